@@ -1,0 +1,16 @@
+//! The pure core of sladesk: what the SLA means, with no I/O.
+//!
+//! - [`calendar`]: business calendars (office hours, holidays, time zones) and business-time
+//!   arithmetic.
+//! - [`policy`]: the SLA policy, every number of the SLA as data, built-in or from TOML.
+//! - [`tickets`]: statuses, the allowed moves between them, priorities, types, environments.
+//! - [`sla`]: the reaction and resolution clocks of a ticket, evaluated from its events.
+//!
+//! Storage, HTTP and background jobs live in the `sladesk` crate and call into this one; this
+//! crate never calls out.
+
+pub mod calendar;
+pub mod policy;
+pub mod sla;
+pub mod text;
+pub mod tickets;

@@ -1,0 +1,345 @@
+//! The SLA policy: every number of the SLA (calendars, targets, pausing statuses, auto-close,
+//! triage defaults) as data. The built-in policy is `default.toml`, the vendor's basis-SLA; a
+//! policy file or a contract's own policy (G2) is laid over it key by key.
+
+mod spec;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+
+use crate::calendar::{Calendar, CalendarRules, HolidayDate, HolidayRule, WEEKDAY_KEYS, Window};
+use crate::tickets::{Environment, Priority, Status};
+use spec::{CalendarSpec, PolicySpec};
+
+/// The built-in policy text.
+pub const DEFAULT_POLICY_TOML: &str = include_str!("default.toml");
+
+/// Why a policy was refused. Every variant names the key at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    #[error("policy is not valid TOML: {0}")]
+    Syntax(String),
+    #[error("policy key `{key}`: {message}")]
+    Invalid { key: String, message: String },
+}
+
+fn invalid(key: impl Into<String>, message: impl ToString) -> PolicyError {
+    PolicyError::Invalid {
+        key: key.into(),
+        message: message.to_string(),
+    }
+}
+
+/// A checked SLA policy, ready for clock evaluation.
+#[derive(Debug)]
+pub struct Policy {
+    /// The policy's version label, e.g. `basis-2026-03-01`.
+    pub version: String,
+    calendars: BTreeMap<String, Arc<Calendar>>,
+    priorities: [PriorityTargets; 4],
+    pub clocks: ClockRules,
+    pub auto_close: AutoCloseRules,
+    pub triage: Triage,
+    /// Share of a target at which the assigned line is warned, in percent.
+    pub warning_share_percent: u8,
+    /// The effective policy as TOML, after all overlays.
+    effective: toml::Table,
+}
+
+/// The targets of one priority (S3).
+#[derive(Debug)]
+pub struct PriorityTargets {
+    pub calendar: Arc<Calendar>,
+    pub reaction_seconds: i64,
+    pub resolution_seconds: i64,
+    /// The non-binding "in practice" shares: (percent, within seconds).
+    pub indicative_resolution: Vec<(u8, i64)>,
+}
+
+/// What stops the reaction clock and pauses the resolution clock (S4).
+#[derive(Debug, Clone)]
+pub struct ClockRules {
+    pub reaction_met_by_response: bool,
+    pub reaction_met_by_statuses: Vec<Status>,
+    pub resolution_paused_in: Vec<Status>,
+}
+
+/// Administrative closing after a customer's silence (T7).
+#[derive(Debug)]
+pub struct AutoCloseRules {
+    pub status: Status,
+    pub calendar: Arc<Calendar>,
+    pub working_days: u32,
+    pub working_day_seconds: i64,
+    pub reminder_working_days_before: u32,
+}
+
+impl AutoCloseRules {
+    /// Business seconds of silence after which a ticket is closed.
+    pub fn after_seconds(&self) -> i64 {
+        i64::from(self.working_days) * self.working_day_seconds
+    }
+
+    /// Business seconds of silence after which the customer is reminded.
+    pub fn reminder_after_seconds(&self) -> i64 {
+        i64::from(
+            self.working_days
+                .saturating_sub(self.reminder_working_days_before),
+        ) * self.working_day_seconds
+    }
+}
+
+/// Priority of an untriaged ticket by environment (T6).
+#[derive(Debug, Clone, Copy)]
+pub struct Triage {
+    pub production: Priority,
+    pub acceptance: Priority,
+    pub test: Priority,
+}
+
+impl Triage {
+    pub fn default_priority(&self, environment: Environment) -> Priority {
+        match environment {
+            Environment::Production => self.production,
+            Environment::Acceptance => self.acceptance,
+            Environment::Test => self.test,
+        }
+    }
+}
+
+impl Policy {
+    /// The built-in basis-SLA.
+    pub fn default_policy() -> Policy {
+        Policy::with_overlays(&[]).expect("the built-in policy is valid")
+    }
+
+    /// The built-in policy with each overlay (TOML text) laid over it in turn.
+    pub fn with_overlays(overlays: &[&str]) -> Result<Policy, PolicyError> {
+        let mut merged = parse_table(DEFAULT_POLICY_TOML)?;
+        for overlay in overlays {
+            merge(&mut merged, parse_table(overlay)?);
+        }
+        Policy::from_table(merged)
+    }
+
+    fn from_table(table: toml::Table) -> Result<Policy, PolicyError> {
+        let spec: PolicySpec = serde_path_to_error::deserialize(toml::Value::Table(table.clone()))
+            .map_err(|e| {
+                let path = e.path().to_string();
+                invalid(
+                    if path == "." {
+                        "(top level)".to_string()
+                    } else {
+                        path
+                    },
+                    e.into_inner(),
+                )
+            })?;
+        let mut calendars = BTreeMap::new();
+        for (name, calendar) in &spec.calendars {
+            calendars.insert(name.clone(), Arc::new(build_calendar(name, calendar)?));
+        }
+        let find_calendar = |key: String, name: &str| {
+            calendars.get(name).cloned().ok_or_else(|| {
+                let known = calendars.keys().cloned().collect::<Vec<_>>().join(", ");
+                invalid(key, format!("unknown calendar `{name}` (known: {known})"))
+            })
+        };
+        let mut priorities = Vec::with_capacity(4);
+        for &priority in Priority::ALL {
+            let p = spec.priorities.get(priority);
+            let key = format!("priorities.{priority}");
+            let mut indicative = Vec::new();
+            for (i, share) in p.indicative_resolution.iter().enumerate() {
+                if !(1..=100).contains(&share.share_percent) {
+                    let key = format!("{key}.indicative_resolution[{i}].share_percent");
+                    return Err(invalid(key, "must be between 1 and 100"));
+                }
+                indicative.push((share.share_percent, share.within.0));
+            }
+            priorities.push(PriorityTargets {
+                calendar: find_calendar(format!("{key}.calendar"), &p.calendar)?,
+                reaction_seconds: p.reaction.0,
+                resolution_seconds: p.resolution.0,
+                indicative_resolution: indicative,
+            });
+        }
+        let auto_close = &spec.auto_close;
+        if auto_close.status == Status::Closed {
+            return Err(invalid(
+                "auto_close.status",
+                "a closed ticket cannot be closed again",
+            ));
+        }
+        if auto_close.working_days == 0 {
+            return Err(invalid("auto_close.working_days", "must be at least 1"));
+        }
+        if auto_close.reminder_working_days_before >= auto_close.working_days {
+            return Err(invalid(
+                "auto_close.reminder_working_days_before",
+                "must be less than auto_close.working_days",
+            ));
+        }
+        if !(1..=99).contains(&spec.warnings.share_percent) {
+            return Err(invalid(
+                "warnings.share_percent",
+                "must be between 1 and 99",
+            ));
+        }
+        Ok(Policy {
+            version: spec.version.clone(),
+            priorities: priorities.try_into().expect("one entry per priority"),
+            clocks: ClockRules {
+                reaction_met_by_response: spec.clocks.reaction_met_by_response,
+                reaction_met_by_statuses: spec.clocks.reaction_met_by_statuses.clone(),
+                resolution_paused_in: spec.clocks.resolution_paused_in.clone(),
+            },
+            auto_close: AutoCloseRules {
+                status: auto_close.status,
+                calendar: find_calendar("auto_close.calendar".into(), &auto_close.calendar)?,
+                working_days: auto_close.working_days,
+                working_day_seconds: auto_close.working_day.0,
+                reminder_working_days_before: auto_close.reminder_working_days_before,
+            },
+            triage: Triage {
+                production: spec.triage.production,
+                acceptance: spec.triage.acceptance,
+                test: spec.triage.test,
+            },
+            warning_share_percent: spec.warnings.share_percent,
+            calendars,
+            effective: table,
+        })
+    }
+
+    /// A calendar of the policy by name (`office-nl`, `24x7`, or one the policy defines).
+    pub fn calendar(&self, name: &str) -> Option<&Arc<Calendar>> {
+        self.calendars.get(name)
+    }
+
+    pub fn calendar_names(&self) -> impl Iterator<Item = &str> {
+        self.calendars.keys().map(String::as_str)
+    }
+
+    /// The targets and calendar of a priority.
+    pub fn targets(&self, priority: Priority) -> &PriorityTargets {
+        &self.priorities[priority as usize]
+    }
+
+    /// The effective policy, all overlays applied, as TOML.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(&self.effective).unwrap_or_default()
+    }
+}
+
+fn parse_table(text: &str) -> Result<toml::Table, PolicyError> {
+    text.parse::<toml::Table>()
+        .map_err(|e| PolicyError::Syntax(e.to_string()))
+}
+
+/// Lays `overlay` over `base`: tables merge key by key, every other value is replaced whole.
+fn merge(base: &mut toml::Table, overlay: toml::Table) {
+    for (key, value) in overlay {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(existing)), toml::Value::Table(incoming)) => {
+                merge(existing, incoming)
+            }
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+fn build_calendar(name: &str, spec: &CalendarSpec) -> Result<Calendar, PolicyError> {
+    let key = format!("calendars.{name}");
+    let time_zone = TimeZone::get(&spec.time_zone).map_err(|_| {
+        invalid(
+            format!("{key}.time_zone"),
+            format!("`{}` is not an IANA time zone", spec.time_zone),
+        )
+    })?;
+    let mut hours: [Vec<Window>; 7] = Default::default();
+    for (day, (windows, weekday)) in spec.hours.days().into_iter().zip(WEEKDAY_KEYS).enumerate() {
+        for (i, text) in windows.iter().enumerate() {
+            let window = text
+                .parse::<Window>()
+                .map_err(|e| invalid(format!("{key}.hours.{weekday}[{i}]"), e))?;
+            hours[day].push(window);
+        }
+    }
+    let mut holidays = Vec::new();
+    for (id, h) in &spec.holidays {
+        let hkey = format!("{key}.holidays.{id}");
+        if !h.enabled {
+            continue;
+        }
+        let date = match (&h.date, h.easter_offset) {
+            (Some(text), None) => {
+                let (month, day) = parse_month_day(text).ok_or_else(|| {
+                    invalid(
+                        format!("{hkey}.date"),
+                        format!("`{text}` is not a date like \"12-25\""),
+                    )
+                })?;
+                HolidayDate::Fixed { month, day }
+            }
+            (None, Some(offset)) => HolidayDate::EasterOffset(offset),
+            _ => {
+                return Err(invalid(
+                    hkey,
+                    "give exactly one of `date` and `easter_offset`",
+                ));
+            }
+        };
+        if h.years_divisible_by == Some(0) {
+            return Err(invalid(
+                format!("{hkey}.years_divisible_by"),
+                "must be at least 1",
+            ));
+        }
+        holidays.push(HolidayRule {
+            name: h.name.clone(),
+            date,
+            sunday_to_saturday: h.sunday_to_saturday,
+            years_divisible_by: h.years_divisible_by,
+            from_year: h.from_year,
+            until_year: h.until_year,
+        });
+    }
+    let parse_date = |key: String, text: &str| {
+        text.parse::<Date>()
+            .map_err(|_| invalid(key, format!("`{text}` is not a date like \"2026-12-24\"")))
+    };
+    let mut closed_days = Vec::new();
+    for (i, day) in spec.closed_days.iter().enumerate() {
+        let date = parse_date(format!("{key}.closed_days[{i}].date"), &day.date)?;
+        closed_days.push((date, day.name.clone()));
+    }
+    let mut open_days = Vec::new();
+    for (i, text) in spec.open_days.iter().enumerate() {
+        open_days.push(parse_date(format!("{key}.open_days[{i}]"), text)?);
+    }
+    let rules = CalendarRules {
+        time_zone,
+        hours,
+        holidays,
+        closed_days,
+        open_days,
+    };
+    Calendar::new(name, rules).map_err(|e| invalid(key, e))
+}
+
+fn parse_month_day(text: &str) -> Option<(i8, i8)> {
+    let (month, day) = text.split_once('-')?;
+    let (month, day): (i8, i8) = (month.parse().ok()?, day.parse().ok()?);
+    // 2000 is a leap year, so 29 February is accepted (and skipped in other years).
+    Date::new(2000, month, day).ok()?;
+    Some((month, day))
+}
+
+#[cfg(test)]
+mod tests;

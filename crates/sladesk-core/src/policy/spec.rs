@@ -1,0 +1,208 @@
+//! The policy file as written (TOML), before it is checked and turned into a [`super::Policy`].
+//! Unknown keys are refused so that a typo never silently falls back to a default.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Visitor};
+
+use crate::text::Text;
+use crate::tickets::{Priority, Status};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySpec {
+    pub version: String,
+    pub calendars: BTreeMap<String, CalendarSpec>,
+    pub priorities: PrioritiesSpec,
+    pub clocks: ClocksSpec,
+    pub auto_close: AutoCloseSpec,
+    pub triage: TriageSpec,
+    pub warnings: WarningsSpec,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSpec {
+    pub time_zone: String,
+    pub hours: HoursSpec,
+    #[serde(default)]
+    pub holidays: BTreeMap<String, HolidaySpec>,
+    #[serde(default)]
+    pub closed_days: Vec<ClosedDaySpec>,
+    #[serde(default)]
+    pub open_days: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoursSpec {
+    pub monday: Vec<String>,
+    pub tuesday: Vec<String>,
+    pub wednesday: Vec<String>,
+    pub thursday: Vec<String>,
+    pub friday: Vec<String>,
+    pub saturday: Vec<String>,
+    pub sunday: Vec<String>,
+}
+
+impl HoursSpec {
+    pub fn days(&self) -> [&Vec<String>; 7] {
+        [
+            &self.monday,
+            &self.tuesday,
+            &self.wednesday,
+            &self.thursday,
+            &self.friday,
+            &self.saturday,
+            &self.sunday,
+        ]
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HolidaySpec {
+    pub name: Text,
+    /// `"MM-DD"`, for a holiday on a fixed date.
+    pub date: Option<String>,
+    /// Days from Easter Sunday, for a holiday that moves with Easter.
+    pub easter_offset: Option<i16>,
+    #[serde(default)]
+    pub sunday_to_saturday: bool,
+    pub years_divisible_by: Option<u16>,
+    pub from_year: Option<i16>,
+    pub until_year: Option<i16>,
+    /// `false` switches a built-in holiday off.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClosedDaySpec {
+    pub date: String,
+    pub name: Text,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrioritiesSpec {
+    pub low: PrioritySpec,
+    pub normal: PrioritySpec,
+    pub high: PrioritySpec,
+    pub saas_outage: PrioritySpec,
+}
+
+impl PrioritiesSpec {
+    pub fn get(&self, priority: Priority) -> &PrioritySpec {
+        match priority {
+            Priority::Low => &self.low,
+            Priority::Normal => &self.normal,
+            Priority::High => &self.high,
+            Priority::SaasOutage => &self.saas_outage,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrioritySpec {
+    pub calendar: String,
+    pub reaction: DurationSpec,
+    pub resolution: DurationSpec,
+    #[serde(default)]
+    pub indicative_resolution: Vec<IndicativeSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicativeSpec {
+    pub share_percent: u8,
+    pub within: DurationSpec,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClocksSpec {
+    pub reaction_met_by_response: bool,
+    pub reaction_met_by_statuses: Vec<Status>,
+    pub resolution_paused_in: Vec<Status>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutoCloseSpec {
+    pub status: Status,
+    pub working_days: u32,
+    pub working_day: DurationSpec,
+    pub calendar: String,
+    pub reminder_working_days_before: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriageSpec {
+    pub production: Priority,
+    pub acceptance: Priority,
+    pub test: Priority,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WarningsSpec {
+    pub share_percent: u8,
+}
+
+/// A duration in whole seconds, written `"8h"`, `"15m"`, `"1h 30m"`, `"PT8H"` or as a number
+/// of seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DurationSpec(pub i64);
+
+impl<'de> Deserialize<'de> for DurationSpec {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DurationVisitor;
+
+        impl Visitor<'_> for DurationVisitor {
+            type Value = DurationSpec;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a positive duration like \"8h\", \"15m\" or \"1h 30m\"")
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<DurationSpec, E> {
+                if v > 0 {
+                    Ok(DurationSpec(v))
+                } else {
+                    Err(E::custom("a duration must be positive"))
+                }
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<DurationSpec, E> {
+                i64::try_from(v)
+                    .map_err(|_| E::custom("duration too long"))
+                    .and_then(|v| self.visit_i64(v))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<DurationSpec, E> {
+                let invalid = || {
+                    E::custom(format!(
+                        "`{v}` is not a duration like \"8h\", \"15m\" or \"1h 30m\""
+                    ))
+                };
+                let duration: jiff::SignedDuration = v.parse().map_err(|_| invalid())?;
+                if duration.subsec_nanos() != 0 {
+                    return Err(E::custom(format!("`{v}` is not a whole number of seconds")));
+                }
+                self.visit_i64(duration.as_secs())
+            }
+        }
+
+        deserializer.deserialize_any(DurationVisitor)
+    }
+}

@@ -1,0 +1,295 @@
+//! The clock rules, applied to a checked walk over a timeline.
+
+use jiff::Timestamp;
+
+use super::report::{
+    ClockState, ExplainedInterval, Period, ReactionClock, ResolutionClock, SlaReport,
+};
+use super::{EventKind, Timeline, TimelineError};
+use crate::calendar::Calendar;
+use crate::policy::Policy;
+use crate::text::Text;
+use crate::tickets::{Priority, Status, Transition};
+
+/// A stretch of the timeline in which neither status nor priority changed.
+#[derive(Debug, Clone, Copy)]
+struct Stretch {
+    start: Timestamp,
+    end: Timestamp,
+    status: Status,
+    priority: Priority,
+}
+
+/// What the walk over the events found.
+struct Walk {
+    stretches: Vec<Stretch>,
+    status: Status,
+    priority: Priority,
+    /// The first reaction, with the priority in force when it came.
+    reaction: Option<(Timestamp, Priority)>,
+    /// When the ticket last entered the auto-close status, if it is in it now.
+    waiting_since: Option<Timestamp>,
+}
+
+/// Evaluates a timeline's clocks at `now`.
+///
+/// - Reaction: runs from creation until the first response or the first move into a status
+///   that answers the customer (Waiting for Customer, Closed); its target is that of the
+///   priority in force at that moment, or at `now` while not yet met.
+/// - Resolution: counts business time while the ticket is New or In Progress; paused while
+///   waiting, stopped while closed. Its target is that of the priority at `now`, so a priority
+///   change re-targets the clock without losing time already counted. `due_at` is when the
+///   counted time reached the target, or, while running and short of it, when it will if it
+///   keeps running from `now`; while paused or stopped short of the target it is `None`.
+/// - Each clock counts in the calendar of the priority whose target it uses.
+/// - `auto_close_at`: while waiting for the customer, entry into that status plus the
+///   auto-close period in the auto-close calendar.
+///
+/// With `explain`, each clock carries the stretches of its history and why each counted.
+pub fn evaluate(
+    policy: &Policy,
+    timeline: &Timeline,
+    now: Timestamp,
+    explain: bool,
+) -> Result<SlaReport, TimelineError> {
+    let walk = walk(policy, timeline, now)?;
+    let reaction = reaction_clock(policy, timeline, &walk, now, explain)?;
+    let resolution = resolution_clock(policy, &walk, now, explain)?;
+    let auto_close_at = match walk.waiting_since {
+        Some(since) => {
+            let rules = &policy.auto_close;
+            Some(
+                rules
+                    .calendar
+                    .add_business_seconds(since, rules.after_seconds())?,
+            )
+        }
+        None => None,
+    };
+    Ok(SlaReport {
+        reaction,
+        resolution,
+        auto_close_at,
+    })
+}
+
+/// Checks the events and cuts the timeline into stretches of constant status and priority.
+fn walk(policy: &Policy, timeline: &Timeline, now: Timestamp) -> Result<Walk, TimelineError> {
+    let created_at = timeline.created_at;
+    if now < created_at {
+        return Err(TimelineError::NowBeforeCreation { created_at, now });
+    }
+    let mut walk = Walk {
+        stretches: Vec::with_capacity(timeline.events.len() + 1),
+        status: Status::New,
+        priority: timeline.class,
+        reaction: None,
+        waiting_since: None,
+    };
+    let mut stretch_start = created_at;
+    let mut previous = created_at;
+    for (index, event) in timeline.events.iter().enumerate() {
+        let at = event.at;
+        if at < created_at {
+            return Err(TimelineError::BeforeCreation {
+                index,
+                at,
+                created_at,
+            });
+        }
+        if at < previous {
+            return Err(TimelineError::OutOfOrder {
+                index,
+                at,
+                previous,
+            });
+        }
+        if at > now {
+            return Err(TimelineError::AfterNow { index, at, now });
+        }
+        previous = at;
+        match event.kind {
+            EventKind::Response => {
+                if walk.reaction.is_none() && policy.clocks.reaction_met_by_response {
+                    walk.reaction = Some((at, walk.priority));
+                }
+            }
+            EventKind::Status(to) => {
+                Transition::between(walk.status, to)
+                    .map_err(|source| TimelineError::IllegalMove { index, source })?;
+                walk.close_stretch(stretch_start, at);
+                stretch_start = at;
+                walk.status = to;
+                if walk.reaction.is_none() && policy.clocks.reaction_met_by_statuses.contains(&to) {
+                    walk.reaction = Some((at, walk.priority));
+                }
+                walk.waiting_since = (to == policy.auto_close.status).then_some(at);
+            }
+            EventKind::Priority(to) => {
+                if timeline.class == Priority::SaasOutage {
+                    return Err(TimelineError::PriorityOfOutage { index });
+                }
+                if to == Priority::SaasOutage {
+                    return Err(TimelineError::PriorityToOutage { index });
+                }
+                walk.close_stretch(stretch_start, at);
+                stretch_start = at;
+                walk.priority = to;
+            }
+        }
+    }
+    walk.close_stretch(stretch_start, now);
+    Ok(walk)
+}
+
+impl Walk {
+    fn close_stretch(&mut self, start: Timestamp, end: Timestamp) {
+        if start < end {
+            self.stretches.push(Stretch {
+                start,
+                end,
+                status: self.status,
+                priority: self.priority,
+            });
+        }
+    }
+}
+
+fn reaction_clock(
+    policy: &Policy,
+    timeline: &Timeline,
+    walk: &Walk,
+    now: Timestamp,
+    explain: bool,
+) -> Result<ReactionClock, TimelineError> {
+    let (end, priority, met_at) = match walk.reaction {
+        Some((at, priority)) => (at, priority, Some(at)),
+        None => (now, walk.priority, None),
+    };
+    let targets = policy.targets(priority);
+    let calendar = &targets.calendar;
+    let elapsed_seconds = calendar.business_seconds(timeline.created_at, end)?;
+    let intervals = if explain {
+        let mut intervals = Vec::new();
+        for stretch in walk.stretches.iter().filter(|s| s.start < end) {
+            let clipped = Stretch {
+                end: stretch.end.min(end),
+                ..*stretch
+            };
+            let reason = Text::new("running: no reaction yet", "loopt: nog geen reactie");
+            intervals.push(explained(calendar, clipped, true, reason)?);
+        }
+        Some(intervals)
+    } else {
+        None
+    };
+    Ok(ReactionClock {
+        target_seconds: targets.reaction_seconds,
+        elapsed_seconds,
+        due_at: calendar.add_business_seconds(timeline.created_at, targets.reaction_seconds)?,
+        met_at,
+        breached: elapsed_seconds > targets.reaction_seconds,
+        intervals,
+    })
+}
+
+fn resolution_clock(
+    policy: &Policy,
+    walk: &Walk,
+    now: Timestamp,
+    explain: bool,
+) -> Result<ResolutionClock, TimelineError> {
+    let targets = policy.targets(walk.priority);
+    let calendar = &targets.calendar;
+    let target = targets.resolution_seconds;
+    let state_of = |status: Status| {
+        if status == Status::Closed {
+            ClockState::Stopped
+        } else if policy.clocks.resolution_paused_in.contains(&status) {
+            ClockState::Paused
+        } else {
+            ClockState::Running
+        }
+    };
+    let mut elapsed_seconds = 0;
+    let mut reached_at = None;
+    let mut intervals = explain.then(Vec::new);
+    for stretch in &walk.stretches {
+        let running = state_of(stretch.status) == ClockState::Running;
+        if let Some(intervals) = intervals.as_mut() {
+            intervals.push(explained(
+                calendar,
+                *stretch,
+                running,
+                reason(state_of(stretch.status), stretch.status),
+            )?);
+        }
+        if !running {
+            continue;
+        }
+        let seconds = calendar.business_seconds(stretch.start, stretch.end)?;
+        if reached_at.is_none() && elapsed_seconds + seconds >= target {
+            reached_at =
+                Some(calendar.add_business_seconds(stretch.start, target - elapsed_seconds)?);
+        }
+        elapsed_seconds += seconds;
+    }
+    let state = state_of(walk.status);
+    let due_at = match reached_at {
+        Some(at) => Some(at),
+        None if state == ClockState::Running => {
+            Some(calendar.add_business_seconds(now, target - elapsed_seconds)?)
+        }
+        None => None,
+    };
+    Ok(ResolutionClock {
+        target_seconds: target,
+        elapsed_seconds,
+        state,
+        due_at,
+        breached: elapsed_seconds > target,
+        intervals,
+    })
+}
+
+fn reason(state: ClockState, status: Status) -> Text {
+    let label = status.label();
+    match state {
+        ClockState::Running => Text::new(
+            format!("running: status {}", label.en),
+            format!("loopt: status {}", label.nl),
+        ),
+        ClockState::Paused => Text::new(
+            format!("paused: status {}", label.en),
+            format!("gepauzeerd: status {}", label.nl),
+        ),
+        ClockState::Stopped => Text::new("stopped: ticket closed", "gestopt: ticket gesloten"),
+    }
+}
+
+fn explained(
+    calendar: &Calendar,
+    stretch: Stretch,
+    counted: bool,
+    reason: Text,
+) -> Result<ExplainedInterval, TimelineError> {
+    let periods = if counted {
+        calendar
+            .open_periods(stretch.start, stretch.end)?
+            .into_iter()
+            .map(|(start, end)| Period { start, end })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(ExplainedInterval {
+        start: stretch.start,
+        end: stretch.end,
+        status: stretch.status,
+        priority: stretch.priority,
+        business_seconds: calendar.business_seconds(stretch.start, stretch.end)?,
+        counted,
+        reason,
+        periods,
+    })
+}

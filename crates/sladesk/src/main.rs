@@ -1,0 +1,19 @@
+//! `sladesk`: one binary for the whole service desk. This file only parses the command line and
+//! turns errors into exit codes: 2 for bad input (with a line on stderr), 1 for anything else.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cli::run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("sladesk: {error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
