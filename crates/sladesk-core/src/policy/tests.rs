@@ -1,1 +1,194 @@
+use jiff::civil::date;
 
+use super::*;
+
+fn error_of(overlay: &str) -> String {
+    Policy::with_overlays(&[overlay]).unwrap_err().to_string()
+}
+
+#[test]
+fn built_in_policy_is_the_basis_sla() {
+    let policy = Policy::default_policy();
+    let hours = |p: Priority| {
+        let t = policy.targets(p);
+        (
+            t.reaction_seconds,
+            t.resolution_seconds,
+            t.calendar.name().to_string(),
+        )
+    };
+    assert_eq!(
+        hours(Priority::Low),
+        (8 * 3600, 32 * 3600, "office-nl".into())
+    );
+    assert_eq!(
+        hours(Priority::Normal),
+        (4 * 3600, 16 * 3600, "office-nl".into())
+    );
+    assert_eq!(
+        hours(Priority::High),
+        (2 * 3600, 8 * 3600, "office-nl".into())
+    );
+    assert_eq!(
+        hours(Priority::SaasOutage),
+        (15 * 60, 2 * 3600, "24x7".into())
+    );
+    assert_eq!(policy.auto_close.after_seconds(), 80 * 3600);
+    assert_eq!(policy.auto_close.reminder_after_seconds(), 64 * 3600);
+    assert_eq!(
+        policy.triage.default_priority(Environment::Production),
+        Priority::Normal
+    );
+    assert_eq!(
+        policy.triage.default_priority(Environment::Test),
+        Priority::Low
+    );
+    assert_eq!(
+        policy.clocks.resolution_paused_in,
+        [Status::WaitingForCustomer, Status::WaitingForDevelopment]
+    );
+    assert_eq!(
+        policy.targets(Priority::Normal).indicative_resolution,
+        [(90, 8 * 3600), (95, 16 * 3600), (100, 20 * 3600)]
+    );
+    assert_eq!(policy.warning_share_percent, 75);
+}
+
+#[test]
+fn an_overlay_replaces_only_what_it_names() {
+    let policy = Policy::with_overlays(&["[priorities.high]\nreaction = \"1h 30m\"\n"]).unwrap();
+    assert_eq!(policy.targets(Priority::High).reaction_seconds, 5400);
+    assert_eq!(policy.targets(Priority::High).resolution_seconds, 8 * 3600);
+    assert_eq!(policy.targets(Priority::Low).reaction_seconds, 8 * 3600);
+}
+
+#[test]
+fn overlays_can_change_holidays() {
+    let every_year = "[calendars.office-nl.holidays.liberation_day]\nyears_divisible_by = 1\n";
+    let policy = Policy::with_overlays(&[every_year]).unwrap();
+    let office = policy.calendar("office-nl").unwrap();
+    assert_eq!(office.day(date(2026, 5, 5)).unwrap().holidays.len(), 1);
+
+    let no_good_friday = "[calendars.office-nl.holidays.good_friday]\nenabled = false\n";
+    let policy = Policy::with_overlays(&[no_good_friday]).unwrap();
+    let office = policy.calendar("office-nl").unwrap();
+    assert_eq!(
+        office.day(date(2026, 4, 3)).unwrap().business_seconds,
+        8 * 3600
+    );
+
+    let extra = r#"
+        [calendars.office-nl]
+        closed_days = [{ date = "2026-12-24", name = { en = "Christmas Eve", nl = "Kerstavond" } }]
+        open_days = ["2026-05-14"]
+    "#;
+    let policy = Policy::with_overlays(&[extra]).unwrap();
+    let office = policy.calendar("office-nl").unwrap();
+    assert_eq!(office.day(date(2026, 12, 24)).unwrap().business_seconds, 0);
+    assert_eq!(
+        office.day(date(2026, 5, 14)).unwrap().business_seconds,
+        8 * 3600
+    );
+}
+
+#[test]
+fn a_later_overlay_wins() {
+    let file = "[priorities.low]\nreaction = \"6h\"\n";
+    let contract = "[priorities.low]\nreaction = \"5h\"\n";
+    let policy = Policy::with_overlays(&[file, contract]).unwrap();
+    assert_eq!(policy.targets(Priority::Low).reaction_seconds, 5 * 3600);
+}
+
+#[test]
+fn errors_name_the_offending_key() {
+    let cases = [
+        (
+            "[priorities.low]\nreacton = \"1h\"\n",
+            "priorities.low",
+            "reacton",
+        ),
+        (
+            "[priorities.low]\nreaction = \"soon\"\n",
+            "priorities.low.reaction",
+            "soon",
+        ),
+        (
+            "[priorities.low]\nreaction = \"-1h\"\n",
+            "priorities.low.reaction",
+            "positive",
+        ),
+        (
+            "[priorities.low]\ncalendar = \"mars\"\n",
+            "priorities.low.calendar",
+            "mars",
+        ),
+        (
+            "[calendars.office-nl.hours]\nmonday = [\"16:30-08:30\"]\n",
+            "calendars.office-nl.hours.monday[0]",
+            "16:30",
+        ),
+        (
+            "[calendars.office-nl.hours]\nmonday = [\"08:00-12:00\", \"11:00-13:00\"]\n",
+            "calendars.office-nl",
+            "overlap",
+        ),
+        (
+            "[calendars.office-nl]\ntime_zone = \"Europe/Atlantis\"\n",
+            "calendars.office-nl.time_zone",
+            "Atlantis",
+        ),
+        (
+            "[calendars.office-nl.holidays.x]\nname = { en = \"X\", nl = \"X\" }\ndate = \"02-30\"\n",
+            "calendars.office-nl.holidays.x.date",
+            "02-30",
+        ),
+        (
+            "[calendars.office-nl.holidays.x]\nname = { en = \"X\", nl = \"X\" }\n",
+            "calendars.office-nl.holidays.x",
+            "exactly one",
+        ),
+        (
+            "[clocks]\nresolution_paused_in = [\"sleeping\"]\n",
+            "clocks.resolution_paused_in",
+            "sleeping",
+        ),
+        (
+            "[auto_close]\nworking_days = 0\n",
+            "auto_close.working_days",
+            "at least 1",
+        ),
+        (
+            "[warnings]\nshare_percent = 100\n",
+            "warnings.share_percent",
+            "between",
+        ),
+        ("[triage]\ntest = \"urgent\"\n", "triage.test", "urgent"),
+        ("colour = \"blue\"\n", "colour", "expected one of"),
+    ];
+    for (overlay, key, word) in cases {
+        let message = error_of(overlay);
+        assert!(
+            message.contains(&format!("`{key}")),
+            "{overlay:?} gave {message:?}, expected key {key}"
+        );
+        assert!(
+            message.contains(word),
+            "{overlay:?} gave {message:?}, expected {word}"
+        );
+    }
+}
+
+#[test]
+fn syntax_errors_are_reported() {
+    assert!(matches!(
+        Policy::with_overlays(&["[priorities.low"]),
+        Err(PolicyError::Syntax(_))
+    ));
+}
+
+#[test]
+fn effective_policy_round_trips() {
+    let policy = Policy::with_overlays(&["[priorities.low]\nreaction = \"6h\"\n"]).unwrap();
+    let again = Policy::with_overlays(&[&policy.to_toml()]).unwrap();
+    assert_eq!(again.targets(Priority::Low).reaction_seconds, 6 * 3600);
+}

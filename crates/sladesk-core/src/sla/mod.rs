@@ -82,3 +82,6 @@ pub enum TimelineError {
     #[error("{0}")]
     Calendar(#[from] CalendarError),
 }
+
+#[cfg(test)]
+mod tests;
