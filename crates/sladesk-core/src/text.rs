@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A user-facing text in English and Dutch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Text {
     pub en: String,
@@ -12,6 +13,7 @@ pub struct Text {
 
 /// A language a person reads sladesk in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     #[default]

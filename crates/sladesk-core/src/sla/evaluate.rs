@@ -53,8 +53,31 @@ pub fn evaluate(
     explain: bool,
 ) -> Result<SlaReport, TimelineError> {
     let walk = walk(policy, timeline, now)?;
-    let reaction = reaction_clock(policy, timeline, &walk, now, explain)?;
-    let resolution = resolution_clock(policy, &walk, now, explain)?;
+    report(policy, timeline, &walk, now, explain)
+}
+
+/// [`evaluate`], plus the instants at which the clocks will next need attention (warnings,
+/// breaches, auto-close), for the background jobs.
+pub fn evaluate_with_schedule(
+    policy: &Policy,
+    timeline: &Timeline,
+    now: Timestamp,
+) -> Result<(SlaReport, Schedule), TimelineError> {
+    let walk = walk(policy, timeline, now)?;
+    let report = report(policy, timeline, &walk, now, false)?;
+    let schedule = schedule(policy, timeline, &walk, &report, now)?;
+    Ok((report, schedule))
+}
+
+fn report(
+    policy: &Policy,
+    timeline: &Timeline,
+    walk: &Walk,
+    now: Timestamp,
+    explain: bool,
+) -> Result<SlaReport, TimelineError> {
+    let reaction = reaction_clock(policy, timeline, walk, now, explain)?;
+    let resolution = resolution_clock(policy, walk, now, explain)?;
     let auto_close_at = match walk.waiting_since {
         Some(since) => {
             let rules = &policy.auto_close;
@@ -71,6 +94,123 @@ pub fn evaluate(
         resolution,
         auto_close_at,
     })
+}
+
+/// When each alert of a ticket falls due, given no further events. An instant in the past
+/// means the moment has passed (the alert is due now if it was never sent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Schedule {
+    pub reaction_warning_at: Option<Timestamp>,
+    pub reaction_breach_at: Option<Timestamp>,
+    pub resolution_warning_at: Option<Timestamp>,
+    pub resolution_breach_at: Option<Timestamp>,
+    pub auto_close_reminder_at: Option<Timestamp>,
+    pub auto_close_at: Option<Timestamp>,
+    /// From when the ticket counts as breached (one of its clocks over target), if ever.
+    pub breached_at: Option<Timestamp>,
+}
+
+fn schedule(
+    policy: &Policy,
+    timeline: &Timeline,
+    walk: &Walk,
+    report: &SlaReport,
+    now: Timestamp,
+) -> Result<Schedule, TimelineError> {
+    let share = i64::from(policy.warning_share_percent);
+    let warning_threshold = |target: i64| (target * share + 99) / 100;
+    let mut schedule = Schedule::default();
+
+    // Reaction: one calendar, counted from creation, so thresholds are plain additions.
+    let reaction = &report.reaction;
+    let reaction_calendar = &policy
+        .targets(walk.reaction.map_or(walk.priority, |(_, p)| p))
+        .calendar;
+    let reaction_breach =
+        reaction_calendar.add_business_seconds(timeline.created_at, reaction.target_seconds + 1)?;
+    if reaction.met_at.is_none() {
+        schedule.reaction_warning_at = Some(reaction_calendar.add_business_seconds(
+            timeline.created_at,
+            warning_threshold(reaction.target_seconds),
+        )?);
+        schedule.reaction_breach_at = Some(reaction_breach);
+    }
+    let mut breached_at =
+        (reaction.met_at.is_none() || reaction.breached).then_some(reaction_breach);
+
+    // Resolution: thresholds fall inside the stretches in which the clock ran.
+    let resolution = &report.resolution;
+    if resolution.state != ClockState::Stopped {
+        let target = resolution.target_seconds;
+        schedule.resolution_warning_at =
+            resolution_crossing(policy, walk, report, now, warning_threshold(target))?;
+        schedule.resolution_breach_at = resolution_crossing(policy, walk, report, now, target + 1)?;
+    }
+    let resolution_breach = if resolution.breached {
+        resolution_crossing(policy, walk, report, now, resolution.target_seconds + 1)?
+    } else {
+        schedule.resolution_breach_at
+    };
+    breached_at = match (breached_at, resolution_breach) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    schedule.breached_at = breached_at;
+
+    if let Some(since) = walk.waiting_since {
+        let rules = &policy.auto_close;
+        schedule.auto_close_reminder_at = Some(
+            rules
+                .calendar
+                .add_business_seconds(since, rules.reminder_after_seconds())?,
+        );
+        schedule.auto_close_at = report.auto_close_at;
+    }
+    Ok(schedule)
+}
+
+/// When the resolution clock's counted time reached (or, running on from `now`, will reach)
+/// `threshold` business seconds; `None` if it has not and is not running.
+fn resolution_crossing(
+    policy: &Policy,
+    walk: &Walk,
+    report: &SlaReport,
+    now: Timestamp,
+    threshold: i64,
+) -> Result<Option<Timestamp>, TimelineError> {
+    let calendar = &policy.targets(walk.priority).calendar;
+    let elapsed = report.resolution.elapsed_seconds;
+    if elapsed < threshold {
+        return Ok(match report.resolution.state {
+            ClockState::Running => Some(calendar.add_business_seconds(now, threshold - elapsed)?),
+            _ => None,
+        });
+    }
+    let mut counted = 0;
+    for stretch in &walk.stretches {
+        if resolution_state(policy, stretch.status) != ClockState::Running {
+            continue;
+        }
+        let seconds = calendar.business_seconds(stretch.start, stretch.end)?;
+        if counted + seconds >= threshold {
+            return Ok(Some(
+                calendar.add_business_seconds(stretch.start, threshold - counted)?,
+            ));
+        }
+        counted += seconds;
+    }
+    Ok(None)
+}
+
+/// Whether the resolution clock runs, pauses or stops in `status`.
+fn resolution_state(policy: &Policy, status: Status) -> ClockState {
+    if status == Status::Closed {
+        ClockState::Stopped
+    } else if policy.clocks.resolution_paused_in.contains(&status) {
+        ClockState::Paused
+    } else {
+        ClockState::Running
+    }
 }
 
 /// Checks the events and cuts the timeline into stretches of constant status and priority.
@@ -202,15 +342,7 @@ fn resolution_clock(
     let targets = policy.targets(walk.priority);
     let calendar = &targets.calendar;
     let target = targets.resolution_seconds;
-    let state_of = |status: Status| {
-        if status == Status::Closed {
-            ClockState::Stopped
-        } else if policy.clocks.resolution_paused_in.contains(&status) {
-            ClockState::Paused
-        } else {
-            ClockState::Running
-        }
-    };
+    let state_of = |status: Status| resolution_state(policy, status);
     let mut elapsed_seconds = 0;
     let mut reached_at = None;
     let mut intervals = explain.then(Vec::new);

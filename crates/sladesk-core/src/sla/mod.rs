@@ -6,7 +6,7 @@ mod evaluate;
 mod input;
 mod report;
 
-pub use evaluate::evaluate;
+pub use evaluate::{Schedule, evaluate, evaluate_with_schedule};
 pub use input::{EventInput, TimelineInput, parse_instant};
 pub use report::{
     ClockState, ExplainedInterval, Period, ReactionClock, ResolutionClock, SlaReport,

@@ -8,20 +8,25 @@ use crate::text::Text;
 use crate::tickets::{Priority, Status};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SlaReport {
     pub reaction: ReactionClock,
     pub resolution: ResolutionClock,
     /// While waiting for the customer: when the ticket may be closed administratively (T7).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub auto_close_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReactionClock {
     pub target_seconds: i64,
     pub elapsed_seconds: i64,
     /// Creation plus the target in business time.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub due_at: Timestamp,
     /// The first reaction, if there was one.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub met_at: Option<Timestamp>,
     pub breached: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -29,11 +34,13 @@ pub struct ReactionClock {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResolutionClock {
     pub target_seconds: i64,
     pub elapsed_seconds: i64,
     pub state: ClockState,
     /// When the running time reached or will reach the target (see [`super::evaluate`]).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub due_at: Option<Timestamp>,
     pub breached: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -41,6 +48,7 @@ pub struct ResolutionClock {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ClockState {
     Running,
@@ -51,8 +59,11 @@ pub enum ClockState {
 /// One stretch of a clock's history between two events, for `--explain`: how much business
 /// time it held and whether that time counted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExplainedInterval {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub start: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub end: Timestamp,
     pub status: Status,
     pub priority: Priority,
@@ -67,7 +78,10 @@ pub struct ExplainedInterval {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Period {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub start: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub end: Timestamp,
 }

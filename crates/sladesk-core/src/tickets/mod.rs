@@ -24,6 +24,7 @@ macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident, $what:literal, { $($variant:ident => $key:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 

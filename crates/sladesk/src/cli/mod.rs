@@ -1,5 +1,6 @@
 //! The command line: `sladesk sla …` (the SLA engine on files and stdin).
 
+mod service;
 mod sla;
 
 use std::path::PathBuf;
@@ -23,6 +24,25 @@ enum Command {
     /// Work with the SLA engine directly: evaluate timelines, list a calendar, show the policy.
     #[command(subcommand)]
     Sla(sla::SlaCommand),
+    /// Run the service desk: API, background jobs and mail, on SQLite (default) or PostgreSQL.
+    Serve {
+        #[command(flatten)]
+        service: service::ServiceArgs,
+        /// Address to listen on [default: 127.0.0.1:8080].
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+        /// A TOML policy file laid over the built-in SLA policy.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
+    /// Create or upgrade the database schema, then exit.
+    Migrate {
+        #[command(flatten)]
+        service: service::ServiceArgs,
+    },
+    /// API tokens.
+    #[command(subcommand)]
+    Token(service::TokenCommand),
 }
 
 /// A failed command. Bad input exits with 2, a failure of the machine with 1.
@@ -34,13 +54,15 @@ pub enum CliError {
     Policy(#[from] PolicyError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Service(String),
 }
 
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::BadInput(_) | CliError::Policy(_) => 2,
-            CliError::Io(_) => 1,
+            CliError::Io(_) | CliError::Service(_) => 1,
         }
     }
 }
@@ -48,6 +70,13 @@ impl CliError {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Sla(command) => sla::run(command),
+        Command::Serve {
+            service,
+            listen,
+            policy,
+        } => service::serve(service, listen, policy),
+        Command::Migrate { service } => service::migrate(service),
+        Command::Token(command) => service::token(command),
     }
 }
 

@@ -1,0 +1,178 @@
+//! `sladesk serve | migrate | token create`: the service and its administration.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+use sladesk::config::Config;
+use sladesk::desk::{DeskError, issue_token};
+use sladesk::serve::{ServeError, open_desk, start};
+use sladesk::store::accounts::Role;
+
+use super::CliError;
+
+/// Where the data is and how to reach it; shared by every service command.
+#[derive(Debug, Args)]
+pub struct ServiceArgs {
+    /// A TOML configuration file (defaults → this file → SLADESK_… variables → flags).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Folder of the embedded SQLite database [default: ./sladesk-data].
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// postgres://… to use PostgreSQL instead of SQLite (or SLADESK_DATABASE_URL).
+    #[arg(long)]
+    database: Option<String>,
+}
+
+impl ServiceArgs {
+    fn config(&self) -> Result<Config, CliError> {
+        let mut config = Config::load(self.config.as_deref()).map_err(CliError::BadInput)?;
+        if let Some(dir) = &self.data_dir {
+            config.data_dir = dir.clone();
+        }
+        if let Some(url) = &self.database {
+            config.database_url = url.clone();
+        }
+        Ok(config)
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create the user if needed and print a new API token for them.
+    Create {
+        #[command(flatten)]
+        service: ServiceArgs,
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// The customer's organisation (customers only).
+        #[arg(long)]
+        organization: Option<i64>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Customer,
+    FirstLine,
+    SecondLine,
+    ThirdLine,
+    SaasTeam,
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Role {
+        match role {
+            RoleArg::Customer => Role::Customer,
+            RoleArg::FirstLine => Role::FirstLine,
+            RoleArg::SecondLine => Role::SecondLine,
+            RoleArg::ThirdLine => Role::ThirdLine,
+            RoleArg::SaasTeam => Role::SaasTeam,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn serve_error(error: ServeError) -> CliError {
+    match error {
+        ServeError::Policy { .. } | ServeError::Listen { .. } => {
+            CliError::BadInput(error.to_string())
+        }
+        ServeError::Store(sladesk::store::StoreError::UnsupportedUrl(_)) => {
+            CliError::BadInput(error.to_string())
+        }
+        other => CliError::Service(other.to_string()),
+    }
+}
+
+pub fn serve(
+    service: ServiceArgs,
+    listen: Option<std::net::SocketAddr>,
+    policy: Option<PathBuf>,
+) -> Result<(), CliError> {
+    let mut config = service.config()?;
+    if let Some(listen) = listen {
+        config.listen = listen;
+    }
+    if policy.is_some() {
+        config.policy_file = policy;
+    }
+    tracing::info!(?config, "starting");
+    runtime()?.block_on(async move {
+        let running = start(config).await.map_err(serve_error)?;
+        eprintln!(
+            "sladesk: listening on http://{} (API under /api/v1, OpenAPI at /api/openapi.json)",
+            running.addr
+        );
+        wait_for_stop_signal().await;
+        tracing::info!("stopping: finishing in-flight requests and jobs");
+        running.stop().await.map_err(serve_error)
+    })
+}
+
+async fn wait_for_stop_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = terminate.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}
+
+pub fn migrate(service: ServiceArgs) -> Result<(), CliError> {
+    let config = service.config()?;
+    runtime()?.block_on(async move {
+        let desk = open_desk(&config).await.map_err(serve_error)?;
+        desk.store.pool.close().await;
+        eprintln!("sladesk: database is up to date");
+        Ok(())
+    })
+}
+
+pub fn token(command: TokenCommand) -> Result<(), CliError> {
+    let TokenCommand::Create {
+        service,
+        email,
+        role,
+        organization,
+    } = command;
+    let role = Role::from(role);
+    if role == Role::Customer && organization.is_none() {
+        return Err(CliError::BadInput(
+            "--role customer needs --organization ID".into(),
+        ));
+    }
+    if role != Role::Customer && organization.is_some() {
+        return Err(CliError::BadInput(
+            "--organization is only for --role customer".into(),
+        ));
+    }
+    let config = service.config()?;
+    runtime()?.block_on(async move {
+        let desk = open_desk(&config).await.map_err(serve_error)?;
+        let token = issue_token(&desk, &email, role, organization)
+            .await
+            .map_err(|e| match e {
+                DeskError::Store(store) => CliError::Service(store.to_string()),
+                other => CliError::BadInput(other.to_string()),
+            })?;
+        desk.store.pool.close().await;
+        println!("{token}");
+        Ok(())
+    })
+}

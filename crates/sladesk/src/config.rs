@@ -1,0 +1,187 @@
+//! Configuration, one place: built-in defaults, then an optional TOML file (`--config`), then
+//! `SLADESK_…` environment variables, then command-line flags. Secrets never reach a log: the
+//! `Debug` of [`Config`] redacts them.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where the embedded SQLite database lives when no database URL is given.
+    pub data_dir: PathBuf,
+    /// `postgres://…` or `sqlite://…`; empty means SQLite in `data_dir`.
+    pub database_url: String,
+    pub listen: SocketAddr,
+    /// A TOML policy file laid over the built-in SLA policy.
+    pub policy_file: Option<PathBuf>,
+    /// Public base URL, used in links inside emails.
+    pub public_url: String,
+    pub smtp: SmtpConfig,
+    pub jobs: JobsConfig,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// Host of the SMTP relay; empty keeps mail in the outbox without sending.
+    pub host: String,
+    pub port: u16,
+    pub username: String,
+    pub password: String,
+    pub from: String,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JobsConfig {
+    /// How often each job looks for work, in milliseconds.
+    pub interval_ms: u64,
+    /// How long a replica holds a claimed piece of work before another may take it over.
+    pub lease_seconds: i64,
+    /// Retry back-off of the mail sender: first delay, doubling up to the maximum, in seconds.
+    pub mail_retry_first_seconds: i64,
+    pub mail_retry_max_seconds: i64,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            data_dir: PathBuf::from("sladesk-data"),
+            database_url: String::new(),
+            listen: "127.0.0.1:8080".parse().expect("valid address"),
+            policy_file: None,
+            public_url: "http://127.0.0.1:8080".into(),
+            smtp: SmtpConfig::default(),
+            jobs: JobsConfig::default(),
+        }
+    }
+}
+
+impl Default for SmtpConfig {
+    fn default() -> SmtpConfig {
+        SmtpConfig {
+            host: String::new(),
+            port: 25,
+            username: String::new(),
+            password: String::new(),
+            from: "sladesk <sladesk@localhost>".into(),
+        }
+    }
+}
+
+impl Default for JobsConfig {
+    fn default() -> JobsConfig {
+        JobsConfig {
+            interval_ms: 5_000,
+            lease_seconds: 60,
+            mail_retry_first_seconds: 30,
+            mail_retry_max_seconds: 3_600,
+        }
+    }
+}
+
+impl Config {
+    /// Defaults, then the file (if any), then `SLADESK_…` variables (`SLADESK_SMTP__HOST` for
+    /// nested keys; `SLADESK_DATABASE_URL` for the database).
+    pub fn load(file: Option<&Path>) -> Result<Config, String> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(format!("config file {} does not exist", file.display()));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        figment
+            .merge(Env::prefixed("SLADESK_").split("__"))
+            .extract()
+            .map_err(|e| format!("configuration: {e}"))
+    }
+
+    /// The database URL to connect to: the configured one, or SQLite in the data directory.
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("sladesk.db").display()
+            )
+        } else {
+            self.database_url.clone()
+        }
+    }
+}
+
+/// Hides the password inside a URL like `postgres://user:secret@host/db`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("listen", &self.listen)
+            .field("policy_file", &self.policy_file)
+            .field("public_url", &self.public_url)
+            .field("smtp", &self.smtp)
+            .field("jobs", &self.jobs)
+            .finish()
+    }
+}
+
+impl fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("username", &self.username)
+            .field(
+                "password",
+                &if self.password.is_empty() { "" } else { "***" },
+            )
+            .field("from", &self.from)
+            .finish()
+    }
+}
+
+impl fmt::Debug for JobsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JobsConfig")
+            .field("interval_ms", &self.interval_ms)
+            .field("lease_seconds", &self.lease_seconds)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://sla:hunter2@db:5432/sla"),
+            "postgres://sla:***@db:5432/sla"
+        );
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+        let mut config = Config::default();
+        config.smtp.password = "hunter2".into();
+        config.database_url = "postgres://a:hunter2@h/d".into();
+        assert!(!format!("{config:?}").contains("hunter2"));
+    }
+}

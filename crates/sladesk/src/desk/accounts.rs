@@ -1,0 +1,387 @@
+//! Organisations, people and API tokens.
+
+use jiff::civil::Date;
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use sladesk_core::text::Language;
+
+use super::{Actor, Desk, DeskError};
+use crate::store::accounts::{self, Organization, Role, Tier, User};
+use crate::store::{Conn, audit};
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrganization {
+    pub name: String,
+    pub tier: Tier,
+    #[serde(default)]
+    pub products: Vec<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub valid_from: Option<Date>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub valid_until: Option<Date>,
+    /// The contract's own SLA policy (TOML laid over the default policy).
+    pub policy: Option<String>,
+}
+
+/// Changes to an organisation's contract; absent fields stay as they are, `null` clears.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationPatch {
+    pub name: Option<String>,
+    pub tier: Option<Tier>,
+    pub products: Option<Vec<String>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub valid_from: Option<Option<Date>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub valid_until: Option<Option<Date>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub policy: Option<Option<String>>,
+}
+
+/// `absent` → `None`, `null` → `Some(None)`, a value → `Some(Some(v))`.
+mod double_option {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(deserializer).map(Some)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub email: String,
+    #[serde(default)]
+    pub name: String,
+    pub role: Role,
+    pub organization_id: Option<i64>,
+    #[serde(default = "dutch")]
+    pub language: Language,
+}
+
+fn dutch() -> Language {
+    Language::Nl
+}
+
+fn require_admin(actor: &Actor) -> Result<(), DeskError> {
+    if actor.is_admin() {
+        Ok(())
+    } else {
+        Err(DeskError::Forbidden("only an admin may do this".into()))
+    }
+}
+
+fn check_name(name: &str) -> Result<String, DeskError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(DeskError::Invalid(
+            "name must be 1 to 200 characters".into(),
+        ));
+    }
+    Ok(name.to_string())
+}
+
+fn check_dates(from: Option<Date>, until: Option<Date>) -> Result<(), DeskError> {
+    if let (Some(from), Some(until)) = (from, until)
+        && until < from
+    {
+        return Err(DeskError::Invalid(format!(
+            "valid_until ({until}) is before valid_from ({from})"
+        )));
+    }
+    Ok(())
+}
+
+/// A normalised email address: trimmed, lower case, one `@` with text on both sides.
+pub fn check_email(email: &str) -> Result<String, DeskError> {
+    let email = email.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email.split('@').count() == 2
+        && email.split('@').all(|part| !part.is_empty())
+        && email
+            .rsplit('@')
+            .next()
+            .is_some_and(|domain| domain.contains('.') || domain == "localhost")
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',');
+    if valid {
+        Ok(email)
+    } else {
+        Err(DeskError::Invalid(format!(
+            "`{email}` is not an email address"
+        )))
+    }
+}
+
+impl Desk {
+    pub async fn create_organization(
+        &self,
+        actor: &Actor,
+        new: NewOrganization,
+    ) -> Result<Organization, DeskError> {
+        require_admin(actor)?;
+        check_dates(new.valid_from, new.valid_until)?;
+        if let Some(policy) = &new.policy {
+            self.policies.for_contract(Some(policy))?;
+        }
+        let now = crate::now().as_second();
+        let mut org = Organization {
+            id: 0,
+            name: check_name(&new.name)?,
+            tier: new.tier,
+            products: new.products,
+            valid_from: new.valid_from,
+            valid_until: new.valid_until,
+            policy: new.policy.filter(|p| !p.trim().is_empty()),
+            created_at: now,
+        };
+        let mut tx = self.store.write().await?;
+        org.id = accounts::insert_organization(&mut tx, &org).await?;
+        audit::record(
+            &mut tx,
+            now,
+            actor.id(),
+            actor.token_id,
+            "organization.create",
+            &format!("organization:{}", org.id),
+            &json!({"name": org.name}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(org)
+    }
+
+    pub async fn update_organization(
+        &self,
+        actor: &Actor,
+        id: i64,
+        patch: OrganizationPatch,
+    ) -> Result<Organization, DeskError> {
+        require_admin(actor)?;
+        let mut tx = self.store.write().await?;
+        let mut org = accounts::organization_by_id(&mut tx, id)
+            .await?
+            .ok_or(DeskError::NotFound("organization"))?;
+        if let Some(name) = &patch.name {
+            org.name = check_name(name)?;
+        }
+        if let Some(tier) = patch.tier {
+            org.tier = tier;
+        }
+        if let Some(products) = patch.products.clone() {
+            org.products = products;
+        }
+        if let Some(from) = patch.valid_from {
+            org.valid_from = from;
+        }
+        if let Some(until) = patch.valid_until {
+            org.valid_until = until;
+        }
+        if let Some(policy) = patch.policy.clone() {
+            let policy = policy.filter(|p| !p.trim().is_empty());
+            if let Some(text) = &policy {
+                self.policies.for_contract(Some(text))?;
+            }
+            org.policy = policy;
+        }
+        check_dates(org.valid_from, org.valid_until)?;
+        let now = crate::now().as_second();
+        accounts::update_organization(&mut tx, &org, now).await?;
+        let changed: Vec<&str> = [
+            ("name", patch.name.is_some()),
+            ("tier", patch.tier.is_some()),
+            ("products", patch.products.is_some()),
+            ("valid_from", patch.valid_from.is_some()),
+            ("valid_until", patch.valid_until.is_some()),
+            ("policy", patch.policy.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(field, set)| set.then_some(field))
+        .collect();
+        audit::record(
+            &mut tx,
+            now,
+            actor.id(),
+            actor.token_id,
+            "organization.update",
+            &format!("organization:{id}"),
+            &json!({"changed": changed}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(org)
+    }
+
+    pub async fn organization(&self, actor: &Actor, id: i64) -> Result<Organization, DeskError> {
+        if !actor.sees_organization(id) {
+            return Err(DeskError::NotFound("organization"));
+        }
+        let mut conn = self.store.read().await?;
+        accounts::organization_by_id(&mut conn, id)
+            .await?
+            .ok_or(DeskError::NotFound("organization"))
+    }
+
+    pub async fn organizations(
+        &self,
+        actor: &Actor,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<Organization>, DeskError> {
+        let mut conn = self.store.read().await?;
+        Ok(accounts::list_organizations(&mut conn, actor.own_organization(), after, limit).await?)
+    }
+
+    pub async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<User, DeskError> {
+        require_admin(actor)?;
+        let mut tx = self.store.write().await?;
+        let user = create_user_in(&mut tx, actor, new).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    pub async fn user(&self, actor: &Actor, id: i64) -> Result<User, DeskError> {
+        let mut conn = self.store.read().await?;
+        let user = accounts::user_by_id(&mut conn, id)
+            .await?
+            .ok_or(DeskError::NotFound("user"))?;
+        match actor.own_organization() {
+            Some(own) if user.organization_id != Some(own) => Err(DeskError::NotFound("user")),
+            _ => Ok(user),
+        }
+    }
+
+    pub async fn users(
+        &self,
+        actor: &Actor,
+        organization: Option<i64>,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<User>, DeskError> {
+        let organization = match actor.own_organization() {
+            Some(own) => Some(own),
+            None => organization,
+        };
+        let mut conn = self.store.read().await?;
+        Ok(accounts::list_users(&mut conn, organization, after, limit).await?)
+    }
+}
+
+/// Creates a person inside a transaction; refuses a duplicate email and a customer without an
+/// existing organisation.
+pub(crate) async fn create_user_in(
+    conn: &mut Conn,
+    actor: &Actor,
+    new: NewUser,
+) -> Result<User, DeskError> {
+    let email = check_email(&new.email)?;
+    match (new.role, new.organization_id) {
+        (Role::Customer, None) => {
+            return Err(DeskError::Invalid(
+                "a customer needs an organization_id".into(),
+            ));
+        }
+        (Role::Customer, Some(id)) => {
+            accounts::organization_by_id(conn, id)
+                .await?
+                .ok_or_else(|| DeskError::Invalid(format!("organization {id} does not exist")))?;
+        }
+        (_, Some(_)) => {
+            return Err(DeskError::Invalid(
+                "staff do not belong to a customer organization".into(),
+            ));
+        }
+        (_, None) => {}
+    }
+    if accounts::user_by_email(conn, &email).await?.is_some() {
+        return Err(DeskError::Conflict(format!(
+            "a user with email {email} already exists"
+        )));
+    }
+    let now = crate::now().as_second();
+    let mut user = User {
+        id: 0,
+        email,
+        name: new.name.trim().chars().take(200).collect(),
+        role: new.role,
+        organization_id: new.organization_id,
+        language: new.language,
+        created_at: now,
+    };
+    user.id = accounts::insert_user(conn, &user).await?;
+    audit::record(
+        conn,
+        now,
+        actor.id(),
+        actor.token_id,
+        "user.create",
+        &format!("user:{}", user.id),
+        &json!({"email": user.email, "role": user.role}),
+    )
+    .await?;
+    Ok(user)
+}
+
+/// The stored form of an API token: its SHA-256. Tokens are 256 random bits, so a plain
+/// (unsalted, fast) hash is enough; a password hash would only slow every request down.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Creates the user if needed and a new API token for them; returns the token (shown once).
+pub async fn issue_token(
+    desk: &Desk,
+    email: &str,
+    role: Role,
+    organization_id: Option<i64>,
+) -> Result<String, DeskError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| DeskError::Invalid(format!("no randomness: {e}")))?;
+    let token = format!("sld_{}", hex::encode(bytes));
+    let actor = Actor::system();
+    let mut tx = desk.store.write().await?;
+    let email = check_email(email)?;
+    let user = match accounts::user_by_email(&mut tx, &email).await? {
+        Some(user) if user.role != role || user.organization_id != organization_id => {
+            return Err(DeskError::Conflict(format!(
+                "{email} already exists with role {} and organization {:?}",
+                accounts::word(&user.role),
+                user.organization_id
+            )));
+        }
+        Some(user) => user,
+        None => {
+            let new = NewUser {
+                email,
+                name: String::new(),
+                role,
+                organization_id,
+                language: Language::Nl,
+            };
+            create_user_in(&mut tx, &actor, new).await?
+        }
+    };
+    let now = crate::now().as_second();
+    let token_id =
+        accounts::insert_token(&mut tx, user.id, &token_hash(&token), "cli", now).await?;
+    audit::record(
+        &mut tx,
+        now,
+        None,
+        None,
+        "token.create",
+        &format!("user:{}", user.id),
+        &json!({"token_id": token_id}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}

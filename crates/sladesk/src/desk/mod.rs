@@ -1,0 +1,123 @@
+//! The service desk's operations: what a customer, an agent or a job may do to organisations,
+//! people and tickets, with the permission checks, the event log, the audit trail and the mail
+//! that go with each. HTTP handlers and jobs call these; they never write SQL themselves.
+
+mod accounts;
+mod policies;
+mod sla;
+mod tickets;
+
+pub use accounts::{NewOrganization, NewUser, OrganizationPatch, issue_token, token_hash};
+pub use policies::Policies;
+pub use sla::{AlertOutcome, timeline_of};
+pub use tickets::{NewTicket, TicketPatch, TicketView};
+
+use std::sync::Arc;
+
+use sladesk_core::policy::PolicyError;
+use sladesk_core::tickets::IllegalMove;
+
+use crate::store::accounts::{Role, User};
+use crate::store::{Store, StoreError};
+
+/// Who is acting: a signed-in person (with the token used), or sladesk itself (jobs).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: Option<User>,
+    pub token_id: Option<i64>,
+}
+
+impl Actor {
+    pub fn system() -> Actor {
+        Actor {
+            user: None,
+            token_id: None,
+        }
+    }
+
+    pub fn person(user: User, token_id: Option<i64>) -> Actor {
+        Actor {
+            user: Some(user),
+            token_id,
+        }
+    }
+
+    pub fn id(&self) -> Option<i64> {
+        self.user.as_ref().map(|u| u.id)
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.user.as_ref().map(|u| u.role)
+    }
+
+    /// Staff and sladesk itself act for the vendor.
+    pub fn is_staff(&self) -> bool {
+        self.role().is_none_or(Role::is_staff)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        matches!(self.role(), None | Some(Role::Admin))
+    }
+
+    /// The organisation a customer belongs to; `None` for staff (who see every organisation).
+    pub fn own_organization(&self) -> Option<i64> {
+        match &self.user {
+            Some(user) if user.role == Role::Customer => user.organization_id.or(Some(-1)),
+            _ => None,
+        }
+    }
+
+    /// Whether this actor may see things of organisation `id`.
+    pub fn sees_organization(&self, id: i64) -> bool {
+        self.own_organization().is_none_or(|own| own == id)
+    }
+}
+
+/// Why a desk operation was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    /// Unknown, or not visible to this actor (a customer is never told that a foreign id exists).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    IllegalMove(#[from] IllegalMove),
+    #[error("{0}")]
+    Policy(#[from] PolicyError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for DeskError {
+    fn from(error: sqlx::Error) -> DeskError {
+        DeskError::Store(StoreError::Database(error))
+    }
+}
+
+/// The desk: storage, the SLA policies in force, and settings used in mails.
+#[derive(Debug, Clone)]
+pub struct Desk {
+    pub store: Store,
+    pub policies: Arc<Policies>,
+    pub public_url: String,
+}
+
+impl Desk {
+    pub fn new(store: Store, policies: Policies, public_url: String) -> Desk {
+        Desk {
+            store,
+            policies: Arc::new(policies),
+            public_url,
+        }
+    }
+}
+
+/// The human-readable number of a ticket.
+pub fn ticket_number(id: i64) -> String {
+    format!("SD-{id:06}")
+}

@@ -1,0 +1,307 @@
+//! A ticket's SLA, always from its event log: the timeline the engine evaluates, the derived
+//! columns kept for lists and jobs, and the alerts (warnings, breaches, auto-close) that fall due.
+
+use jiff::Timestamp;
+use serde_json::json;
+use sladesk_core::policy::Policy;
+use sladesk_core::sla::{Event, EventKind, Schedule, SlaReport, Timeline, evaluate_with_schedule};
+use sladesk_core::tickets::{Priority, Status};
+
+use super::{Desk, DeskError};
+use crate::notify::{self, Alert};
+use crate::store::accounts::{self, Role};
+use crate::store::tickets::{self, Ticket, TicketEvent, kinds};
+use crate::store::{Conn, StoreError, outbox};
+
+fn instant(second: i64) -> Timestamp {
+    Timestamp::from_second(second).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// The SLA timeline of a ticket: staff replies are reactions; status and priority events move
+/// the clocks. Everything else (notes, customer replies, calls) does not touch the SLA.
+pub fn timeline_of(ticket: &Ticket, events: &[TicketEvent]) -> Result<Timeline, StoreError> {
+    let mut timeline = Timeline {
+        class: ticket.class,
+        created_at: instant(ticket.created_at),
+        events: Vec::new(),
+    };
+    for e in events.iter().filter(|e| e.ticket_id == ticket.id) {
+        let kind = match e.kind.as_str() {
+            kinds::STAFF_REPLY if e.public => EventKind::Response,
+            kinds::STATUS => EventKind::Status(word_in(&e.data, "to")?),
+            kinds::PRIORITY => EventKind::Priority(word_in(&e.data, "to")?),
+            _ => continue,
+        };
+        timeline.events.push(Event {
+            at: instant(e.at),
+            kind,
+        });
+    }
+    Ok(timeline)
+}
+
+fn word_in<T: for<'de> serde::Deserialize<'de>>(
+    data: &serde_json::Value,
+    key: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_value(data.get(key).cloned().unwrap_or_default())
+        .map_err(|_| StoreError::Corrupt(format!("event data lacks a valid `{key}`: {data}")))
+}
+
+/// The SLA of a ticket at `now`, with its schedule.
+pub(crate) fn evaluate_ticket(
+    policy: &Policy,
+    ticket: &Ticket,
+    events: &[TicketEvent],
+    now: Timestamp,
+) -> Result<(SlaReport, Schedule), DeskError> {
+    let timeline = timeline_of(ticket, events)?;
+    // Events are stored at whole seconds and never before the previous one, so `now` is never
+    // before the last event; take the later of the two all the same.
+    let last = timeline.events.last().map_or(timeline.created_at, |e| e.at);
+    evaluate_with_schedule(policy, &timeline, now.max(last))
+        .map_err(|e| DeskError::Store(StoreError::Corrupt(format!("ticket {}: {e}", ticket.id))))
+}
+
+/// An alert of the schedule: its key (unique per ticket and target) and when it falls due.
+fn alerts(report: &SlaReport, schedule: &Schedule) -> Vec<(String, Timestamp)> {
+    let reaction = report.reaction.target_seconds;
+    let resolution = report.resolution.target_seconds;
+    [
+        (
+            format!("reaction_warning:{reaction}"),
+            schedule.reaction_warning_at,
+        ),
+        (
+            format!("reaction_breach:{reaction}"),
+            schedule.reaction_breach_at,
+        ),
+        (
+            format!("resolution_warning:{resolution}"),
+            schedule.resolution_warning_at,
+        ),
+        (
+            format!("resolution_breach:{resolution}"),
+            schedule.resolution_breach_at,
+        ),
+        (
+            format!(
+                "auto_close_reminder:{}",
+                schedule.auto_close_at.map_or(0, |t| t.as_second())
+            ),
+            schedule.auto_close_reminder_at,
+        ),
+        (
+            format!(
+                "auto_close:{}",
+                schedule.auto_close_at.map_or(0, |t| t.as_second())
+            ),
+            schedule.auto_close_at,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(key, at)| at.map(|at| (key, at)))
+    .collect()
+}
+
+/// Recomputes the derived columns of a ticket (`breached_at`, `next_check_at`) from its events.
+/// Call inside the transaction that changed the ticket, after writing its events.
+pub(crate) async fn refresh(
+    conn: &mut Conn,
+    policy: &Policy,
+    ticket: &mut Ticket,
+    now: Timestamp,
+) -> Result<SlaReport, DeskError> {
+    let events = tickets::events_of(conn, ticket.id, false).await?;
+    let (report, schedule) = evaluate_ticket(policy, ticket, &events, now)?;
+    let sent = tickets::sent_alerts(conn, ticket.id).await?;
+    ticket.breached_at = schedule.breached_at.map(|t| t.as_second());
+    ticket.next_check_at = alerts(&report, &schedule)
+        .into_iter()
+        .filter(|(key, _)| !sent.contains(key))
+        .map(|(_, at)| at.as_second())
+        .min();
+    tickets::update_ticket(conn, ticket).await?;
+    Ok(report)
+}
+
+/// What one SLA check of a ticket did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct AlertOutcome {
+    pub alerts_sent: usize,
+    pub closed: bool,
+}
+
+impl Desk {
+    /// Sends the alerts of a claimed ticket that have fallen due and were never sent (each once,
+    /// whatever the number of replicas: the alert's row is the proof), closes it if its
+    /// customer stayed silent too long, and schedules its next check.
+    pub async fn check_ticket(
+        &self,
+        ticket_id: i64,
+        now: Timestamp,
+    ) -> Result<AlertOutcome, DeskError> {
+        let mut tx = self.store.write().await?;
+        let mut outcome = AlertOutcome::default();
+        let Some(mut ticket) = tickets::ticket_by_id(&mut tx, ticket_id).await? else {
+            return Ok(outcome);
+        };
+        let org = accounts::organization_by_id(&mut tx, ticket.organization_id).await?;
+        let policy = self
+            .policies
+            .for_contract(org.as_ref().and_then(|o| o.policy.as_deref()))?;
+        let events = tickets::events_of(&mut tx, ticket.id, false).await?;
+        let (report, schedule) = evaluate_ticket(&policy, &ticket, &events, now)?;
+        let sent = tickets::sent_alerts(&mut tx, ticket.id).await?;
+        for (key, at) in alerts(&report, &schedule) {
+            if at > now
+                || sent.contains(&key)
+                || !tickets::record_alert(&mut tx, ticket.id, &key, now.as_second()).await?
+            {
+                continue;
+            }
+            outcome.alerts_sent += 1;
+            let kind = key.split(':').next().unwrap_or_default();
+            match kind {
+                "auto_close_reminder" => {
+                    if let Some(close_at) = schedule.auto_close_at {
+                        self.mail_requester(&mut tx, &ticket, |lang| {
+                            notify::auto_close_reminder(&ticket, close_at, lang, &self.public_url)
+                        })
+                        .await?;
+                    }
+                }
+                "auto_close" => {
+                    if ticket.status == policy.auto_close.status {
+                        self.close_for_silence(&mut tx, &mut ticket, now).await?;
+                        outcome.closed = true;
+                    }
+                }
+                _ => {
+                    let (alert, due) = match kind {
+                        "reaction_warning" => {
+                            (Alert::ReactionWarning, Some(report.reaction.due_at))
+                        }
+                        "reaction_breach" => (Alert::ReactionBreach, Some(report.reaction.due_at)),
+                        "resolution_warning" => {
+                            (Alert::ResolutionWarning, report.resolution.due_at)
+                        }
+                        _ => (Alert::ResolutionBreach, report.resolution.due_at),
+                    };
+                    self.mail_line(&mut tx, &ticket, |lang| {
+                        notify::sla_alert(
+                            &ticket,
+                            alert,
+                            due,
+                            policy.warning_share_percent,
+                            lang,
+                            &self.public_url,
+                        )
+                    })
+                    .await?;
+                }
+            }
+        }
+        refresh(&mut tx, &policy, &mut ticket, now).await?;
+        tickets::release_check(&mut tx, ticket.id).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// T7: closing administratively after the customer's silence.
+    async fn close_for_silence(
+        &self,
+        conn: &mut Conn,
+        ticket: &mut Ticket,
+        now: Timestamp,
+    ) -> Result<(), DeskError> {
+        let from = ticket.status;
+        let at = now.as_second().max(ticket.updated_at);
+        let event = TicketEvent {
+            id: 0,
+            ticket_id: ticket.id,
+            at,
+            kind: kinds::STATUS.into(),
+            actor_id: None,
+            public: true,
+            body: None,
+            data: json!({"from": from, "to": Status::Closed, "reason": "auto_close"}),
+        };
+        sladesk_core::tickets::Transition::between(from, Status::Closed)?;
+        tickets::insert_event(conn, &event).await?;
+        ticket.status = Status::Closed;
+        ticket.updated_at = at;
+        tickets::update_ticket(conn, ticket).await?;
+        crate::store::audit::record(
+            conn,
+            at,
+            None,
+            None,
+            "ticket.auto_close",
+            &format!("ticket:{}", ticket.id),
+            &json!({}),
+        )
+        .await?;
+        let closed = ticket.clone();
+        self.mail_requester(conn, &closed, |lang| {
+            notify::auto_closed(&closed, lang, &self.public_url)
+        })
+        .await
+    }
+
+    /// Queues a mail to the ticket's requester, in their language.
+    pub(crate) async fn mail_requester(
+        &self,
+        conn: &mut Conn,
+        ticket: &Ticket,
+        write: impl Fn(sladesk_core::text::Language) -> notify::Mail,
+    ) -> Result<(), DeskError> {
+        if let Some(requester) = accounts::user_by_id(conn, ticket.requester_id).await? {
+            let mail = write(requester.language);
+            outbox::enqueue(
+                conn,
+                &requester.email,
+                &mail.subject,
+                &mail.body,
+                Some(ticket.id),
+                crate::now().as_second(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Queues a mail to whoever works the ticket: its assignee, or else everyone on its line
+    /// (the SaaS team for platform outages).
+    async fn mail_line(
+        &self,
+        conn: &mut Conn,
+        ticket: &Ticket,
+        write: impl Fn(sladesk_core::text::Language) -> notify::Mail,
+    ) -> Result<(), DeskError> {
+        let recipients = match ticket.assignee_id {
+            Some(id) => accounts::user_by_id(conn, id).await?.into_iter().collect(),
+            None => {
+                let role = if ticket.priority == Priority::SaasOutage {
+                    Role::SaasTeam
+                } else {
+                    Role::for_line(ticket.line)
+                };
+                accounts::staff_with_role(conn, role).await?
+            }
+        };
+        for person in recipients {
+            let mail = write(person.language);
+            outbox::enqueue(
+                conn,
+                &person.email,
+                &mail.subject,
+                &mail.body,
+                Some(ticket.id),
+                crate::now().as_second(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}

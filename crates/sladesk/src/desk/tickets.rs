@@ -1,0 +1,677 @@
+//! Ticket operations: filing, reading, triage, replies, status moves, disputes, escalations.
+//! Every change is an event in the ticket's log, an audit entry, and (T5) mail to the customer
+//! on status changes and public replies, all in one transaction.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sladesk_core::sla::SlaReport;
+use sladesk_core::tickets::{Environment, Priority, Status, TicketType, Transition};
+
+use super::sla::{evaluate_ticket, refresh};
+use super::{Actor, Desk, DeskError};
+use crate::notify;
+use crate::store::accounts::{self, Role};
+use crate::store::tickets::{self, Ticket, TicketEvent, TicketFilter, kinds};
+use crate::store::{Conn, audit};
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTicket {
+    /// Staff: required; customers: their own organisation (may be left out).
+    pub organization_id: Option<i64>,
+    /// Staff only: the customer the ticket is for (default: the staff member).
+    pub requester_id: Option<i64>,
+    #[serde(rename = "type")]
+    pub ticket_type: TicketType,
+    pub environment: Environment,
+    pub product: String,
+    pub subject: String,
+    pub description: String,
+    /// Staff only; otherwise set by triage, with a default by environment (T6).
+    pub priority: Option<Priority>,
+}
+
+/// Triage and handling by staff; absent fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketPatch {
+    pub priority: Option<Priority>,
+    /// Why the priority changed; recorded with the change.
+    pub priority_reason: Option<String>,
+    /// Support line 1, 2 or 3.
+    pub line: Option<i64>,
+    /// An assignee's user id; `null` unassigns.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub assignee_id: Option<Option<i64>>,
+    #[serde(rename = "type")]
+    pub ticket_type: Option<TicketType>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(d).map(Some)
+}
+
+/// A ticket with its SLA evaluated at the time of the request.
+#[derive(Debug, Clone)]
+pub struct TicketView {
+    pub ticket: Ticket,
+    pub sla: SlaReport,
+}
+
+const MAX_TEXT: usize = 100_000;
+
+fn text(field: &str, value: &str, max: usize) -> Result<String, DeskError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(DeskError::Invalid(format!("{field} must not be empty")));
+    }
+    if value.chars().count() > max {
+        return Err(DeskError::Invalid(format!(
+            "{field} is longer than {max} characters"
+        )));
+    }
+    Ok(value.to_string())
+}
+
+impl Desk {
+    pub async fn create_ticket(
+        &self,
+        actor: &Actor,
+        new: NewTicket,
+    ) -> Result<TicketView, DeskError> {
+        let now = crate::now();
+        let subject = text("subject", &new.subject, 300)?;
+        let description = text("description", &new.description, MAX_TEXT)?;
+        let product = text("product", &new.product, 200)?;
+        let (organization_id, requester_id) = match actor.own_organization() {
+            Some(own) => {
+                if new.organization_id.is_some_and(|id| id != own) {
+                    return Err(DeskError::Forbidden(
+                        "customers file tickets for their own organization".into(),
+                    ));
+                }
+                if new.priority.is_some() || new.requester_id.is_some() {
+                    return Err(DeskError::Forbidden(
+                        "the service desk sets the priority and requester (T4); leave them out"
+                            .into(),
+                    ));
+                }
+                (own, actor.id().unwrap_or_default())
+            }
+            None => {
+                let org = new
+                    .organization_id
+                    .ok_or_else(|| DeskError::Invalid("organization_id is required".into()))?;
+                (org, new.requester_id.or(actor.id()).unwrap_or_default())
+            }
+        };
+        let mut tx = self.store.write().await?;
+        let org = accounts::organization_by_id(&mut tx, organization_id)
+            .await?
+            .ok_or_else(|| {
+                DeskError::Invalid(format!("organization {organization_id} does not exist"))
+            })?;
+        let today = now
+            .to_zoned_datetime(
+                jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap_or(jiff::tz::TimeZone::UTC),
+            )
+            .date();
+        if org.valid_from.is_some_and(|from| today < from)
+            || org.valid_until.is_some_and(|until| today > until)
+        {
+            return Err(DeskError::Invalid(format!(
+                "the contract of {} is not in force today (G1)",
+                org.name
+            )));
+        }
+        if !org.products.is_empty()
+            && !org
+                .products
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(&product))
+        {
+            return Err(DeskError::Invalid(format!(
+                "product `{product}` is not covered by the contract (covered: {})",
+                org.products.join(", ")
+            )));
+        }
+        let requester = accounts::user_by_id(&mut tx, requester_id)
+            .await?
+            .ok_or_else(|| {
+                DeskError::Invalid(format!("requester {requester_id} does not exist"))
+            })?;
+        if requester.role == Role::Customer && requester.organization_id != Some(organization_id) {
+            return Err(DeskError::Invalid(
+                "the requester belongs to another organization".into(),
+            ));
+        }
+        let policy = self.policies.for_contract(org.policy.as_deref())?;
+        let priority = new
+            .priority
+            .unwrap_or_else(|| policy.triage.default_priority(new.environment));
+        let mut ticket = Ticket {
+            id: 0,
+            organization_id,
+            requester_id,
+            ticket_type: new.ticket_type,
+            class: priority,
+            priority,
+            triaged: new.priority.is_some(),
+            environment: new.environment,
+            product,
+            subject,
+            description: description.clone(),
+            status: Status::New,
+            line: 1,
+            assignee_id: None,
+            policy_version: policy.version.clone(),
+            created_at: now.as_second(),
+            updated_at: now.as_second(),
+            breached_at: None,
+            next_check_at: None,
+        };
+        ticket.id = tickets::insert_ticket(&mut tx, &ticket).await?;
+        let created = json!({"type": ticket.ticket_type, "priority": priority, "environment": ticket.environment, "product": ticket.product});
+        self.append(
+            &mut tx,
+            actor,
+            &ticket,
+            kinds::CREATED,
+            true,
+            Some(description),
+            created,
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            now.as_second(),
+            actor.id(),
+            actor.token_id,
+            "ticket.create",
+            &format!("ticket:{}", ticket.id),
+            &json!({}),
+        )
+        .await?;
+        let sla = refresh(&mut tx, &policy, &mut ticket, now).await?;
+        tx.commit().await?;
+        Ok(TicketView { ticket, sla })
+    }
+
+    /// A ticket as `actor` may see it, with its SLA at this moment.
+    pub async fn ticket(&self, actor: &Actor, id: i64) -> Result<TicketView, DeskError> {
+        let mut conn = self.store.read().await?;
+        let ticket = visible_ticket(&mut conn, actor, id).await?;
+        let events = tickets::events_of(&mut conn, id, false).await?;
+        let policy = self.policy_of(&mut conn, &ticket).await?;
+        let (sla, _) = evaluate_ticket(&policy, &ticket, &events, crate::now())?;
+        Ok(TicketView { ticket, sla })
+    }
+
+    /// A page of tickets, newest first, each with its SLA at this moment.
+    pub async fn tickets(
+        &self,
+        actor: &Actor,
+        mut filter: TicketFilter,
+    ) -> Result<Vec<TicketView>, DeskError> {
+        let now = crate::now();
+        if let Some(own) = actor.own_organization() {
+            if filter.organization_id.is_some_and(|id| id != own) {
+                return Ok(Vec::new());
+            }
+            filter.organization_id = Some(own);
+        }
+        filter.now = now.as_second();
+        let mut conn = self.store.read().await?;
+        let page = tickets::list_tickets(&mut conn, self.store.dialect, &filter).await?;
+        let ids: Vec<i64> = page.iter().map(|t| t.id).collect();
+        let mut events: HashMap<i64, Vec<TicketEvent>> = HashMap::new();
+        for event in tickets::events_of_many(&mut conn, &ids).await? {
+            events.entry(event.ticket_id).or_default().push(event);
+        }
+        let mut contracts: HashMap<i64, Option<String>> = HashMap::new();
+        let mut views = Vec::with_capacity(page.len());
+        for ticket in page {
+            if !contracts.contains_key(&ticket.organization_id) {
+                let org = accounts::organization_by_id(&mut conn, ticket.organization_id).await?;
+                contracts.insert(ticket.organization_id, org.and_then(|o| o.policy));
+            }
+            let policy = self
+                .policies
+                .for_contract(contracts[&ticket.organization_id].as_deref())?;
+            let (sla, _) = evaluate_ticket(
+                &policy,
+                &ticket,
+                events.get(&ticket.id).map_or(&[][..], Vec::as_slice),
+                now,
+            )?;
+            views.push(TicketView { ticket, sla });
+        }
+        Ok(views)
+    }
+
+    /// The ticket's history; customers see only what is public.
+    pub async fn events(&self, actor: &Actor, id: i64) -> Result<Vec<TicketEvent>, DeskError> {
+        let mut conn = self.store.read().await?;
+        visible_ticket(&mut conn, actor, id).await?;
+        Ok(tickets::events_of(&mut conn, id, !actor.is_staff()).await?)
+    }
+
+    pub async fn update_ticket(
+        &self,
+        actor: &Actor,
+        id: i64,
+        patch: TicketPatch,
+    ) -> Result<TicketView, DeskError> {
+        let mut tx = self.store.write().await?;
+        let mut ticket = visible_ticket(&mut tx, actor, id).await?;
+        if !actor.is_staff() {
+            return Err(DeskError::Forbidden("only the service desk can change priority, line, assignee or type; contest the priority instead (T5)".into()));
+        }
+        if let Some(line) = patch.line
+            && !(1..=3).contains(&line)
+        {
+            return Err(DeskError::Invalid("line must be 1, 2 or 3".into()));
+        }
+        if let Some(to) = patch.priority
+            && to != ticket.priority
+        {
+            if ticket.class == Priority::SaasOutage || to == Priority::SaasOutage {
+                return Err(DeskError::Conflict(
+                    "saas_outage is a class of its own: it is set when the ticket is created and never changed".into(),
+                ));
+            }
+        }
+        let policy = self.policy_of(&mut tx, &ticket).await?;
+        if let Some(to) = patch.priority {
+            if to != ticket.priority {
+                let reason = patch
+                    .priority_reason
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty());
+                let data = json!({"from": ticket.priority, "to": to, "reason": reason});
+                self.append(&mut tx, actor, &ticket, kinds::PRIORITY, true, None, data)
+                    .await?;
+                ticket.priority = to;
+            }
+            ticket.triaged = true;
+        }
+        if let Some(line) = patch.line
+            && line != ticket.line
+        {
+            self.append(
+                &mut tx,
+                actor,
+                &ticket,
+                kinds::ESCALATION,
+                true,
+                None,
+                json!({"from": ticket.line, "to": line}),
+            )
+            .await?;
+            ticket.line = line;
+        }
+        if let Some(assignee) = patch.assignee_id
+            && assignee != ticket.assignee_id
+        {
+            if let Some(user_id) = assignee {
+                let user = accounts::user_by_id(&mut tx, user_id).await?;
+                if !user.is_some_and(|u| u.role.is_staff()) {
+                    return Err(DeskError::Invalid(format!(
+                        "assignee {user_id} is not a staff member"
+                    )));
+                }
+            }
+            self.append(
+                &mut tx,
+                actor,
+                &ticket,
+                kinds::ASSIGNMENT,
+                false,
+                None,
+                json!({"from": ticket.assignee_id, "to": assignee}),
+            )
+            .await?;
+            ticket.assignee_id = assignee;
+        }
+        if let Some(kind) = patch.ticket_type
+            && kind != ticket.ticket_type
+        {
+            self.append(
+                &mut tx,
+                actor,
+                &ticket,
+                kinds::TYPE_CHANGE,
+                true,
+                None,
+                json!({"from": ticket.ticket_type, "to": kind}),
+            )
+            .await?;
+            ticket.ticket_type = kind;
+        }
+        ticket.updated_at = event_time(&ticket);
+        audit::record(&mut tx, crate::now().as_second(), actor.id(), actor.token_id, "ticket.update", &format!("ticket:{id}"), &json!({
+            "priority": patch.priority, "line": patch.line, "assignee_id": patch.assignee_id, "type": patch.ticket_type
+        })).await?;
+        let sla = refresh(&mut tx, &policy, &mut ticket, crate::now()).await?;
+        tx.commit().await?;
+        Ok(TicketView { ticket, sla })
+    }
+
+    /// A reply or note. A public reply by staff answers the customer (the reaction, S4); a
+    /// customer's reply while the desk waits for them moves the ticket back to In Progress (T7).
+    pub async fn comment(
+        &self,
+        actor: &Actor,
+        id: i64,
+        body: &str,
+        public: bool,
+    ) -> Result<TicketView, DeskError> {
+        let body = text("body", body, MAX_TEXT)?;
+        let mut tx = self.store.write().await?;
+        let mut ticket = visible_ticket(&mut tx, actor, id).await?;
+        let policy = self.policy_of(&mut tx, &ticket).await?;
+        if actor.is_staff() {
+            let kind = if public {
+                kinds::STAFF_REPLY
+            } else {
+                kinds::NOTE
+            };
+            self.append(
+                &mut tx,
+                actor,
+                &ticket,
+                kind,
+                public,
+                Some(body.clone()),
+                json!({}),
+            )
+            .await?;
+            if public {
+                let t = ticket.clone();
+                self.mail_requester(&mut tx, &t, |lang| {
+                    notify::staff_reply(&t, &body, lang, &self.public_url)
+                })
+                .await?;
+            }
+        } else {
+            if !public {
+                return Err(DeskError::Forbidden(
+                    "customers cannot write internal notes".into(),
+                ));
+            }
+            self.append(
+                &mut tx,
+                actor,
+                &ticket,
+                kinds::CUSTOMER_REPLY,
+                true,
+                Some(body),
+                json!({}),
+            )
+            .await?;
+            if ticket.status == Status::WaitingForCustomer {
+                self.move_status(
+                    &mut tx,
+                    actor,
+                    &mut ticket,
+                    Status::InProgress,
+                    Some("customer replied"),
+                )
+                .await?;
+            }
+        }
+        ticket.updated_at = event_time(&ticket);
+        audit::record(
+            &mut tx,
+            crate::now().as_second(),
+            actor.id(),
+            actor.token_id,
+            if public {
+                "ticket.reply"
+            } else {
+                "ticket.note"
+            },
+            &format!("ticket:{id}"),
+            &json!({}),
+        )
+        .await?;
+        let sla = refresh(&mut tx, &policy, &mut ticket, crate::now()).await?;
+        tx.commit().await?;
+        Ok(TicketView { ticket, sla })
+    }
+
+    /// A status move (T7). Customers may confirm a solution, say it is not solved, or reopen.
+    pub async fn transition(
+        &self,
+        actor: &Actor,
+        id: i64,
+        to: Status,
+        reason: Option<&str>,
+    ) -> Result<TicketView, DeskError> {
+        let mut tx = self.store.write().await?;
+        let mut ticket = visible_ticket(&mut tx, actor, id).await?;
+        let transition = Transition::between(ticket.status, to)?;
+        if !actor.is_staff()
+            && !matches!(
+                transition,
+                Transition::WaitingForCustomerToClosed
+                    | Transition::WaitingForCustomerToInProgress
+                    | Transition::Reopen
+            )
+        {
+            return Err(DeskError::Forbidden(
+                "customers can confirm a solution (closed), report it is not solved (in_progress), or reopen a closed ticket".into(),
+            ));
+        }
+        let policy = self.policy_of(&mut tx, &ticket).await?;
+        self.move_status(&mut tx, actor, &mut ticket, to, reason)
+            .await?;
+        audit::record(
+            &mut tx,
+            crate::now().as_second(),
+            actor.id(),
+            actor.token_id,
+            "ticket.transition",
+            &format!("ticket:{id}"),
+            &json!({"to": to}),
+        )
+        .await?;
+        let sla = refresh(&mut tx, &policy, &mut ticket, crate::now()).await?;
+        tx.commit().await?;
+        Ok(TicketView { ticket, sla })
+    }
+
+    /// T5: the customer disagrees with the priority; recorded for the first line to assess.
+    pub async fn dispute_priority(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: &str,
+    ) -> Result<TicketView, DeskError> {
+        let reason = text("reason", reason, 5_000)?;
+        self.simple_event(
+            actor,
+            id,
+            kinds::PRIORITY_DISPUTE,
+            true,
+            Some(reason),
+            "ticket.dispute",
+            |_| Ok(()),
+        )
+        .await
+    }
+
+    /// T1: a phone call about the ticket, recorded by staff.
+    pub async fn phone_call(
+        &self,
+        actor: &Actor,
+        id: i64,
+        summary: &str,
+    ) -> Result<TicketView, DeskError> {
+        let summary = text("summary", summary, MAX_TEXT)?;
+        if !actor.is_staff() {
+            return Err(DeskError::Forbidden(
+                "phone calls are recorded by the service desk".into(),
+            ));
+        }
+        self.simple_event(
+            actor,
+            id,
+            kinds::PHONE_CALL,
+            false,
+            Some(summary),
+            "ticket.phone_call",
+            |_| Ok(()),
+        )
+        .await
+    }
+
+    /// T4: hand the ticket to the next support line.
+    pub async fn escalate(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: Option<&str>,
+    ) -> Result<TicketView, DeskError> {
+        if !actor.is_staff() {
+            return Err(DeskError::Forbidden(
+                "only the service desk escalates tickets".into(),
+            ));
+        }
+        let mut tx = self.store.write().await?;
+        let mut ticket = visible_ticket(&mut tx, actor, id).await?;
+        if ticket.line >= 3 {
+            return Err(DeskError::Conflict(
+                "the ticket is already with the third line".into(),
+            ));
+        }
+        let policy = self.policy_of(&mut tx, &ticket).await?;
+        let data = json!({"from": ticket.line, "to": ticket.line + 1, "reason": reason});
+        self.append(&mut tx, actor, &ticket, kinds::ESCALATION, true, None, data)
+            .await?;
+        ticket.line += 1;
+        ticket.assignee_id = None;
+        ticket.updated_at = event_time(&ticket);
+        audit::record(
+            &mut tx,
+            crate::now().as_second(),
+            actor.id(),
+            actor.token_id,
+            "ticket.escalate",
+            &format!("ticket:{id}"),
+            &json!({"line": ticket.line}),
+        )
+        .await?;
+        let sla = refresh(&mut tx, &policy, &mut ticket, crate::now()).await?;
+        tx.commit().await?;
+        Ok(TicketView { ticket, sla })
+    }
+
+    async fn simple_event(
+        &self,
+        actor: &Actor,
+        id: i64,
+        kind: &str,
+        public: bool,
+        body: Option<String>,
+        action: &str,
+        check: impl Fn(&Ticket) -> Result<(), DeskError>,
+    ) -> Result<TicketView, DeskError> {
+        let mut tx = self.store.write().await?;
+        let mut ticket = visible_ticket(&mut tx, actor, id).await?;
+        check(&ticket)?;
+        let policy = self.policy_of(&mut tx, &ticket).await?;
+        self.append(&mut tx, actor, &ticket, kind, public, body, json!({}))
+            .await?;
+        ticket.updated_at = event_time(&ticket);
+        audit::record(
+            &mut tx,
+            crate::now().as_second(),
+            actor.id(),
+            actor.token_id,
+            action,
+            &format!("ticket:{id}"),
+            &json!({}),
+        )
+        .await?;
+        let sla = refresh(&mut tx, &policy, &mut ticket, crate::now()).await?;
+        tx.commit().await?;
+        Ok(TicketView { ticket, sla })
+    }
+
+    /// Moves the status, records it and mails the customer (T5).
+    async fn move_status(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        ticket: &mut Ticket,
+        to: Status,
+        reason: Option<&str>,
+    ) -> Result<(), DeskError> {
+        Transition::between(ticket.status, to)?;
+        let data = json!({"from": ticket.status, "to": to, "reason": reason});
+        self.append(conn, actor, ticket, kinds::STATUS, true, None, data)
+            .await?;
+        ticket.status = to;
+        ticket.updated_at = event_time(ticket);
+        let t = ticket.clone();
+        self.mail_requester(conn, &t, |lang| {
+            notify::status_changed(&t, to, lang, &self.public_url)
+        })
+        .await
+    }
+
+    /// Appends an event, never earlier than the ticket's last change (a wall clock that steps
+    /// back must not reorder the log).
+    #[allow(clippy::too_many_arguments)]
+    async fn append(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        ticket: &Ticket,
+        kind: &str,
+        public: bool,
+        body: Option<String>,
+        data: Value,
+    ) -> Result<(), DeskError> {
+        let event = TicketEvent {
+            id: 0,
+            ticket_id: ticket.id,
+            at: event_time(ticket),
+            kind: kind.into(),
+            actor_id: actor.id(),
+            public,
+            body,
+            data,
+        };
+        tickets::insert_event(conn, &event).await?;
+        Ok(())
+    }
+
+    async fn policy_of(
+        &self,
+        conn: &mut Conn,
+        ticket: &Ticket,
+    ) -> Result<std::sync::Arc<sladesk_core::policy::Policy>, DeskError> {
+        let org = accounts::organization_by_id(conn, ticket.organization_id).await?;
+        Ok(self
+            .policies
+            .for_contract(org.as_ref().and_then(|o| o.policy.as_deref()))?)
+    }
+}
+
+fn event_time(ticket: &Ticket) -> i64 {
+    crate::now().as_second().max(ticket.updated_at)
+}
+
+/// The ticket if it exists and the actor may see it; a foreign ticket is "not found".
+async fn visible_ticket(conn: &mut Conn, actor: &Actor, id: i64) -> Result<Ticket, DeskError> {
+    match tickets::ticket_by_id(conn, id).await? {
+        Some(ticket) if actor.sees_organization(ticket.organization_id) => Ok(ticket),
+        _ => Err(DeskError::NotFound("ticket")),
+    }
+}

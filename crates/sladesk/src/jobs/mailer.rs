@@ -1,0 +1,150 @@
+//! Delivers the outbox over SMTP (lettre), with exponential back-off: a mail whose delivery
+//! fails stays in the outbox and is tried again later, so nothing is lost while the SMTP server
+//! is down.
+
+use std::time::Duration;
+
+use lettre::message::header::ContentType;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::{Config, JobsConfig};
+use crate::desk::Desk;
+use crate::store::outbox::{self, Mail};
+use crate::web::Metrics;
+
+#[derive(Clone)]
+pub struct Mailer {
+    transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    from: String,
+    retry: JobsConfig,
+}
+
+impl Mailer {
+    pub fn new(config: &Config) -> Mailer {
+        let smtp = &config.smtp;
+        let transport = (!smtp.host.is_empty()).then(|| {
+            // Plain SMTP to a relay (local MTA or a mail catcher); see docs/ARCHITECTURE.md.
+            let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
+                .port(smtp.port)
+                .timeout(Some(Duration::from_secs(10)));
+            if !smtp.username.is_empty() {
+                builder = builder.credentials(Credentials::new(
+                    smtp.username.clone(),
+                    smtp.password.clone(),
+                ));
+            }
+            builder.build()
+        });
+        if transport.is_none() {
+            tracing::info!("no SMTP host configured: mail stays in the outbox");
+        }
+        Mailer {
+            transport,
+            from: smtp.from.clone(),
+            retry: config.jobs.clone(),
+        }
+    }
+
+    /// Sends every mail that is due, a batch at a time.
+    pub async fn send_due(&self, desk: &Desk, metrics: &Metrics, lease_seconds: i64) {
+        let Some(transport) = &self.transport else {
+            return;
+        };
+        loop {
+            let now = crate::now().as_second();
+            let batch = match desk.store.write().await {
+                Ok(mut tx) => {
+                    match outbox::claim_due(&mut tx, desk.store.dialect, now, lease_seconds, 20)
+                        .await
+                    {
+                        Ok(batch) if tx.commit().await.is_ok() => batch,
+                        _ => return,
+                    }
+                }
+                Err(_) => return,
+            };
+            if batch.is_empty() {
+                return;
+            }
+            for mail in &batch {
+                let result = self.deliver(transport, mail).await;
+                let Ok(mut conn) = desk.store.write().await else {
+                    return;
+                };
+                let now = crate::now().as_second();
+                let recorded = match &result {
+                    Ok(()) => {
+                        metrics.mails_sent.inc();
+                        outbox::mark_sent(&mut conn, mail.id, now).await
+                    }
+                    Err(error) => {
+                        metrics.mails_failed.inc();
+                        let delay = backoff(&self.retry, mail.attempts);
+                        tracing::warn!(mail = mail.id, attempt = mail.attempts + 1, retry_in = delay, error = %error, "mail delivery failed");
+                        outbox::mark_failed(&mut conn, mail.id, error, now + delay).await
+                    }
+                };
+                if recorded.is_err() || conn.commit().await.is_err() {
+                    tracing::warn!(
+                        mail = mail.id,
+                        "could not record the delivery; it may be sent again"
+                    );
+                }
+                if result.is_err() {
+                    // The server is probably down: leave the rest of the batch for later.
+                    return;
+                }
+            }
+        }
+    }
+
+    async fn deliver(
+        &self,
+        transport: &AsyncSmtpTransport<Tokio1Executor>,
+        mail: &Mail,
+    ) -> Result<(), String> {
+        let message = Message::builder()
+            .from(
+                self.from
+                    .parse()
+                    .map_err(|e| format!("bad sender address: {e}"))?,
+            )
+            .to(mail
+                .recipient
+                .parse()
+                .map_err(|e| format!("bad recipient address: {e}"))?)
+            .subject(&mail.subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(mail.body.clone())
+            .map_err(|e| e.to_string())?;
+        transport
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Seconds until the next attempt after `attempts` failed ones: doubling, capped.
+fn backoff(retry: &JobsConfig, attempts: i64) -> i64 {
+    let first = retry.mail_retry_first_seconds.max(1);
+    let doubled = first.saturating_mul(1i64 << attempts.clamp(0, 20));
+    doubled.min(retry.mail_retry_max_seconds.max(first))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let retry = JobsConfig {
+            mail_retry_first_seconds: 30,
+            mail_retry_max_seconds: 3600,
+            ..JobsConfig::default()
+        };
+        let delays: Vec<i64> = (0..9).map(|a| backoff(&retry, a)).collect();
+        assert_eq!(delays, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+    }
+}

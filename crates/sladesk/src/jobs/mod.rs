@@ -1,0 +1,121 @@
+//! Background jobs, run by every `serve` replica: SLA checks (warnings, breaches, auto-close)
+//! and the mail sender. Work is claimed with leases (and `FOR UPDATE SKIP LOCKED` on
+//! PostgreSQL), so with several replicas each piece is done by one of them; alerts are recorded
+//! under a unique key, so each is sent exactly once.
+
+mod mailer;
+
+pub use mailer::Mailer;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::desk::Desk;
+use crate::store::tickets;
+use crate::web::Metrics;
+
+/// Starts the jobs; they finish their current round and stop when `shutdown` turns true.
+pub fn spawn(
+    desk: Desk,
+    config: &Config,
+    metrics: Arc<Metrics>,
+    shutdown: watch::Receiver<bool>,
+) -> Vec<JoinHandle<()>> {
+    let interval = Duration::from_millis(config.jobs.interval_ms.max(10));
+    let lease = config.jobs.lease_seconds.max(1);
+    let checks = {
+        let desk = desk.clone();
+        let metrics = metrics.clone();
+        every(interval, shutdown.clone(), move || {
+            let desk = desk.clone();
+            let metrics = metrics.clone();
+            async move { run_sla_checks(&desk, &metrics, lease).await }
+        })
+    };
+    let mailer = Mailer::new(config);
+    let mail = every(interval, shutdown, move || {
+        let desk = desk.clone();
+        let metrics = metrics.clone();
+        let mailer = mailer.clone();
+        async move { mailer.send_due(&desk, &metrics, lease).await }
+    });
+    vec![checks, mail]
+}
+
+/// Runs `round` every `interval` until shutdown; a round in progress is always finished.
+fn every<F, Fut>(
+    interval: Duration,
+    mut shutdown: watch::Receiver<bool>,
+    round: F,
+) -> JoinHandle<()>
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            round().await;
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    })
+}
+
+/// One round of SLA checks: every ticket whose next check is due.
+pub async fn run_sla_checks(desk: &Desk, metrics: &Metrics, lease_seconds: i64) {
+    loop {
+        let now = crate::now();
+        let claimed = match desk.store.write().await {
+            Ok(mut tx) => match tickets::claim_due_checks(
+                &mut tx,
+                desk.store.dialect,
+                now.as_second(),
+                lease_seconds,
+                50,
+            )
+            .await
+            {
+                Ok(ids) => match tx.commit().await {
+                    Ok(()) => ids,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not claim SLA checks");
+                        return;
+                    }
+                },
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not claim SLA checks");
+                    return;
+                }
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "database unavailable for SLA checks");
+                return;
+            }
+        };
+        if claimed.is_empty() {
+            return;
+        }
+        for id in &claimed {
+            match desk.check_ticket(*id, crate::now()).await {
+                Ok(outcome) => {
+                    metrics.sla_alerts.inc_by(outcome.alerts_sent as u64);
+                }
+                Err(e) => {
+                    tracing::error!(ticket = id, error = %e, "SLA check failed; retried when the lease runs out")
+                }
+            }
+        }
+        if claimed.len() < 50 {
+            return;
+        }
+    }
+}

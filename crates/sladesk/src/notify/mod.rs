@@ -1,0 +1,258 @@
+//! The mails sladesk writes, in Dutch and English. Each function returns a subject and a plain
+//! text body in the recipient's language; delivery is the outbox's and the mailer's job.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use sladesk_core::calendar::weekday_label;
+use sladesk_core::text::Language;
+use sladesk_core::tickets::Status;
+
+use crate::desk::ticket_number;
+use crate::store::tickets::Ticket;
+
+pub struct Mail {
+    pub subject: String,
+    pub body: String,
+}
+
+fn pick(language: Language, en: String, nl: String) -> String {
+    match language {
+        Language::En => en,
+        Language::Nl => nl,
+    }
+}
+
+fn link(public_url: &str, ticket: &Ticket) -> String {
+    format!("{}/tickets/{}", public_url.trim_end_matches('/'), ticket.id)
+}
+
+/// An instant as Dutch wall time, e.g. "dinsdag 28 april 2026 11:00" / "Tuesday 28 April 2026 11:00".
+pub fn local_time(instant: Timestamp, language: Language) -> String {
+    const MONTHS_EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    const MONTHS_NL: [&str; 12] = [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    let tz = TimeZone::get("Europe/Amsterdam").unwrap_or(TimeZone::UTC);
+    let local = instant.to_zoned_datetime(tz);
+    let weekday = weekday_label(local.weekday().to_monday_zero_offset() as usize);
+    let month = (local.month() - 1) as usize;
+    let (weekday, month) = match language {
+        Language::En => (weekday.en, MONTHS_EN[month]),
+        Language::Nl => (weekday.nl, MONTHS_NL[month]),
+    };
+    format!(
+        "{weekday} {} {month} {} {:02}:{:02}",
+        local.day(),
+        local.year(),
+        local.hour(),
+        local.minute()
+    )
+}
+
+pub fn status_changed(ticket: &Ticket, to: Status, language: Language, public_url: &str) -> Mail {
+    let number = ticket_number(ticket.id);
+    let label = to.label();
+    let url = link(public_url, ticket);
+    let explanation = match to {
+        Status::WaitingForCustomer => (
+            "We have answered your request and are waiting for your reaction. Without a reaction within 10 working days the ticket will be closed.".to_string(),
+            "We hebben je verzoek beantwoord en wachten op je reactie. Zonder reactie binnen 10 werkdagen wordt het ticket gesloten.".to_string(),
+        ),
+        Status::Closed => (
+            "The ticket is closed. Reply if the problem is not solved.".to_string(),
+            "Het ticket is gesloten. Reageer als het probleem niet is opgelost.".to_string(),
+        ),
+        _ => (String::new(), String::new()),
+    };
+    Mail {
+        subject: pick(
+            language,
+            format!("[{number}] Status: {}", label.en),
+            format!("[{number}] Status: {}", label.nl),
+        ),
+        body: pick(
+            language,
+            format!(
+                "Your ticket {number} \"{}\" now has the status {}.\n{}\n\n{url}\n",
+                ticket.subject, label.en, explanation.0
+            ),
+            format!(
+                "Je ticket {number} \"{}\" heeft nu de status {}.\n{}\n\n{url}\n",
+                ticket.subject, label.nl, explanation.1
+            ),
+        ),
+    }
+}
+
+pub fn staff_reply(ticket: &Ticket, body: &str, language: Language, public_url: &str) -> Mail {
+    let number = ticket_number(ticket.id);
+    let url = link(public_url, ticket);
+    Mail {
+        subject: pick(
+            language,
+            format!("[{number}] New reply: {}", ticket.subject),
+            format!("[{number}] Nieuwe reactie: {}", ticket.subject),
+        ),
+        body: pick(
+            language,
+            format!(
+                "The service desk replied to your ticket {number}:\n\n{body}\n\nReply in the portal: {url}\n"
+            ),
+            format!(
+                "De servicedesk heeft gereageerd op je ticket {number}:\n\n{body}\n\nReageer in het portaal: {url}\n"
+            ),
+        ),
+    }
+}
+
+/// Which clock and what happened to it, for SLA alerts to staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alert {
+    ReactionWarning,
+    ReactionBreach,
+    ResolutionWarning,
+    ResolutionBreach,
+}
+
+pub fn sla_alert(
+    ticket: &Ticket,
+    alert: Alert,
+    due_at: Option<Timestamp>,
+    share: u8,
+    language: Language,
+    public_url: &str,
+) -> Mail {
+    let number = ticket_number(ticket.id);
+    let url = link(public_url, ticket);
+    let (what_en, what_nl) = match alert {
+        Alert::ReactionWarning => (
+            format!("{share}% of the reaction time is used"),
+            format!("{share}% van de reactietijd is verbruikt"),
+        ),
+        Alert::ReactionBreach => (
+            "the reaction time is exceeded".to_string(),
+            "de reactietijd is overschreden".to_string(),
+        ),
+        Alert::ResolutionWarning => (
+            format!("{share}% of the resolution time is used"),
+            format!("{share}% van de oplostijd is verbruikt"),
+        ),
+        Alert::ResolutionBreach => (
+            "the resolution time is exceeded".to_string(),
+            "de oplostijd is overschreden".to_string(),
+        ),
+    };
+    let due = due_at
+        .map(|at| local_time(at, language))
+        .unwrap_or_default();
+    Mail {
+        subject: pick(
+            language,
+            format!("[{number}] SLA: {what_en}"),
+            format!("[{number}] SLA: {what_nl}"),
+        ),
+        body: pick(
+            language,
+            format!(
+                "Ticket {number} \"{}\" (priority {}, line {}): {what_en}.\nDue: {due}\n\n{url}\n",
+                ticket.subject,
+                ticket.priority.label().en,
+                ticket.line
+            ),
+            format!(
+                "Ticket {number} \"{}\" (prioriteit {}, lijn {}): {what_nl}.\nDeadline: {due}\n\n{url}\n",
+                ticket.subject,
+                ticket.priority.label().nl,
+                ticket.line
+            ),
+        ),
+    }
+}
+
+pub fn auto_close_reminder(
+    ticket: &Ticket,
+    close_at: Timestamp,
+    language: Language,
+    public_url: &str,
+) -> Mail {
+    let number = ticket_number(ticket.id);
+    let url = link(public_url, ticket);
+    let when = local_time(close_at, language);
+    Mail {
+        subject: pick(
+            language,
+            format!("[{number}] Waiting for your reaction"),
+            format!("[{number}] We wachten op je reactie"),
+        ),
+        body: pick(
+            language,
+            format!(
+                "We are still waiting for your reaction on ticket {number} \"{}\". Without a reaction the ticket will be closed on {when}.\n\n{url}\n",
+                ticket.subject
+            ),
+            format!(
+                "We wachten nog op je reactie op ticket {number} \"{}\". Zonder reactie wordt het ticket gesloten op {when}.\n\n{url}\n",
+                ticket.subject
+            ),
+        ),
+    }
+}
+
+pub fn auto_closed(ticket: &Ticket, language: Language, public_url: &str) -> Mail {
+    let number = ticket_number(ticket.id);
+    let url = link(public_url, ticket);
+    Mail {
+        subject: pick(
+            language,
+            format!("[{number}] Closed after 10 working days without reaction"),
+            format!("[{number}] Gesloten na 10 werkdagen zonder reactie"),
+        ),
+        body: pick(
+            language,
+            format!(
+                "We received no reaction on ticket {number} \"{}\" for 10 working days, so we have closed it. Reply if you still need help; we will assess whether to reopen it.\n\n{url}\n",
+                ticket.subject
+            ),
+            format!(
+                "We hebben 10 werkdagen geen reactie ontvangen op ticket {number} \"{}\" en hebben het daarom gesloten. Reageer als je nog hulp nodig hebt; we beoordelen dan of heropening passend is.\n\n{url}\n",
+                ticket.subject
+            ),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_time_is_dutch_wall_time_in_both_languages() {
+        let at: Timestamp = "2026-04-28T09:00:00Z".parse().unwrap();
+        assert_eq!(local_time(at, Language::Nl), "dinsdag 28 april 2026 11:00");
+        assert_eq!(local_time(at, Language::En), "Tuesday 28 April 2026 11:00");
+    }
+}

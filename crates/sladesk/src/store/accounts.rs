@@ -1,0 +1,283 @@
+//! Organisations (customers with a contract), people, and API tokens.
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use sladesk_core::text::Language;
+use sqlx::any::AnyRow;
+
+use super::{Conn, StoreError, col};
+
+/// Service tier of a contract (G1, G4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    Support,
+    Qaas,
+}
+
+/// What a person may do. Customers belong to one organisation; the rest are vendor staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Customer,
+    FirstLine,
+    SecondLine,
+    ThirdLine,
+    SaasTeam,
+    Admin,
+}
+
+impl Role {
+    pub fn is_staff(self) -> bool {
+        self != Role::Customer
+    }
+
+    /// The staff role that works tickets on support line `line` (T4).
+    pub fn for_line(line: i64) -> Role {
+        match line {
+            1 => Role::FirstLine,
+            2 => Role::SecondLine,
+            _ => Role::ThirdLine,
+        }
+    }
+}
+
+/// A closed word stored as text: its name in the database and the API.
+pub(crate) fn word<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+pub(crate) fn parse_word<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(text.to_string()))
+        .map_err(|_| StoreError::Corrupt(format!("unknown stored value `{text}`")))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    pub id: i64,
+    pub name: String,
+    pub tier: Tier,
+    pub products: Vec<String>,
+    pub valid_from: Option<Date>,
+    pub valid_until: Option<Date>,
+    /// The contract's own SLA policy (G2), TOML laid over the default.
+    pub policy: Option<String>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub organization_id: Option<i64>,
+    pub language: Language,
+    pub created_at: i64,
+}
+
+fn organization(row: &AnyRow) -> Result<Organization, StoreError> {
+    let products: String = col(row, "products")?;
+    let date = |name: &str| -> Result<Option<Date>, StoreError> {
+        let text: Option<String> = col(row, name)?;
+        text.map(|t| {
+            t.parse()
+                .map_err(|_| StoreError::Corrupt(format!("bad date `{t}`")))
+        })
+        .transpose()
+    };
+    Ok(Organization {
+        id: col(row, "id")?,
+        name: col(row, "name")?,
+        tier: parse_word(&col::<String>(row, "tier")?)?,
+        products: serde_json::from_str(&products)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        valid_from: date("valid_from")?,
+        valid_until: date("valid_until")?,
+        policy: col(row, "policy")?,
+        created_at: col(row, "created_at")?,
+    })
+}
+
+fn user(row: &AnyRow) -> Result<User, StoreError> {
+    Ok(User {
+        id: col(row, "id")?,
+        email: col(row, "email")?,
+        name: col(row, "name")?,
+        role: parse_word(&col::<String>(row, "role")?)?,
+        organization_id: col(row, "organization_id")?,
+        language: parse_word(&col::<String>(row, "language")?)?,
+        created_at: col(row, "created_at")?,
+    })
+}
+
+pub async fn insert_organization(conn: &mut Conn, org: &Organization) -> Result<i64, StoreError> {
+    let products = serde_json::to_string(&org.products).unwrap_or_else(|_| "[]".into());
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO organizations (name, tier, products, valid_from, valid_until, policy, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(&org.name)
+    .bind(word(&org.tier))
+    .bind(products)
+    .bind(org.valid_from.map(|d| d.to_string()))
+    .bind(org.valid_until.map(|d| d.to_string()))
+    .bind(&org.policy)
+    .bind(org.created_at)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn update_organization(
+    conn: &mut Conn,
+    org: &Organization,
+    now: i64,
+) -> Result<(), StoreError> {
+    let products = serde_json::to_string(&org.products).unwrap_or_else(|_| "[]".into());
+    sqlx::query(
+        "UPDATE organizations SET name = $1, tier = $2, products = $3, valid_from = $4, valid_until = $5,
+         policy = $6, updated_at = $7 WHERE id = $8",
+    )
+    .bind(&org.name)
+    .bind(word(&org.tier))
+    .bind(products)
+    .bind(org.valid_from.map(|d| d.to_string()))
+    .bind(org.valid_until.map(|d| d.to_string()))
+    .bind(&org.policy)
+    .bind(now)
+    .bind(org.id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn organization_by_id(
+    conn: &mut Conn,
+    id: i64,
+) -> Result<Option<Organization>, StoreError> {
+    let row = sqlx::query("SELECT * FROM organizations WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(organization).transpose()
+}
+
+/// Organisations after `after` (an id), by id, at most `limit`; only `only` when given.
+pub async fn list_organizations(
+    conn: &mut Conn,
+    only: Option<i64>,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<Organization>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT * FROM organizations WHERE id > $1 AND ($2 = 0 OR id = $3) ORDER BY id LIMIT $4",
+    )
+    .bind(after)
+    .bind(i64::from(only.is_some()))
+    .bind(only.unwrap_or(0))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(organization).collect()
+}
+
+pub async fn insert_user(conn: &mut Conn, user: &User) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (email, name, role, organization_id, language, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(&user.email)
+    .bind(&user.name)
+    .bind(word(&user.role))
+    .bind(user.organization_id)
+    .bind(word(&user.language))
+    .bind(user.created_at)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn user_by_id(conn: &mut Conn, id: i64) -> Result<Option<User>, StoreError> {
+    let row = sqlx::query("SELECT * FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(user).transpose()
+}
+
+pub async fn user_by_email(conn: &mut Conn, email: &str) -> Result<Option<User>, StoreError> {
+    let row = sqlx::query("SELECT * FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(user).transpose()
+}
+
+/// People after id `after`, optionally of one organisation.
+pub async fn list_users(
+    conn: &mut Conn,
+    organization: Option<i64>,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<User>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT * FROM users WHERE id > $1 AND ($2 = 0 OR organization_id = $3) ORDER BY id LIMIT $4",
+    )
+    .bind(after)
+    .bind(i64::from(organization.is_some()))
+    .bind(organization.unwrap_or(0))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(user).collect()
+}
+
+/// Staff members with `role`, for notifications to a support line.
+pub async fn staff_with_role(conn: &mut Conn, role: Role) -> Result<Vec<User>, StoreError> {
+    let rows = sqlx::query("SELECT * FROM users WHERE role = $1 ORDER BY id")
+        .bind(word(&role))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(user).collect()
+}
+
+pub async fn insert_token(
+    conn: &mut Conn,
+    user_id: i64,
+    token_hash: &str,
+    label: &str,
+    now: i64,
+) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(user_id)
+    .bind(token_hash)
+    .bind(label)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// The user and token id behind a token hash, unless the token was revoked.
+pub async fn user_by_token(
+    conn: &mut Conn,
+    token_hash: &str,
+) -> Result<Option<(User, i64)>, StoreError> {
+    let row = sqlx::query(
+        "SELECT u.*, t.id AS token_id FROM api_tokens t JOIN users u ON u.id = t.user_id
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        Some(row) => Ok(Some((user(&row)?, col(&row, "token_id")?))),
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,116 @@
+-- sladesk schema, SQLite. Instants are Unix seconds (BIGINT); booleans are 0/1.
+CREATE TABLE organizations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    tier TEXT NOT NULL,
+    products TEXT NOT NULL DEFAULT '[]',
+    valid_from TEXT,
+    valid_until TEXT,
+    policy TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    email TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL DEFAULT '',
+    role TEXT NOT NULL,
+    organization_id BIGINT REFERENCES organizations(id),
+    language TEXT NOT NULL DEFAULT 'nl',
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX users_organization ON users(organization_id, id);
+CREATE INDEX users_role ON users(role);
+
+CREATE TABLE api_tokens (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id BIGINT NOT NULL REFERENCES users(id),
+    token_hash TEXT NOT NULL UNIQUE,
+    label TEXT NOT NULL DEFAULT '',
+    created_at BIGINT NOT NULL,
+    revoked_at BIGINT
+);
+
+CREATE TABLE tickets (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    organization_id BIGINT NOT NULL REFERENCES organizations(id),
+    requester_id BIGINT NOT NULL REFERENCES users(id),
+    ticket_type TEXT NOT NULL,
+    class TEXT NOT NULL,
+    priority TEXT NOT NULL,
+    triaged BIGINT NOT NULL DEFAULT 0,
+    environment TEXT NOT NULL,
+    product TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    description TEXT NOT NULL,
+    status TEXT NOT NULL,
+    line BIGINT NOT NULL DEFAULT 1,
+    assignee_id BIGINT REFERENCES users(id),
+    policy_version TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    -- Derived from the event log by the SLA engine after every change; never edited by hand.
+    breached_at BIGINT,
+    next_check_at BIGINT,
+    check_lease_until BIGINT
+);
+CREATE INDEX tickets_status ON tickets(status, id);
+CREATE INDEX tickets_organization ON tickets(organization_id, id);
+CREATE INDEX tickets_priority ON tickets(priority, id);
+CREATE INDEX tickets_line ON tickets(line, id);
+CREATE INDEX tickets_breached ON tickets(breached_at);
+CREATE INDEX tickets_next_check ON tickets(next_check_at) WHERE next_check_at IS NOT NULL;
+
+CREATE VIRTUAL TABLE tickets_fts USING fts5(subject, description, content='tickets', content_rowid='id');
+CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN
+    INSERT INTO tickets_fts(rowid, subject, description) VALUES (new.id, new.subject, new.description);
+END;
+CREATE TRIGGER tickets_fts_update AFTER UPDATE OF subject, description ON tickets BEGIN
+    INSERT INTO tickets_fts(tickets_fts, rowid, subject, description) VALUES ('delete', old.id, old.subject, old.description);
+    INSERT INTO tickets_fts(rowid, subject, description) VALUES (new.id, new.subject, new.description);
+END;
+
+CREATE TABLE ticket_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ticket_id BIGINT NOT NULL REFERENCES tickets(id),
+    at BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    actor_id BIGINT REFERENCES users(id),
+    public BIGINT NOT NULL,
+    body TEXT,
+    data TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX ticket_events_ticket ON ticket_events(ticket_id, id);
+
+CREATE TABLE sla_alerts (
+    ticket_id BIGINT NOT NULL REFERENCES tickets(id),
+    alert TEXT NOT NULL,
+    sent_at BIGINT NOT NULL,
+    PRIMARY KEY (ticket_id, alert)
+);
+
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    recipient TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    ticket_id BIGINT,
+    created_at BIGINT NOT NULL,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL,
+    last_error TEXT,
+    sent_at BIGINT,
+    lease_until BIGINT
+);
+CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE sent_at IS NULL;
+
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at BIGINT NOT NULL,
+    actor_id BIGINT,
+    token_id BIGINT,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{}'
+);

@@ -1,0 +1,117 @@
+//! The transactional outbox: mail is written in the same transaction as the change it reports,
+//! and sent later by the mailer job, with retries, so a down SMTP server loses nothing.
+
+use sqlx::any::AnyRow;
+
+use super::{Conn, Dialect, StoreError, col};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub ticket_id: Option<i64>,
+    pub attempts: i64,
+}
+
+fn mail(row: &AnyRow) -> Result<Mail, StoreError> {
+    Ok(Mail {
+        id: col(row, "id")?,
+        recipient: col(row, "recipient")?,
+        subject: col(row, "subject")?,
+        body: col(row, "body")?,
+        ticket_id: col(row, "ticket_id")?,
+        attempts: col(row, "attempts")?,
+    })
+}
+
+pub async fn enqueue(
+    conn: &mut Conn,
+    recipient: &str,
+    subject: &str,
+    body: &str,
+    ticket_id: Option<i64>,
+    now: i64,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO outbox (recipient, subject, body, ticket_id, created_at, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+    )
+    .bind(recipient)
+    .bind(subject)
+    .bind(body)
+    .bind(ticket_id)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Claims up to `limit` mails that are due, for `lease_seconds` (replica-safe, like the SLA
+/// checks: the lease condition is checked again on the row that is updated).
+pub async fn claim_due(
+    conn: &mut Conn,
+    dialect: Dialect,
+    now: i64,
+    lease_seconds: i64,
+    limit: i64,
+) -> Result<Vec<Mail>, StoreError> {
+    let lock = match dialect {
+        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+        Dialect::Sqlite => "",
+    };
+    let sql = format!(
+        "UPDATE outbox SET lease_until = $1
+         WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $2
+                      AND (lease_until IS NULL OR lease_until < $2) ORDER BY id LIMIT $3{lock})
+           AND (lease_until IS NULL OR lease_until < $2)
+         RETURNING id, recipient, subject, body, ticket_id, attempts"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(now + lease_seconds)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut mails = rows.iter().map(mail).collect::<Result<Vec<_>, _>>()?;
+    mails.sort_by_key(|m| m.id);
+    Ok(mails)
+}
+
+pub async fn mark_sent(conn: &mut Conn, id: i64, now: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE outbox SET sent_at = $1, lease_until = NULL, attempts = attempts + 1 WHERE id = $2",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn mark_failed(
+    conn: &mut Conn,
+    id: i64,
+    error: &str,
+    retry_at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2, lease_until = NULL
+         WHERE id = $3",
+    )
+    .bind(error)
+    .bind(retry_at)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Mails not yet delivered.
+pub async fn pending_count(conn: &mut Conn) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}

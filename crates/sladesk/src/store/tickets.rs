@@ -1,0 +1,413 @@
+//! Tickets and their event log. The event log is the truth; the few derived columns on a
+//! ticket (`breached_at`, `next_check_at`) are recomputed from it by the desk after every change
+//! and exist only so that lists can filter and jobs can find what is due without a scan.
+
+use serde_json::Value;
+use sladesk_core::tickets::{Environment, Priority, Status, TicketType};
+use sqlx::any::AnyRow;
+
+use super::accounts::{parse_word, word};
+use super::{Conn, Dialect, StoreError, col};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    pub id: i64,
+    pub organization_id: i64,
+    pub requester_id: i64,
+    pub ticket_type: TicketType,
+    /// The priority the ticket was created with: the class of its SLA timeline.
+    pub class: Priority,
+    pub priority: Priority,
+    /// Whether the first line has set the priority (T4, T6).
+    pub triaged: bool,
+    pub environment: Environment,
+    pub product: String,
+    pub subject: String,
+    pub description: String,
+    pub status: Status,
+    pub line: i64,
+    pub assignee_id: Option<i64>,
+    pub policy_version: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub breached_at: Option<i64>,
+    pub next_check_at: Option<i64>,
+}
+
+/// What happened to a ticket. `kind` is one of the [`kinds`] constants.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketEvent {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub at: i64,
+    pub kind: String,
+    pub actor_id: Option<i64>,
+    /// Whether the customer may see it (internal notes and assignments are not).
+    pub public: bool,
+    pub body: Option<String>,
+    pub data: Value,
+}
+
+/// The kinds of ticket events.
+pub mod kinds {
+    pub const CREATED: &str = "created";
+    pub const STAFF_REPLY: &str = "staff_reply";
+    pub const CUSTOMER_REPLY: &str = "customer_reply";
+    pub const NOTE: &str = "internal_note";
+    pub const PHONE_CALL: &str = "phone_call";
+    pub const STATUS: &str = "status";
+    pub const PRIORITY: &str = "priority";
+    pub const PRIORITY_DISPUTE: &str = "priority_dispute";
+    pub const ESCALATION: &str = "escalation";
+    pub const ASSIGNMENT: &str = "assignment";
+    pub const TYPE_CHANGE: &str = "type_change";
+}
+
+fn ticket(row: &AnyRow) -> Result<Ticket, StoreError> {
+    Ok(Ticket {
+        id: col(row, "id")?,
+        organization_id: col(row, "organization_id")?,
+        requester_id: col(row, "requester_id")?,
+        ticket_type: parse_word(&col::<String>(row, "ticket_type")?)?,
+        class: parse_word(&col::<String>(row, "class")?)?,
+        priority: parse_word(&col::<String>(row, "priority")?)?,
+        triaged: col::<i64>(row, "triaged")? != 0,
+        environment: parse_word(&col::<String>(row, "environment")?)?,
+        product: col(row, "product")?,
+        subject: col(row, "subject")?,
+        description: col(row, "description")?,
+        status: parse_word(&col::<String>(row, "status")?)?,
+        line: col(row, "line")?,
+        assignee_id: col(row, "assignee_id")?,
+        policy_version: col(row, "policy_version")?,
+        created_at: col(row, "created_at")?,
+        updated_at: col(row, "updated_at")?,
+        breached_at: col(row, "breached_at")?,
+        next_check_at: col(row, "next_check_at")?,
+    })
+}
+
+fn event(row: &AnyRow) -> Result<TicketEvent, StoreError> {
+    let data: String = col(row, "data")?;
+    Ok(TicketEvent {
+        id: col(row, "id")?,
+        ticket_id: col(row, "ticket_id")?,
+        at: col(row, "at")?,
+        kind: col(row, "kind")?,
+        actor_id: col(row, "actor_id")?,
+        public: col::<i64>(row, "public")? != 0,
+        body: col(row, "body")?,
+        data: serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+    })
+}
+
+const TICKET_COLUMNS: &str = "id, organization_id, requester_id, ticket_type, class, priority, triaged, \
+    environment, product, subject, description, status, line, assignee_id, policy_version, created_at, \
+    updated_at, breached_at, next_check_at";
+
+pub async fn insert_ticket(conn: &mut Conn, t: &Ticket) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO tickets (organization_id, requester_id, ticket_type, class, priority, triaged, environment,
+         product, subject, description, status, line, assignee_id, policy_version, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
+    )
+    .bind(t.organization_id)
+    .bind(t.requester_id)
+    .bind(word(&t.ticket_type))
+    .bind(word(&t.class))
+    .bind(word(&t.priority))
+    .bind(i64::from(t.triaged))
+    .bind(word(&t.environment))
+    .bind(&t.product)
+    .bind(&t.subject)
+    .bind(&t.description)
+    .bind(word(&t.status))
+    .bind(t.line)
+    .bind(t.assignee_id)
+    .bind(&t.policy_version)
+    .bind(t.created_at)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// Writes the mutable fields of a ticket (not its text or creation facts).
+pub async fn update_ticket(conn: &mut Conn, t: &Ticket) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE tickets SET ticket_type = $1, priority = $2, triaged = $3, status = $4, line = $5,
+         assignee_id = $6, updated_at = $7, breached_at = $8, next_check_at = $9 WHERE id = $10",
+    )
+    .bind(word(&t.ticket_type))
+    .bind(word(&t.priority))
+    .bind(i64::from(t.triaged))
+    .bind(word(&t.status))
+    .bind(t.line)
+    .bind(t.assignee_id)
+    .bind(t.updated_at)
+    .bind(t.breached_at)
+    .bind(t.next_check_at)
+    .bind(t.id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn ticket_by_id(conn: &mut Conn, id: i64) -> Result<Option<Ticket>, StoreError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {TICKET_COLUMNS} FROM tickets WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(ticket).transpose()
+}
+
+pub async fn insert_event(conn: &mut Conn, e: &TicketEvent) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO ticket_events (ticket_id, at, kind, actor_id, public, body, data)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(e.ticket_id)
+    .bind(e.at)
+    .bind(&e.kind)
+    .bind(e.actor_id)
+    .bind(i64::from(e.public))
+    .bind(&e.body)
+    .bind(e.data.to_string())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// A ticket's events in the order they happened.
+pub async fn events_of(
+    conn: &mut Conn,
+    ticket_id: i64,
+    public_only: bool,
+) -> Result<Vec<TicketEvent>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT * FROM ticket_events WHERE ticket_id = $1 AND ($2 = 0 OR public = 1) ORDER BY id",
+    )
+    .bind(ticket_id)
+    .bind(i64::from(public_only))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(event).collect()
+}
+
+/// The events of several tickets at once, each list in order.
+pub async fn events_of_many(
+    conn: &mut Conn,
+    ticket_ids: &[i64],
+) -> Result<Vec<TicketEvent>, StoreError> {
+    if ticket_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ticket_ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    // The list holds only integers formatted here, never user text.
+    let sql = format!(
+        "SELECT * FROM ticket_events WHERE ticket_id IN ({list}) AND kind IN ('staff_reply', 'status', 'priority') \
+         ORDER BY ticket_id, id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(event).collect()
+}
+
+/// Filters of the ticket list. `None` means "any".
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub organization_id: Option<i64>,
+    pub status: Option<Status>,
+    pub priority: Option<Priority>,
+    pub line: Option<i64>,
+    pub assignee_id: Option<i64>,
+    /// Breached (`true`) or not breached (`false`) at `now`.
+    pub breached: Option<bool>,
+    /// Waiting for the customer or for development (`true`), or not (`false`).
+    pub waiting: Option<bool>,
+    /// Full-text search over subject and description.
+    pub text: Option<String>,
+    /// Only tickets with a smaller id (cursor pagination, newest first).
+    pub before_id: Option<i64>,
+    pub limit: i64,
+    pub now: i64,
+}
+
+/// Tickets matching `filter`, newest first.
+pub async fn list_tickets(
+    conn: &mut Conn,
+    dialect: Dialect,
+    filter: &TicketFilter,
+) -> Result<Vec<Ticket>, StoreError> {
+    let mut sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE 1 = 1");
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        format!("${n}")
+    };
+    // Only placeholders are formatted into the SQL; every value is bound.
+    if filter.organization_id.is_some() {
+        sql += &format!(" AND organization_id = {}", next());
+    }
+    if filter.status.is_some() {
+        sql += &format!(" AND status = {}", next());
+    }
+    if filter.priority.is_some() {
+        sql += &format!(" AND priority = {}", next());
+    }
+    if filter.line.is_some() {
+        sql += &format!(" AND line = {}", next());
+    }
+    if filter.assignee_id.is_some() {
+        sql += &format!(" AND assignee_id = {}", next());
+    }
+    match filter.breached {
+        Some(true) => sql += &format!(" AND breached_at IS NOT NULL AND breached_at <= {}", next()),
+        Some(false) => sql += &format!(" AND (breached_at IS NULL OR breached_at > {})", next()),
+        None => {}
+    }
+    match filter.waiting {
+        Some(true) => sql += " AND status IN ('waiting_for_customer', 'waiting_for_development')",
+        Some(false) => {
+            sql += " AND status NOT IN ('waiting_for_customer', 'waiting_for_development')"
+        }
+        None => {}
+    }
+    let text = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    if text.is_some() {
+        sql += &match dialect {
+            Dialect::Sqlite => format!(
+                " AND id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH {})",
+                next()
+            ),
+            Dialect::Postgres => format!(" AND search @@ plainto_tsquery('simple', {})", next()),
+        };
+    }
+    if filter.before_id.is_some() {
+        sql += &format!(" AND id < {}", next());
+    }
+    sql += &format!(" ORDER BY id DESC LIMIT {}", next());
+
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(id) = filter.organization_id {
+        query = query.bind(id);
+    }
+    if let Some(status) = filter.status {
+        query = query.bind(word(&status));
+    }
+    if let Some(priority) = filter.priority {
+        query = query.bind(word(&priority));
+    }
+    if let Some(line) = filter.line {
+        query = query.bind(line);
+    }
+    if let Some(assignee) = filter.assignee_id {
+        query = query.bind(assignee);
+    }
+    if filter.breached.is_some() {
+        query = query.bind(filter.now);
+    }
+    if let Some(text) = text {
+        query = query.bind(match dialect {
+            Dialect::Sqlite => fts5_phrases(text),
+            Dialect::Postgres => text.to_string(),
+        });
+    }
+    if let Some(id) = filter.before_id {
+        query = query.bind(id);
+    }
+    query = query.bind(filter.limit);
+    let rows = query.fetch_all(&mut *conn).await?;
+    rows.iter().map(ticket).collect()
+}
+
+/// Turns free text into an FTS5 query that matches all its words, with FTS5's own syntax
+/// (quotes, operators, column filters) neutralised by quoting each word.
+fn fts5_phrases(text: &str) -> String {
+    text.split_whitespace()
+        .map(|word| format!("\"{}\"", word.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Claims up to `limit` tickets whose SLA check is due, for `lease_seconds`. Safe with many
+/// replicas: a ticket leased by one is skipped by the others until the lease runs out.
+pub async fn claim_due_checks(
+    conn: &mut Conn,
+    dialect: Dialect,
+    now: i64,
+    lease_seconds: i64,
+    limit: i64,
+) -> Result<Vec<i64>, StoreError> {
+    let lock = match dialect {
+        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+        Dialect::Sqlite => "",
+    };
+    let sql = format!(
+        "UPDATE tickets SET check_lease_until = $1
+         WHERE id IN (SELECT id FROM tickets WHERE next_check_at <= $2
+                      AND (check_lease_until IS NULL OR check_lease_until < $2)
+                      ORDER BY next_check_at LIMIT $3{lock})
+           AND (check_lease_until IS NULL OR check_lease_until < $2)
+         RETURNING id"
+    );
+    let ids = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(now + lease_seconds)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(ids)
+}
+
+pub async fn release_check(conn: &mut Conn, ticket_id: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE tickets SET check_lease_until = NULL WHERE id = $1")
+        .bind(ticket_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Alerts already sent for a ticket (keys like `resolution_warning:57600`).
+pub async fn sent_alerts(conn: &mut Conn, ticket_id: i64) -> Result<Vec<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT alert FROM sla_alerts WHERE ticket_id = $1")
+            .bind(ticket_id)
+            .fetch_all(&mut *conn)
+            .await?,
+    )
+}
+
+/// Records an alert as sent; `false` if it already was (by this or another replica).
+pub async fn record_alert(
+    conn: &mut Conn,
+    ticket_id: i64,
+    alert: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let result = sqlx::query(
+        "INSERT INTO sla_alerts (ticket_id, alert, sent_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    )
+    .bind(ticket_id)
+    .bind(alert)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+pub async fn count_tickets(conn: &mut Conn) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
+        .fetch_one(&mut *conn)
+        .await?)
+}

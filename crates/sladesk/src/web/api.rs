@@ -1,0 +1,376 @@
+//! The REST handlers under `/api/v1`. Each one reads the request, calls the desk, and shapes
+//! the answer; permission rules live in the desk, not here.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use sladesk_core::tickets::{Priority, Status};
+use utoipa::IntoParams;
+
+use super::AppState;
+use super::error::{ApiError, Problem};
+use super::extract::{Auth, Body, Id, Params};
+use super::schema::{
+    EventResponse, OrganizationResponse, Page, TicketResponse, UserResponse, Visibility,
+};
+use crate::desk::{NewOrganization, NewTicket, NewUser, OrganizationPatch, TicketPatch};
+use crate::store::tickets::TicketFilter;
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+const DEFAULT_LIMIT: i64 = 50;
+const MAX_LIMIT: i64 = 200;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    /// Where the previous page ended (its `next_cursor`).
+    pub cursor: Option<String>,
+    /// 1 to 200, default 50.
+    pub limit: Option<i64>,
+}
+
+fn limit(value: Option<i64>) -> Result<i64> {
+    match value.unwrap_or(DEFAULT_LIMIT) {
+        n @ 1..=MAX_LIMIT => Ok(n),
+        n => Err(ApiError::bad_request(format!(
+            "limit must be between 1 and {MAX_LIMIT}, not {n}"
+        ))),
+    }
+}
+
+fn cursor(value: Option<&str>) -> Result<Option<i64>> {
+    value
+        .map(|c| {
+            c.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                ApiError::bad_request(format!("`{c}` is not a cursor from a previous page"))
+            })
+        })
+        .transpose()
+}
+
+fn page<T, U: From<T>>(items: Vec<T>, limit: i64, id: impl Fn(&T) -> i64) -> Page<U> {
+    let next_cursor = (items.len() as i64 == limit)
+        .then(|| items.last().map(|i| id(i).to_string()))
+        .flatten();
+    Page {
+        items: items.into_iter().map(U::from).collect(),
+        next_cursor,
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/organizations", tag = "organizations", request_body = NewOrganization,
+    responses((status = 201, body = OrganizationResponse), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn create_organization(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Body(new): Body<NewOrganization>,
+) -> Result<impl IntoResponse> {
+    let org = state.desk.create_organization(&actor, new).await?;
+    Ok((StatusCode::CREATED, Json(OrganizationResponse::from(org))))
+}
+
+#[utoipa::path(get, path = "/api/v1/organizations", tag = "organizations", params(PageParams),
+    responses((status = 200, body = Page<OrganizationResponse>)), security(("bearer" = [])))]
+pub async fn list_organizations(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Params(p): Params<PageParams>,
+) -> Result<Json<Page<OrganizationResponse>>> {
+    let limit = limit(p.limit)?;
+    let after = cursor(p.cursor.as_deref())?.unwrap_or(0);
+    let orgs = state.desk.organizations(&actor, after, limit).await?;
+    Ok(Json(page(orgs, limit, |o| o.id)))
+}
+
+#[utoipa::path(get, path = "/api/v1/organizations/{id}", tag = "organizations", params(("id" = i64, Path)),
+    responses((status = 200, body = OrganizationResponse), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn get_organization(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+) -> Result<Json<OrganizationResponse>> {
+    Ok(Json(state.desk.organization(&actor, id).await?.into()))
+}
+
+#[utoipa::path(patch, path = "/api/v1/organizations/{id}", tag = "organizations", params(("id" = i64, Path)), request_body = OrganizationPatch,
+    responses((status = 200, body = OrganizationResponse), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn update_organization(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    Body(patch): Body<OrganizationPatch>,
+) -> Result<Json<OrganizationResponse>> {
+    if !actor.sees_organization(id) {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "organization not found",
+        ));
+    }
+    Ok(Json(
+        state
+            .desk
+            .update_organization(&actor, id, patch)
+            .await?
+            .into(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
+    responses((status = 201, body = UserResponse), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Body(new): Body<NewUser>,
+) -> Result<impl IntoResponse> {
+    let user = state.desk.create_user(&actor, new).await?;
+    Ok((StatusCode::CREATED, Json(UserResponse::from(user))))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UserParams {
+    pub organization: Option<i64>,
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(UserParams),
+    responses((status = 200, body = Page<UserResponse>)), security(("bearer" = [])))]
+pub async fn list_users(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Params(p): Params<UserParams>,
+) -> Result<Json<Page<UserResponse>>> {
+    let limit = limit(p.limit)?;
+    let after = cursor(p.cursor.as_deref())?.unwrap_or(0);
+    let users = state
+        .desk
+        .users(&actor, p.organization, after, limit)
+        .await?;
+    Ok(Json(page(users, limit, |u| u.id)))
+}
+
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
+    responses((status = 200, body = UserResponse), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn get_user(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+) -> Result<Json<UserResponse>> {
+    Ok(Json(state.desk.user(&actor, id).await?.into()))
+}
+
+#[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", request_body = NewTicket,
+    responses((status = 201, body = TicketResponse), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn create_ticket(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Body(new): Body<NewTicket>,
+) -> Result<impl IntoResponse> {
+    let view = state.desk.create_ticket(&actor, new).await?;
+    state.metrics.tickets_created.inc();
+    Ok((StatusCode::CREATED, Json(TicketResponse::from(view))))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TicketParams {
+    pub status: Option<Status>,
+    pub organization: Option<i64>,
+    pub priority: Option<Priority>,
+    pub line: Option<i64>,
+    pub assignee: Option<i64>,
+    /// Only tickets whose reaction or resolution clock is (true) or is not (false) breached now.
+    pub breached: Option<bool>,
+    /// Only tickets waiting for the customer or development (true), or not (false).
+    pub waiting: Option<bool>,
+    /// Full-text search over subject and description.
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", params(TicketParams),
+    responses((status = 200, body = Page<TicketResponse>), (status = 400, body = Problem)), security(("bearer" = [])))]
+pub async fn list_tickets(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Params(p): Params<TicketParams>,
+) -> Result<Json<Page<TicketResponse>>> {
+    let limit = limit(p.limit)?;
+    if p.q.as_ref().is_some_and(|q| q.len() > 500) {
+        return Err(ApiError::bad_request("q is longer than 500 characters"));
+    }
+    let filter = TicketFilter {
+        organization_id: p.organization,
+        status: p.status,
+        priority: p.priority,
+        line: p.line,
+        assignee_id: p.assignee,
+        breached: p.breached,
+        waiting: p.waiting,
+        text: p.q,
+        before_id: cursor(p.cursor.as_deref())?,
+        limit,
+        now: 0,
+    };
+    let views = state.desk.tickets(&actor, filter).await?;
+    Ok(Json(page(views, limit, |v| v.ticket.id)))
+}
+
+#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets", params(("id" = i64, Path)),
+    responses((status = 200, body = TicketResponse), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn get_ticket(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+) -> Result<Json<TicketResponse>> {
+    Ok(Json(state.desk.ticket(&actor, id).await?.into()))
+}
+
+#[utoipa::path(patch, path = "/api/v1/tickets/{id}", tag = "tickets", params(("id" = i64, Path)), request_body = TicketPatch,
+    responses((status = 200, body = TicketResponse), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn update_ticket(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    Body(patch): Body<TicketPatch>,
+) -> Result<Json<TicketResponse>> {
+    Ok(Json(
+        state.desk.update_ticket(&actor, id, patch).await?.into(),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewComment {
+    pub body: String,
+    /// `public` (a reply; by staff, the ticket's reaction) or `internal` (staff only).
+    pub visibility: Visibility,
+}
+
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/comments", tag = "tickets", params(("id" = i64, Path)), request_body = NewComment,
+    responses((status = 201, body = TicketResponse), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn comment(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    Body(c): Body<NewComment>,
+) -> Result<impl IntoResponse> {
+    let view = state
+        .desk
+        .comment(&actor, id, &c.body, c.visibility == Visibility::Public)
+        .await?;
+    Ok((StatusCode::CREATED, Json(TicketResponse::from(view))))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTransition {
+    pub status: Status,
+    pub reason: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/transitions", tag = "tickets", params(("id" = i64, Path)), request_body = NewTransition,
+    responses((status = 200, body = TicketResponse), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, description = "not an allowed move; the message names the allowed ones", body = Problem)),
+    security(("bearer" = [])))]
+pub async fn transition(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    Body(t): Body<NewTransition>,
+) -> Result<Json<TicketResponse>> {
+    Ok(Json(
+        state
+            .desk
+            .transition(&actor, id, t.status, t.reason.as_deref())
+            .await?
+            .into(),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/disputes", tag = "tickets", params(("id" = i64, Path)), request_body = Reason,
+    responses((status = 201, body = TicketResponse), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn dispute(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    Body(r): Body<Reason>,
+) -> Result<impl IntoResponse> {
+    Ok((
+        StatusCode::CREATED,
+        Json(TicketResponse::from(
+            state.desk.dispute_priority(&actor, id, &r.reason).await?,
+        )),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OptionalReason {
+    pub reason: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/escalations", tag = "tickets", params(("id" = i64, Path)), request_body = OptionalReason,
+    responses((status = 201, body = TicketResponse), (status = 403, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
+pub async fn escalate(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    Body(r): Body<OptionalReason>,
+) -> Result<impl IntoResponse> {
+    Ok((
+        StatusCode::CREATED,
+        Json(TicketResponse::from(
+            state.desk.escalate(&actor, id, r.reason.as_deref()).await?,
+        )),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneCall {
+    pub summary: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/phone-calls", tag = "tickets", params(("id" = i64, Path)), request_body = PhoneCall,
+    responses((status = 201, body = TicketResponse), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn phone_call(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    Body(c): Body<PhoneCall>,
+) -> Result<impl IntoResponse> {
+    Ok((
+        StatusCode::CREATED,
+        Json(TicketResponse::from(
+            state.desk.phone_call(&actor, id, &c.summary).await?,
+        )),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/events", tag = "tickets", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<EventResponse>), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn events(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+) -> Result<Json<Vec<EventResponse>>> {
+    let events = state.desk.events(&actor, id).await?;
+    Ok(Json(events.into_iter().map(EventResponse::from).collect()))
+}

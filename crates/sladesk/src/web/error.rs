@@ -1,0 +1,87 @@
+//! The one place where errors become HTTP: RFC 9457 problem documents. 4xx carry their reason;
+//! 5xx are logged with their cause and shown as a generic message.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::desk::DeskError;
+
+/// A problem document (`application/problem+json`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub detail: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, detail)
+    }
+
+    pub fn unauthorized() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "a valid API token is required: Authorization: Bearer <token>",
+        )
+    }
+}
+
+impl From<DeskError> for ApiError {
+    fn from(error: DeskError) -> ApiError {
+        let status = match &error {
+            DeskError::NotFound(_) => StatusCode::NOT_FOUND,
+            DeskError::Forbidden(_) => StatusCode::FORBIDDEN,
+            DeskError::Invalid(_) | DeskError::Policy(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            DeskError::Conflict(_) | DeskError::IllegalMove(_) => StatusCode::CONFLICT,
+            DeskError::Store(store) if store.is_unique_violation() => StatusCode::CONFLICT,
+            DeskError::Store(store) => {
+                tracing::error!(error = %store, "storage failed");
+                return ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the server could not complete the request; it has been logged",
+                );
+            }
+        };
+        ApiError::new(status, error.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let problem = Problem {
+            kind: "about:blank".into(),
+            title: self.status.canonical_reason().unwrap_or("Error").into(),
+            status: self.status.as_u16(),
+            detail: self.detail,
+        };
+        let mut response = (self.status, Json(problem)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}

@@ -1,0 +1,85 @@
+//! Extractors whose rejections are problem documents, and the bearer-token check.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use super::AppState;
+use super::error::ApiError;
+use crate::desk::{Actor, token_hash};
+use crate::store::accounts;
+
+/// A JSON body; malformed JSON or a wrong shape is a 400/422 problem naming the fault.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Body(value)),
+            Err(rejection) => Err(ApiError::new(rejection.status(), rejection.body_text())),
+        }
+    }
+}
+
+/// Query parameters, with the same kind of rejection.
+pub struct Params<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Params(value)),
+            Err(rejection) => Err(ApiError::bad_request(rejection.body_text())),
+        }
+    }
+}
+
+/// A numeric id in the path.
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<i64>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(id)) if id > 0 => Ok(Id(id)),
+            _ => Err(ApiError::new(
+                axum::http::StatusCode::NOT_FOUND,
+                "no such resource: ids are positive whole numbers",
+            )),
+        }
+    }
+}
+
+/// The person behind the request's bearer token.
+pub struct Auth(pub Actor);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(ApiError::unauthorized)?;
+        let mut conn = state
+            .desk
+            .store
+            .read()
+            .await
+            .map_err(|e| ApiError::from(crate::desk::DeskError::from(e)))?;
+        match accounts::user_by_token(&mut conn, &token_hash(token)).await {
+            Ok(Some((user, token_id))) => Ok(Auth(Actor::person(user, Some(token_id)))),
+            Ok(None) => Err(ApiError::unauthorized()),
+            Err(e) => Err(crate::desk::DeskError::from(e).into()),
+        }
+    }
+}

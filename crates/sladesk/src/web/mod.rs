@@ -1,0 +1,230 @@
+//! HTTP: the JSON API under `/api/v1`, its OpenAPI document, health and metrics.
+
+mod api;
+mod error;
+mod extract;
+mod schema;
+
+pub use error::{ApiError, Problem};
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+use crate::desk::Desk;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub desk: Desk,
+    pub metrics: Arc<Metrics>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    pub method: String,
+    pub status: u16,
+}
+
+/// What `/metrics` reports.
+#[derive(Default)]
+pub struct Metrics {
+    pub registry: Registry,
+    pub requests: Family<RequestLabels, Counter>,
+    pub tickets_created: Counter,
+    pub mails_sent: Counter,
+    pub mails_failed: Counter,
+    pub sla_alerts: Counter,
+    pub outbox_pending: Gauge,
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let mut m = Metrics::default();
+        let mut registry = Registry::with_prefix("sladesk");
+        registry.register(
+            "http_requests",
+            "HTTP requests by method and status",
+            m.requests.clone(),
+        );
+        registry.register(
+            "tickets_created",
+            "Tickets created",
+            m.tickets_created.clone(),
+        );
+        registry.register(
+            "mails_sent",
+            "Mails delivered to the SMTP server",
+            m.mails_sent.clone(),
+        );
+        registry.register(
+            "mails_failed",
+            "Mail delivery attempts that failed",
+            m.mails_failed.clone(),
+        );
+        registry.register(
+            "sla_alerts",
+            "SLA warnings, breaches and auto-close steps handled",
+            m.sla_alerts.clone(),
+        );
+        registry.register(
+            "outbox_pending",
+            "Mails waiting in the outbox",
+            m.outbox_pending.clone(),
+        );
+        m.registry = registry;
+        m
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "sladesk API", description = "The service desk's JSON API. Errors are RFC 9457 problem documents."),
+    paths(
+        api::create_organization, api::list_organizations, api::get_organization, api::update_organization,
+        api::create_user, api::list_users, api::get_user,
+        api::create_ticket, api::list_tickets, api::get_ticket, api::update_ticket,
+        api::comment, api::transition, api::dispute, api::escalate, api::phone_call, api::events,
+        healthz,
+    ),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route(
+            "/organizations",
+            get(api::list_organizations).post(api::create_organization),
+        )
+        .route(
+            "/organizations/{id}",
+            get(api::get_organization).patch(api::update_organization),
+        )
+        .route("/users", get(api::list_users).post(api::create_user))
+        .route("/users/{id}", get(api::get_user))
+        .route("/tickets", get(api::list_tickets).post(api::create_ticket))
+        .route(
+            "/tickets/{id}",
+            get(api::get_ticket).patch(api::update_ticket),
+        )
+        .route("/tickets/{id}/comments", axum::routing::post(api::comment))
+        .route(
+            "/tickets/{id}/transitions",
+            axum::routing::post(api::transition),
+        )
+        .route("/tickets/{id}/disputes", axum::routing::post(api::dispute))
+        .route(
+            "/tickets/{id}/escalations",
+            axum::routing::post(api::escalate),
+        )
+        .route(
+            "/tickets/{id}/phone-calls",
+            axum::routing::post(api::phone_call),
+        )
+        .route("/tickets/{id}/events", get(api::events));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/api/openapi.json", get(openapi))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            count_requests,
+        ))
+        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .with_state(state)
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// Whether the service and its database answer.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "up"), (status = 503, description = "the database does not answer")))]
+async fn healthz(State(state): State<AppState>) -> Response {
+    if state.desk.store.ping().await {
+        (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))).into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "database unavailable"})),
+        )
+            .into_response()
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    if let Ok(mut conn) = state.desk.store.read().await
+        && let Ok(pending) = crate::store::outbox::pending_count(&mut conn).await
+    {
+        state.metrics.outbox_pending.set(pending);
+    }
+    let mut text = String::new();
+    if prometheus_client::encoding::text::encode(&mut text, &state.metrics.registry).is_err() {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "no such resource")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "this method is not allowed on this resource",
+    )
+}
+
+async fn count_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let method = request.method().to_string();
+    let response = next.run(request).await;
+    let labels = RequestLabels {
+        method,
+        status: response.status().as_u16(),
+    };
+    state.metrics.requests.get_or_create(&labels).inc();
+    response
+}
