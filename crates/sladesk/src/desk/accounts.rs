@@ -240,6 +240,18 @@ impl Desk {
         Ok(accounts::list_organizations(&mut conn, actor.own_organization(), after, limit).await?)
     }
 
+    /// The audit trail, newest first (admins only).
+    pub async fn audit(
+        &self,
+        actor: &Actor,
+        before: i64,
+        limit: i64,
+    ) -> Result<Vec<audit::AuditEntry>, DeskError> {
+        require_admin(actor)?;
+        let mut conn = self.store.read().await?;
+        Ok(audit::list(&mut conn, before, limit).await?)
+    }
+
     pub async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<User, DeskError> {
         require_admin(actor)?;
         let mut tx = self.store.write().await?;

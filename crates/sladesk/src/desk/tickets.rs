@@ -513,11 +513,13 @@ impl Desk {
         summary: &str,
     ) -> Result<TicketView, DeskError> {
         let summary = text("summary", summary, MAX_TEXT)?;
-        if !actor.is_staff() {
-            return Err(DeskError::Forbidden(
+        // Checked once the ticket is known to be visible: a foreign ticket stays "not found".
+        let staff_only = |_: &Ticket| match actor.is_staff() {
+            true => Ok(()),
+            false => Err(DeskError::Forbidden(
                 "phone calls are recorded by the service desk".into(),
-            ));
-        }
+            )),
+        };
         self.simple_event(
             actor,
             id,
@@ -525,7 +527,7 @@ impl Desk {
             false,
             Some(summary),
             "ticket.phone_call",
-            |_| Ok(()),
+            staff_only,
         )
         .await
     }
@@ -537,13 +539,13 @@ impl Desk {
         id: i64,
         reason: Option<&str>,
     ) -> Result<TicketView, DeskError> {
+        let mut tx = self.store.write().await?;
+        let mut ticket = visible_ticket(&mut tx, actor, id).await?;
         if !actor.is_staff() {
             return Err(DeskError::Forbidden(
                 "only the service desk escalates tickets".into(),
             ));
         }
-        let mut tx = self.store.write().await?;
-        let mut ticket = visible_ticket(&mut tx, actor, id).await?;
         if ticket.line >= 3 {
             return Err(DeskError::Conflict(
                 "the ticket is already with the third line".into(),

@@ -374,3 +374,42 @@ pub async fn events(
     let events = state.desk.events(&actor, id).await?;
     Ok(Json(events.into_iter().map(EventResponse::from).collect()))
 }
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct AuditResponse {
+    pub id: i64,
+    #[schema(format = DateTime)]
+    pub at: String,
+    pub actor_id: Option<i64>,
+    pub token_id: Option<i64>,
+    pub action: String,
+    pub subject: String,
+    pub detail: serde_json::Value,
+}
+
+#[utoipa::path(get, path = "/api/v1/audit", tag = "operations", params(PageParams),
+    responses((status = 200, body = Page<AuditResponse>), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn audit(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Params(p): Params<PageParams>,
+) -> Result<Json<Page<AuditResponse>>> {
+    let limit = limit(p.limit)?;
+    let before = cursor(p.cursor.as_deref())?.unwrap_or(i64::MAX);
+    let entries = state.desk.audit(&actor, before, limit).await?;
+    let items: Vec<AuditResponse> = entries
+        .into_iter()
+        .map(|e| AuditResponse {
+            id: e.id,
+            at: jiff::Timestamp::from_second(e.at)
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+            actor_id: e.actor_id,
+            token_id: e.token_id,
+            action: e.action,
+            subject: e.subject,
+            detail: e.detail,
+        })
+        .collect();
+    Ok(Json(page(items, limit, |a| a.id)))
+}

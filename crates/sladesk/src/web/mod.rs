@@ -98,7 +98,7 @@ impl Metrics {
         api::create_organization, api::list_organizations, api::get_organization, api::update_organization,
         api::create_user, api::list_users, api::get_user,
         api::create_ticket, api::list_tickets, api::get_ticket, api::update_ticket,
-        api::comment, api::transition, api::dispute, api::escalate, api::phone_call, api::events,
+        api::comment, api::transition, api::dispute, api::escalate, api::phone_call, api::events, api::audit,
         healthz,
     ),
     modifiers(&BearerAuth),
@@ -148,7 +148,8 @@ pub fn router(state: AppState) -> Router {
             "/tickets/{id}/phone-calls",
             axum::routing::post(api::phone_call),
         )
-        .route("/tickets/{id}/events", get(api::events));
+        .route("/tickets/{id}/events", get(api::events))
+        .route("/audit", get(api::audit));
     Router::new()
         .nest("/api/v1", api)
         .route("/api/openapi.json", get(openapi))

@@ -1,0 +1,356 @@
+//! Test harness: a real `sladesk` server in-process on 127.0.0.1:0, on a fresh SQLite file or
+//! a fresh PostgreSQL database (127.0.0.1:5432), a real SMTP server process (aiosmtpd) for
+//! mail, and an HTTP client. Nothing is mocked.
+
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+use sladesk::config::Config;
+use sladesk::desk::issue_token;
+use sladesk::serve::{Running, start};
+use sladesk::store::accounts::Role;
+use sqlx::Connection;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Declares `mod name { sqlite, postgres }` running `name(Backend)` once per database.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),+ $(,)?) => {
+        $(mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() { super::$name(super::common::Backend::Sqlite).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() { super::$name(super::common::Backend::Postgres).await }
+        })+
+    };
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+pub const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// A fresh, empty database; dropped (PostgreSQL) or deleted (SQLite) with the value.
+pub struct Database {
+    pub url: String,
+    pub backend: Backend,
+    name: String,
+    dir: PathBuf,
+}
+
+impl Database {
+    pub async fn fresh(backend: Backend) -> Database {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let name = format!("sladesk_t{}_{}", std::process::id(), n);
+        let dir = std::env::temp_dir().join(&name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = match backend {
+            Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.join("sladesk.db").display()),
+            Backend::Postgres => {
+                let mut admin = sqlx::PgConnection::connect(PG_ADMIN_URL)
+                    .await
+                    .expect("PostgreSQL must run on 127.0.0.1:5432 (scripts/test starts it)");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+                format!("postgres://postgres@127.0.0.1:5432/{name}")
+            }
+        };
+        Database {
+            url,
+            backend,
+            name,
+            dir,
+        }
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if self.backend == Backend::Postgres {
+            let name = self.name.clone();
+            // Best effort, on its own thread: Drop cannot await.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    if let Ok(mut admin) = sqlx::PgConnection::connect(PG_ADMIN_URL).await {
+                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                        )))
+                        .execute(&mut admin)
+                        .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Test settings: fast jobs, quick retries.
+pub fn test_config(url: &str) -> Config {
+    let mut config = Config::default();
+    config.database_url = url.to_string();
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.jobs.interval_ms = 200;
+    config.jobs.lease_seconds = 5;
+    config.jobs.mail_retry_first_seconds = 1;
+    config.jobs.mail_retry_max_seconds = 2;
+    config
+}
+
+pub struct Server {
+    pub running: Option<Running>,
+    pub base: String,
+    pub client: Client,
+    pub admin: String,
+}
+
+impl Server {
+    pub async fn start(config: Config) -> Server {
+        let running = start(config).await.expect("server starts");
+        let base = format!("http://{}", running.addr);
+        let admin = issue_token(&running.desk, "admin@vendor.example", Role::Admin, None)
+            .await
+            .unwrap();
+        Server {
+            running: Some(running),
+            base,
+            client: Client::new(),
+            admin,
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(running) = self.running.take() {
+            running.stop().await.unwrap();
+        }
+    }
+
+    /// A token for a (new or existing) person.
+    pub async fn token(&self, email: &str, role: Role, organization: Option<i64>) -> String {
+        issue_token(
+            &self.running.as_ref().unwrap().desk,
+            email,
+            role,
+            organization,
+        )
+        .await
+        .unwrap()
+    }
+
+    pub async fn call(
+        &self,
+        token: Option<&str>,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let text = response.text().await.unwrap();
+        if status.is_client_error() || status.is_server_error() {
+            assert_eq!(
+                content_type, "application/problem+json",
+                "{status} {path}: {text}"
+            );
+        }
+        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, value)
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        self.call(Some(token), Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Some(token), Method::POST, path, Some(body)).await
+    }
+
+    pub async fn patch(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Some(token), Method::PATCH, path, Some(body))
+            .await
+    }
+
+    /// Creates an organisation and returns its id.
+    pub async fn organization(&self, name: &str, policy: Option<&str>) -> i64 {
+        let (status, org) = self
+            .post(&self.admin, "/api/v1/organizations", json!({"name": name, "tier": "support", "products": ["Qixium", "Data Manager"], "policy": policy}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{org}");
+        org["id"].as_i64().unwrap()
+    }
+
+    /// Files a ticket as `token` and returns it.
+    pub async fn file_ticket(
+        &self,
+        token: &str,
+        organization: Option<i64>,
+        subject: &str,
+    ) -> Value {
+        let mut body = json!({"type": "incident", "environment": "production", "product": "Qixium", "subject": subject,
+            "description": format!("{subject}: details")});
+        if let Some(org) = organization {
+            body["organization_id"] = json!(org);
+        }
+        let (status, ticket) = self.post(token, "/api/v1/tickets", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{ticket}");
+        ticket
+    }
+}
+
+/// A real SMTP server (aiosmtpd, from PyPI) writing what it receives into a Maildir.
+pub struct SmtpServer {
+    pub port: u16,
+    child: Option<Child>,
+    pub maildir: PathBuf,
+}
+
+impl SmtpServer {
+    pub fn start_on(port: u16, maildir: &Path) -> SmtpServer {
+        std::fs::create_dir_all(maildir).unwrap();
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(maildir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 -m aiosmtpd (pip install aiosmtpd; scripts/test installs it)");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "aiosmtpd did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        SmtpServer {
+            port,
+            child: Some(child),
+            maildir: maildir.to_path_buf(),
+        }
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Every mail received so far: (recipient, subject, body).
+    pub fn mails(&self) -> Vec<(String, String, String)> {
+        let mut mails = Vec::new();
+        for sub in ["new", "cur"] {
+            let Ok(entries) = std::fs::read_dir(self.maildir.join(sub)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let raw = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                let (head, body) = raw
+                    .split_once("\n\n")
+                    .or_else(|| raw.split_once("\r\n\r\n"))
+                    .unwrap_or((&raw, ""));
+                let header = |name: &str| {
+                    head.lines()
+                        .find_map(|l| {
+                            l.strip_prefix(&format!("{name}: "))
+                                .map(str::trim)
+                                .map(str::to_string)
+                        })
+                        .unwrap_or_default()
+                };
+                mails.push((
+                    header("To"),
+                    header("Subject"),
+                    body.replace("=\r\n", "").replace("=\n", ""),
+                ));
+            }
+        }
+        mails
+    }
+
+    /// Waits until `predicate` holds for the mails received, or panics after `seconds`.
+    pub async fn wait_for(
+        &self,
+        seconds: u64,
+        what: &str,
+        predicate: impl Fn(&[(String, String, String)]) -> bool,
+    ) -> Vec<(String, String, String)> {
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        loop {
+            let mails = self.mails();
+            if predicate(&mails) {
+                return mails;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; mails: {mails:#?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Polls `check` until it returns `Some`, or panics after `seconds`.
+pub async fn eventually<T, F, Fut>(seconds: u64, what: &str, check: F) -> T
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
