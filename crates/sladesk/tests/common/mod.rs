@@ -244,7 +244,10 @@ pub struct SmtpServer {
 
 impl SmtpServer {
     pub fn start_on(port: u16, maildir: &Path) -> SmtpServer {
-        std::fs::create_dir_all(maildir).unwrap();
+        // aiosmtpd's Mailbox makes the Maildir (with tmp/, new/, cur/) only if it is absent.
+        if !maildir.join("new").exists() {
+            let _ = std::fs::remove_dir_all(maildir);
+        }
         let child = Command::new("python3")
             .args([
                 "-m",
@@ -261,7 +264,17 @@ impl SmtpServer {
             .spawn()
             .expect("python3 -m aiosmtpd (pip install aiosmtpd; scripts/test installs it)");
         let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        // Ready when it greets with 220 (a bare connect could be a socket connecting to itself).
+        let greets = || {
+            use std::io::Read;
+            let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+                return false;
+            };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+            let mut banner = [0u8; 3];
+            stream.read_exact(&mut banner).is_ok() && &banner == b"220"
+        };
+        while !greets() {
             assert!(Instant::now() < deadline, "aiosmtpd did not start");
             std::thread::sleep(Duration::from_millis(50));
         }
