@@ -443,3 +443,75 @@ proptest! {
         prop_assert_eq!(evaluate(&POLICY, &timeline, now, true).unwrap(), report);
     }
 }
+
+#[test]
+fn schedule_gives_warning_breach_and_auto_close_instants() {
+    let timeline = Timeline {
+        class: Priority::High,
+        created_at: at("2026-06-01T09:00:00+02:00"),
+        events: vec![],
+    };
+    let (_, s) =
+        evaluate_with_schedule(&POLICY, &timeline, at("2026-06-01T09:30:00+02:00")).unwrap();
+    // 75 % of 2 h reaction = 1.5 h; breach one second past the target.
+    assert_eq!(s.reaction_warning_at, Some(at("2026-06-01T10:30:00+02:00")));
+    assert_eq!(s.reaction_breach_at, Some(at("2026-06-01T11:00:01+02:00")));
+    // 75 % of 8 h resolution = 6 h: 15:00; 7.5 h on Monday, so the breach is Tuesday 09:00:01.
+    assert_eq!(
+        s.resolution_warning_at,
+        Some(at("2026-06-01T15:00:00+02:00"))
+    );
+    assert_eq!(
+        s.resolution_breach_at,
+        Some(at("2026-06-02T09:00:01+02:00"))
+    );
+    assert_eq!(s.breached_at, Some(at("2026-06-01T11:00:01+02:00")));
+    assert_eq!((s.auto_close_reminder_at, s.auto_close_at), (None, None));
+
+    // Answered in time and waiting for the customer: no reaction alerts, auto-close planned,
+    // resolution paused short of its thresholds.
+    let timeline = Timeline {
+        class: Priority::High,
+        created_at: at("2026-06-01T09:00:00+02:00"),
+        events: vec![status(
+            "2026-06-01T10:00:00+02:00",
+            Status::WaitingForCustomer,
+        )],
+    };
+    let (report, s) =
+        evaluate_with_schedule(&POLICY, &timeline, at("2026-06-01T12:00:00+02:00")).unwrap();
+    assert_eq!((s.reaction_warning_at, s.reaction_breach_at), (None, None));
+    assert_eq!(
+        (
+            s.resolution_warning_at,
+            s.resolution_breach_at,
+            s.breached_at
+        ),
+        (None, None, None)
+    );
+    assert_eq!(s.auto_close_at, report.auto_close_at);
+    // Reminder two working days (16 office hours) before closing.
+    assert_eq!(
+        s.auto_close_reminder_at,
+        Some(at("2026-06-11T10:00:00+02:00"))
+    );
+    assert_eq!(s.auto_close_at, Some(at("2026-06-15T10:00:00+02:00")));
+
+    // Breached while running, then paused: the breach instant stays in the past.
+    let timeline = Timeline {
+        class: Priority::High,
+        created_at: at("2026-06-01T08:30:00+02:00"),
+        events: vec![
+            response("2026-06-01T08:40:00+02:00"),
+            status("2026-06-01T08:40:00+02:00", Status::InProgress),
+            status("2026-06-02T12:00:00+02:00", Status::WaitingForDevelopment),
+        ],
+    };
+    let (_, s) =
+        evaluate_with_schedule(&POLICY, &timeline, at("2026-06-03T12:00:00+02:00")).unwrap();
+    assert_eq!(
+        s.resolution_breach_at,
+        Some(at("2026-06-02T08:30:01+02:00"))
+    );
+    assert_eq!(s.breached_at, s.resolution_breach_at);
+}
