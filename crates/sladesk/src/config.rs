@@ -98,7 +98,8 @@ impl Config {
             figment = figment.merge(Toml::file(file));
         }
         figment
-            .merge(Env::prefixed("SLADESK_").split("__"))
+            // SLADESK_LOG is the log filter, read by main, not a configuration key.
+            .merge(Env::prefixed("SLADESK_").ignore(&["log"]).split("__"))
             .extract()
             .map_err(|e| format!("configuration: {e}"))
     }
