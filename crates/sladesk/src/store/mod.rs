@@ -9,7 +9,11 @@ pub mod outbox;
 pub mod tickets;
 
 use std::borrow::Cow;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -56,9 +60,37 @@ pub enum Dialect {
 pub struct Store {
     pub pool: AnyPool,
     pub dialect: Dialect,
+    /// SQLite has one writer at a time; queueing writers here, instead of letting them spin
+    /// in SQLite's busy handler (which sleeps in growing steps), keeps write latency flat.
+    sqlite_writer: Arc<Mutex<()>>,
 }
 
 pub type Transaction = sqlx::Transaction<'static, Any>;
+
+/// A write transaction (holding the SQLite writer's place in line, if on SQLite).
+pub struct WriteTx {
+    tx: Transaction,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = Transaction;
+    fn deref(&self) -> &Transaction {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Transaction {
+        &mut self.tx
+    }
+}
 
 impl Store {
     /// Connects (creating the SQLite file and its folder if needed) and runs migrations.
@@ -90,6 +122,8 @@ impl Store {
                             conn.execute("PRAGMA synchronous=NORMAL").await?;
                             conn.execute("PRAGMA busy_timeout=10000").await?;
                             conn.execute("PRAGMA foreign_keys=ON").await?;
+                            // Keeps the planner's statistics fresh on long-lived connections.
+                            conn.execute("PRAGMA optimize=0x10002").await?;
                             Ok(())
                         })
                     })
@@ -104,24 +138,46 @@ impl Store {
                     .await?
             }
         };
-        let store = Store { pool, dialect };
+        let store = Store {
+            pool,
+            dialect,
+            sqlite_writer: Arc::new(Mutex::new(())),
+        };
         store.migrate().await?;
         Ok(store)
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
-        let sql: &'static str = match self.dialect {
-            Dialect::Sqlite => include_str!("migrations/sqlite/0001_init.sql"),
-            Dialect::Postgres => include_str!("migrations/postgres/0001_init.sql"),
+        let files: &[(&'static str, &'static str)] = match self.dialect {
+            Dialect::Sqlite => &[
+                ("init", include_str!("migrations/sqlite/0001_init.sql")),
+                (
+                    "queue indexes",
+                    include_str!("migrations/sqlite/0002_queue_indexes.sql"),
+                ),
+            ],
+            Dialect::Postgres => &[
+                ("init", include_str!("migrations/postgres/0001_init.sql")),
+                (
+                    "queue indexes",
+                    include_str!("migrations/postgres/0002_queue_indexes.sql"),
+                ),
+            ],
         };
-        let migration = Migration::new(
-            1,
-            Cow::Borrowed("init"),
-            MigrationType::Simple,
-            sqlx::SqlSafeStr::into_sql_str(sql),
-            false,
-        );
-        Migrator::with_migrations(vec![migration])
+        let migrations = files
+            .iter()
+            .enumerate()
+            .map(|(i, (name, sql))| {
+                Migration::new(
+                    i as i64 + 1,
+                    Cow::Borrowed(*name),
+                    MigrationType::Simple,
+                    sqlx::SqlSafeStr::into_sql_str(*sql),
+                    false,
+                )
+            })
+            .collect();
+        Migrator::with_migrations(migrations)
             .run(&self.pool)
             .await?;
         Ok(())
@@ -129,10 +185,19 @@ impl Store {
 
     /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
     /// two writers queue instead of failing when a read turns into a write.
-    pub async fn write(&self) -> Result<Transaction, StoreError> {
+    pub async fn write(&self) -> Result<WriteTx, StoreError> {
         Ok(match self.dialect {
-            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Dialect::Postgres => self.pool.begin().await?,
+            Dialect::Sqlite => {
+                let turn = self.sqlite_writer.clone().lock_owned().await;
+                WriteTx {
+                    tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                    _turn: Some(turn),
+                }
+            }
+            Dialect::Postgres => WriteTx {
+                tx: self.pool.begin().await?,
+                _turn: None,
+            },
         })
     }
 

@@ -101,9 +101,9 @@ fn event(row: &AnyRow) -> Result<TicketEvent, StoreError> {
     })
 }
 
-const TICKET_COLUMNS: &str = "id, organization_id, requester_id, ticket_type, class, priority, triaged, \
-    environment, product, subject, description, status, line, assignee_id, policy_version, created_at, \
-    updated_at, breached_at, next_check_at";
+const TICKET_COLUMNS: &str = "t.id, t.organization_id, t.requester_id, t.ticket_type, t.class, t.priority, \
+    t.triaged, t.environment, t.product, t.subject, t.description, t.status, t.line, t.assignee_id, \
+    t.policy_version, t.created_at, t.updated_at, t.breached_at, t.next_check_at";
 
 pub async fn insert_ticket(conn: &mut Conn, t: &Ticket) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
@@ -154,7 +154,7 @@ pub async fn update_ticket(conn: &mut Conn, t: &Ticket) -> Result<(), StoreError
 
 pub async fn ticket_by_id(conn: &mut Conn, id: i64) -> Result<Option<Ticket>, StoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {TICKET_COLUMNS} FROM tickets WHERE id = $1"
+        "SELECT {TICKET_COLUMNS} FROM tickets t WHERE t.id = $1"
     )))
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -245,60 +245,83 @@ pub async fn list_tickets(
     dialect: Dialect,
     filter: &TicketFilter,
 ) -> Result<Vec<Ticket>, StoreError> {
-    let mut sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE 1 = 1");
-    let mut n = 0;
-    let mut next = || {
-        n += 1;
-        format!("${n}")
-    };
-    // Only placeholders are formatted into the SQL; every value is bound.
-    if filter.organization_id.is_some() {
-        sql += &format!(" AND organization_id = {}", next());
-    }
-    if filter.status.is_some() {
-        sql += &format!(" AND status = {}", next());
-    }
-    if filter.priority.is_some() {
-        sql += &format!(" AND priority = {}", next());
-    }
-    if filter.line.is_some() {
-        sql += &format!(" AND line = {}", next());
-    }
-    if filter.assignee_id.is_some() {
-        sql += &format!(" AND assignee_id = {}", next());
-    }
-    match filter.breached {
-        Some(true) => sql += &format!(" AND breached_at IS NOT NULL AND breached_at <= {}", next()),
-        Some(false) => sql += &format!(" AND (breached_at IS NULL OR breached_at > {})", next()),
-        None => {}
-    }
-    match filter.waiting {
-        Some(true) => sql += " AND status IN ('waiting_for_customer', 'waiting_for_development')",
-        Some(false) => {
-            sql += " AND status NOT IN ('waiting_for_customer', 'waiting_for_development')"
-        }
-        None => {}
-    }
     let text = filter
         .text
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty());
-    if text.is_some() {
-        sql += &match dialect {
-            Dialect::Sqlite => format!(
-                " AND id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH {})",
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        format!("${n}")
+    };
+    // Only placeholders are formatted into the SQL; every value is bound, in this order.
+    // With a text search on SQLite, walk the full-text index newest first and stop at the
+    // page size, instead of collecting every match of a common word first.
+    let (mut sql, order) = match (text, dialect) {
+        (Some(_), Dialect::Sqlite) => (
+            format!(
+                "SELECT {TICKET_COLUMNS} FROM tickets_fts JOIN tickets t ON t.id = tickets_fts.rowid \
+                 WHERE tickets_fts MATCH {}",
                 next()
             ),
-            Dialect::Postgres => format!(" AND search @@ plainto_tsquery('simple', {})", next()),
-        };
+            "tickets_fts.rowid",
+        ),
+        (Some(_), Dialect::Postgres) => (
+            format!(
+                "SELECT {TICKET_COLUMNS} FROM tickets t WHERE t.search @@ plainto_tsquery('simple', {})",
+                next()
+            ),
+            "t.id",
+        ),
+        (None, _) => (
+            format!("SELECT {TICKET_COLUMNS} FROM tickets t WHERE 1 = 1"),
+            "t.id",
+        ),
+    };
+    let equal = [
+        ("t.organization_id", filter.organization_id.is_some()),
+        ("t.status", filter.status.is_some()),
+        ("t.priority", filter.priority.is_some()),
+        ("t.line", filter.line.is_some()),
+        ("t.assignee_id", filter.assignee_id.is_some()),
+    ];
+    for (column, wanted) in equal {
+        if wanted {
+            sql += &format!(" AND {column} = {}", next());
+        }
+    }
+    match filter.breached {
+        Some(true) => {
+            sql += &format!(
+                " AND t.breached_at IS NOT NULL AND t.breached_at <= {}",
+                next()
+            )
+        }
+        Some(false) => {
+            sql += &format!(" AND (t.breached_at IS NULL OR t.breached_at > {})", next())
+        }
+        None => {}
+    }
+    match filter.waiting {
+        Some(true) => sql += " AND t.status IN ('waiting_for_customer', 'waiting_for_development')",
+        Some(false) => {
+            sql += " AND t.status NOT IN ('waiting_for_customer', 'waiting_for_development')"
+        }
+        None => {}
     }
     if filter.before_id.is_some() {
-        sql += &format!(" AND id < {}", next());
+        sql += &format!(" AND {order} < {}", next());
     }
-    sql += &format!(" ORDER BY id DESC LIMIT {}", next());
+    sql += &format!(" ORDER BY {order} DESC LIMIT {}", next());
 
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(text) = text {
+        query = query.bind(match dialect {
+            Dialect::Sqlite => fts5_phrases(text),
+            Dialect::Postgres => text.to_string(),
+        });
+    }
     if let Some(id) = filter.organization_id {
         query = query.bind(id);
     }
@@ -316,12 +339,6 @@ pub async fn list_tickets(
     }
     if filter.breached.is_some() {
         query = query.bind(filter.now);
-    }
-    if let Some(text) = text {
-        query = query.bind(match dialect {
-            Dialect::Sqlite => fts5_phrases(text),
-            Dialect::Postgres => text.to_string(),
-        });
     }
     if let Some(id) = filter.before_id {
         query = query.bind(id);
