@@ -75,6 +75,7 @@ pub async fn start(config: Config) -> Result<Running, ServeError> {
     let app = web::router(AppState {
         desk: desk.clone(),
         metrics,
+        tokens: Default::default(),
     });
     let mut stop = watcher;
     let server = tokio::spawn(async move {

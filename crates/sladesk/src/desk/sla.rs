@@ -113,15 +113,28 @@ pub(crate) async fn refresh(
     now: Timestamp,
 ) -> Result<SlaReport, DeskError> {
     let events = tickets::events_of(conn, ticket.id, false).await?;
-    let (report, schedule) = evaluate_ticket(policy, ticket, &events, now)?;
     let sent = tickets::sent_alerts(conn, ticket.id).await?;
+    let report = derive(policy, ticket, &events, &sent, now)?;
+    tickets::update_ticket(conn, ticket).await?;
+    Ok(report)
+}
+
+/// Sets the derived columns of `ticket` from its events and the alerts already sent, and
+/// returns its SLA at `now`. Pure: the caller stores the ticket.
+pub(crate) fn derive(
+    policy: &Policy,
+    ticket: &mut Ticket,
+    events: &[TicketEvent],
+    sent: &[String],
+    now: Timestamp,
+) -> Result<SlaReport, DeskError> {
+    let (report, schedule) = evaluate_ticket(policy, ticket, events, now)?;
     ticket.breached_at = schedule.breached_at.map(|t| t.as_second());
     ticket.next_check_at = alerts(&report, &schedule)
         .into_iter()
-        .filter(|(key, _)| !sent.contains(key))
+        .filter(|(key, _)| !sent.iter().any(|s| s == key))
         .map(|(_, at)| at.as_second())
         .min();
-    tickets::update_ticket(conn, ticket).await?;
     Ok(report)
 }
 

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use sladesk_core::sla::SlaReport;
 use sladesk_core::tickets::{Environment, Priority, Status, TicketType, Transition};
 
-use super::sla::{evaluate_ticket, refresh};
+use super::sla::{derive, evaluate_ticket, refresh};
 use super::{Actor, Desk, DeskError};
 use crate::notify;
 use crate::store::accounts::{self, Role};
@@ -173,6 +173,9 @@ impl Desk {
             breached_at: None,
             next_check_at: None,
         };
+        // A new ticket has no clock events yet: its SLA follows from the ticket alone, so the
+        // derived columns are written with the row instead of re-reading it afterwards.
+        let sla = derive(&policy, &mut ticket, &[], &[], now)?;
         ticket.id = tickets::insert_ticket(&mut tx, &ticket).await?;
         let created = json!({"type": ticket.ticket_type, "priority": priority, "environment": ticket.environment, "product": ticket.product});
         self.append(
@@ -195,7 +198,6 @@ impl Desk {
             &json!({}),
         )
         .await?;
-        let sla = refresh(&mut tx, &policy, &mut ticket, now).await?;
         tx.commit().await?;
         Ok(TicketView { ticket, sla })
     }

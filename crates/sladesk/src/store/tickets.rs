@@ -108,8 +108,9 @@ const TICKET_COLUMNS: &str = "t.id, t.organization_id, t.requester_id, t.ticket_
 pub async fn insert_ticket(conn: &mut Conn, t: &Ticket) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO tickets (organization_id, requester_id, ticket_type, class, priority, triaged, environment,
-         product, subject, description, status, line, assignee_id, policy_version, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
+         product, subject, description, status, line, assignee_id, policy_version, created_at, updated_at,
+         breached_at, next_check_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
     )
     .bind(t.organization_id)
     .bind(t.requester_id)
@@ -126,6 +127,9 @@ pub async fn insert_ticket(conn: &mut Conn, t: &Ticket) -> Result<i64, StoreErro
     .bind(t.assignee_id)
     .bind(&t.policy_version)
     .bind(t.created_at)
+    .bind(t.updated_at)
+    .bind(t.breached_at)
+    .bind(t.next_check_at)
     .fetch_one(&mut *conn)
     .await?;
     Ok(id)

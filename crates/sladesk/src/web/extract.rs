@@ -1,5 +1,9 @@
 //! Extractors whose rejections are problem documents, and the bearer-token check.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
@@ -7,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::AppState;
 use super::error::ApiError;
-use crate::desk::{Actor, token_hash};
+use crate::desk::{Actor, DeskError, token_hash};
 use crate::store::accounts;
 
 /// A JSON body; malformed JSON or a wrong shape is a 400/422 problem naming the fault.
@@ -55,6 +59,37 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     }
 }
 
+/// Recently seen tokens, so that a busy client does not cost a database read per request.
+/// An entry lives `TTL`: a revoked token or a changed role takes effect within that time.
+#[derive(Default)]
+pub struct TokenCache {
+    entries: Mutex<HashMap<String, (Instant, Actor)>>,
+}
+
+impl TokenCache {
+    const TTL: Duration = Duration::from_secs(10);
+    const MAX_ENTRIES: usize = 10_000;
+
+    fn get(&self, hash: &str) -> Option<Actor> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(hash)
+            .filter(|(at, _)| at.elapsed() < Self::TTL)
+            .map(|(_, actor)| actor.clone())
+    }
+
+    fn put(&self, hash: String, actor: Actor) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= Self::MAX_ENTRIES {
+            entries.retain(|_, (at, _)| at.elapsed() < Self::TTL);
+            if entries.len() >= Self::MAX_ENTRIES {
+                entries.clear();
+            }
+        }
+        entries.insert(hash, (Instant::now(), actor));
+    }
+}
+
 /// The person behind the request's bearer token.
 pub struct Auth(pub Actor);
 
@@ -70,16 +105,24 @@ impl FromRequestParts<AppState> for Auth {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(ApiError::unauthorized)?;
+        let hash = token_hash(token);
+        if let Some(actor) = state.tokens.get(&hash) {
+            return Ok(Auth(actor));
+        }
         let mut conn = state
             .desk
             .store
             .read()
             .await
-            .map_err(|e| ApiError::from(crate::desk::DeskError::from(e)))?;
-        match accounts::user_by_token(&mut conn, &token_hash(token)).await {
-            Ok(Some((user, token_id))) => Ok(Auth(Actor::person(user, Some(token_id)))),
+            .map_err(|e| ApiError::from(DeskError::from(e)))?;
+        match accounts::user_by_token(&mut conn, &hash).await {
+            Ok(Some((user, token_id))) => {
+                let actor = Actor::person(user, Some(token_id));
+                state.tokens.put(hash, actor.clone());
+                Ok(Auth(actor))
+            }
             Ok(None) => Err(ApiError::unauthorized()),
-            Err(e) => Err(crate::desk::DeskError::from(e).into()),
+            Err(e) => Err(DeskError::from(e).into()),
         }
     }
 }

@@ -32,6 +32,7 @@ use crate::desk::Desk;
 pub struct AppState {
     pub desk: Desk,
     pub metrics: Arc<Metrics>,
+    pub tokens: Arc<extract::TokenCache>,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
