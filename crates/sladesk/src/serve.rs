@@ -106,7 +106,7 @@ impl Running {
         for job in self.jobs {
             let _ = job.await;
         }
-        self.desk.store.pool.close().await;
+        self.desk.store.close().await;
         served.map_err(ServeError::Server)
     }
 }

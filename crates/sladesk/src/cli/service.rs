@@ -138,7 +138,7 @@ pub fn migrate(service: ServiceArgs) -> Result<(), CliError> {
     let config = service.config()?;
     runtime()?.block_on(async move {
         let desk = open_desk(&config).await.map_err(serve_error)?;
-        desk.store.pool.close().await;
+        desk.store.close().await;
         eprintln!("sladesk: database is up to date");
         Ok(())
     })
@@ -171,7 +171,7 @@ pub fn token(command: TokenCommand) -> Result<(), CliError> {
                 DeskError::Store(store) => CliError::Service(store.to_string()),
                 other => CliError::BadInput(other.to_string()),
             })?;
-        desk.store.pool.close().await;
+        desk.store.close().await;
         println!("{token}");
         Ok(())
     })

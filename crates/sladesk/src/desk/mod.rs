@@ -3,6 +3,7 @@
 //! that go with each. HTTP handlers and jobs call these; they never write SQL themselves.
 
 mod accounts;
+mod creation;
 mod policies;
 mod sla;
 mod tickets;
@@ -105,14 +106,18 @@ pub struct Desk {
     pub store: Store,
     pub policies: Arc<Policies>,
     pub public_url: String,
+    creations: creation::CreationQueue,
 }
 
 impl Desk {
+    /// The desk over `store`; starts the writer of new tickets, so call it inside a runtime.
     pub fn new(store: Store, policies: Policies, public_url: String) -> Desk {
+        let creations = creation::CreationQueue::start(store.clone());
         Desk {
             store,
             policies: Arc::new(policies),
             public_url,
+            creations,
         }
     }
 }

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use sladesk_core::sla::SlaReport;
 use sladesk_core::tickets::{Environment, Priority, Status, TicketType, Transition};
 
+use super::creation::Creation;
 use super::sla::{derive, evaluate_ticket, refresh};
 use super::{Actor, Desk, DeskError};
 use crate::notify;
@@ -108,8 +109,9 @@ impl Desk {
                 (org, new.requester_id.or(actor.id()).unwrap_or_default())
             }
         };
-        let mut tx = self.store.write().await?;
-        let org = accounts::organization_by_id(&mut tx, organization_id)
+        // Checks read outside the write; the write itself is batched with other new tickets.
+        let mut conn = self.store.read().await?;
+        let org = accounts::organization_by_id(&mut conn, organization_id)
             .await?
             .ok_or_else(|| {
                 DeskError::Invalid(format!("organization {organization_id} does not exist"))
@@ -138,7 +140,7 @@ impl Desk {
                 org.products.join(", ")
             )));
         }
-        let requester = accounts::user_by_id(&mut tx, requester_id)
+        let requester = accounts::user_by_id(&mut conn, requester_id)
             .await?
             .ok_or_else(|| {
                 DeskError::Invalid(format!("requester {requester_id} does not exist"))
@@ -176,29 +178,13 @@ impl Desk {
         // A new ticket has no clock events yet: its SLA follows from the ticket alone, so the
         // derived columns are written with the row instead of re-reading it afterwards.
         let sla = derive(&policy, &mut ticket, &[], &[], now)?;
-        ticket.id = tickets::insert_ticket(&mut tx, &ticket).await?;
-        let created = json!({"type": ticket.ticket_type, "priority": priority, "environment": ticket.environment, "product": ticket.product});
-        self.append(
-            &mut tx,
-            actor,
-            &ticket,
-            kinds::CREATED,
-            true,
-            Some(description),
-            created,
-        )
-        .await?;
-        audit::record(
-            &mut tx,
-            now.as_second(),
-            actor.id(),
-            actor.token_id,
-            "ticket.create",
-            &format!("ticket:{}", ticket.id),
-            &json!({}),
-        )
-        .await?;
-        tx.commit().await?;
+        drop(conn);
+        let creation = Creation {
+            ticket: ticket.clone(),
+            actor_id: actor.id(),
+            token_id: actor.token_id,
+        };
+        ticket.id = self.creations.create(creation).await?;
         Ok(TicketView { ticket, sla })
     }
 

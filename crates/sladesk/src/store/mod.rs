@@ -10,10 +10,7 @@ pub mod tickets;
 
 use std::borrow::Cow;
 use std::ops::{Deref, DerefMut};
-use std::sync::Arc;
 use std::time::Duration;
-
-use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -60,17 +57,16 @@ pub enum Dialect {
 pub struct Store {
     pub pool: AnyPool,
     pub dialect: Dialect,
-    /// SQLite has one writer at a time; queueing writers here, instead of letting them spin
-    /// in SQLite's busy handler (which sleeps in growing steps), keeps write latency flat.
-    sqlite_writer: Arc<Mutex<()>>,
+    /// SQLite only: the one connection that writes. Writers queue for it here instead of
+    /// spinning in SQLite's busy handler (which sleeps in growing steps).
+    writer: Option<AnyPool>,
 }
 
 pub type Transaction = sqlx::Transaction<'static, Any>;
 
-/// A write transaction (holding the SQLite writer's place in line, if on SQLite).
+/// A write transaction.
 pub struct WriteTx {
     tx: Transaction,
-    _turn: Option<OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {
@@ -105,43 +101,36 @@ impl Store {
         };
         let options: AnyConnectOptions = url.parse()?;
         let options = options.disable_statement_logging();
-        let pool = match dialect {
+        let store = match dialect {
             Dialect::Sqlite => {
                 create_parent_dir(url)?;
                 // WAL lets readers work while one writer commits; it is a property of the
-                // file, so set it once before the pool opens.
-                let mut first = options.connect().await?;
+                // file, so set it once before the pools open.
+                let mut first = options.clone().connect().await?;
                 first.execute("PRAGMA journal_mode=WAL").await?;
                 drop(first);
-                AnyPoolOptions::new()
-                    .max_connections(8)
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            // NORMAL in WAL mode survives a killed process; only a power loss
-                            // can lose the last commits.
-                            conn.execute("PRAGMA synchronous=NORMAL").await?;
-                            conn.execute("PRAGMA busy_timeout=10000").await?;
-                            conn.execute("PRAGMA foreign_keys=ON").await?;
-                            // Keeps the planner's statistics fresh on long-lived connections.
-                            conn.execute("PRAGMA optimize=0x10002").await?;
-                            Ok(())
-                        })
-                    })
-                    .connect_with(options)
-                    .await?
+                // SQLite has one writer at a time. Writes go through a pool of one connection
+                // (callers queue for it) whose page cache stays warm; reads use their own pool.
+                let writer = sqlite_pool(options.clone(), 1).await?;
+                let pool = sqlite_pool(options, 8).await?;
+                Store {
+                    pool,
+                    writer: Some(writer),
+                    dialect,
+                }
             }
             Dialect::Postgres => {
-                AnyPoolOptions::new()
+                let pool = AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
-                    .await?
+                    .await?;
+                Store {
+                    pool,
+                    writer: None,
+                    dialect,
+                }
             }
-        };
-        let store = Store {
-            pool,
-            dialect,
-            sqlite_writer: Arc::new(Mutex::new(())),
         };
         store.migrate().await?;
         Ok(store)
@@ -186,17 +175,12 @@ impl Store {
     /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
     /// two writers queue instead of failing when a read turns into a write.
     pub async fn write(&self) -> Result<WriteTx, StoreError> {
-        Ok(match self.dialect {
-            Dialect::Sqlite => {
-                let turn = self.sqlite_writer.clone().lock_owned().await;
-                WriteTx {
-                    tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
-                    _turn: Some(turn),
-                }
-            }
-            Dialect::Postgres => WriteTx {
+        Ok(match &self.writer {
+            Some(writer) => WriteTx {
+                tx: writer.begin_with("BEGIN IMMEDIATE").await?,
+            },
+            None => WriteTx {
                 tx: self.pool.begin().await?,
-                _turn: None,
             },
         })
     }
@@ -206,10 +190,43 @@ impl Store {
         Ok(self.pool.acquire().await?)
     }
 
+    /// Closes every connection (after the ones in use are returned).
+    pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
+        self.pool.close().await;
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
+}
+
+async fn sqlite_pool(options: AnyConnectOptions, size: u32) -> Result<AnyPool, StoreError> {
+    Ok(AnyPoolOptions::new()
+        .max_connections(size)
+        .acquire_timeout(Duration::from_secs(30))
+        // An embedded file does not drop connections; a ping per checkout would be one more
+        // round trip to the connection's worker thread for nothing.
+        .test_before_acquire(false)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                // NORMAL in WAL mode survives a killed process; only a power loss can lose
+                // the last commits.
+                conn.execute("PRAGMA synchronous=NORMAL").await?;
+                conn.execute("PRAGMA busy_timeout=10000").await?;
+                conn.execute("PRAGMA foreign_keys=ON").await?;
+                conn.execute("PRAGMA cache_size=-16000").await?;
+                conn.execute("PRAGMA mmap_size=268435456").await?;
+                // Keeps the planner's statistics fresh on long-lived connections.
+                conn.execute("PRAGMA optimize=0x10002").await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await?)
 }
 
 fn create_parent_dir(url: &str) -> Result<(), StoreError> {

@@ -1,0 +1,108 @@
+//! Group commit for new tickets: requests that arrive together are written in one
+//! transaction. Filing tickets is the busiest write; one commit per batch instead of per
+//! ticket shares the cost of writing the same index pages and of the commit itself.
+//! Every ticket is still acknowledged only after the commit that holds it.
+
+use serde_json::json;
+use tokio::sync::{mpsc, oneshot};
+
+use super::DeskError;
+use crate::store::tickets::{self, Ticket, TicketEvent, kinds};
+use crate::store::{Store, StoreError, audit};
+
+/// A validated new ticket, ready to be written.
+pub struct Creation {
+    pub ticket: Ticket,
+    pub actor_id: Option<i64>,
+    pub token_id: Option<i64>,
+}
+
+type Reply = oneshot::Sender<Result<i64, DeskError>>;
+
+/// The queue of tickets waiting to be written.
+#[derive(Debug, Clone)]
+pub struct CreationQueue {
+    sender: mpsc::Sender<(Creation, Reply)>,
+}
+
+const MAX_BATCH: usize = 64;
+
+impl CreationQueue {
+    /// Starts the writer task; it ends when the last queue handle is dropped.
+    pub fn start(store: Store) -> CreationQueue {
+        let (sender, mut receiver) = mpsc::channel::<(Creation, Reply)>(1024);
+        tokio::spawn(async move {
+            while let Some(first) = receiver.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < MAX_BATCH {
+                    match receiver.try_recv() {
+                        Ok(next) => batch.push(next),
+                        Err(_) => break,
+                    }
+                }
+                let creations: Vec<&Creation> = batch.iter().map(|(c, _)| c).collect();
+                match write(&store, &creations).await {
+                    Ok(ids) => {
+                        for ((_, reply), id) in batch.into_iter().zip(ids) {
+                            let _ = reply.send(Ok(id));
+                        }
+                    }
+                    // One bad apple must not spoil the batch: write each on its own.
+                    Err(_) => {
+                        for (creation, reply) in batch {
+                            let result = write(&store, &[&creation]).await.map(|ids| ids[0]);
+                            let _ = reply.send(result.map_err(DeskError::from));
+                        }
+                    }
+                }
+            }
+        });
+        CreationQueue { sender }
+    }
+
+    /// Writes the ticket (with its creation event and audit entry) and returns its id once
+    /// committed.
+    pub async fn create(&self, creation: Creation) -> Result<i64, DeskError> {
+        let (reply, answer) = oneshot::channel();
+        let closed =
+            || DeskError::Store(StoreError::Corrupt("the ticket writer has stopped".into()));
+        self.sender
+            .send((creation, reply))
+            .await
+            .map_err(|_| closed())?;
+        answer.await.map_err(|_| closed())?
+    }
+}
+
+async fn write(store: &Store, batch: &[&Creation]) -> Result<Vec<i64>, StoreError> {
+    let mut tx = store.write().await?;
+    let mut ids = Vec::with_capacity(batch.len());
+    for creation in batch {
+        let t = &creation.ticket;
+        let id = tickets::insert_ticket(&mut tx, t).await?;
+        let event = TicketEvent {
+            id: 0,
+            ticket_id: id,
+            at: t.created_at,
+            kind: kinds::CREATED.into(),
+            actor_id: creation.actor_id,
+            public: true,
+            body: Some(t.description.clone()),
+            data: json!({"type": t.ticket_type, "priority": t.priority, "environment": t.environment, "product": t.product}),
+        };
+        tickets::insert_event(&mut tx, &event).await?;
+        audit::record(
+            &mut tx,
+            t.created_at,
+            creation.actor_id,
+            creation.token_id,
+            "ticket.create",
+            &format!("ticket:{id}"),
+            &json!({}),
+        )
+        .await?;
+        ids.push(id);
+    }
+    tx.commit().await?;
+    Ok(ids)
+}
