@@ -1,5 +1,5 @@
-//! Background jobs, run by every `serve` replica: SLA checks (warnings, breaches, auto-close)
-//! and the mail sender. Work is claimed with leases (and `FOR UPDATE SKIP LOCKED` on
+//! Background jobs, run by every `serve` replica: SLA checks (warnings, breaches, auto-close),
+//! the mail sender, and (SQLite) WAL checkpoints. Work is claimed with leases (and `FOR UPDATE SKIP LOCKED` on
 //! PostgreSQL), so with several replicas each piece is done by one of them; alerts are recorded
 //! under a unique key, so each is sent exactly once.
 
@@ -36,6 +36,17 @@ pub fn spawn(
             async move { run_sla_checks(&desk, &metrics, lease).await }
         })
     };
+    let checkpoints = {
+        let desk = desk.clone();
+        every(Duration::from_secs(1), shutdown.clone(), move || {
+            let desk = desk.clone();
+            async move {
+                if let Err(e) = desk.store.checkpoint().await {
+                    tracing::warn!(error = %e, "WAL checkpoint failed");
+                }
+            }
+        })
+    };
     let mailer = Mailer::new(config);
     let mail = every(interval, shutdown, move || {
         let desk = desk.clone();
@@ -43,7 +54,7 @@ pub fn spawn(
         let mailer = mailer.clone();
         async move { mailer.send_due(&desk, &metrics, lease).await }
     });
-    vec![checks, mail]
+    vec![checks, mail, checkpoints]
 }
 
 /// Runs `round` every `interval` until shutdown; a round in progress is always finished.

@@ -111,8 +111,8 @@ impl Store {
                 drop(first);
                 // SQLite has one writer at a time. Writes go through a pool of one connection
                 // (callers queue for it) whose page cache stays warm; reads use their own pool.
-                let writer = sqlite_pool(options.clone(), 1).await?;
-                let pool = sqlite_pool(options, 8).await?;
+                let writer = sqlite_pool(options.clone(), 1, true).await?;
+                let pool = sqlite_pool(options, 8, false).await?;
                 Store {
                     pool,
                     writer: Some(writer),
@@ -198,20 +198,35 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// SQLite: copies committed pages from the WAL back into the database without blocking
+    /// the writer, so the WAL stays small. Does nothing on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        if self.dialect == Dialect::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
 }
 
-async fn sqlite_pool(options: AnyConnectOptions, size: u32) -> Result<AnyPool, StoreError> {
+async fn sqlite_pool(
+    options: AnyConnectOptions,
+    size: u32,
+    writer: bool,
+) -> Result<AnyPool, StoreError> {
     Ok(AnyPoolOptions::new()
         .max_connections(size)
         .acquire_timeout(Duration::from_secs(30))
         // An embedded file does not drop connections; a ping per checkout would be one more
         // round trip to the connection's worker thread for nothing.
         .test_before_acquire(false)
-        .after_connect(|conn, _| {
+        .after_connect(move |conn, _| {
             Box::pin(async move {
                 // NORMAL in WAL mode survives a killed process; only a power loss can lose
                 // the last commits.
@@ -222,6 +237,11 @@ async fn sqlite_pool(options: AnyConnectOptions, size: u32) -> Result<AnyPool, S
                 conn.execute("PRAGMA mmap_size=268435456").await?;
                 // Keeps the planner's statistics fresh on long-lived connections.
                 conn.execute("PRAGMA optimize=0x10002").await?;
+                if writer {
+                    // Keep SQLite's own checkpoint after large commits (it also lets the WAL
+                    // start over); the checkpoint job does most of the copying beforehand.
+                    conn.execute("PRAGMA journal_size_limit=67108864").await?;
+                }
                 Ok(())
             })
         })
