@@ -593,9 +593,13 @@ async fn bad_input_is_a_clear_4xx(backend: Backend) {
         .header("content-type", "application/json")
         .body(format!("{{\"body\":\"{big}\",\"visibility\":\"public\"}}"))
         .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        .await;
+    // The server answers 413 at once; it may close the connection before the client has
+    // finished writing the body, which the client sees as a broken pipe.
+    match response {
+        Ok(response) => assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE),
+        Err(error) => assert!(error.is_request(), "{error}"),
+    }
     let (_, again) = s.get(&agent, &format!("/api/v1/tickets/{id}")).await;
     assert_eq!(again["status"], "new");
     assert_eq!(again["line"], 1);
