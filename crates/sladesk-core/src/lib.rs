@@ -5,10 +5,12 @@
 //! - [`policy`]: the SLA policy, every number of the SLA as data, built-in or from TOML.
 //! - [`tickets`]: statuses, the allowed moves between them, priorities, types, environments.
 //! - [`sla`]: the reaction and resolution clocks of a ticket, evaluated from its events.
+//! - [`availability`]: the monthly availability figure of A1-A3, with its working.
 //!
 //! Storage, HTTP and background jobs live in the `sladesk` crate and call into this one; this
 //! crate never calls out.
 
+pub mod availability;
 pub mod calendar;
 pub mod policy;
 pub mod sla;

@@ -83,8 +83,8 @@ fn explain_lists_intervals() {
 fn bad_input_exits_2_with_a_message() {
     let created = r#""class":"low","created_at":"2026-06-01T09:00:00+02:00""#;
     let cases = [
-        ("{not json".to_string(), "invalid timeline JSON"),
-        (String::new(), "invalid timeline JSON"),
+        ("{not json".to_string(), "invalid JSON input"),
+        (String::new(), "invalid JSON input"),
         (
             r#"{"class":"urgent","created_at":"2026-06-01T09:00:00+02:00"}"#.to_string(),
             "urgent",
@@ -257,4 +257,66 @@ fn policy_prints_the_effective_policy() {
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("basis-2026-03-01"));
     assert!(text.contains("Koningsdag"));
+}
+
+#[test]
+fn availability_compute_reports_the_month() {
+    let input = r#"{"month":"2026-06","target_percent":99.99,
+        "down":[{"start":"2026-05-31T23:57:00+02:00","end":"2026-06-01T00:03:00+02:00"},
+                {"start":"2026-06-10T10:00:00Z","end":"2026-06-10T10:04:59Z"},
+                {"start":"2026-06-12T08:00:00Z","end":"2026-06-12T08:30:00Z"}],
+        "maintenance":[{"start":"2026-06-12T08:00:00Z","end":"2026-06-12T08:20:00Z"}],
+        "exclusions":[]}"#;
+    let out = stdout_json(&sladesk(&["availability", "compute"], input));
+    assert_eq!(out["month_seconds"], 2_592_000);
+    // 3 minutes of the outage across the month start, and the 10 minutes left after maintenance.
+    assert_eq!(out["downtime_seconds"], 180 + 600);
+    assert_eq!(out["budget_seconds"], 259);
+    assert_eq!(out["budget_left_seconds"], 0);
+    assert_eq!(out["target_met"], false);
+    let counted: Vec<bool> = out["intervals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["counted"].as_bool().unwrap())
+        .collect();
+    assert_eq!(counted, [true, false, false, true]);
+    // Without a target, the policy's 99.99 % applies.
+    let out = stdout_json(&sladesk(
+        &["availability", "compute"],
+        r#"{"month":"2026-03"}"#,
+    ));
+    assert_eq!(
+        (
+            out["month_seconds"].as_i64(),
+            out["availability_percent"].as_f64()
+        ),
+        (Some(743 * 3600), Some(100.0))
+    );
+
+    for (bad, word) in [
+        (r#"{"month":"2026-13"}"#, "month"),
+        (
+            r#"{"month":"2026-06","down":[{"start":"2026-06-10T10:00:00","end":"2026-06-10T11:00:00Z"}]}"#,
+            "down[0].start",
+        ),
+        (
+            r#"{"month":"2026-06","down":[{"start":"2026-06-10T11:00:00Z","end":"2026-06-10T10:00:00Z"}]}"#,
+            "down[0]",
+        ),
+        (
+            r#"{"month":"2026-06","exclusions":[{"start":"2026-06-10T10:00:00Z","end":"2026-06-10T11:00:00Z","category":"bad_luck","reason":"x"}]}"#,
+            "bad_luck",
+        ),
+        (
+            r#"{"month":"2026-06","target_percent":120}"#,
+            "target_percent",
+        ),
+        ("{", "invalid JSON"),
+    ] {
+        let output = sladesk(&["availability", "compute"], bad);
+        assert_eq!(output.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(word), "{bad}: {stderr}");
+    }
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
+use crate::availability::AvailabilityRules;
 use crate::calendar::{Calendar, CalendarRules, HolidayDate, HolidayRule, WEEKDAY_KEYS, Window};
 use crate::tickets::{Environment, Priority, Status};
 use spec::{CalendarSpec, PolicySpec};
@@ -45,6 +46,10 @@ pub struct Policy {
     pub triage: Triage,
     /// Share of a target at which the assigned line is warned, in percent.
     pub warning_share_percent: u8,
+    /// Monthly availability rules (A1-A3).
+    pub availability: AvailabilityRules,
+    /// The monthly availability target, in percent (A1).
+    pub availability_target_percent: f64,
     /// The effective policy as TOML, after all overlays.
     effective: toml::Table,
 }
@@ -183,6 +188,19 @@ impl Policy {
                 "must be less than auto_close.working_days",
             ));
         }
+        let availability = &spec.availability;
+        if !(availability.target_percent > 0.0 && availability.target_percent <= 100.0) {
+            return Err(invalid(
+                "availability.target_percent",
+                "must be more than 0 and at most 100",
+            ));
+        }
+        let availability_zone = TimeZone::get(&availability.time_zone).map_err(|_| {
+            invalid(
+                "availability.time_zone",
+                format!("`{}` is not an IANA time zone", availability.time_zone),
+            )
+        })?;
         if !(1..=99).contains(&spec.warnings.share_percent) {
             return Err(invalid(
                 "warnings.share_percent",
@@ -210,6 +228,11 @@ impl Policy {
                 test: spec.triage.test,
             },
             warning_share_percent: spec.warnings.share_percent,
+            availability: AvailabilityRules {
+                time_zone: availability_zone,
+                minimum_outage_seconds: availability.minimum_outage.0,
+            },
+            availability_target_percent: availability.target_percent,
             calendars,
             effective: table,
         })

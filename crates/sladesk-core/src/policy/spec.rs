@@ -20,6 +20,15 @@ pub struct PolicySpec {
     pub auto_close: AutoCloseSpec,
     pub triage: TriageSpec,
     pub warnings: WarningsSpec,
+    pub availability: AvailabilitySpec,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AvailabilitySpec {
+    pub target_percent: f64,
+    pub minimum_outage: DurationSpec,
+    pub time_zone: String,
 }
 
 #[derive(Debug, Deserialize)]

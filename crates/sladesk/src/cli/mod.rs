@@ -1,5 +1,6 @@
 //! The command line: `sladesk sla …` (the SLA engine on files and stdin).
 
+mod availability;
 mod service;
 mod sla;
 
@@ -24,6 +25,9 @@ enum Command {
     /// Work with the SLA engine directly: evaluate timelines, list a calendar, show the policy.
     #[command(subcommand)]
     Sla(sla::SlaCommand),
+    /// Monthly availability (A1-A3).
+    #[command(subcommand)]
+    Availability(availability::AvailabilityCommand),
     /// Run the service desk: API, background jobs and mail, on SQLite (default) or PostgreSQL.
     Serve {
         #[command(flatten)]
@@ -70,6 +74,7 @@ impl CliError {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Sla(command) => sla::run(command),
+        Command::Availability(command) => availability::run(command),
         Command::Serve {
             service,
             listen,

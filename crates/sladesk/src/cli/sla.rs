@@ -119,7 +119,7 @@ fn timeline(policy: Option<PathBuf>, explain: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(input: &str) -> Result<T, CliError> {
+pub(super) fn parse_json<T: serde::de::DeserializeOwned>(input: &str) -> Result<T, CliError> {
     let mut deserializer = serde_json::Deserializer::from_str(input);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
@@ -128,15 +128,18 @@ fn parse_json<T: serde::de::DeserializeOwned>(input: &str) -> Result<T, CliError
         } else {
             format!("at {path}: ")
         };
-        CliError::BadInput(format!("invalid timeline JSON: {at}{}", e.into_inner()))
+        CliError::BadInput(format!("invalid JSON input: {at}{}", e.into_inner()))
     })?;
     deserializer
         .end()
-        .map_err(|e| CliError::BadInput(format!("invalid timeline JSON: {e}")))?;
+        .map_err(|e| CliError::BadInput(format!("invalid JSON input: {e}")))?;
     Ok(value)
 }
 
-fn write_json<T: Serialize + ?Sized>(out: &mut impl Write, value: &T) -> Result<(), CliError> {
+pub(super) fn write_json<T: Serialize + ?Sized>(
+    out: &mut impl Write,
+    value: &T,
+) -> Result<(), CliError> {
     serde_json::to_writer(&mut *out, value).map_err(|e| CliError::Io(e.into()))?;
     writeln!(out)?;
     Ok(())
