@@ -63,6 +63,7 @@ pub struct AvailabilityRules {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonthReport {
     pub month_seconds: i64,
     pub downtime_seconds: i64,
@@ -77,8 +78,11 @@ pub struct MonthReport {
 
 /// A stretch of unavailability inside the month and whether it counted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportedInterval {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub start: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub end: Timestamp,
     /// Seconds of this stretch inside the month.
     pub seconds: i64,

@@ -50,6 +50,11 @@ pub struct Policy {
     pub availability: AvailabilityRules,
     /// The monthly availability target, in percent (A1).
     pub availability_target_percent: f64,
+    /// Failed checks in a row that confirm a monitor is failing.
+    pub failures_to_confirm: u32,
+    /// M1: days of notice for regular maintenance, and the local hour it should start from.
+    pub maintenance_notice_days: u32,
+    pub maintenance_preferred_from_hour: u8,
     /// The effective policy as TOML, after all overlays.
     effective: toml::Table,
 }
@@ -201,6 +206,18 @@ impl Policy {
                 format!("`{}` is not an IANA time zone", availability.time_zone),
             )
         })?;
+        if availability.failures_to_confirm == 0 {
+            return Err(invalid(
+                "availability.failures_to_confirm",
+                "must be at least 1",
+            ));
+        }
+        if availability.maintenance_preferred_from_hour > 23 {
+            return Err(invalid(
+                "availability.maintenance_preferred_from_hour",
+                "must be an hour from 0 to 23",
+            ));
+        }
         if !(1..=99).contains(&spec.warnings.share_percent) {
             return Err(invalid(
                 "warnings.share_percent",
@@ -233,6 +250,9 @@ impl Policy {
                 minimum_outage_seconds: availability.minimum_outage.0,
             },
             availability_target_percent: availability.target_percent,
+            failures_to_confirm: availability.failures_to_confirm,
+            maintenance_notice_days: availability.maintenance_notice_days,
+            maintenance_preferred_from_hour: availability.maintenance_preferred_from_hour,
             calendars,
             effective: table,
         })

@@ -29,6 +29,9 @@ pub struct AvailabilitySpec {
     pub target_percent: f64,
     pub minimum_outage: DurationSpec,
     pub time_zone: String,
+    pub failures_to_confirm: u32,
+    pub maintenance_notice_days: u32,
+    pub maintenance_preferred_from_hour: u8,
 }
 
 #[derive(Debug, Deserialize)]

@@ -8,7 +8,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::DeskError;
 use crate::store::tickets::{self, Ticket, TicketEvent, kinds};
-use crate::store::{Store, StoreError, audit};
+use crate::store::{Conn, Store, StoreError, audit};
 
 /// A validated new ticket, ready to be written.
 pub struct Creation {
@@ -76,10 +76,18 @@ impl CreationQueue {
 
 async fn write(store: &Store, batch: &[&Creation]) -> Result<Vec<i64>, StoreError> {
     let mut tx = store.write().await?;
+    let ids = write_in(&mut tx, batch).await?;
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// Writes new tickets (with their creation events and audit entries) inside the caller's
+/// transaction.
+pub(crate) async fn write_in(conn: &mut Conn, batch: &[&Creation]) -> Result<Vec<i64>, StoreError> {
     let mut ids = Vec::with_capacity(batch.len());
     for creation in batch {
         let t = &creation.ticket;
-        let id = tickets::insert_ticket(&mut tx, t).await?;
+        let id = tickets::insert_ticket(conn, t).await?;
         let event = TicketEvent {
             id: 0,
             ticket_id: id,
@@ -90,9 +98,9 @@ async fn write(store: &Store, batch: &[&Creation]) -> Result<Vec<i64>, StoreErro
             body: Some(t.description.clone()),
             data: json!({"type": t.ticket_type, "priority": t.priority, "environment": t.environment, "product": t.product}),
         };
-        tickets::insert_event(&mut tx, &event).await?;
+        tickets::insert_event(conn, &event).await?;
         audit::record(
-            &mut tx,
+            conn,
             t.created_at,
             creation.actor_id,
             creation.token_id,
@@ -103,6 +111,5 @@ async fn write(store: &Store, batch: &[&Creation]) -> Result<Vec<i64>, StoreErro
         .await?;
         ids.push(id);
     }
-    tx.commit().await?;
     Ok(ids)
 }

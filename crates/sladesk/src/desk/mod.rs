@@ -3,12 +3,14 @@
 //! that go with each. HTTP handlers and jobs call these; they never write SQL themselves.
 
 mod accounts;
+mod availability;
 mod creation;
 mod policies;
 mod sla;
 mod tickets;
 
 pub use accounts::{NewOrganization, NewUser, OrganizationPatch, issue_token, token_hash};
+pub use availability::{NewComponent, NewExclusion, NewMonitor, NewWindow};
 pub use policies::Policies;
 pub use sla::{AlertOutcome, timeline_of};
 pub use tickets::{NewTicket, TicketPatch, TicketView};

@@ -1,9 +1,10 @@
 //! Background jobs, run by every `serve` replica: SLA checks (warnings, breaches, auto-close),
-//! the mail sender, and (SQLite) WAL checkpoints. Work is claimed with leases (and `FOR UPDATE SKIP LOCKED` on
+//! the monitors' probes, the mail sender, and (SQLite) WAL checkpoints. Work is claimed with leases (and `FOR UPDATE SKIP LOCKED` on
 //! PostgreSQL), so with several replicas each piece is done by one of them; alerts are recorded
 //! under a unique key, so each is sent exactly once.
 
 mod mailer;
+pub mod monitors;
 
 pub use mailer::Mailer;
 
@@ -47,6 +48,24 @@ pub fn spawn(
             }
         })
     };
+    let probes = {
+        let desk = desk.clone();
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()
+            .unwrap_or_default();
+        every(
+            Duration::from_millis(config.jobs.interval_ms.clamp(10, 1_000)),
+            shutdown.clone(),
+            move || {
+                let desk = desk.clone();
+                let client = client.clone();
+                async move {
+                    monitors::run_due_checks(&desk, &client, lease).await;
+                }
+            },
+        )
+    };
     let mailer = Mailer::new(config);
     let mail = every(interval, shutdown, move || {
         let desk = desk.clone();
@@ -54,7 +73,7 @@ pub fn spawn(
         let mailer = mailer.clone();
         async move { mailer.send_due(&desk, &metrics, lease).await }
     });
-    vec![checks, mail, checkpoints]
+    vec![checks, mail, checkpoints, probes]
 }
 
 /// Runs `round` every `interval` until shutdown; a round in progress is always finished.

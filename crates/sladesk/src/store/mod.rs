@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod availability;
 pub mod outbox;
 pub mod tickets;
 
@@ -144,12 +145,20 @@ impl Store {
                     "queue indexes",
                     include_str!("migrations/sqlite/0002_queue_indexes.sql"),
                 ),
+                (
+                    "availability",
+                    include_str!("migrations/sqlite/0003_availability.sql"),
+                ),
             ],
             Dialect::Postgres => &[
                 ("init", include_str!("migrations/postgres/0001_init.sql")),
                 (
                     "queue indexes",
                     include_str!("migrations/postgres/0002_queue_indexes.sql"),
+                ),
+                (
+                    "availability",
+                    include_str!("migrations/postgres/0003_availability.sql"),
                 ),
             ],
         };

@@ -1,6 +1,7 @@
 //! HTTP: the JSON API under `/api/v1`, its OpenAPI document, health and metrics.
 
 mod api;
+mod availability;
 mod error;
 mod extract;
 mod schema;
@@ -100,6 +101,8 @@ impl Metrics {
         api::create_user, api::list_users, api::get_user,
         api::create_ticket, api::list_tickets, api::get_ticket, api::update_ticket,
         api::comment, api::transition, api::dispute, api::escalate, api::phone_call, api::events, api::audit,
+        availability::create_component, availability::list_components, availability::add_monitor,
+        availability::schedule_maintenance, availability::record_exclusion, availability::report,
         healthz,
     ),
     modifiers(&BearerAuth),
@@ -150,7 +153,24 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(api::phone_call),
         )
         .route("/tickets/{id}/events", get(api::events))
-        .route("/audit", get(api::audit));
+        .route("/audit", get(api::audit))
+        .route(
+            "/components",
+            get(availability::list_components).post(availability::create_component),
+        )
+        .route(
+            "/components/{id}/monitors",
+            axum::routing::post(availability::add_monitor),
+        )
+        .route(
+            "/maintenance-windows",
+            axum::routing::post(availability::schedule_maintenance),
+        )
+        .route(
+            "/availability/exclusions",
+            axum::routing::post(availability::record_exclusion),
+        )
+        .route("/availability", get(availability::report));
     Router::new()
         .nest("/api/v1", api)
         .route("/api/openapi.json", get(openapi))

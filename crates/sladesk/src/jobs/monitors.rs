@@ -1,0 +1,100 @@
+//! Runs the monitors' checks (A4): HTTP and TCP probes of the components, each once per
+//! interval across all replicas (claimed with a lease), many at a time.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+
+use crate::desk::Desk;
+use crate::store::availability::{self, Monitor};
+
+/// How many checks one replica runs at once.
+const CONCURRENCY: usize = 200;
+
+/// Claims and runs every due check; returns how many ran.
+pub async fn run_due_checks(desk: &Desk, client: &reqwest::Client, lease_seconds: i64) -> usize {
+    let mut total = 0;
+    loop {
+        let now = crate::now().as_second();
+        let claimed = match desk.store.write().await {
+            Ok(mut tx) => match availability::claim_due_monitors(
+                &mut tx,
+                desk.store.dialect,
+                now,
+                lease_seconds,
+                CONCURRENCY as i64,
+            )
+            .await
+            {
+                Ok(monitors) if tx.commit().await.is_ok() => monitors,
+                _ => return total,
+            },
+            Err(_) => return total,
+        };
+        if claimed.is_empty() {
+            return total;
+        }
+        let count = claimed.len();
+        let desk = Arc::new(desk.clone());
+        let mut running = JoinSet::new();
+        for monitor in claimed {
+            let client = client.clone();
+            let desk = desk.clone();
+            running.spawn(async move {
+                let failure = probe(&client, &monitor).await.err();
+                if let Err(e) = desk.record_check(monitor, failure, crate::now()).await {
+                    tracing::warn!(error = %e, "could not record a check");
+                }
+            });
+        }
+        while running.join_next().await.is_some() {}
+        total += count;
+        if count < CONCURRENCY {
+            return total;
+        }
+    }
+}
+
+/// One probe: `Ok` when the target answers as expected, else what went wrong.
+pub async fn probe(client: &reqwest::Client, monitor: &Monitor) -> Result<(), String> {
+    let timeout = Duration::from_millis(monitor.timeout_ms.max(1) as u64);
+    match monitor.kind.as_str() {
+        "tcp" => {
+            match tokio::time::timeout(timeout, tokio::net::TcpStream::connect(&monitor.target))
+                .await
+            {
+                Ok(Ok(_)) => Ok(()),
+                Ok(Err(e)) => Err(format!("connect: {e}")),
+                Err(_) => Err(format!("no connection within {} ms", monitor.timeout_ms)),
+            }
+        }
+        _ => {
+            let method = reqwest::Method::from_bytes(monitor.method.as_bytes())
+                .unwrap_or(reqwest::Method::GET);
+            let response = client
+                .request(method, &monitor.target)
+                .timeout(timeout)
+                .send()
+                .await
+                .map_err(|e| format!("request failed: {e}"))?;
+            let status = response.status().as_u16() as i64;
+            if status != monitor.expected_status {
+                return Err(format!(
+                    "status {status}, expected {}",
+                    monitor.expected_status
+                ));
+            }
+            if let Some(text) = &monitor.body_contains {
+                let body = response
+                    .text()
+                    .await
+                    .map_err(|e| format!("reading the body: {e}"))?;
+                if !body.contains(text.as_str()) {
+                    return Err(format!("the body does not contain `{text}`"));
+                }
+            }
+            Ok(())
+        }
+    }
+}
