@@ -154,6 +154,73 @@ async fn an_outage_is_detected_ticketed_and_closed(backend: Backend) {
     })
     .await;
 
+    // The SaaS team posts progress; the public status page shows it, in both languages.
+    let (_, outages) = s.get(&saas, "/api/v1/outages").await;
+    let outage = outages.as_array().unwrap()[0].clone();
+    assert!(
+        outage["ended_at"].is_string() && outage["ticket_id"].is_i64(),
+        "{outage}"
+    );
+    let (status, _) = s
+        .post(
+            &agent,
+            &format!("/api/v1/outages/{}/updates", outage["id"]),
+            json!({"message": "x"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = s
+        .post(
+            &saas,
+            &format!("/api/v1/outages/{}/updates", outage["id"]),
+            json!({"message": "Database failover <b>done</b>"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let english = s
+        .client
+        .get(format!("{}/status", s.base))
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(english.status(), StatusCode::OK);
+    let english = english.text().await.unwrap();
+    assert!(
+        english.contains("Production platform")
+            && english.contains("Incidents")
+            && english.contains("Operational"),
+        "{english}"
+    );
+    assert!(
+        english.contains("Database failover &lt;b&gt;done") && !english.contains("<b>done"),
+        "updates are escaped: {english}"
+    );
+    assert_eq!(english.matches("<rect ").count(), 90);
+    let dutch = s
+        .client
+        .get(format!("{}/status", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        dutch.contains("Storingen")
+            && dutch.contains("Beschikbaar")
+            && dutch.contains("lang=\"nl\"")
+    );
+    let (status, page) = s
+        .call(None, reqwest::Method::GET, "/status.json", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["components"][0]["days"].as_array().unwrap().len(), 90);
+    assert_eq!(
+        page["incidents"][0]["updates"][0]["message"],
+        "Database failover <b>done</b>"
+    );
+
     // The month's report shows the outage, too short (seconds) to be downtime.
     let month = jiff::Timestamp::now()
         .to_zoned_datetime(jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap())

@@ -138,7 +138,33 @@ pub fn compute_month(
         return Err(AvailabilityError::MissingReason(i));
     }
     let (month_start, month_end) = month_bounds(&rules.time_zone, input.year, input.month)?;
+    compute_period(
+        rules,
+        Span {
+            start: month_start,
+            end: month_end,
+        },
+        input,
+    )
+}
+
+/// The same arithmetic over any period (a day for the status page's bars, a month for the
+/// contract). `input.year` and `input.month` are not used; the period is.
+pub fn compute_period(
+    rules: &AvailabilityRules,
+    period: Span,
+    input: &MonthInput,
+) -> Result<MonthReport, AvailabilityError> {
+    let (month_start, month_end) = (period.start, period.end);
     let month_seconds = month_end.as_second() - month_start.as_second();
+    if month_seconds <= 0 {
+        return Err(AvailabilityError::EmptyInterval {
+            what: "period",
+            index: 0,
+            start: period.start,
+            end: period.end,
+        });
+    }
 
     // Covers: maintenance first, so a stretch that is both is reported as maintenance.
     let mut covers: Vec<(Span, Cover)> = input

@@ -7,12 +7,16 @@ mod availability;
 mod creation;
 mod policies;
 mod sla;
+mod status;
 mod tickets;
 
 pub use accounts::{NewOrganization, NewUser, OrganizationPatch, issue_token, token_hash};
 pub use availability::{NewComponent, NewExclusion, NewMonitor, NewWindow};
 pub use policies::Policies;
 pub use sla::{AlertOutcome, timeline_of};
+pub use status::{
+    ComponentStatus, DayStatus, Incident, IncidentUpdate, PlannedMaintenance, StatusPage,
+};
 pub use tickets::{NewTicket, TicketPatch, TicketView};
 
 use std::sync::Arc;

@@ -407,3 +407,59 @@ pub async fn exclusions_between(
     .await?;
     rows.iter().map(exclusion).collect()
 }
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutageUpdate {
+    pub id: i64,
+    pub outage_id: i64,
+    pub at: i64,
+    pub message: String,
+    pub author_id: Option<i64>,
+}
+
+pub async fn outage_by_id(conn: &mut Conn, id: i64) -> Result<Option<Outage>, StoreError> {
+    let row = sqlx::query("SELECT * FROM outages WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(outage).transpose()
+}
+
+/// Outages of any component that were open at some point after `since`, newest first.
+pub async fn recent_outages(conn: &mut Conn, since: i64) -> Result<Vec<Outage>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT * FROM outages WHERE ended_at IS NULL OR ended_at > $1 ORDER BY started_at DESC",
+    )
+    .bind(since)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(outage).collect()
+}
+
+pub async fn insert_update(conn: &mut Conn, u: &OutageUpdate) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("INSERT INTO outage_updates (outage_id, at, message, author_id) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(u.outage_id)
+        .bind(u.at)
+        .bind(&u.message)
+        .bind(u.author_id)
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
+pub async fn updates_of(conn: &mut Conn, outage_id: i64) -> Result<Vec<OutageUpdate>, StoreError> {
+    let rows = sqlx::query("SELECT * FROM outage_updates WHERE outage_id = $1 ORDER BY at, id")
+        .bind(outage_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(OutageUpdate {
+                id: col(row, "id")?,
+                outage_id: col(row, "outage_id")?,
+                at: col(row, "at")?,
+                message: col(row, "message")?,
+                author_id: col(row, "author_id")?,
+            })
+        })
+        .collect()
+}

@@ -149,6 +149,10 @@ impl Store {
                     "availability",
                     include_str!("migrations/sqlite/0003_availability.sql"),
                 ),
+                (
+                    "outage updates",
+                    include_str!("migrations/sqlite/0004_outage_updates.sql"),
+                ),
             ],
             Dialect::Postgres => &[
                 ("init", include_str!("migrations/postgres/0001_init.sql")),
@@ -159,6 +163,10 @@ impl Store {
                 (
                     "availability",
                     include_str!("migrations/postgres/0003_availability.sql"),
+                ),
+                (
+                    "outage updates",
+                    include_str!("migrations/postgres/0004_outage_updates.sql"),
                 ),
             ],
         };

@@ -5,6 +5,7 @@ mod availability;
 mod error;
 mod extract;
 mod schema;
+mod status;
 
 pub use error::{ApiError, Problem};
 
@@ -103,6 +104,7 @@ impl Metrics {
         api::comment, api::transition, api::dispute, api::escalate, api::phone_call, api::events, api::audit,
         availability::create_component, availability::list_components, availability::add_monitor,
         availability::schedule_maintenance, availability::record_exclusion, availability::report,
+        status::post_update, status::list_outages, status::json,
         healthz,
     ),
     modifiers(&BearerAuth),
@@ -170,11 +172,18 @@ pub fn router(state: AppState) -> Router {
             "/availability/exclusions",
             axum::routing::post(availability::record_exclusion),
         )
-        .route("/availability", get(availability::report));
+        .route("/availability", get(availability::report))
+        .route("/outages", get(status::list_outages))
+        .route(
+            "/outages/{id}/updates",
+            axum::routing::post(status::post_update),
+        );
     Router::new()
         .nest("/api/v1", api)
         .route("/api/openapi.json", get(openapi))
         .route("/healthz", get(healthz))
+        .route("/status", get(status::page))
+        .route("/status.json", get(status::json))
         .route("/metrics", get(metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -1,0 +1,232 @@
+//! The public status page (A5): HTML (no JavaScript, SVG bars) in Dutch or English, and the
+//! same content as JSON. No login.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::{Environment, context};
+use serde::Deserialize;
+use sladesk_core::text::Language;
+
+use super::AppState;
+use super::error::ApiError;
+use super::extract::{Auth, Body, Id, Params};
+use crate::desk::StatusPage;
+use crate::notify::local_time;
+
+#[derive(Debug, Deserialize)]
+pub struct LangParam {
+    pub lang: Option<String>,
+}
+
+/// `?lang=` first, then the browser's first preference, then Dutch.
+pub fn language(param: Option<&str>, headers: &HeaderMap) -> Language {
+    let wanted = param.map(str::to_string).or_else(|| {
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(',').next().unwrap_or("").trim().to_lowercase())
+    });
+    match wanted.as_deref() {
+        Some(l) if l.starts_with("en") => Language::En,
+        _ => Language::Nl,
+    }
+}
+
+fn texts(language: Language) -> serde_json::Value {
+    match language {
+        Language::En => serde_json::json!({
+            "title": "Service status", "components": "Components", "this_month": "Availability this month",
+            "target": "target", "days_label": "Daily availability, last 90 days", "no_components": "No components are monitored yet.",
+            "incidents": "Incidents", "since": "since", "resolved": "resolved", "ongoing": "ongoing", "no_incidents": "No incidents in the last 7 days.",
+            "maintenance": "Scheduled maintenance", "emergency": "emergency maintenance", "no_maintenance": "No maintenance planned.",
+            "generated": "Updated", "up": "Operational", "down": "Unavailable", "in_maintenance": "Maintenance",
+            "all_up": "All systems operational.", "some_down": "Some systems are unavailable; we are working on it.",
+            "no_data": "no data", "no_downtime": "no downtime", "downtime": "downtime", "not_counted": "unavailability that did not count as downtime"
+        }),
+        Language::Nl => serde_json::json!({
+            "title": "Status van de dienstverlening", "components": "Onderdelen", "this_month": "Beschikbaarheid deze maand",
+            "target": "doel", "days_label": "Beschikbaarheid per dag, laatste 90 dagen", "no_components": "Er worden nog geen onderdelen bewaakt.",
+            "incidents": "Storingen", "since": "sinds", "resolved": "opgelost", "ongoing": "loopt nog", "no_incidents": "Geen storingen in de afgelopen 7 dagen.",
+            "maintenance": "Gepland onderhoud", "emergency": "spoedonderhoud", "no_maintenance": "Geen onderhoud gepland.",
+            "generated": "Bijgewerkt", "up": "Beschikbaar", "down": "Niet beschikbaar", "in_maintenance": "Onderhoud",
+            "all_up": "Alle systemen zijn beschikbaar.", "some_down": "Een of meer systemen zijn niet beschikbaar; we werken eraan.",
+            "no_data": "geen gegevens", "no_downtime": "geen downtime", "downtime": "downtime", "not_counted": "onbeschikbaarheid die niet als downtime telt"
+        }),
+    }
+}
+
+fn render(page: &StatusPage, language: Language) -> Result<String, minijinja::Error> {
+    let mut env = Environment::new();
+    env.add_template("status.html", include_str!("templates/status.html"))?;
+    let t = texts(language);
+    let word = |key: &str| t[key].as_str().unwrap_or_default().to_string();
+    let components: Vec<_> = page
+        .components
+        .iter()
+        .map(|c| {
+            let state_text = match c.state.as_str() {
+                "down" => word("down"),
+                "maintenance" => word("in_maintenance"),
+                _ => word("up"),
+            };
+            let days: Vec<_> = c
+                .days
+                .iter()
+                .map(|d| {
+                    let (css, text) = match d.level.as_str() {
+                        "none" => ("none", word("no_data")),
+                        "down" => ("bar-down", format!("{:.3} %, {} {} s", d.availability_percent, word("downtime"), d.downtime_seconds)),
+                        "degraded" => ("degraded", format!("{:.3} %, {}", d.availability_percent, word("not_counted"))),
+                        _ => ("ok", format!("100 %, {}", word("no_downtime"))),
+                    };
+                    context! { date => d.date.clone(), css => css, text => text }
+                })
+                .collect();
+            context! { name => c.name.clone(), state => c.state.clone(), state_text => state_text, month => format!("{:.3}", c.month_availability_percent), target => c.target_percent, days => days }
+        })
+        .collect();
+    let incidents: Vec<_> = page
+        .incidents
+        .iter()
+        .map(|i| {
+            let updates: Vec<_> = i.updates.iter().map(|u| context! { at => u.at.to_string(), local => local_time(u.at, language), message => u.message.clone() }).collect();
+            context! {
+                component => i.component.clone(), started_at => i.started_at.to_string(), started_local => local_time(i.started_at, language),
+                ended_at => i.ended_at.map(|t| t.to_string()), ended_local => i.ended_at.map(|t| local_time(t, language)), updates => updates,
+            }
+        })
+        .collect();
+    let maintenance: Vec<_> = page
+        .maintenance
+        .iter()
+        .map(|w| context! {
+            component => w.component.clone(), emergency => w.emergency, ongoing => w.ongoing, work => w.work.clone(), impact => w.impact.clone(),
+            starts_at => w.starts_at.to_string(), ends_at => w.ends_at.to_string(),
+            starts_local => local_time(w.starts_at, language), ends_local => local_time(w.ends_at, language),
+        })
+        .collect();
+    let overall = if page.components.iter().any(|c| c.state == "down") {
+        word("some_down")
+    } else {
+        word("all_up")
+    };
+    env.get_template("status.html")?.render(context! {
+        lang => match language { Language::En => "en", Language::Nl => "nl" },
+        t => minijinja::Value::from(minijinja::value::Serde(&t)),
+        overall => overall,
+        components => components,
+        incidents => incidents,
+        maintenance => maintenance,
+        generated_at => page.generated_at.to_string(),
+        generated_local => local_time(page.generated_at, language),
+    })
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Params(p): Params<LangParam>,
+) -> Result<Response, ApiError> {
+    let status = state.desk.status_page().await?;
+    let language = language(p.lang.as_deref(), &headers);
+    match render(&status, language) {
+        Ok(html) => {
+            Ok(([(header::CACHE_CONTROL, "public, max-age=30")], Html(html)).into_response())
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "status page template failed");
+            Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the status page could not be rendered",
+            ))
+        }
+    }
+}
+
+/// The status page's content as JSON.
+#[utoipa::path(get, path = "/status.json", tag = "status", responses((status = 200, body = StatusPage)))]
+pub async fn json(State(state): State<AppState>) -> Result<Json<StatusPage>, ApiError> {
+    Ok(Json(state.desk.status_page().await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUpdate {
+    pub message: String,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct OutageResponse {
+    pub id: i64,
+    pub component_id: i64,
+    #[schema(format = DateTime)]
+    pub started_at: String,
+    #[schema(format = DateTime)]
+    pub ended_at: Option<String>,
+    pub ticket_id: Option<i64>,
+    pub updates: Vec<UpdateResponse>,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct UpdateResponse {
+    pub id: i64,
+    #[schema(format = DateTime)]
+    pub at: String,
+    pub message: String,
+    pub author_id: Option<i64>,
+}
+
+fn rfc3339(second: i64) -> String {
+    jiff::Timestamp::from_second(second)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+fn update_response(u: crate::store::availability::OutageUpdate) -> UpdateResponse {
+    UpdateResponse {
+        id: u.id,
+        at: rfc3339(u.at),
+        message: u.message,
+        author_id: u.author_id,
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/outages/{id}/updates", tag = "availability", params(("id" = i64, Path)), request_body = NewUpdate,
+    responses((status = 201, body = UpdateResponse), (status = 403, body = super::Problem), (status = 404, body = super::Problem)),
+    security(("bearer" = [])))]
+pub async fn post_update(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    Body(u): Body<NewUpdate>,
+) -> Result<impl IntoResponse, ApiError> {
+    let update = state
+        .desk
+        .post_outage_update(&actor, id, &u.message)
+        .await?;
+    Ok((StatusCode::CREATED, Json(update_response(update))))
+}
+
+#[utoipa::path(get, path = "/api/v1/outages", tag = "availability",
+    responses((status = 200, body = Vec<OutageResponse>), (status = 403, body = super::Problem)), security(("bearer" = [])))]
+pub async fn list_outages(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+) -> Result<Json<Vec<OutageResponse>>, ApiError> {
+    let outages = state.desk.outages(&actor, 90).await?;
+    Ok(Json(
+        outages
+            .into_iter()
+            .map(|(o, updates)| OutageResponse {
+                id: o.id,
+                component_id: o.component_id,
+                started_at: rfc3339(o.started_at),
+                ended_at: o.ended_at.map(rfc3339),
+                ticket_id: o.ticket_id,
+                updates: updates.into_iter().map(update_response).collect(),
+            })
+            .collect(),
+    ))
+}
