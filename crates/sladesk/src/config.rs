@@ -47,6 +47,8 @@ pub struct JobsConfig {
     /// Retry back-off of the mail sender: first delay, doubling up to the maximum, in seconds.
     pub mail_retry_first_seconds: i64,
     pub mail_retry_max_seconds: i64,
+    /// How long per-minute roll-ups of monitor results are kept.
+    pub rollup_retention_days: i64,
 }
 
 impl Default for Config {
@@ -82,6 +84,7 @@ impl Default for JobsConfig {
             lease_seconds: 60,
             mail_retry_first_seconds: 30,
             mail_retry_max_seconds: 3_600,
+            rollup_retention_days: 90,
         }
     }
 }

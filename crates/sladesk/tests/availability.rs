@@ -17,6 +17,7 @@ on_both_databases!(
     an_outage_is_detected_ticketed_and_closed,
     two_replicas_check_once_per_interval,
     maintenance_windows_follow_m1_and_m2,
+    a_silent_agent_is_unreachable,
 );
 
 /// A real HTTP server on `addr` answering `GET /health` with "all good", counting requests.
@@ -389,5 +390,59 @@ async fn maintenance_windows_follow_m1_and_m2(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    s.stop().await;
+}
+
+async fn a_silent_agent_is_unreachable(backend: Backend) {
+    let db = Database::fresh(backend).await;
+    let s = server_with_policy(&db, "[availability]\nfailures_to_confirm = 1\n").await;
+    let saas = s.token("ops@vendor.example", Role::SaasTeam, None).await;
+    let id = component(&s, &saas, "Customer agent", false).await;
+    let (status, monitor) = s
+        .post(
+            &saas,
+            &format!("/api/v1/components/{id}/monitors"),
+            json!({"kind": "heartbeat", "interval_seconds": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{monitor}");
+    let token = monitor["target"].as_str().unwrap().to_string();
+    assert!(token.starts_with("hb_"));
+    // The agent calls in (no API token needed: the URL's token is the secret).
+    for _ in 0..6 {
+        let (status, _) = s
+            .call(
+                None,
+                reqwest::Method::POST,
+                &format!("/api/v1/heartbeats/{token}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_eq!(state_of(&s, &saas, id).await["state"], "up");
+    let (status, _) = s
+        .call(
+            None,
+            reqwest::Method::POST,
+            "/api/v1/heartbeats/hb_unknown",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Then it stops: after an interval and the grace, it is unreachable.
+    let down = eventually(20, "the agent to be unreachable", || async {
+        let c = state_of(&s, &saas, id).await;
+        (c["state"] == "down").then_some(c)
+    })
+    .await;
+    assert!(
+        down["monitors"][0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("agent unreachable"),
+        "{down}"
+    );
     s.stop().await;
 }

@@ -33,8 +33,10 @@ pub struct NewComponent {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMonitor {
-    /// `http` (a URL) or `tcp` (`host:port`).
+    /// `http` (a URL), `tcp` (`host:port`) or `heartbeat` (an outside agent calls
+    /// `POST /api/v1/heartbeats/{token}` at least every `interval_seconds`; sladesk makes the token).
     pub kind: String,
+    #[serde(default)]
     pub target: String,
     #[serde(default = "get")]
     pub method: String,
@@ -195,12 +197,21 @@ impl Desk {
                     return invalid("a tcp monitor's target is host:port");
                 }
             }
+            "heartbeat" => {}
             other => {
                 return Err(DeskError::Invalid(format!(
-                    "unknown monitor kind `{other}` (expected http or tcp)"
+                    "unknown monitor kind `{other}` (expected http, tcp or heartbeat)"
                 )));
             }
         }
+        let target = if new.kind == "heartbeat" {
+            let mut bytes = [0u8; 24];
+            getrandom::fill(&mut bytes)
+                .map_err(|e| DeskError::Invalid(format!("no randomness: {e}")))?;
+            format!("hb_{}", hex::encode(bytes))
+        } else {
+            new.target
+        };
         if !(100..=60_000).contains(&new.timeout_ms)
             || !(1..=86_400).contains(&new.interval_seconds)
             || !(100..=599).contains(&new.expected_status)
@@ -218,7 +229,7 @@ impl Desk {
             id: 0,
             component_id,
             kind: new.kind,
-            target: new.target,
+            target,
             method: new.method,
             expected_status: new.expected_status,
             body_contains: new.body_contains.filter(|b| !b.is_empty()),
@@ -229,6 +240,7 @@ impl Desk {
             failing_since: None,
             last_checked_at: None,
             last_error: None,
+            last_beat_at: None,
         };
         monitor.id = store::insert_monitor(&mut tx, &monitor, now).await?;
         audit::record(
@@ -316,6 +328,21 @@ impl Desk {
         .await?;
         tx.commit().await?;
         Ok((window, warnings))
+    }
+
+    /// A push monitor's agent calls in. Unknown tokens are "not found".
+    pub async fn heartbeat(&self, token: &str) -> Result<(), DeskError> {
+        if !token.starts_with("hb_") || token.len() > 100 {
+            return Err(DeskError::NotFound("heartbeat monitor"));
+        }
+        let mut tx = self.store.write().await?;
+        let known = store::record_beat(&mut tx, token, crate::now().as_second()).await?;
+        tx.commit().await?;
+        if known {
+            Ok(())
+        } else {
+            Err(DeskError::NotFound("heartbeat monitor"))
+        }
     }
 
     /// A3: staff record why a stretch of unavailability is not downtime; audited.
@@ -443,6 +470,7 @@ impl Desk {
         let mut tx = self.store.write().await?;
         store::lock_component(&mut tx, self.store.dialect, monitor.component_id).await?;
         store::record_check(&mut tx, &monitor, at + monitor.interval_seconds).await?;
+        store::roll_up(&mut tx, monitor.id, at, monitor.last_error.is_some()).await?;
         let Some(component) = store::component_by_id(&mut tx, monitor.component_id).await? else {
             tx.commit().await?;
             return Ok(());

@@ -48,6 +48,7 @@ pub fn spawn(
             }
         })
     };
+    let retention_days = config.jobs.rollup_retention_days.max(1);
     let probes = {
         let desk = desk.clone();
         let client = reqwest::Client::builder()
@@ -62,6 +63,7 @@ pub fn spawn(
                 let client = client.clone();
                 async move {
                     monitors::run_due_checks(&desk, &client, lease).await;
+                    monitors::prune(&desk, retention_days).await;
                 }
             },
         )

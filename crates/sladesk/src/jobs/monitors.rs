@@ -1,5 +1,6 @@
-//! Runs the monitors' checks (A4): HTTP and TCP probes of the components, each once per
-//! interval across all replicas (claimed with a lease), many at a time.
+//! Runs the monitors' checks (A4, H1): HTTP and TCP probes of the components, and the
+//! freshness of push monitors' heartbeats, each once per interval across all replicas
+//! (claimed with a lease), many at a time. Only per-minute roll-ups of the results are kept.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -60,6 +61,18 @@ pub async fn run_due_checks(desk: &Desk, client: &reqwest::Client, lease_seconds
 pub async fn probe(client: &reqwest::Client, monitor: &Monitor) -> Result<(), String> {
     let timeout = Duration::from_millis(monitor.timeout_ms.max(1) as u64);
     match monitor.kind.as_str() {
+        "heartbeat" => {
+            // Silence for more than an interval and a half means the agent is unreachable (H1).
+            let allowed = monitor.interval_seconds + (monitor.interval_seconds / 2).max(5);
+            match monitor.last_beat_at {
+                Some(beat) if crate::now().as_second() - beat <= allowed => Ok(()),
+                Some(beat) => Err(format!(
+                    "agent unreachable: no heartbeat for {} s",
+                    crate::now().as_second() - beat
+                )),
+                None => Err("agent unreachable: no heartbeat received yet".into()),
+            }
+        }
         "tcp" => {
             match tokio::time::timeout(timeout, tokio::net::TcpStream::connect(&monitor.target))
                 .await
@@ -95,6 +108,25 @@ pub async fn probe(client: &reqwest::Client, monitor: &Monitor) -> Result<(), St
                 }
             }
             Ok(())
+        }
+    }
+}
+
+/// Deletes roll-ups older than the retention, at most once an hour per replica.
+pub async fn prune(desk: &Desk, retention_days: i64) {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    static LAST: AtomicI64 = AtomicI64::new(0);
+    let now = crate::now().as_second();
+    if now - LAST.load(Ordering::Relaxed) < 3600 {
+        return;
+    }
+    LAST.store(now, Ordering::Relaxed);
+    if let Ok(mut tx) = desk.store.write().await {
+        match availability::prune_roll_ups(&mut tx, now - retention_days * 86_400).await {
+            Ok(n) if tx.commit().await.is_ok() => {
+                tracing::debug!(deleted = n, "pruned monitor roll-ups")
+            }
+            _ => tracing::warn!("could not prune monitor roll-ups"),
         }
     }
 }

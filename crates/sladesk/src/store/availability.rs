@@ -37,6 +37,8 @@ pub struct Monitor {
     pub failing_since: Option<i64>,
     pub last_checked_at: Option<i64>,
     pub last_error: Option<String>,
+    /// Push monitors: when the agent last called in.
+    pub last_beat_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +102,7 @@ fn monitor(row: &AnyRow) -> Result<Monitor, StoreError> {
         failing_since: col(row, "failing_since")?,
         last_checked_at: col(row, "last_checked_at")?,
         last_error: col(row, "last_error")?,
+        last_beat_at: col(row, "last_beat_at")?,
     })
 }
 
@@ -461,5 +464,62 @@ pub async fn updates_of(conn: &mut Conn, outage_id: i64) -> Result<Vec<OutageUpd
                 author_id: col(row, "author_id")?,
             })
         })
+        .collect()
+}
+
+/// A push monitor's agent called in; `false` if no heartbeat monitor has this token.
+pub async fn record_beat(conn: &mut Conn, token: &str, at: i64) -> Result<bool, StoreError> {
+    let result = sqlx::query(
+        "UPDATE monitors SET last_beat_at = $1 WHERE kind = 'heartbeat' AND target = $2",
+    )
+    .bind(at)
+    .bind(token)
+    .execute(&mut *conn)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Adds one check to the monitor's roll-up of that minute.
+pub async fn roll_up(
+    conn: &mut Conn,
+    monitor_id: i64,
+    at: i64,
+    failed: bool,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO monitor_minutes (monitor_id, minute, checks, failures) VALUES ($1, $2, 1, $3)
+         ON CONFLICT (monitor_id, minute) DO UPDATE SET checks = monitor_minutes.checks + 1,
+         failures = monitor_minutes.failures + excluded.failures",
+    )
+    .bind(monitor_id)
+    .bind(at - at.rem_euclid(60))
+    .bind(i64::from(failed))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Deletes roll-ups older than `before`; returns how many.
+pub async fn prune_roll_ups(conn: &mut Conn, before: i64) -> Result<u64, StoreError> {
+    Ok(sqlx::query("DELETE FROM monitor_minutes WHERE minute < $1")
+        .bind(before)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected())
+}
+
+/// A monitor's roll-ups from `since`, oldest first: (minute, checks, failures).
+pub async fn roll_ups(
+    conn: &mut Conn,
+    monitor_id: i64,
+    since: i64,
+) -> Result<Vec<(i64, i64, i64)>, StoreError> {
+    let rows = sqlx::query("SELECT minute, checks, failures FROM monitor_minutes WHERE monitor_id = $1 AND minute >= $2 ORDER BY minute")
+        .bind(monitor_id)
+        .bind(since)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((col(r, "minute")?, col(r, "checks")?, col(r, "failures")?)))
         .collect()
 }

@@ -153,6 +153,10 @@ impl Store {
                     "outage updates",
                     include_str!("migrations/sqlite/0004_outage_updates.sql"),
                 ),
+                (
+                    "heartbeats and roll-ups",
+                    include_str!("migrations/sqlite/0005_heartbeats_and_rollups.sql"),
+                ),
             ],
             Dialect::Postgres => &[
                 ("init", include_str!("migrations/postgres/0001_init.sql")),
@@ -167,6 +171,10 @@ impl Store {
                 (
                     "outage updates",
                     include_str!("migrations/postgres/0004_outage_updates.sql"),
+                ),
+                (
+                    "heartbeats and roll-ups",
+                    include_str!("migrations/postgres/0005_heartbeats_and_rollups.sql"),
                 ),
             ],
         };

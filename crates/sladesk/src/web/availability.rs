@@ -242,3 +242,14 @@ pub async fn report(
             .await?,
     ))
 }
+
+/// H1: an outside agent (e.g. a customer's integration agent) reports that it is alive.
+#[utoipa::path(post, path = "/api/v1/heartbeats/{token}", tag = "availability", params(("token" = String, Path)),
+    responses((status = 204, description = "recorded"), (status = 404, body = Problem)))]
+pub async fn heartbeat(
+    State(state): State<AppState>,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> Result<StatusCode> {
+    state.desk.heartbeat(&token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -104,7 +104,7 @@ impl Metrics {
         api::comment, api::transition, api::dispute, api::escalate, api::phone_call, api::events, api::audit,
         availability::create_component, availability::list_components, availability::add_monitor,
         availability::schedule_maintenance, availability::record_exclusion, availability::report,
-        status::post_update, status::list_outages, status::json,
+        status::post_update, status::list_outages, status::json, availability::heartbeat,
         healthz,
     ),
     modifiers(&BearerAuth),
@@ -174,6 +174,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/availability", get(availability::report))
         .route("/outages", get(status::list_outages))
+        .route(
+            "/heartbeats/{token}",
+            axum::routing::post(availability::heartbeat),
+        )
         .route(
             "/outages/{id}/updates",
             axum::routing::post(status::post_update),
