@@ -24,6 +24,8 @@ pub struct Config {
     pub public_url: String,
     pub smtp: SmtpConfig,
     pub jobs: JobsConfig,
+    /// URLs that receive outage events (JSON POST) when a component goes down or recovers.
+    pub webhooks: Vec<String>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -61,6 +63,7 @@ impl Default for Config {
             public_url: "http://127.0.0.1:8080".into(),
             smtp: SmtpConfig::default(),
             jobs: JobsConfig::default(),
+            webhooks: Vec::new(),
         }
     }
 }
@@ -144,6 +147,7 @@ impl fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("smtp", &self.smtp)
             .field("jobs", &self.jobs)
+            .field("webhooks", &self.webhooks.len())
             .finish()
     }
 }

@@ -56,7 +56,10 @@ pub async fn open_desk(config: &Config) -> Result<Desk, ServeError> {
         message: e.to_string(),
     })?;
     let store = Store::open(&config.database_url()).await?;
-    Ok(Desk::new(store, policies, config.public_url.clone()))
+    Ok(
+        Desk::new(store, policies, config.public_url.clone())
+            .with_webhooks(config.webhooks.clone()),
+    )
 }
 
 /// Starts the API and the jobs.

@@ -4,6 +4,8 @@
 
 mod spec;
 
+pub use spec::ResourceThresholds;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -55,6 +57,7 @@ pub struct Policy {
     /// M1: days of notice for regular maintenance, and the local hour it should start from.
     pub maintenance_notice_days: u32,
     pub maintenance_preferred_from_hour: u8,
+    pub resource_thresholds: ResourceThresholds,
     /// The effective policy as TOML, after all overlays.
     effective: toml::Table,
 }
@@ -253,6 +256,7 @@ impl Policy {
             failures_to_confirm: availability.failures_to_confirm,
             maintenance_notice_days: availability.maintenance_notice_days,
             maintenance_preferred_from_hour: availability.maintenance_preferred_from_hour,
+            resource_thresholds: availability.resource_thresholds,
             calendars,
             effective: table,
         })

@@ -32,6 +32,17 @@ pub struct AvailabilitySpec {
     pub failures_to_confirm: u32,
     pub maintenance_notice_days: u32,
     pub maintenance_preferred_from_hour: u8,
+    pub resource_thresholds: ResourceThresholds,
+}
+
+/// A4: levels of pushed resource readings that warn the SaaS team, in percent.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceThresholds {
+    pub cpu_percent: f64,
+    pub disk_percent: f64,
+    pub memory_percent: f64,
+    pub network_percent: f64,
 }
 
 #[derive(Debug, Deserialize)]

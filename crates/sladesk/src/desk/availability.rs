@@ -299,7 +299,7 @@ impl Desk {
             }
         }
         let mut tx = self.store.write().await?;
-        store::component_by_id(&mut tx, new.component_id)
+        let component = store::component_by_id(&mut tx, new.component_id)
             .await?
             .ok_or_else(|| {
                 DeskError::Invalid(format!("component {} does not exist", new.component_id))
@@ -316,6 +316,8 @@ impl Desk {
             created_by: actor.id(),
         };
         window.id = store::insert_window(&mut tx, &window).await?;
+        self.announce_maintenance(&mut tx, &component, &window)
+            .await?;
         audit::record(
             &mut tx,
             now.as_second(),
@@ -519,6 +521,7 @@ impl Desk {
                     ),
                 )
                 .await?;
+                self.tell_outside(&mut tx, &component, false, since).await?;
             }
             ("down", false)
                 if store::change_component_state(&mut tx, component.id, "down", "up").await? =>
@@ -540,6 +543,7 @@ impl Desk {
                     &format!("{} is available again.\n", component.name),
                 )
                 .await?;
+                self.tell_outside(&mut tx, &component, true, at).await?;
             }
             _ => {}
         }
@@ -633,6 +637,88 @@ impl Desk {
             created_at: crate::now().as_second(),
         };
         Ok(accounts::insert_organization(conn, &org).await?)
+    }
+
+    /// M1/M2: the announcement goes to the status page's subscribers for a platform component,
+    /// or to the customer's own people for their instance, each in their language.
+    async fn announce_maintenance(
+        &self,
+        conn: &mut crate::store::Conn,
+        component: &Component,
+        w: &MaintenanceWindow,
+    ) -> Result<(), DeskError> {
+        let (starts, ends) = (
+            Timestamp::from_second(w.starts_at).unwrap_or(Timestamp::UNIX_EPOCH),
+            Timestamp::from_second(w.ends_at).unwrap_or(Timestamp::UNIX_EPOCH),
+        );
+        match component.organization_id {
+            None => {
+                self.mail_subscribers(conn, |lang, unsubscribe| {
+                    crate::notify::maintenance_announcement(
+                        &component.name,
+                        starts,
+                        ends,
+                        w.emergency,
+                        &w.work,
+                        &w.impact,
+                        lang,
+                        unsubscribe,
+                    )
+                })
+                .await
+            }
+            Some(org) => {
+                let now = crate::now().as_second();
+                for person in accounts::list_users(conn, Some(org), 0, 10_000).await? {
+                    let mail = crate::notify::maintenance_announcement(
+                        &component.name,
+                        starts,
+                        ends,
+                        w.emergency,
+                        &w.work,
+                        &w.impact,
+                        person.language,
+                        &self.public_url,
+                    );
+                    outbox::enqueue(conn, &person.email, &mail.subject, &mail.body, None, now)
+                        .await?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// A component went down or recovered: webhooks, and the status page's subscribers for a
+    /// platform component.
+    async fn tell_outside(
+        &self,
+        conn: &mut crate::store::Conn,
+        component: &Component,
+        recovered: bool,
+        at: i64,
+    ) -> Result<(), DeskError> {
+        let instant = Timestamp::from_second(at).unwrap_or(Timestamp::UNIX_EPOCH);
+        let event = json!({
+            "event": if recovered { "component.up" } else { "component.down" },
+            "component": {"id": component.id, "name": component.name, "production": component.production},
+            "at": instant.to_string(),
+        });
+        self.post_webhooks(conn, event).await?;
+        if component.organization_id.is_none() {
+            let status_url = format!("{}/status", self.public_url.trim_end_matches('/'));
+            self.mail_subscribers(conn, |lang, unsubscribe| {
+                crate::notify::incident(
+                    &component.name,
+                    recovered,
+                    instant,
+                    lang,
+                    &status_url,
+                    unsubscribe,
+                )
+            })
+            .await?;
+        }
+        Ok(())
     }
 
     async fn mail_saas_team(

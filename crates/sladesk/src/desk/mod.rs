@@ -5,6 +5,7 @@
 mod accounts;
 mod availability;
 mod creation;
+mod notifications;
 mod policies;
 mod sla;
 mod status;
@@ -12,6 +13,7 @@ mod tickets;
 
 pub use accounts::{NewOrganization, NewUser, OrganizationPatch, issue_token, token_hash};
 pub use availability::{NewComponent, NewExclusion, NewMonitor, NewWindow};
+pub use notifications::Readings;
 pub use policies::Policies;
 pub use sla::{AlertOutcome, timeline_of};
 pub use status::{
@@ -113,6 +115,8 @@ pub struct Desk {
     pub policies: Arc<Policies>,
     pub public_url: String,
     creations: creation::CreationQueue,
+    /// URLs that receive outage events as JSON.
+    pub webhooks: Arc<[String]>,
 }
 
 impl Desk {
@@ -124,7 +128,16 @@ impl Desk {
             policies: Arc::new(policies),
             public_url,
             creations,
+            webhooks: Arc::new([]),
         }
+    }
+}
+
+impl Desk {
+    /// Posts outage events to these URLs too.
+    pub fn with_webhooks(mut self, urls: Vec<String>) -> Desk {
+        self.webhooks = urls.into();
+        self
     }
 }
 

@@ -127,7 +127,7 @@ impl Mailer {
 }
 
 /// Seconds until the next attempt after `attempts` failed ones: doubling, capped.
-fn backoff(retry: &JobsConfig, attempts: i64) -> i64 {
+pub(crate) fn backoff(retry: &JobsConfig, attempts: i64) -> i64 {
     let first = retry.mail_retry_first_seconds.max(1);
     let doubled = first.saturating_mul(1i64 << attempts.clamp(0, 20));
     doubled.min(retry.mail_retry_max_seconds.max(first))

@@ -5,6 +5,7 @@
 
 mod mailer;
 pub mod monitors;
+mod webhooks;
 
 pub use mailer::Mailer;
 
@@ -68,6 +69,17 @@ pub fn spawn(
             },
         )
     };
+    let hooks = {
+        let desk = desk.clone();
+        let client = reqwest::Client::new();
+        let retry = config.jobs.clone();
+        every(interval, shutdown.clone(), move || {
+            let desk = desk.clone();
+            let client = client.clone();
+            let retry = retry.clone();
+            async move { webhooks::send_due(&desk, &client, &retry, lease).await }
+        })
+    };
     let mailer = Mailer::new(config);
     let mail = every(interval, shutdown, move || {
         let desk = desk.clone();
@@ -75,7 +87,7 @@ pub fn spawn(
         let mailer = mailer.clone();
         async move { mailer.send_due(&desk, &metrics, lease).await }
     });
-    vec![checks, mail, checkpoints, probes]
+    vec![checks, mail, checkpoints, probes, hooks]
 }
 
 /// Runs `round` every `interval` until shutdown; a round in progress is always finished.

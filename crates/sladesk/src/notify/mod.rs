@@ -245,6 +245,97 @@ pub fn auto_closed(ticket: &Ticket, language: Language, public_url: &str) -> Mai
     }
 }
 
+pub fn confirm_subscription(confirm_url: &str, language: Language) -> Mail {
+    Mail {
+        subject: pick(
+            language,
+            "Confirm your status updates subscription".into(),
+            "Bevestig je aanmelding voor statusberichten".into(),
+        ),
+        body: pick(
+            language,
+            format!(
+                "Someone (hopefully you) asked to receive messages about incidents and maintenance by email.\nConfirm with this link:\n\n{confirm_url}\n\nIf it was not you, ignore this mail.\n"
+            ),
+            format!(
+                "Iemand (hopelijk jij) heeft gevraagd om berichten over storingen en onderhoud per e-mail.\nBevestig met deze link:\n\n{confirm_url}\n\nWas jij het niet, negeer deze mail dan.\n"
+            ),
+        ),
+    }
+}
+
+/// M1/M2: the announcement of a maintenance window, with its work and impact.
+#[allow(clippy::too_many_arguments)]
+pub fn maintenance_announcement(
+    component: &str,
+    starts: Timestamp,
+    ends: Timestamp,
+    emergency: bool,
+    work: &str,
+    impact: &str,
+    language: Language,
+    unsubscribe_url: &str,
+) -> Mail {
+    let (from, to) = (local_time(starts, language), local_time(ends, language));
+    let kind_en = if emergency {
+        "Emergency maintenance"
+    } else {
+        "Planned maintenance"
+    };
+    let kind_nl = if emergency {
+        "Spoedonderhoud"
+    } else {
+        "Gepland onderhoud"
+    };
+    Mail {
+        subject: pick(
+            language,
+            format!("{kind_en}: {component}, {from}"),
+            format!("{kind_nl}: {component}, {from}"),
+        ),
+        body: pick(
+            language,
+            format!(
+                "{kind_en} of {component}\nFrom {from} until {to} (Dutch time)\n\nWork: {work}\nImpact: {impact}\n\nUnsubscribe: {unsubscribe_url}\n"
+            ),
+            format!(
+                "{kind_nl} aan {component}\nVan {from} tot {to} (Nederlandse tijd)\n\nWerkzaamheden: {work}\nGevolgen: {impact}\n\nAfmelden: {unsubscribe_url}\n"
+            ),
+        ),
+    }
+}
+
+/// A5: an incident opened or resolved, for status page subscribers.
+pub fn incident(
+    component: &str,
+    resolved: bool,
+    at: Timestamp,
+    language: Language,
+    status_url: &str,
+    unsubscribe_url: &str,
+) -> Mail {
+    let when = local_time(at, language);
+    let (en, nl) = if resolved {
+        (
+            format!("Resolved: {component} is available again"),
+            format!("Opgelost: {component} is weer beschikbaar"),
+        )
+    } else {
+        (
+            format!("Incident: {component} is unavailable"),
+            format!("Storing: {component} is niet beschikbaar"),
+        )
+    };
+    Mail {
+        subject: pick(language, en.clone(), nl.clone()),
+        body: pick(
+            language,
+            format!("{en} ({when}).\nProgress: {status_url}\n\nUnsubscribe: {unsubscribe_url}\n"),
+            format!("{nl} ({when}).\nVoortgang: {status_url}\n\nAfmelden: {unsubscribe_url}\n"),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -239,16 +239,13 @@ pub async fn claim_due_monitors(
     lease_seconds: i64,
     limit: i64,
 ) -> Result<Vec<Monitor>, StoreError> {
-    let lock = match dialect {
-        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
-        Dialect::Sqlite => "",
-    };
-    let sql = format!(
-        "UPDATE monitors SET lease_until = $1
-         WHERE id IN (SELECT id FROM monitors WHERE next_check_at <= $2
-                      AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_check_at LIMIT $3{lock})
-           AND (lease_until IS NULL OR lease_until < $2)
-         RETURNING *"
+    let sql = super::claim_sql(
+        dialect,
+        "monitors",
+        "lease_until",
+        "next_check_at <= $2",
+        "next_check_at",
+        "*",
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(now + lease_seconds)

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod availability;
+pub mod notifications;
 pub mod outbox;
 pub mod tickets;
 
@@ -157,6 +158,10 @@ impl Store {
                     "heartbeats and roll-ups",
                     include_str!("migrations/sqlite/0005_heartbeats_and_rollups.sql"),
                 ),
+                (
+                    "notifications",
+                    include_str!("migrations/sqlite/0006_notifications.sql"),
+                ),
             ],
             Dialect::Postgres => &[
                 ("init", include_str!("migrations/postgres/0001_init.sql")),
@@ -175,6 +180,10 @@ impl Store {
                 (
                     "heartbeats and roll-ups",
                     include_str!("migrations/postgres/0005_heartbeats_and_rollups.sql"),
+                ),
+                (
+                    "notifications",
+                    include_str!("migrations/postgres/0006_notifications.sql"),
                 ),
             ],
         };
@@ -292,6 +301,30 @@ fn create_parent_dir(url: &str) -> Result<(), StoreError> {
         })?;
     }
     Ok(())
+}
+
+/// The SQL that claims due rows of `table` for a while: `$1` is the lease's end, `$2` now,
+/// `$3` the most rows. The lease condition is checked again on each row that is updated, so two
+/// replicas never both claim a row; on PostgreSQL, rows another replica is claiming are skipped.
+pub(crate) fn claim_sql(
+    dialect: Dialect,
+    table: &str,
+    lease: &str,
+    due: &str,
+    order: &str,
+    returning: &str,
+) -> String {
+    let lock = match dialect {
+        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+        Dialect::Sqlite => "",
+    };
+    format!(
+        "UPDATE {table} SET {lease} = $1
+         WHERE id IN (SELECT id FROM {table} WHERE {due} AND ({lease} IS NULL OR {lease} < $2)
+                      ORDER BY {order} LIMIT $3{lock})
+           AND ({lease} IS NULL OR {lease} < $2)
+         RETURNING {returning}"
+    )
 }
 
 /// Reads a column, turning a type mismatch into [`StoreError`].

@@ -56,16 +56,13 @@ pub async fn claim_due(
     lease_seconds: i64,
     limit: i64,
 ) -> Result<Vec<Mail>, StoreError> {
-    let lock = match dialect {
-        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
-        Dialect::Sqlite => "",
-    };
-    let sql = format!(
-        "UPDATE outbox SET lease_until = $1
-         WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $2
-                      AND (lease_until IS NULL OR lease_until < $2) ORDER BY id LIMIT $3{lock})
-           AND (lease_until IS NULL OR lease_until < $2)
-         RETURNING id, recipient, subject, body, ticket_id, attempts"
+    let sql = super::claim_sql(
+        dialect,
+        "outbox",
+        "lease_until",
+        "sent_at IS NULL AND next_attempt_at <= $2",
+        "id",
+        "id, recipient, subject, body, ticket_id, attempts",
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(now + lease_seconds)

@@ -370,17 +370,13 @@ pub async fn claim_due_checks(
     lease_seconds: i64,
     limit: i64,
 ) -> Result<Vec<i64>, StoreError> {
-    let lock = match dialect {
-        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
-        Dialect::Sqlite => "",
-    };
-    let sql = format!(
-        "UPDATE tickets SET check_lease_until = $1
-         WHERE id IN (SELECT id FROM tickets WHERE next_check_at <= $2
-                      AND (check_lease_until IS NULL OR check_lease_until < $2)
-                      ORDER BY next_check_at LIMIT $3{lock})
-           AND (check_lease_until IS NULL OR check_lease_until < $2)
-         RETURNING id"
+    let sql = super::claim_sql(
+        dialect,
+        "tickets",
+        "check_lease_until",
+        "next_check_at <= $2",
+        "next_check_at",
+        "id",
     );
     let ids = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
         .bind(now + lease_seconds)

@@ -253,3 +253,24 @@ pub async fn heartbeat(
     state.desk.heartbeat(&token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReadingsResponse {
+    /// The readings at or over their threshold (the SaaS team is warned when one crosses it).
+    pub warnings: Vec<String>,
+}
+
+/// A4: resource readings pushed by an agent.
+#[utoipa::path(post, path = "/api/v1/components/{id}/readings", tag = "availability", params(("id" = i64, Path)), request_body = crate::desk::Readings,
+    responses((status = 200, body = ReadingsResponse), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn readings(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    Body(r): Body<crate::desk::Readings>,
+) -> Result<Json<ReadingsResponse>> {
+    Ok(Json(ReadingsResponse {
+        warnings: state.desk.record_readings(&actor, id, r).await?,
+    }))
+}

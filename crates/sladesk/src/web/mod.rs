@@ -104,7 +104,7 @@ impl Metrics {
         api::comment, api::transition, api::dispute, api::escalate, api::phone_call, api::events, api::audit,
         availability::create_component, availability::list_components, availability::add_monitor,
         availability::schedule_maintenance, availability::record_exclusion, availability::report,
-        status::post_update, status::list_outages, status::json, availability::heartbeat,
+        status::post_update, status::list_outages, status::json, availability::heartbeat, availability::readings,
         healthz,
     ),
     modifiers(&BearerAuth),
@@ -179,6 +179,10 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(availability::heartbeat),
         )
         .route(
+            "/components/{id}/readings",
+            axum::routing::post(availability::readings),
+        )
+        .route(
             "/outages/{id}/updates",
             axum::routing::post(status::post_update),
         );
@@ -188,6 +192,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/status", get(status::page))
         .route("/status.json", get(status::json))
+        .route("/status/subscribe", axum::routing::post(status::subscribe))
+        .route("/status/confirm", get(status::confirm))
+        .route("/status/unsubscribe", get(status::unsubscribe))
         .route("/metrics", get(metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -43,7 +43,11 @@ fn texts(language: Language) -> serde_json::Value {
             "maintenance": "Scheduled maintenance", "emergency": "emergency maintenance", "no_maintenance": "No maintenance planned.",
             "generated": "Updated", "up": "Operational", "down": "Unavailable", "in_maintenance": "Maintenance",
             "all_up": "All systems operational.", "some_down": "Some systems are unavailable; we are working on it.",
-            "no_data": "no data", "no_downtime": "no downtime", "downtime": "downtime", "not_counted": "unavailability that did not count as downtime"
+            "no_data": "no data", "no_downtime": "no downtime", "downtime": "downtime", "not_counted": "unavailability that did not count as downtime",
+            "subscribe": "Updates by email", "email": "Email address", "subscribe_button": "Subscribe",
+            "check_mail": "Almost done: we sent you a mail with a link to confirm your subscription.",
+            "confirmed": "Your subscription is confirmed. You will receive messages about incidents and maintenance.",
+            "unsubscribed": "You are unsubscribed.", "unknown_link": "This link is not valid (any more).", "back": "Back to the status page"
         }),
         Language::Nl => serde_json::json!({
             "title": "Status van de dienstverlening", "components": "Onderdelen", "this_month": "Beschikbaarheid deze maand",
@@ -52,7 +56,11 @@ fn texts(language: Language) -> serde_json::Value {
             "maintenance": "Gepland onderhoud", "emergency": "spoedonderhoud", "no_maintenance": "Geen onderhoud gepland.",
             "generated": "Bijgewerkt", "up": "Beschikbaar", "down": "Niet beschikbaar", "in_maintenance": "Onderhoud",
             "all_up": "Alle systemen zijn beschikbaar.", "some_down": "Een of meer systemen zijn niet beschikbaar; we werken eraan.",
-            "no_data": "geen gegevens", "no_downtime": "geen downtime", "downtime": "downtime", "not_counted": "onbeschikbaarheid die niet als downtime telt"
+            "no_data": "geen gegevens", "no_downtime": "geen downtime", "downtime": "downtime", "not_counted": "onbeschikbaarheid die niet als downtime telt",
+            "subscribe": "Berichten per e-mail", "email": "E-mailadres", "subscribe_button": "Aanmelden",
+            "check_mail": "Bijna klaar: we hebben je een mail gestuurd met een link om je aanmelding te bevestigen.",
+            "confirmed": "Je aanmelding is bevestigd. Je krijgt berichten over storingen en onderhoud.",
+            "unsubscribed": "Je bent afgemeld.", "unknown_link": "Deze link is niet (meer) geldig.", "back": "Terug naar de statuspagina"
         }),
     }
 }
@@ -229,4 +237,89 @@ pub async fn list_outages(
             })
             .collect(),
     ))
+}
+
+/// A one-message page in the status page's style, in `language`.
+fn message_page(language: Language, key: &str, status: StatusCode) -> Response {
+    let t = texts(language);
+    let mut env = Environment::new();
+    let source = "<!doctype html><html lang=\"{{ lang }}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+        <title>{{ title }}</title></head><body style=\"font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem\">\
+        <h1>{{ title }}</h1><p>{{ message }}</p><p><a href=\"/status?lang={{ lang }}\">{{ back }}</a></p></body></html>";
+    let lang = match language {
+        Language::En => "en",
+        Language::Nl => "nl",
+    };
+    let html = env
+        .add_template("message.html", source)
+        .and_then(|_| env.get_template("message.html"))
+        .and_then(|tpl| tpl.render(context! { lang => lang, title => t["title"].as_str(), message => t[key].as_str(), back => t["back"].as_str() }))
+        .unwrap_or_default();
+    (status, Html(html)).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SubscribeForm {
+    pub email: String,
+    pub lang: Option<String>,
+}
+
+/// A5: subscribe to status mails (double opt-in: a confirmation link is mailed).
+pub async fn subscribe(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<SubscribeForm>,
+) -> Response {
+    let language = language(form.lang.as_deref(), &headers);
+    match state.desk.subscribe(&form.email, language).await {
+        Ok(()) => message_page(language, "check_mail", StatusCode::OK),
+        Err(crate::desk::DeskError::Invalid(_)) => {
+            message_page(language, "unknown_link", StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenParam {
+    pub token: String,
+    pub lang: Option<String>,
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Params(p): Params<TokenParam>,
+) -> Response {
+    let language = language(p.lang.as_deref(), &headers);
+    match state.desk.confirm_subscription(&p.token).await {
+        Ok(theirs) => message_page(
+            if p.lang.is_some() { language } else { theirs },
+            "confirmed",
+            StatusCode::OK,
+        ),
+        Err(crate::desk::DeskError::NotFound(_)) => {
+            message_page(language, "unknown_link", StatusCode::NOT_FOUND)
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+pub async fn unsubscribe(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Params(p): Params<TokenParam>,
+) -> Response {
+    let language = language(p.lang.as_deref(), &headers);
+    match state.desk.unsubscribe(&p.token).await {
+        Ok(theirs) => message_page(
+            if p.lang.is_some() { language } else { theirs },
+            "unsubscribed",
+            StatusCode::OK,
+        ),
+        Err(crate::desk::DeskError::NotFound(_)) => {
+            message_page(language, "unknown_link", StatusCode::NOT_FOUND)
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
 }

@@ -314,11 +314,12 @@ impl SmtpServer {
                         })
                         .unwrap_or_default()
                 };
-                mails.push((
-                    header("To"),
-                    header("Subject"),
-                    body.replace("=\r\n", "").replace("=\n", ""),
-                ));
+                let body = if head.to_lowercase().contains("quoted-printable") {
+                    decode_quoted_printable(body)
+                } else {
+                    body.to_string()
+                };
+                mails.push((header("To"), header("Subject"), body));
             }
         }
         mails
@@ -344,6 +345,26 @@ impl SmtpServer {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
+}
+
+/// Undoes quoted-printable transfer encoding (RFC 2045): soft line breaks and `=XX` bytes.
+fn decode_quoted_printable(body: &str) -> String {
+    let joined = body.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            if let Ok(byte) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 impl Drop for SmtpServer {
