@@ -158,6 +158,42 @@ async fn subscribers_confirm_then_hear_of_maintenance_and_incidents(backend: Bac
     })
     .await;
 
+    // The feeds carry the incident and the window.
+    let atom = s
+        .client
+        .get(format!("{}/status/feed.atom?lang=en", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        atom.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/atom+xml")
+    );
+    let atom = atom.text().await.unwrap();
+    assert!(
+        atom.contains("<feed")
+            && atom.contains("Incident: Production platform is unavailable")
+            && atom.contains("Maintenance: Production platform"),
+        "{atom}"
+    );
+    let ics = s
+        .client
+        .get(format!("{}/status/maintenance.ics", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        ics.contains("BEGIN:VCALENDAR")
+            && ics.contains("BEGIN:VEVENT")
+            && ics.contains("Database upgrade"),
+        "{ics}"
+    );
+
     // Unsubscribing works once.
     let unsubscribe = link_in(&announcement.2, "http://127.0.0.1:8080/status/unsubscribe")
         .replace("http://127.0.0.1:8080", &s.base);

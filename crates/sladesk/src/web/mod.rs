@@ -4,6 +4,7 @@ mod api;
 mod availability;
 mod error;
 mod extract;
+mod feeds;
 mod schema;
 mod status;
 
@@ -193,6 +194,8 @@ pub fn router(state: AppState) -> Router {
         .route("/status", get(status::page))
         .route("/status.json", get(status::json))
         .route("/status/subscribe", axum::routing::post(status::subscribe))
+        .route("/status/feed.atom", get(feeds::atom))
+        .route("/status/maintenance.ics", get(feeds::ics))
         .route("/status/confirm", get(status::confirm))
         .route("/status/unsubscribe", get(status::unsubscribe))
         .route("/metrics", get(metrics))
