@@ -37,6 +37,8 @@ pub struct SmtpConfig {
     pub username: String,
     pub password: String,
     pub from: String,
+    /// `none` (plain, for a relay on this machine), `starttls` (port 587) or `tls` (port 465).
+    pub tls: String,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -76,6 +78,7 @@ impl Default for SmtpConfig {
             username: String::new(),
             password: String::new(),
             from: "sladesk <sladesk@localhost>".into(),
+            tls: "none".into(),
         }
     }
 }
@@ -163,6 +166,7 @@ impl fmt::Debug for SmtpConfig {
                 &if self.password.is_empty() { "" } else { "***" },
             )
             .field("from", &self.from)
+            .field("tls", &self.tls)
             .finish()
     }
 }

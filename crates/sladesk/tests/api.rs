@@ -586,8 +586,8 @@ async fn bad_input_is_a_clear_4xx(backend: Backend) {
 
     // A body over the limit is refused; the ticket is untouched by all of the above.
     let big = "x".repeat(2 * 1024 * 1024);
-    let response = s
-        .client
+    // A client of its own: the server may drop this connection, which must not be reused.
+    let response = reqwest::Client::new()
         .post(format!("{}/api/v1/tickets/{id}/comments", s.base))
         .bearer_auth(&agent)
         .header("content-type", "application/json")

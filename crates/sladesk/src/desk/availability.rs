@@ -176,13 +176,10 @@ impl Desk {
         let invalid = |m: &str| Err(DeskError::Invalid(m.into()));
         match new.kind.as_str() {
             "http" => {
-                if new.target.starts_with("https://") {
-                    return invalid(
-                        "https monitors are not supported yet (this build has no TLS client); use http:// or a tcp monitor",
-                    );
-                }
-                if !new.target.starts_with("http://") || new.target.len() < 8 {
-                    return invalid("an http monitor's target is a URL like http://host/path");
+                if !(new.target.starts_with("http://") || new.target.starts_with("https://"))
+                    || new.target.len() < 9
+                {
+                    return invalid("an http monitor's target is a URL like https://host/path");
                 }
                 if !["GET", "HEAD", "POST"].contains(&new.method.as_str()) {
                     return invalid("method must be GET, HEAD or POST");

@@ -23,19 +23,36 @@ pub struct Mailer {
 impl Mailer {
     pub fn new(config: &Config) -> Mailer {
         let smtp = &config.smtp;
-        let transport = (!smtp.host.is_empty()).then(|| {
-            // Plain SMTP to a relay (local MTA or a mail catcher); see docs/ARCHITECTURE.md.
-            let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
-                .port(smtp.port)
-                .timeout(Some(Duration::from_secs(10)));
-            if !smtp.username.is_empty() {
-                builder = builder.credentials(Credentials::new(
-                    smtp.username.clone(),
-                    smtp.password.clone(),
-                ));
+        let transport = if smtp.host.is_empty() {
+            None
+        } else {
+            let builder = match smtp.tls.as_str() {
+                "starttls" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host),
+                "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host),
+                // Plain SMTP, for a relay on this machine or a mail catcher.
+                _ => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
+                    &smtp.host,
+                )),
+            };
+            match builder {
+                Ok(builder) => {
+                    let mut builder = builder
+                        .port(smtp.port)
+                        .timeout(Some(Duration::from_secs(10)));
+                    if !smtp.username.is_empty() {
+                        builder = builder.credentials(Credentials::new(
+                            smtp.username.clone(),
+                            smtp.password.clone(),
+                        ));
+                    }
+                    Some(builder.build())
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "SMTP settings are not usable: mail stays in the outbox");
+                    None
+                }
             }
-            builder.build()
-        });
+        };
         if transport.is_none() {
             tracing::info!("no SMTP host configured: mail stays in the outbox");
         }
