@@ -29,6 +29,7 @@ pub struct PageParams {
     /// Where the previous page ended (its `next_cursor`).
     pub cursor: Option<String>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 
@@ -137,6 +138,8 @@ pub async fn create_user(
 pub struct UserParams {
     pub organization: Option<i64>,
     pub cursor: Option<String>,
+    /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 
@@ -194,6 +197,8 @@ pub struct TicketParams {
     /// Full-text search over subject and description.
     pub q: Option<String>,
     pub cursor: Option<String>,
+    /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 

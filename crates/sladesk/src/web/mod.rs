@@ -112,15 +112,77 @@ impl Metrics {
 )]
 pub struct ApiDoc;
 
+/// What every operation shares, written once: bearer authentication, and errors as problem
+/// documents (400 for a malformed request, 401 without a valid token, 413 for a body over
+/// 1 MiB), so the document says what the server really answers.
 struct BearerAuth;
 
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+        let problem = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/problem+json",
+                        Content::new(Some(Ref::from_schema_name("Problem"))),
+                    )
+                    .build(),
+            )
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let has_id = path.contains('{');
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.put,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                for (status, response) in responses.iter_mut() {
+                    if let (true, RefOr::T(response)) =
+                        (status.starts_with('4') || status.starts_with('5'), response)
+                        && let Some(content) = response.content.shift_remove("application/json")
+                    {
+                        response
+                            .content
+                            .insert("application/problem+json".into(), content);
+                    }
+                }
+                responses
+                    .entry("400".into())
+                    .or_insert_with(|| problem("malformed request: body, query or path"));
+                if operation.request_body.is_some() {
+                    responses
+                        .entry("413".into())
+                        .or_insert_with(|| problem("body over 1 MiB"));
+                    responses
+                        .entry("415".into())
+                        .or_insert_with(|| problem("the body is not sent as application/json"));
+                    responses
+                        .entry("422".into())
+                        .or_insert_with(|| problem("the body does not have the right shape"));
+                }
+                if has_id {
+                    responses
+                        .entry("404".into())
+                        .or_insert_with(|| problem("no such resource, or not yours"));
+                }
+                if operation.security.is_some() {
+                    responses
+                        .entry("401".into())
+                        .or_insert_with(|| problem("no valid API token"));
+                }
+            }
+        }
     }
 }
 
