@@ -6,7 +6,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Backend, Database, Server, SmtpServer, eventually, free_port, test_config};
+use common::{
+    Backend, Database, Server, SmtpServer, eventually, free_port, maildir, test_config, with_smtp,
+};
 use serde_json::json;
 use sladesk::store::accounts::Role;
 
@@ -18,25 +20,12 @@ on_both_databases!(
 );
 
 fn config_with_smtp(db: &Database, port: u16) -> sladesk::config::Config {
-    let mut config = test_config(&db.url);
-    config.smtp.host = "127.0.0.1".into();
-    config.smtp.port = port;
-    config.smtp.from = "Service desk <desk@vendor.example>".into();
-    config
-}
-
-fn maildir(db: &Database, name: &str) -> std::path::PathBuf {
-    std::env::temp_dir().join(format!(
-        "sladesk-mail-{}-{name}-{:?}",
-        std::process::id(),
-        db.backend
-    ))
+    with_smtp(test_config(&db.url), port)
 }
 
 async fn mail_follows_the_customers_language(backend: Backend) {
     let db = Database::fresh(backend).await;
     let dir = maildir(&db, "language");
-    let _ = std::fs::remove_dir_all(&dir);
     let smtp = SmtpServer::start_on(free_port(), &dir);
     let s = Server::start(config_with_smtp(&db, smtp.port)).await;
     let org = s.organization("Acme", None).await;
@@ -114,7 +103,6 @@ async fn mail_follows_the_customers_language(backend: Backend) {
 async fn sla_alerts_are_sent_once_even_with_two_replicas(backend: Backend) {
     let db = Database::fresh(backend).await;
     let dir = maildir(&db, "alerts");
-    let _ = std::fs::remove_dir_all(&dir);
     let smtp = SmtpServer::start_on(free_port(), &dir);
     let one = Server::start(config_with_smtp(&db, smtp.port)).await;
     let two = Server::start(config_with_smtp(&db, smtp.port)).await;
@@ -177,7 +165,6 @@ async fn sla_alerts_are_sent_once_even_with_two_replicas(backend: Backend) {
 async fn silent_customers_are_reminded_then_closed(backend: Backend) {
     let db = Database::fresh(backend).await;
     let dir = maildir(&db, "autoclose");
-    let _ = std::fs::remove_dir_all(&dir);
     let smtp = SmtpServer::start_on(free_port(), &dir);
     let s = Server::start(config_with_smtp(&db, smtp.port)).await;
     // "Working days" of one second on the 24x7 calendar: reminder after 2, closing after 4.
@@ -239,7 +226,6 @@ async fn silent_customers_are_reminded_then_closed(backend: Backend) {
 async fn mail_waits_out_an_smtp_outage(backend: Backend) {
     let db = Database::fresh(backend).await;
     let dir = maildir(&db, "outage");
-    let _ = std::fs::remove_dir_all(&dir);
     let port = free_port();
     let s = Server::start(config_with_smtp(&db, port)).await;
     let org = s.organization("Acme", None).await;

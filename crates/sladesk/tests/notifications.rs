@@ -6,7 +6,9 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{Backend, Database, Server, SmtpServer, eventually, free_port, test_config};
+use common::{
+    Backend, Database, Server, SmtpServer, eventually, free_port, maildir, test_config, with_smtp,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sladesk::store::accounts::Role;
@@ -15,14 +17,6 @@ on_both_databases!(
     subscribers_confirm_then_hear_of_maintenance_and_incidents,
     resource_readings_warn_once_per_excursion
 );
-
-fn maildir(db: &Database, name: &str) -> std::path::PathBuf {
-    std::env::temp_dir().join(format!(
-        "sladesk-notify-{}-{name}-{:?}",
-        std::process::id(),
-        db.backend
-    ))
-}
 
 /// A real HTTP server that stores the JSON bodies POSTed to it.
 async fn webhook_receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
@@ -52,7 +46,6 @@ fn link_in(body: &str, path: &str) -> String {
 async fn subscribers_confirm_then_hear_of_maintenance_and_incidents(backend: Backend) {
     let db = Database::fresh(backend).await;
     let dir = maildir(&db, "subscribers");
-    let _ = std::fs::remove_dir_all(&dir);
     let smtp = SmtpServer::start_on(free_port(), &dir);
     let (hook_url, hooks) = webhook_receiver().await;
     let policy = std::env::temp_dir().join(format!(
@@ -61,9 +54,7 @@ async fn subscribers_confirm_then_hear_of_maintenance_and_incidents(backend: Bac
         backend
     ));
     std::fs::write(&policy, "[availability]\nfailures_to_confirm = 1\n").unwrap();
-    let mut config = test_config(&db.url);
-    config.smtp.host = "127.0.0.1".into();
-    config.smtp.port = smtp.port;
+    let mut config = with_smtp(test_config(&db.url), smtp.port);
     config.webhooks = vec![hook_url];
     config.policy_file = Some(policy);
     let s = Server::start(config).await;
@@ -211,12 +202,8 @@ async fn subscribers_confirm_then_hear_of_maintenance_and_incidents(backend: Bac
 async fn resource_readings_warn_once_per_excursion(backend: Backend) {
     let db = Database::fresh(backend).await;
     let dir = maildir(&db, "readings");
-    let _ = std::fs::remove_dir_all(&dir);
     let smtp = SmtpServer::start_on(free_port(), &dir);
-    let mut config = test_config(&db.url);
-    config.smtp.host = "127.0.0.1".into();
-    config.smtp.port = smtp.port;
-    let s = Server::start(config).await;
+    let s = Server::start(with_smtp(test_config(&db.url), smtp.port)).await;
     let saas = s.token("ops@vendor.example", Role::SaasTeam, None).await;
     let agent = s.token("eva@vendor.example", Role::FirstLine, None).await;
     let (_, component) = s

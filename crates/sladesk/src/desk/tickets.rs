@@ -340,13 +340,9 @@ impl Desk {
             .await?;
             ticket.ticket_type = kind;
         }
-        ticket.updated_at = event_time(&ticket);
-        audit::record(&mut tx, crate::now().as_second(), actor.id(), actor.token_id, "ticket.update", &format!("ticket:{id}"), &json!({
+        self.finish(tx, actor, &policy, ticket, "ticket.update", &json!({
             "priority": patch.priority, "line": patch.line, "assignee_id": patch.assignee_id, "type": patch.ticket_type
-        })).await?;
-        let sla = refresh(&mut tx, &policy, &mut ticket, crate::now()).await?;
-        tx.commit().await?;
-        Ok(TicketView { ticket, sla })
+        })).await
     }
 
     /// A reply or note. A public reply by staff answers the customer (the reaction, S4); a
@@ -412,24 +408,19 @@ impl Desk {
                 .await?;
             }
         }
-        ticket.updated_at = event_time(&ticket);
-        audit::record(
-            &mut tx,
-            crate::now().as_second(),
-            actor.id(),
-            actor.token_id,
+        self.finish(
+            tx,
+            actor,
+            &policy,
+            ticket,
             if public {
                 "ticket.reply"
             } else {
                 "ticket.note"
             },
-            &format!("ticket:{id}"),
             &json!({}),
         )
-        .await?;
-        let sla = refresh(&mut tx, &policy, &mut ticket, crate::now()).await?;
-        tx.commit().await?;
-        Ok(TicketView { ticket, sla })
+        .await
     }
 
     /// A status move (T7). Customers may confirm a solution, say it is not solved, or reopen.
@@ -458,19 +449,15 @@ impl Desk {
         let policy = self.policy_of(&mut tx, &ticket).await?;
         self.move_status(&mut tx, actor, &mut ticket, to, reason)
             .await?;
-        audit::record(
-            &mut tx,
-            crate::now().as_second(),
-            actor.id(),
-            actor.token_id,
+        self.finish(
+            tx,
+            actor,
+            &policy,
+            ticket,
             "ticket.transition",
-            &format!("ticket:{id}"),
             &json!({"to": to}),
         )
-        .await?;
-        let sla = refresh(&mut tx, &policy, &mut ticket, crate::now()).await?;
-        tx.commit().await?;
-        Ok(TicketView { ticket, sla })
+        .await
     }
 
     /// T5: the customer disagrees with the priority; recorded for the first line to assess.
@@ -545,20 +532,9 @@ impl Desk {
             .await?;
         ticket.line += 1;
         ticket.assignee_id = None;
-        ticket.updated_at = event_time(&ticket);
-        audit::record(
-            &mut tx,
-            crate::now().as_second(),
-            actor.id(),
-            actor.token_id,
-            "ticket.escalate",
-            &format!("ticket:{id}"),
-            &json!({"line": ticket.line}),
-        )
-        .await?;
-        let sla = refresh(&mut tx, &policy, &mut ticket, crate::now()).await?;
-        tx.commit().await?;
-        Ok(TicketView { ticket, sla })
+        let detail = json!({"line": ticket.line});
+        self.finish(tx, actor, &policy, ticket, "ticket.escalate", &detail)
+            .await
     }
 
     async fn simple_event(
@@ -572,23 +548,39 @@ impl Desk {
         check: impl Fn(&Ticket) -> Result<(), DeskError>,
     ) -> Result<TicketView, DeskError> {
         let mut tx = self.store.write().await?;
-        let mut ticket = visible_ticket(&mut tx, actor, id).await?;
+        let ticket = visible_ticket(&mut tx, actor, id).await?;
         check(&ticket)?;
         let policy = self.policy_of(&mut tx, &ticket).await?;
         self.append(&mut tx, actor, &ticket, kind, public, body, json!({}))
             .await?;
+        self.finish(tx, actor, &policy, ticket, action, &json!({}))
+            .await
+    }
+
+    /// Ends a change: the ticket's last-change time, the audit entry, its SLA columns
+    /// recomputed from the events, the commit, and the ticket as it now stands.
+    async fn finish(
+        &self,
+        mut tx: crate::store::WriteTx,
+        actor: &Actor,
+        policy: &sladesk_core::policy::Policy,
+        mut ticket: Ticket,
+        action: &str,
+        detail: &Value,
+    ) -> Result<TicketView, DeskError> {
+        let now = crate::now();
         ticket.updated_at = event_time(&ticket);
         audit::record(
             &mut tx,
-            crate::now().as_second(),
+            now.as_second(),
             actor.id(),
             actor.token_id,
             action,
-            &format!("ticket:{id}"),
-            &json!({}),
+            &format!("ticket:{}", ticket.id),
+            detail,
         )
         .await?;
-        let sla = refresh(&mut tx, &policy, &mut ticket, crate::now()).await?;
+        let sla = refresh(&mut tx, policy, &mut ticket, now).await?;
         tx.commit().await?;
         Ok(TicketView { ticket, sla })
     }

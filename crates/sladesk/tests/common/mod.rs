@@ -123,6 +123,25 @@ pub fn test_config(url: &str) -> Config {
     config
 }
 
+/// Settings that send mail to the SMTP server on `port` on this machine.
+pub fn with_smtp(mut config: Config, port: u16) -> Config {
+    config.smtp.host = "127.0.0.1".into();
+    config.smtp.port = port;
+    config.smtp.from = "Service desk <desk@vendor.example>".into();
+    config
+}
+
+/// A fresh Maildir path for a test's SMTP server.
+pub fn maildir(db: &Database, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "sladesk-mail-{}-{name}-{:?}",
+        std::process::id(),
+        db.backend
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
 pub struct Server {
     pub running: Option<Running>,
     pub base: String,
