@@ -187,6 +187,20 @@ async fn a_ticket_through_its_life(backend: Backend) {
     );
     assert_eq!(kinds(&public)[0], "created");
 
+    // Explained: the stretches of the history, with what counted. (Everything above happened
+    // within a second or so; wait for the closed stretch to have a length.)
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (_, explained) = s
+        .get(&agent, &format!("/api/v1/tickets/{id}?explain=true"))
+        .await;
+    let stretches = explained["sla"]["resolution"]["intervals"]
+        .as_array()
+        .unwrap();
+    assert!(!stretches.is_empty(), "{explained}");
+    assert_eq!(stretches.last().unwrap()["status"], "closed");
+    assert_eq!(stretches.last().unwrap()["counted"], false);
+    assert!(closed["sla"]["resolution"].get("intervals").is_none());
+
     // The SLA shown is the engine's evaluation of the event log: replaying it gives the same.
     let (_, now) = s.get(&agent, &format!("/api/v1/tickets/{id}")).await;
     assert_eq!(now["sla"]["reaction"], closed["sla"]["reaction"]);

@@ -189,12 +189,31 @@ impl Desk {
     }
 
     /// A ticket as `actor` may see it, with its SLA at this moment.
-    pub async fn ticket(&self, actor: &Actor, id: i64) -> Result<TicketView, DeskError> {
+    /// With `explain`, each clock lists the stretches of the ticket's history, whether they
+    /// counted, and the office-hours periods inside them: the answer to a disputed breach.
+    pub async fn ticket(
+        &self,
+        actor: &Actor,
+        id: i64,
+        explain: bool,
+    ) -> Result<TicketView, DeskError> {
         let mut conn = self.store.read().await?;
         let ticket = visible_ticket(&mut conn, actor, id).await?;
         let events = tickets::events_of(&mut conn, id, false).await?;
         let policy = self.policy_of(&mut conn, &ticket).await?;
-        let (sla, _) = evaluate_ticket(&policy, &ticket, &events, crate::now())?;
+        let sla = if explain {
+            let timeline = super::sla::timeline_of(&ticket, &events)?;
+            let last = timeline.events.last().map_or(timeline.created_at, |e| e.at);
+            sladesk_core::sla::evaluate(&policy, &timeline, crate::now().max(last), true).map_err(
+                |e| {
+                    DeskError::Store(crate::store::StoreError::Corrupt(format!(
+                        "ticket {id}: {e}"
+                    )))
+                },
+            )?
+        } else {
+            evaluate_ticket(&policy, &ticket, &events, crate::now())?.0
+        };
         Ok(TicketView { ticket, sla })
     }
 

@@ -230,14 +230,28 @@ pub async fn list_tickets(
     Ok(Json(page(views, limit, |v| v.ticket.id)))
 }
 
-#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets", params(("id" = i64, Path)),
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TicketGetParams {
+    /// Add, per clock, the stretches of the history that counted or paused, and why.
+    pub explain: Option<bool>,
+}
+
+#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets", params(("id" = i64, Path), TicketGetParams),
     responses((status = 200, body = TicketResponse), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn get_ticket(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Id(id): Id,
+    Params(p): Params<TicketGetParams>,
 ) -> Result<Json<TicketResponse>> {
-    Ok(Json(state.desk.ticket(&actor, id).await?.into()))
+    Ok(Json(
+        state
+            .desk
+            .ticket(&actor, id, p.explain.unwrap_or(false))
+            .await?
+            .into(),
+    ))
 }
 
 #[utoipa::path(patch, path = "/api/v1/tickets/{id}", tag = "tickets", params(("id" = i64, Path)), request_body = TicketPatch,
