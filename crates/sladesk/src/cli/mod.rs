@@ -47,6 +47,9 @@ enum Command {
     /// API tokens.
     #[command(subcommand)]
     Token(service::TokenCommand),
+    /// People who sign in to the web pages.
+    #[command(subcommand)]
+    User(service::UserCommand),
 }
 
 /// A failed command. Bad input exits with 2, a failure of the machine with 1.
@@ -82,6 +85,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         } => service::serve(service, listen, policy),
         Command::Migrate { service } => service::migrate(service),
         Command::Token(command) => service::token(command),
+        Command::User(command) => service::user(command),
     }
 }
 

@@ -53,6 +53,18 @@ pub enum TokenCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Set a person's password for signing in to the web pages; reads it from stdin (one line).
+    /// Weak passwords are refused; the person's open sessions end.
+    SetPassword {
+        #[command(flatten)]
+        service: ServiceArgs,
+        #[arg(long)]
+        email: String,
+    },
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum RoleArg {
     Customer,
@@ -173,6 +185,30 @@ pub fn token(command: TokenCommand) -> Result<(), CliError> {
             })?;
         desk.store.close().await;
         println!("{token}");
+        Ok(())
+    })
+}
+
+pub fn user(command: UserCommand) -> Result<(), CliError> {
+    let UserCommand::SetPassword { service, email } = command;
+    let mut password = String::new();
+    std::io::stdin()
+        .read_line(&mut password)
+        .map_err(|e| CliError::BadInput(format!("cannot read the password from stdin: {e}")))?;
+    let password = password.trim_end_matches(['\r', '\n']).to_string();
+    let config = service.config()?;
+    runtime()?.block_on(async move {
+        let desk = open_desk(&config).await.map_err(serve_error)?;
+        let result = desk
+            .set_password(&email, &password)
+            .await
+            .map_err(|e| match e {
+                DeskError::Store(store) => CliError::Service(store.to_string()),
+                other => CliError::BadInput(other.to_string()),
+            });
+        desk.store.close().await;
+        result?;
+        eprintln!("sladesk: password set for {email}");
         Ok(())
     })
 }

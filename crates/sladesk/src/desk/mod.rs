@@ -7,6 +7,7 @@ mod availability;
 mod creation;
 mod notifications;
 mod policies;
+mod signin;
 mod sla;
 mod status;
 mod tickets;
@@ -15,6 +16,7 @@ pub use accounts::{NewOrganization, NewUser, OrganizationPatch, issue_token, tok
 pub use availability::{NewComponent, NewExclusion, NewMonitor, NewWindow};
 pub use notifications::Readings;
 pub use policies::Policies;
+pub use signin::{NewSession, SESSION_SECONDS, SignIn, check_strength};
 pub use sla::{AlertOutcome, timeline_of};
 pub use status::{
     ComponentStatus, DayStatus, Incident, IncidentUpdate, PlannedMaintenance, StatusPage,

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod availability;
 pub mod notifications;
 pub mod outbox;
+pub mod sessions;
 pub mod tickets;
 
 use std::borrow::Cow;
@@ -162,6 +163,10 @@ impl Store {
                     "notifications",
                     include_str!("migrations/sqlite/0006_notifications.sql"),
                 ),
+                (
+                    "sign in",
+                    include_str!("migrations/sqlite/0007_sign_in.sql"),
+                ),
             ],
             Dialect::Postgres => &[
                 ("init", include_str!("migrations/postgres/0001_init.sql")),
@@ -184,6 +189,10 @@ impl Store {
                 (
                     "notifications",
                     include_str!("migrations/postgres/0006_notifications.sql"),
+                ),
+                (
+                    "sign in",
+                    include_str!("migrations/postgres/0007_sign_in.sql"),
                 ),
             ],
         };

@@ -5,6 +5,7 @@ mod availability;
 mod error;
 mod extract;
 mod feeds;
+mod pages;
 mod schema;
 mod status;
 
@@ -256,6 +257,22 @@ pub fn router(state: AppState) -> Router {
         .route("/status", get(status::page))
         .route("/status.json", get(status::json))
         .route("/status/subscribe", axum::routing::post(status::subscribe))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route(
+            "/login/code",
+            get(pages::code_form).post(pages::submit_code),
+        )
+        .route(
+            "/account/two-factor",
+            get(pages::enrol_form).post(pages::submit_code),
+        )
+        .route("/logout", axum::routing::post(pages::logout))
+        .route(
+            "/logout/everywhere",
+            axum::routing::post(pages::logout_everywhere),
+        )
+        .route("/staff", get(pages::staff_home))
+        .route("/staff/availability", get(pages::staff_availability))
         .route("/status/feed.atom", get(feeds::atom))
         .route("/status/maintenance.ics", get(feeds::ics))
         .route("/status/confirm", get(status::confirm))

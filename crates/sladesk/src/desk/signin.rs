@@ -1,0 +1,276 @@
+//! Signing in (X1, X2): passwords hashed with Argon2id and checked for strength (zxcvbn),
+//! back-off after failed attempts, a TOTP second factor (RFC 6238) that staff must use, and
+//! browser sessions that are rotated when the second factor is passed.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use totp_rs::{Algorithm, Secret, TOTP};
+
+use super::{Desk, DeskError, token_hash};
+use crate::store::accounts::User;
+use crate::store::sessions::{self, Session};
+
+/// How long a browser session lives.
+pub const SESSION_SECONDS: i64 = 12 * 3600;
+const MIN_PASSWORD_CHARS: usize = 10;
+/// Failed attempts allowed before the back-off starts.
+const FREE_FAILURES: i64 = 5;
+
+/// A real Argon2id hash of a random password, checked when an address is unknown.
+static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let Ok(salt) = new_salt() else {
+        return String::new();
+    };
+    Argon2::default()
+        .hash_password(b"no such person", &salt)
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+});
+
+/// What the first step of signing in found.
+#[derive(Debug)]
+pub enum SignIn {
+    /// Password right; the second factor is next (or its enrolment, the first time).
+    NeedsCode { user: User, enrolled: bool },
+    /// Password right and no second factor needed (customers whose organisation does not require it).
+    Done { user: User },
+}
+
+/// A new browser session: the cookie value (shown once) and its CSRF token.
+pub struct NewSession {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+fn random_hex(bytes: usize) -> Result<String, DeskError> {
+    let mut buffer = vec![0u8; bytes];
+    getrandom::fill(&mut buffer).map_err(|e| DeskError::Invalid(format!("no randomness: {e}")))?;
+    Ok(hex::encode(buffer))
+}
+
+/// 16 random bytes as a password salt.
+fn new_salt() -> Result<SaltString, DeskError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| DeskError::Invalid(format!("no randomness: {e}")))?;
+    SaltString::encode_b64(&bytes).map_err(|e| DeskError::Invalid(format!("salt: {e}")))
+}
+
+/// Refuses short and guessable passwords (zxcvbn score below 3).
+pub fn check_strength(password: &str, email: &str) -> Result<(), DeskError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(DeskError::Invalid(format!(
+            "a password needs at least {MIN_PASSWORD_CHARS} characters"
+        )));
+    }
+    let local = email.split('@').next().unwrap_or_default();
+    if zxcvbn::zxcvbn(password, &[email, local, "sladesk"]).score() < zxcvbn::Score::Three {
+        return Err(DeskError::Invalid(
+            "this password is too easy to guess; use a longer phrase".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn totp_for(secret_base32: &str, email: &str) -> Result<TOTP, DeskError> {
+    let bytes = Secret::Encoded(secret_base32.to_string())
+        .to_bytes()
+        .map_err(|_| DeskError::Invalid("stored TOTP secret is not valid".into()))?;
+    TOTP::new(
+        Algorithm::SHA1,
+        6,
+        1,
+        30,
+        bytes,
+        Some("sladesk".into()),
+        email.replace(':', "_"),
+    )
+    .map_err(|e| DeskError::Invalid(format!("TOTP: {e}")))
+}
+
+impl Desk {
+    /// Sets a person's password (from `sladesk user set-password`, later the activation link).
+    pub async fn set_password(&self, email: &str, password: &str) -> Result<(), DeskError> {
+        let email = super::accounts::check_email(email)?;
+        check_strength(password, &email)?;
+        let salt = new_salt()?;
+        let hash = Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(|e| DeskError::Invalid(format!("password hashing failed: {e}")))?
+            .to_string();
+        let mut tx = self.store.write().await?;
+        let user = crate::store::accounts::user_by_email(&mut tx, &email)
+            .await?
+            .ok_or(DeskError::NotFound("user"))?;
+        sessions::set_password_hash(&mut tx, user.id, &hash).await?;
+        // A new password ends every open session.
+        sessions::delete_sessions_of(&mut tx, user.id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The first step: email and password, with back-off after repeated failures.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignIn, DeskError> {
+        let email = email.trim().to_lowercase();
+        let now = crate::now().as_second();
+        let mut tx = self.store.write().await?;
+        let (failures, locked_until) = sessions::failures(&mut tx, &email).await?;
+        if locked_until > now {
+            return Err(DeskError::Forbidden(format!(
+                "too many failed attempts; try again in {} seconds",
+                locked_until - now
+            )));
+        }
+        let credentials = sessions::credentials_by_email(&mut tx, &email).await?;
+        // Verify against a real hash even for unknown addresses, so timing tells nothing.
+        let stored = credentials
+            .as_ref()
+            .and_then(|c| c.password_hash.clone())
+            .unwrap_or_else(|| DUMMY_HASH.clone());
+        let matches = PasswordHash::new(&stored).is_ok_and(|hash| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &hash)
+                .is_ok()
+        });
+        let credentials = match credentials {
+            Some(c) if matches && c.password_hash.is_some() => c,
+            _ => {
+                let failures = failures + 1;
+                let lock = if failures > FREE_FAILURES {
+                    (30i64 << (failures - FREE_FAILURES - 1).min(7)).min(3600)
+                } else {
+                    0
+                };
+                sessions::set_failures(&mut tx, &email, failures, now + lock).await?;
+                tx.commit().await?;
+                return Err(DeskError::Forbidden(
+                    "email address or password is not right".into(),
+                ));
+            }
+        };
+        sessions::clear_failures(&mut tx, &email).await?;
+        tx.commit().await?;
+        let user = credentials.user;
+        if user.role.is_staff() || credentials.totp_enabled {
+            Ok(SignIn::NeedsCode {
+                user,
+                enrolled: credentials.totp_enabled,
+            })
+        } else {
+            Ok(SignIn::Done { user })
+        }
+    }
+
+    /// Starts a session; `mfa_passed` only once the second factor was checked.
+    pub async fn open_session(
+        &self,
+        user_id: i64,
+        mfa_passed: bool,
+    ) -> Result<NewSession, DeskError> {
+        let cookie = random_hex(32)?;
+        let csrf = random_hex(16)?;
+        let now = crate::now().as_second();
+        let session = Session {
+            user_id,
+            csrf: csrf.clone(),
+            mfa_passed,
+            expires_at: now + SESSION_SECONDS,
+        };
+        let mut tx = self.store.write().await?;
+        sessions::insert_session(&mut tx, &token_hash(&cookie), &session, now).await?;
+        tx.commit().await?;
+        Ok(NewSession { cookie, csrf })
+    }
+
+    /// The person and session behind a cookie value, if it is a live session.
+    pub async fn session(&self, cookie: &str) -> Result<Option<(User, Session)>, DeskError> {
+        let mut conn = self.store.read().await?;
+        let Some(session) =
+            sessions::session(&mut conn, &token_hash(cookie), crate::now().as_second()).await?
+        else {
+            return Ok(None);
+        };
+        let user = crate::store::accounts::user_by_id(&mut conn, session.user_id).await?;
+        Ok(user.map(|u| (u, session)))
+    }
+
+    pub async fn close_session(&self, cookie: &str) -> Result<(), DeskError> {
+        let mut tx = self.store.write().await?;
+        sessions::delete_session(&mut tx, &token_hash(cookie)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Signs a person out of every browser.
+    pub async fn close_all_sessions(&self, user_id: i64) -> Result<(), DeskError> {
+        let mut tx = self.store.write().await?;
+        sessions::delete_sessions_of(&mut tx, user_id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The TOTP enrolment of a person who has none yet: a new secret, kept until confirmed.
+    /// Returns the `otpauth://` URL (for the QR code) and the secret in base32.
+    pub async fn totp_enrolment(&self, user: &User) -> Result<(String, String), DeskError> {
+        let mut tx = self.store.write().await?;
+        let credentials = sessions::credentials_of(&mut tx, user.clone()).await?;
+        if credentials.totp_enabled {
+            return Err(DeskError::Conflict(
+                "two-factor sign-in is already set up".into(),
+            ));
+        }
+        let secret = match credentials.totp_secret {
+            Some(secret) => secret,
+            None => {
+                let Secret::Encoded(secret) = Secret::generate_secret().to_encoded() else {
+                    return Err(DeskError::Invalid("could not make a TOTP secret".into()));
+                };
+                sessions::set_totp(&mut tx, user.id, Some(&secret), false).await?;
+                secret
+            }
+        };
+        tx.commit().await?;
+        let totp = totp_for(&secret, &user.email)?;
+        Ok((totp.get_url(), secret))
+    }
+
+    /// Checks a TOTP code; the first right code also completes the enrolment.
+    pub async fn check_totp(&self, user: &User, code: &str) -> Result<(), DeskError> {
+        let mut tx = self.store.write().await?;
+        let credentials = sessions::credentials_of(&mut tx, user.clone()).await?;
+        let secret = credentials
+            .totp_secret
+            .ok_or_else(|| DeskError::Invalid("two-factor sign-in is not set up".into()))?;
+        let totp = totp_for(&secret, &user.email)?;
+        let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        // The code of the current 30-second step, or of its neighbours for clock drift; each
+        // step's code is accepted once, so a code seen over someone's shoulder cannot be replayed.
+        let now = crate::now().as_second().max(0) as u64;
+        let step = (-1i64..=1)
+            .map(|skew| now.saturating_add_signed(skew * 30))
+            .find(|t| {
+                (*t / 30) as i64 > credentials.totp_last_step
+                    && same_code(&totp.generate(*t), &code)
+            })
+            .map(|t| (t / 30) as i64);
+        let Some(step) = step else {
+            return Err(DeskError::Forbidden(
+                "the code is not right, has expired, or was used already".into(),
+            ));
+        };
+        sessions::use_totp_step(&mut tx, user.id, step).await?;
+        if !credentials.totp_enabled {
+            sessions::set_totp(&mut tx, user.id, Some(&secret), true).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Compares codes without telling, by timing, how much matched.
+fn same_code(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}

@@ -1,0 +1,181 @@
+//! Credentials, browser sessions and failed sign-in counters. Sessions are stored by the
+//! SHA-256 of their cookie value, so a copy of the database does not hold usable sessions.
+
+use super::accounts::User;
+use super::{Conn, StoreError, col};
+
+/// What signing in needs to know about a person.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: Option<String>,
+    pub totp_secret: Option<String>,
+    pub totp_enabled: bool,
+    pub totp_last_step: i64,
+}
+
+pub async fn credentials_by_email(
+    conn: &mut Conn,
+    email: &str,
+) -> Result<Option<Credentials>, StoreError> {
+    let Some(user) = super::accounts::user_by_email(conn, email).await? else {
+        return Ok(None);
+    };
+    credentials_of(conn, user).await.map(Some)
+}
+
+pub async fn credentials_of(conn: &mut Conn, user: User) -> Result<Credentials, StoreError> {
+    let row = sqlx::query(
+        "SELECT password_hash, totp_secret, totp_enabled, totp_last_step FROM users WHERE id = $1",
+    )
+    .bind(user.id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Credentials {
+        password_hash: col(&row, "password_hash")?,
+        totp_secret: col(&row, "totp_secret")?,
+        totp_enabled: col::<i64>(&row, "totp_enabled")? != 0,
+        totp_last_step: col(&row, "totp_last_step")?,
+        user,
+    })
+}
+
+pub async fn set_password_hash(
+    conn: &mut Conn,
+    user_id: i64,
+    hash: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_totp(
+    conn: &mut Conn,
+    user_id: i64,
+    secret: Option<&str>,
+    enabled: bool,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET totp_secret = $1, totp_enabled = $2 WHERE id = $3")
+        .bind(secret)
+        .bind(i64::from(enabled))
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Records that the code of `step` was used, so it is not accepted again.
+pub async fn use_totp_step(conn: &mut Conn, user_id: i64, step: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET totp_last_step = $1 WHERE id = $2")
+        .bind(step)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user_id: i64,
+    pub csrf: String,
+    pub mfa_passed: bool,
+    pub expires_at: i64,
+}
+
+pub async fn insert_session(
+    conn: &mut Conn,
+    id_hash: &str,
+    s: &Session,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf, mfa_passed, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(id_hash)
+        .bind(s.user_id)
+        .bind(&s.csrf)
+        .bind(i64::from(s.mfa_passed))
+        .bind(now)
+        .bind(s.expires_at)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The session with this hash, if it has not expired.
+pub async fn session(
+    conn: &mut Conn,
+    id_hash: &str,
+    now: i64,
+) -> Result<Option<Session>, StoreError> {
+    let row = sqlx::query("SELECT user_id, csrf, mfa_passed, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2")
+        .bind(id_hash)
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| {
+        Ok(Session {
+            user_id: col(&r, "user_id")?,
+            csrf: col(&r, "csrf")?,
+            mfa_passed: col::<i64>(&r, "mfa_passed")? != 0,
+            expires_at: col(&r, "expires_at")?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn delete_session(conn: &mut Conn, id_hash: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_sessions_of(conn: &mut Conn, user_id: i64) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Failed sign-ins for an address so far, and until when it is locked.
+pub async fn failures(conn: &mut Conn, email: &str) -> Result<(i64, i64), StoreError> {
+    let row = sqlx::query("SELECT failures, locked_until FROM login_failures WHERE email = $1")
+        .bind(email)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        Some(r) => Ok((col(&r, "failures")?, col(&r, "locked_until")?)),
+        None => Ok((0, 0)),
+    }
+}
+
+pub async fn set_failures(
+    conn: &mut Conn,
+    email: &str,
+    failures: i64,
+    locked_until: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO login_failures (email, failures, locked_until) VALUES ($1, $2, $3)
+         ON CONFLICT (email) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until",
+    )
+    .bind(email)
+    .bind(failures)
+    .bind(locked_until)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn clear_failures(conn: &mut Conn, email: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM login_failures WHERE email = $1")
+        .bind(email)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,380 @@
+//! Signing in to the web pages (password, then TOTP, mandatory for staff), sessions, CSRF,
+//! back-off, and the staff's availability page — over HTTP with a cookie-keeping client.
+
+mod common;
+
+use common::{Backend, Database, Server, test_config};
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+use serde_json::json;
+use sladesk::store::accounts::Role;
+use totp_rs::{Algorithm, Secret, TOTP};
+
+on_both_databases!(
+    staff_sign_in_with_two_steps_and_see_availability,
+    sign_in_refuses_what_it_should
+);
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of `<input … name="NAME" value="…">` (or the text of `<code>` for the secret).
+fn field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+fn secret_in(html: &str) -> String {
+    let start = html
+        .find("<code>")
+        .expect("the enrolment page shows the key")
+        + 6;
+    html[start..start + html[start..].find('<').unwrap()].to_string()
+}
+
+fn totp(secret: &str) -> TOTP {
+    TOTP::new(
+        Algorithm::SHA1,
+        6,
+        1,
+        30,
+        Secret::Encoded(secret.into()).to_bytes().unwrap(),
+        Some("sladesk".into()),
+        "x".into(),
+    )
+    .unwrap()
+}
+
+async fn post_form(
+    client: &reqwest::Client,
+    url: String,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    client.post(url).form(form).send().await.unwrap()
+}
+
+const PASSWORD: &str = "correct horse battery staple 42";
+
+async fn staff_sign_in_with_two_steps_and_see_availability(backend: Backend) {
+    let db = Database::fresh(backend).await;
+    let s = Server::start(test_config(&db.url)).await;
+    let ops = s.token("ops@vendor.example", Role::SaasTeam, None).await;
+    let desk = &s.running.as_ref().unwrap().desk;
+    assert!(
+        desk.set_password("ops@vendor.example", "password123")
+            .await
+            .is_err(),
+        "weak passwords are refused"
+    );
+    desk.set_password("ops@vendor.example", PASSWORD)
+        .await
+        .unwrap();
+    let (_, component) = s
+        .post(
+            &ops,
+            "/api/v1/components",
+            json!({"name": "Production platform", "production": true}),
+        )
+        .await;
+
+    let b = browser();
+    let login = b
+        .get(format!("{}/login?lang=en", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(login.contains("Sign in") && login.contains("autocomplete=\"current-password\""));
+    let csrf = field(&login, "csrf");
+
+    // Wrong password: refused, and the form comes back.
+    let wrong = post_form(
+        &b,
+        format!("{}/login", s.base),
+        &[
+            ("email", "ops@vendor.example"),
+            ("password", "nope nope nope"),
+            ("csrf", &csrf),
+            ("lang", "en"),
+        ],
+    )
+    .await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let csrf = field(&wrong.text().await.unwrap(), "csrf");
+
+    // Right password: staff must set up the second step first.
+    let ok = post_form(
+        &b,
+        format!("{}/login", s.base),
+        &[
+            ("email", "ops@vendor.example"),
+            ("password", PASSWORD),
+            ("csrf", &csrf),
+            ("lang", "en"),
+        ],
+    )
+    .await;
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    assert_eq!(ok.headers()["location"], "/account/two-factor");
+    let set_cookie = ok.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
+    // Not yet through: the staff pages send us back to sign in.
+    let early = b.get(format!("{}/staff", s.base)).send().await.unwrap();
+    assert_eq!(early.status(), StatusCode::SEE_OTHER);
+
+    let enrol = b
+        .get(format!("{}/account/two-factor", s.base))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(enrol.contains("<svg"), "a QR code is shown");
+    let secret = secret_in(&enrol);
+    let csrf = field(&enrol, "csrf");
+    let bad = post_form(
+        &b,
+        format!("{}/account/two-factor", s.base),
+        &[("code", "000000"), ("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
+    let code = totp(&secret).generate_current().unwrap();
+    let good = post_form(
+        &b,
+        format!("{}/account/two-factor", s.base),
+        &[("code", &code), ("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(
+        good.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        good.text().await.unwrap()
+    );
+
+    // Signed in: the staff pages, with the availability report.
+    let home = b.get(format!("{}/staff", s.base)).send().await.unwrap();
+    assert_eq!(home.status(), StatusCode::OK);
+    assert_eq!(home.headers()["cache-control"], "no-store");
+    assert!(home.text().await.unwrap().contains("Production platform"));
+    let report = b
+        .get(format!(
+            "{}/staff/availability?component={}&month=2026-03",
+            s.base, component["id"]
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(report.status(), StatusCode::OK);
+    let report = report.text().await.unwrap();
+    assert!(
+        report.contains("100.000 %") && report.contains("743 h"),
+        "{report}"
+    );
+
+    // The same code is not accepted twice (a second browser signs in within the same step).
+    let other = browser();
+    let login = other
+        .get(format!("{}/login", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let again = post_form(
+        &other,
+        format!("{}/login", s.base),
+        &[
+            ("email", "ops@vendor.example"),
+            ("password", PASSWORD),
+            ("csrf", &field(&login, "csrf")),
+        ],
+    )
+    .await;
+    assert_eq!(again.headers()["location"], "/login/code");
+    let form = other
+        .get(format!("{}/login/code", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let replay = post_form(
+        &other,
+        format!("{}/login/code", s.base),
+        &[("code", &code), ("csrf", &field(&form, "csrf"))],
+    )
+    .await;
+    assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
+    // The next step's code is fine (clock drift of one step is allowed).
+    let next = totp(&secret).generate(jiff::Timestamp::now().as_second() as u64 + 30);
+    let through = post_form(
+        &other,
+        format!("{}/login/code", s.base),
+        &[("code", &next), ("csrf", &field(&form, "csrf"))],
+    )
+    .await;
+    assert_eq!(through.status(), StatusCode::SEE_OTHER);
+
+    // Sign out needs the session's CSRF token; "everywhere" ends the other browser's session too.
+    let page = b
+        .get(format!("{}/staff", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let forged = post_form(
+        &b,
+        format!("{}/logout/everywhere", s.base),
+        &[("csrf", "forged")],
+    )
+    .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let out = post_form(
+        &b,
+        format!("{}/logout/everywhere", s.base),
+        &[("csrf", &field(&page, "csrf"))],
+    )
+    .await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    for client in [&b, &other] {
+        assert_eq!(
+            client
+                .get(format!("{}/staff", s.base))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    s.stop().await;
+}
+
+async fn sign_in_refuses_what_it_should(backend: Backend) {
+    let db = Database::fresh(backend).await;
+    let s = Server::start(test_config(&db.url)).await;
+    s.token("eva@vendor.example", Role::FirstLine, None).await;
+    let desk = &s.running.as_ref().unwrap().desk;
+    desk.set_password("eva@vendor.example", PASSWORD)
+        .await
+        .unwrap();
+
+    // A form posted without its CSRF token (or from another site) is refused.
+    let b = browser();
+    let no_token = post_form(
+        &b,
+        format!("{}/login", s.base),
+        &[
+            ("email", "eva@vendor.example"),
+            ("password", PASSWORD),
+            ("csrf", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(no_token.status(), StatusCode::FORBIDDEN);
+
+    // Repeated failures lock the address for a while, even for the right password.
+    let mut last = String::new();
+    for _ in 0..6 {
+        let login = b
+            .get(format!("{}/login?lang=en", s.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let r = post_form(
+            &b,
+            format!("{}/login", s.base),
+            &[
+                ("email", "eva@vendor.example"),
+                ("password", "wrong wrong wrong"),
+                ("csrf", &field(&login, "csrf")),
+                ("lang", "en"),
+            ],
+        )
+        .await;
+        last = r.text().await.unwrap();
+    }
+    let login = b
+        .get(format!("{}/login?lang=en", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let locked = post_form(
+        &b,
+        format!("{}/login", s.base),
+        &[
+            ("email", "eva@vendor.example"),
+            ("password", PASSWORD),
+            ("csrf", &field(&login, "csrf")),
+            ("lang", "en"),
+        ],
+    )
+    .await;
+    assert_eq!(locked.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        locked
+            .text()
+            .await
+            .unwrap()
+            .contains("too many failed attempts"),
+        "{last}"
+    );
+
+    // An unknown address gets the same answer as a wrong password.
+    let login = b
+        .get(format!("{}/login?lang=en", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let unknown = post_form(
+        &b,
+        format!("{}/login", s.base),
+        &[
+            ("email", "nobody@vendor.example"),
+            ("password", PASSWORD),
+            ("csrf", &field(&login, "csrf")),
+            ("lang", "en"),
+        ],
+    )
+    .await;
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        unknown
+            .text()
+            .await
+            .unwrap()
+            .contains("email address or password is not right")
+    );
+    s.stop().await;
+}
