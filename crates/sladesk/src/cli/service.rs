@@ -50,6 +50,9 @@ pub enum TokenCommand {
         /// The customer's organisation (customers only).
         #[arg(long)]
         organization: Option<i64>,
+        /// The person's language, for mail and pages (when the person is new).
+        #[arg(long, value_enum, default_value_t = super::sla::Lang::Nl)]
+        language: super::sla::Lang,
     },
 }
 
@@ -162,6 +165,7 @@ pub fn token(command: TokenCommand) -> Result<(), CliError> {
         email,
         role,
         organization,
+        language,
     } = command;
     let role = Role::from(role);
     if role == Role::Customer && organization.is_none() {
@@ -177,7 +181,7 @@ pub fn token(command: TokenCommand) -> Result<(), CliError> {
     let config = service.config()?;
     runtime()?.block_on(async move {
         let desk = open_desk(&config).await.map_err(serve_error)?;
-        let token = issue_token(&desk, &email, role, organization)
+        let token = issue_token(&desk, &email, role, organization, language.into())
             .await
             .map_err(|e| match e {
                 DeskError::Store(store) => CliError::Service(store.to_string()),

@@ -354,6 +354,7 @@ pub async fn issue_token(
     email: &str,
     role: Role,
     organization_id: Option<i64>,
+    language: Language,
 ) -> Result<String, DeskError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| DeskError::Invalid(format!("no randomness: {e}")))?;
@@ -376,7 +377,7 @@ pub async fn issue_token(
                 name: String::new(),
                 role,
                 organization_id,
-                language: Language::Nl,
+                language,
             };
             create_user_in(&mut tx, &actor, new).await?
         }

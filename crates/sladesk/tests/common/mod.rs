@@ -153,9 +153,15 @@ impl Server {
     pub async fn start(config: Config) -> Server {
         let running = start(config).await.expect("server starts");
         let base = format!("http://{}", running.addr);
-        let admin = issue_token(&running.desk, "admin@vendor.example", Role::Admin, None)
-            .await
-            .unwrap();
+        let admin = issue_token(
+            &running.desk,
+            "admin@vendor.example",
+            Role::Admin,
+            None,
+            sladesk_core::text::Language::Nl,
+        )
+        .await
+        .unwrap();
         Server {
             running: Some(running),
             base,
@@ -177,6 +183,7 @@ impl Server {
             email,
             role,
             organization,
+            sladesk_core::text::Language::Nl,
         )
         .await
         .unwrap()
