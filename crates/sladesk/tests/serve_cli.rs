@@ -78,6 +78,30 @@ fn serve_starts_with_zero_configuration_and_stops_cleanly_on_sigterm() {
     let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
     assert!(token.starts_with("sld_") && token.len() > 40);
 
+    // The API's role names work, and so do their kebab-case spellings.
+    for (email, role) in [
+        ("a@example.com", "first_line"),
+        ("b@example.com", "saas-team"),
+    ] {
+        let out = sladesk()
+            .args([
+                "token",
+                "create",
+                "--email",
+                email,
+                "--role",
+                role,
+                "--data-dir",
+            ])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{role}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     let bad = sladesk()
         .args([
             "token",

@@ -68,12 +68,18 @@ pub enum UserCommand {
     },
 }
 
+/// The role names of the API (`first_line`); the kebab-case spellings are accepted too.
 #[derive(Debug, Clone, Copy, ValueEnum)]
+#[value(rename_all = "snake_case")]
 pub enum RoleArg {
     Customer,
+    #[value(alias = "first-line")]
     FirstLine,
+    #[value(alias = "second-line")]
     SecondLine,
+    #[value(alias = "third-line")]
     ThirdLine,
+    #[value(alias = "saas-team")]
     SaasTeam,
     Admin,
 }
