@@ -355,3 +355,144 @@ async fn sign_in_refuses_what_it_should(backend: Backend) {
     );
     s.stop().await;
 }
+
+on_both_databases!(registration_approval_activation_and_first_sign_in);
+
+/// T2 end to end over HTTP with real mail: request → first line told → approved → activation
+/// mail → password chosen through the one-time link → signed in.
+async fn registration_approval_activation_and_first_sign_in(backend: Backend) {
+    use common::{SmtpServer, free_port, maildir, with_smtp};
+    let db = Database::fresh(backend).await;
+    let smtp = SmtpServer::start_on(free_port(), &maildir(&db, "registration"));
+    let s = Server::start(with_smtp(test_config(&db.url), smtp.port)).await;
+    let agent = s.token("eva@vendor.example", Role::FirstLine, None).await;
+    let org = s.organization("Acme", None).await;
+
+    let b = browser();
+    let form = b
+        .get(format!("{}/register?lang=en", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(form.contains("Request a portal account"));
+    let fields = [
+        ("name", "Jan Jansen"),
+        ("email", "jan@acme.example"),
+        ("organization", "Acme BV"),
+        ("message", "Please"),
+        ("lang", "en"),
+    ];
+    let forged = post_form(
+        &b,
+        format!("{}/register", s.base),
+        &[fields.as_slice(), &[("csrf", "forged")]].concat(),
+    )
+    .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let csrf = field(&forged.text().await.unwrap(), "csrf");
+    let sent = post_form(
+        &b,
+        format!("{}/register", s.base),
+        &[fields.as_slice(), &[("csrf", &csrf)]].concat(),
+    )
+    .await;
+    assert_eq!(sent.status(), StatusCode::OK);
+    assert!(sent.text().await.unwrap().contains("checks your request"));
+    smtp.wait_for(15, "the first line's notice", |m| {
+        m.iter()
+            .any(|(to, s, _)| to.contains("eva@") && s.contains("Jan Jansen"))
+    })
+    .await;
+
+    let (_, pending) = s.get(&agent, "/api/v1/registrations").await;
+    let id = pending[0]["id"].as_i64().unwrap();
+    let (status, approved) = s
+        .post(
+            &agent,
+            &format!("/api/v1/registrations/{id}/approve"),
+            json!({"organization_id": org}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{approved}");
+    let (status, _) = s
+        .post(
+            &agent,
+            &format!("/api/v1/registrations/{id}/approve"),
+            json!({"organization_id": org}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let mails = smtp
+        .wait_for(15, "the activation mail", |m| {
+            m.iter().any(|(to, _, _)| to.contains("jan@acme.example"))
+        })
+        .await;
+    let body = &mails
+        .iter()
+        .find(|(to, _, _)| to.contains("jan@acme.example"))
+        .unwrap()
+        .2;
+    let start = body.find("/activate?token=").unwrap();
+    let token: String = body[start + 16..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect();
+
+    let page = b
+        .get(format!("{}/activate?token={token}&lang=en", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = field(&page, "csrf");
+    let weak = post_form(
+        &b,
+        format!("{}/activate", s.base),
+        &[
+            ("token", &token),
+            ("password", "password1234"),
+            ("csrf", &csrf),
+            ("lang", "en"),
+        ],
+    )
+    .await;
+    assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let csrf = field(&weak.text().await.unwrap(), "csrf");
+    let done = post_form(
+        &b,
+        format!("{}/activate", s.base),
+        &[
+            ("token", &token),
+            ("password", PASSWORD),
+            ("csrf", &csrf),
+            ("lang", "en"),
+        ],
+    )
+    .await;
+    assert_eq!(done.status(), StatusCode::OK);
+    // The link works once.
+    assert_eq!(
+        b.get(format!("{}/activate?token={token}", s.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Signed in (customers need no second step unless they set one up).
+    let signed = attempt(&b, &s.base, "jan@acme.example", PASSWORD).await;
+    assert_eq!(signed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(signed.headers()["location"], "/");
+    let (_, users) = s
+        .get(&agent, &format!("/api/v1/users?organization={org}"))
+        .await;
+    assert_eq!(users["items"][0]["email"], "jan@acme.example");
+    assert_eq!(users["items"][0]["language"], "en");
+    s.stop().await;
+}

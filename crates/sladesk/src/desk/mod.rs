@@ -7,6 +7,7 @@ mod availability;
 mod creation;
 mod notifications;
 mod policies;
+mod registrations;
 mod signin;
 mod sla;
 mod status;
@@ -16,6 +17,7 @@ pub use accounts::{NewOrganization, NewUser, OrganizationPatch, issue_token, tok
 pub use availability::{NewComponent, NewExclusion, NewMonitor, NewWindow};
 pub use notifications::Readings;
 pub use policies::Policies;
+pub use registrations::RegistrationForm;
 pub use signin::{NewSession, SESSION_SECONDS, SignIn, check_strength};
 pub use sla::{AlertOutcome, timeline_of};
 pub use status::{

@@ -55,6 +55,16 @@ fn new_salt() -> Result<SaltString, DeskError> {
     SaltString::encode_b64(&bytes).map_err(|e| DeskError::Invalid(format!("salt: {e}")))
 }
 
+/// The Argon2id hash of a password strong enough for `email`'s owner.
+pub(crate) fn hash_password(password: &str, email: &str) -> Result<String, DeskError> {
+    check_strength(password, email)?;
+    let salt = new_salt()?;
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| DeskError::Invalid(format!("password hashing failed: {e}")))?
+        .to_string())
+}
+
 /// Refuses short and guessable passwords (zxcvbn score below 3).
 pub fn check_strength(password: &str, email: &str) -> Result<(), DeskError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
@@ -91,12 +101,7 @@ impl Desk {
     /// Sets a person's password (from `sladesk user set-password`, later the activation link).
     pub async fn set_password(&self, email: &str, password: &str) -> Result<(), DeskError> {
         let email = super::accounts::check_email(email)?;
-        check_strength(password, &email)?;
-        let salt = new_salt()?;
-        let hash = Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map_err(|e| DeskError::Invalid(format!("password hashing failed: {e}")))?
-            .to_string();
+        let hash = hash_password(password, &email)?;
         let mut tx = self.store.write().await?;
         let user = crate::store::accounts::user_by_email(&mut tx, &email)
             .await?

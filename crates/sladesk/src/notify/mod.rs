@@ -336,6 +336,76 @@ pub fn incident(
     }
 }
 
+/// T2: a new registration request, for the first line.
+pub fn registration_received(
+    name: &str,
+    email: &str,
+    organization: &str,
+    message: &str,
+    language: Language,
+    public_url: &str,
+) -> Mail {
+    let url = format!(
+        "{}/api/v1/registrations?status=pending",
+        public_url.trim_end_matches('/')
+    );
+    Mail {
+        subject: pick(
+            language,
+            format!("Registration request: {name} ({organization})"),
+            format!("Registratieverzoek: {name} ({organization})"),
+        ),
+        body: pick(
+            language,
+            format!(
+                "{name} <{email}> of {organization} asks for a portal account.\n\n{message}\n\nApprove or reject: {url}\n"
+            ),
+            format!(
+                "{name} <{email}> van {organization} vraagt een portaalaccount aan.\n\n{message}\n\nGoedkeuren of afwijzen: {url}\n"
+            ),
+        ),
+    }
+}
+
+/// T2: the one-time link to set a password.
+pub fn activation(name: &str, link: &str, language: Language) -> Mail {
+    Mail {
+        subject: pick(
+            language,
+            "Your portal account is ready".into(),
+            "Je portaalaccount staat klaar".into(),
+        ),
+        body: pick(
+            language,
+            format!(
+                "Hello {name},\n\nYour account for the self-service portal has been approved. Choose your password with this link (valid for 7 days, once):\n\n{link}\n"
+            ),
+            format!(
+                "Hallo {name},\n\nJe account voor het self-service portaal is goedgekeurd. Kies je wachtwoord met deze link (7 dagen geldig, eenmalig):\n\n{link}\n"
+            ),
+        ),
+    }
+}
+
+pub fn registration_rejected(name: &str, reason: &str, language: Language) -> Mail {
+    Mail {
+        subject: pick(
+            language,
+            "Your registration request".into(),
+            "Je registratieverzoek".into(),
+        ),
+        body: pick(
+            language,
+            format!(
+                "Hello {name},\n\nWe could not approve your request for a portal account.\n{reason}\n"
+            ),
+            format!(
+                "Hallo {name},\n\nWe konden je aanvraag voor een portaalaccount niet goedkeuren.\n{reason}\n"
+            ),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

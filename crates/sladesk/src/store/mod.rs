@@ -8,6 +8,7 @@ pub mod audit;
 pub mod availability;
 pub mod notifications;
 pub mod outbox;
+pub mod registrations;
 pub mod sessions;
 pub mod tickets;
 
@@ -167,6 +168,10 @@ impl Store {
                     "sign in",
                     include_str!("migrations/sqlite/0007_sign_in.sql"),
                 ),
+                (
+                    "registrations",
+                    include_str!("migrations/sqlite/0008_registrations.sql"),
+                ),
             ],
             Dialect::Postgres => &[
                 ("init", include_str!("migrations/postgres/0001_init.sql")),
@@ -193,6 +198,10 @@ impl Store {
                 (
                     "sign in",
                     include_str!("migrations/postgres/0007_sign_in.sql"),
+                ),
+                (
+                    "registrations",
+                    include_str!("migrations/postgres/0008_registrations.sql"),
                 ),
             ],
         };

@@ -432,3 +432,100 @@ pub async fn audit(
         .collect();
     Ok(Json(page(items, limit, |a| a.id)))
 }
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct RegistrationResponse {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    /// The organisation the person named (free text); approval links them to a real one.
+    pub organization_name: String,
+    pub message: String,
+    pub language: String,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    pub user_id: Option<i64>,
+}
+
+impl From<crate::store::registrations::Registration> for RegistrationResponse {
+    fn from(r: crate::store::registrations::Registration) -> Self {
+        RegistrationResponse {
+            id: r.id,
+            email: r.email,
+            name: r.name,
+            organization_name: r.organization_name,
+            message: r.message,
+            language: r.language,
+            status: r.status,
+            created_at: jiff::Timestamp::from_second(r.created_at)
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+            user_id: r.user_id,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationParams {
+    /// `pending` (default), `approved` or `rejected`.
+    pub status: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/registrations", tag = "users", params(RegistrationParams),
+    responses((status = 200, body = Vec<RegistrationResponse>), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn registrations(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Params(p): Params<RegistrationParams>,
+) -> Result<Json<Vec<RegistrationResponse>>> {
+    let list = state
+        .desk
+        .registrations(&actor, p.status.as_deref().unwrap_or("pending"))
+        .await?;
+    Ok(Json(
+        list.into_iter().map(RegistrationResponse::from).collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    pub organization_id: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/registrations/{id}/approve", tag = "users", params(("id" = i64, Path)), request_body = Approval,
+    responses((status = 200, body = RegistrationResponse), (status = 403, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
+pub async fn approve_registration(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    Body(a): Body<Approval>,
+) -> Result<Json<RegistrationResponse>> {
+    Ok(Json(
+        state
+            .desk
+            .approve_registration(&actor, id, a.organization_id)
+            .await?
+            .into(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/registrations/{id}/reject", tag = "users", params(("id" = i64, Path)), request_body = Reason,
+    responses((status = 200, body = RegistrationResponse), (status = 403, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
+pub async fn reject_registration(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    Body(r): Body<Reason>,
+) -> Result<Json<RegistrationResponse>> {
+    Ok(Json(
+        state
+            .desk
+            .reject_registration(&actor, id, &r.reason)
+            .await?
+            .into(),
+    ))
+}

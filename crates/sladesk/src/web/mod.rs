@@ -104,6 +104,7 @@ impl Metrics {
         api::create_user, api::list_users, api::get_user,
         api::create_ticket, api::list_tickets, api::get_ticket, api::update_ticket,
         api::comment, api::transition, api::dispute, api::escalate, api::phone_call, api::events, api::audit,
+        api::registrations, api::approve_registration, api::reject_registration,
         availability::create_component, availability::list_components, availability::add_monitor,
         availability::schedule_maintenance, availability::record_exclusion, availability::report,
         status::post_update, status::list_outages, status::json, availability::heartbeat, availability::readings,
@@ -220,6 +221,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/tickets/{id}/events", get(api::events))
         .route("/audit", get(api::audit))
+        .route("/registrations", get(api::registrations))
+        .route(
+            "/registrations/{id}/approve",
+            axum::routing::post(api::approve_registration),
+        )
+        .route(
+            "/registrations/{id}/reject",
+            axum::routing::post(api::reject_registration),
+        )
         .route(
             "/components",
             get(availability::list_components).post(availability::create_component),
@@ -257,6 +267,9 @@ pub fn router(state: AppState) -> Router {
         .route("/status", get(status::page))
         .route("/status.json", get(status::json))
         .route("/status/subscribe", axum::routing::post(status::subscribe))
+        .route("/", get(pages::home))
+        .route("/register", get(pages::register_form).post(pages::register))
+        .route("/activate", get(pages::activate_form).post(pages::activate))
         .route("/login", get(pages::login_form).post(pages::login))
         .route(
             "/login/code",

@@ -32,6 +32,9 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("login.html", include_str!("templates/login.html")),
         ("code.html", include_str!("templates/code.html")),
         ("staff.html", include_str!("templates/staff.html")),
+        ("register.html", include_str!("templates/register.html")),
+        ("activate.html", include_str!("templates/activate.html")),
+        ("notice.html", include_str!("templates/notice.html")),
     ] {
         env.add_template(name, source)
             .expect("built-in templates parse");
@@ -39,33 +42,124 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env
 });
 
+/// Every text of these pages: (key, English, Dutch).
+const TEXTS: &[(&str, &str, &str)] = &[
+    ("sign_in", "Sign in", "Inloggen"),
+    ("email", "Email address", "E-mailadres"),
+    ("password", "Password", "Wachtwoord"),
+    ("code_title", "Two-step sign-in", "Inloggen in twee stappen"),
+    (
+        "code_intro",
+        "Enter the 6-digit code from your authenticator app.",
+        "Vul de code van 6 cijfers uit je authenticator-app in.",
+    ),
+    (
+        "enrol_intro",
+        "Staff sign in with a second step. Scan this code with an authenticator app, then enter the 6-digit code it shows.",
+        "Medewerkers loggen in met een tweede stap. Scan deze code met een authenticator-app en vul de code van 6 cijfers in die de app toont.",
+    ),
+    (
+        "secret_text",
+        "Cannot scan? Enter this key:",
+        "Lukt scannen niet? Voer deze sleutel in:",
+    ),
+    ("code", "Code", "Code"),
+    ("confirm", "Confirm", "Bevestigen"),
+    ("sign_out", "Sign out", "Uitloggen"),
+    (
+        "sign_out_everywhere",
+        "Sign out everywhere",
+        "Overal uitloggen",
+    ),
+    ("components", "Components", "Onderdelen"),
+    (
+        "no_components",
+        "No components yet.",
+        "Nog geen onderdelen.",
+    ),
+    ("month", "Month (YYYY-MM)", "Maand (JJJJ-MM)"),
+    ("show", "Show", "Tonen"),
+    ("target", "target", "doel"),
+    ("met", "target met", "doel gehaald"),
+    ("not_met", "target not met", "doel niet gehaald"),
+    ("downtime", "Downtime", "Downtime"),
+    ("budget", "budget", "budget"),
+    ("left", "left", "over"),
+    ("month_length", "month", "maand"),
+    ("from", "From", "Van"),
+    ("until", "Until", "Tot"),
+    ("seconds", "Seconds", "Seconden"),
+    ("counted", "Counted", "Telt"),
+    ("why", "Why", "Waarom"),
+    ("yes", "yes", "ja"),
+    ("no", "no", "nee"),
+    (
+        "no_intervals",
+        "No unavailability this month.",
+        "Geen onbeschikbaarheid deze maand.",
+    ),
+    ("availability", "Availability", "Beschikbaarheid"),
+    (
+        "expired",
+        "The sign-in form expired; please try again.",
+        "Het inlogformulier is verlopen; probeer het opnieuw.",
+    ),
+    (
+        "register_title",
+        "Request a portal account",
+        "Portaalaccount aanvragen",
+    ),
+    (
+        "register_intro",
+        "First time here? Ask for an account for the self-service portal; the service desk checks your request and mails you.",
+        "Eerste keer? Vraag een account aan voor het self-service portaal; de servicedesk controleert je aanvraag en mailt je.",
+    ),
+    ("name", "Name", "Naam"),
+    ("organization", "Organisation", "Organisatie"),
+    ("message", "Message (optional)", "Bericht (optioneel)"),
+    ("register_button", "Send request", "Aanvraag versturen"),
+    (
+        "registered",
+        "Thank you. The service desk checks your request; you will receive an email.",
+        "Dank je. De servicedesk controleert je aanvraag; je krijgt een e-mail.",
+    ),
+    (
+        "activate_title",
+        "Choose your password",
+        "Kies je wachtwoord",
+    ),
+    (
+        "activate_intro",
+        "At least 10 characters; a phrase of several words is easiest to remember and hardest to guess.",
+        "Minstens 10 tekens; een zin van een paar woorden is het makkelijkst te onthouden en het moeilijkst te raden.",
+    ),
+    ("new_password", "New password", "Nieuw wachtwoord"),
+    ("activate_button", "Save password", "Wachtwoord opslaan"),
+    (
+        "activated",
+        "Your password is set. You can sign in now.",
+        "Je wachtwoord is ingesteld. Je kunt nu inloggen.",
+    ),
+    (
+        "bad_link",
+        "This link is not valid (any more). Ask the service desk for a new one.",
+        "Deze link is niet (meer) geldig. Vraag de servicedesk om een nieuwe.",
+    ),
+];
+
 fn texts(language: Language) -> serde_json::Value {
-    match language {
-        Language::En => serde_json::json!({
-            "sign_in": "Sign in", "email": "Email address", "password": "Password",
-            "code_title": "Two-step sign-in", "code_intro": "Enter the 6-digit code from your authenticator app.",
-            "enrol_intro": "Staff sign in with a second step. Scan this code with an authenticator app, then enter the 6-digit code it shows.",
-            "secret_text": "Cannot scan? Enter this key:", "code": "Code", "confirm": "Confirm",
-            "sign_out": "Sign out", "sign_out_everywhere": "Sign out everywhere", "components": "Components",
-            "no_components": "No components yet.", "month": "Month (YYYY-MM)", "show": "Show", "target": "target",
-            "met": "target met", "not_met": "target not met", "downtime": "Downtime", "budget": "budget", "left": "left",
-            "month_length": "month", "from": "From", "until": "Until", "seconds": "Seconds", "counted": "Counted", "why": "Why",
-            "yes": "yes", "no": "no", "no_intervals": "No unavailability this month.", "availability": "Availability",
-            "expired": "The sign-in form expired; please try again."
-        }),
-        Language::Nl => serde_json::json!({
-            "sign_in": "Inloggen", "email": "E-mailadres", "password": "Wachtwoord",
-            "code_title": "Inloggen in twee stappen", "code_intro": "Vul de code van 6 cijfers uit je authenticator-app in.",
-            "enrol_intro": "Medewerkers loggen in met een tweede stap. Scan deze code met een authenticator-app en vul de code van 6 cijfers in die de app toont.",
-            "secret_text": "Lukt scannen niet? Voer deze sleutel in:", "code": "Code", "confirm": "Bevestigen",
-            "sign_out": "Uitloggen", "sign_out_everywhere": "Overal uitloggen", "components": "Onderdelen",
-            "no_components": "Nog geen onderdelen.", "month": "Maand (JJJJ-MM)", "show": "Tonen", "target": "doel",
-            "met": "doel gehaald", "not_met": "doel niet gehaald", "downtime": "Downtime", "budget": "budget", "left": "over",
-            "month_length": "maand", "from": "Van", "until": "Tot", "seconds": "Seconden", "counted": "Telt", "why": "Waarom",
-            "yes": "ja", "no": "nee", "no_intervals": "Geen onbeschikbaarheid deze maand.", "availability": "Beschikbaarheid",
-            "expired": "Het inlogformulier is verlopen; probeer het opnieuw."
-        }),
-    }
+    let map = TEXTS
+        .iter()
+        .map(|(key, en, nl)| {
+            (
+                key.to_string(),
+                serde_json::Value::String(
+                    if language == Language::En { en } else { nl }.to_string(),
+                ),
+            )
+        })
+        .collect();
+    serde_json::Value::Object(map)
 }
 
 fn lang_code(language: Language) -> &'static str {
@@ -239,7 +333,7 @@ pub async fn login(
                 "/account/two-factor"
             },
         ),
-        Ok(SignIn::Done { user }) => (user.id, true, "/staff"),
+        Ok(SignIn::Done { user }) => (user.id, true, "/"),
         Err(DeskError::Forbidden(message)) => {
             return login_page(
                 &state,
@@ -544,8 +638,214 @@ pub async fn staff_availability(
 mod tests {
     #[test]
     fn built_in_templates_parse() {
-        for name in ["base.html", "login.html", "code.html", "staff.html"] {
+        for name in [
+            "base.html",
+            "login.html",
+            "code.html",
+            "staff.html",
+            "register.html",
+            "activate.html",
+            "notice.html",
+        ] {
             assert!(super::TEMPLATES.get_template(name).is_ok(), "{name}");
         }
+    }
+}
+
+fn notice(
+    language: Language,
+    key: &str,
+    link: Option<(&str, &str)>,
+    status: StatusCode,
+) -> Response {
+    let t = texts(language);
+    page(
+        "notice.html",
+        status,
+        context! {
+            lang => lang_code(language), title => t[key].as_str(), message => t[key].as_str(),
+            link => link.map(|(href, _)| href), link_text => link.map(|(_, k)| t[k].as_str().unwrap_or_default().to_string()),
+        },
+    )
+}
+
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+pub struct RegisterForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub organization: String,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub csrf: String,
+    pub lang: Option<String>,
+}
+
+fn register_page(
+    state: &AppState,
+    language: Language,
+    form: &RegisterForm,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let csrf = random_token();
+    let t = texts(language);
+    let mut response = page(
+        "register.html",
+        status,
+        context! {
+            lang => lang_code(language), title => t["register_title"].as_str(), t => minijinja::Value::from(minijinja::value::Serde(t.clone())),
+            csrf => &csrf, form => minijinja::Value::from(minijinja::value::Serde(form)), error => error,
+        },
+    );
+    set_cookie(&mut response, state, CSRF_COOKIE, &csrf, 3600, "/register");
+    response
+}
+
+/// T2: the registration request form.
+pub async fn register_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Params(q): Params<LangQuery>,
+) -> Response {
+    register_page(
+        &state,
+        language(q.lang.as_deref(), &headers),
+        &RegisterForm::default(),
+        None,
+        StatusCode::OK,
+    )
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<RegisterForm>,
+) -> Response {
+    let language = language(form.lang.as_deref(), &headers);
+    let expected = cookie_value(&headers, CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !same(&expected, &form.csrf) {
+        return register_page(
+            &state,
+            language,
+            &form,
+            texts(language)["expired"].as_str().map(String::from),
+            StatusCode::FORBIDDEN,
+        );
+    }
+    let request = crate::desk::RegistrationForm {
+        email: form.email.clone(),
+        name: form.name.clone(),
+        organization: form.organization.clone(),
+        message: form.message.clone(),
+    };
+    match state.desk.request_registration(request, language).await {
+        Ok(()) => notice(language, "registered", None, StatusCode::OK),
+        Err(DeskError::Invalid(message)) => register_page(
+            &state,
+            language,
+            &form,
+            Some(message),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e) => super::error::ApiError::from(e).into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActivateQuery {
+    pub token: String,
+    pub lang: Option<String>,
+}
+
+fn activate_page(
+    state: &AppState,
+    language: Language,
+    token: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let csrf = random_token();
+    let t = texts(language);
+    let mut response = page(
+        "activate.html",
+        status,
+        context! {
+            lang => lang_code(language), title => t["activate_title"].as_str(), t => minijinja::Value::from(minijinja::value::Serde(t.clone())),
+            csrf => &csrf, token => token, error => error,
+        },
+    );
+    set_cookie(&mut response, state, CSRF_COOKIE, &csrf, 3600, "/activate");
+    response
+}
+
+/// T2: the one-time link from the activation mail: choose a password.
+pub async fn activate_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Params(q): Params<ActivateQuery>,
+) -> Response {
+    let language = language(q.lang.as_deref(), &headers);
+    match state.desk.activation_valid(&q.token).await {
+        Ok(true) => activate_page(&state, language, &q.token, None, StatusCode::OK),
+        Ok(false) => notice(language, "bad_link", None, StatusCode::NOT_FOUND),
+        Err(e) => super::error::ApiError::from(e).into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActivateForm {
+    pub token: String,
+    pub password: String,
+    pub csrf: String,
+    pub lang: Option<String>,
+}
+
+pub async fn activate(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<ActivateForm>,
+) -> Response {
+    let language = language(form.lang.as_deref(), &headers);
+    let expected = cookie_value(&headers, CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !same(&expected, &form.csrf) {
+        return activate_page(
+            &state,
+            language,
+            &form.token,
+            texts(language)["expired"].as_str().map(String::from),
+            StatusCode::FORBIDDEN,
+        );
+    }
+    match state.desk.activate(&form.token, &form.password).await {
+        Ok(()) => notice(
+            language,
+            "activated",
+            Some(("/login", "sign_in")),
+            StatusCode::OK,
+        ),
+        Err(DeskError::Invalid(message)) => activate_page(
+            &state,
+            language,
+            &form.token,
+            Some(message),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(DeskError::NotFound(_)) => notice(language, "bad_link", None, StatusCode::NOT_FOUND),
+        Err(e) => super::error::ApiError::from(e).into_response(),
+    }
+}
+
+/// The entry point: staff to their pages, everyone else to the status page (the customer
+/// portal comes here next).
+pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match current(&state, &headers).await {
+        Some((user, session, _)) if session.mfa_passed && user.role.is_staff() => {
+            Redirect::to("/staff").into_response()
+        }
+        _ => Redirect::to("/status").into_response(),
     }
 }
