@@ -494,5 +494,87 @@ async fn registration_approval_activation_and_first_sign_in(backend: Backend) {
         .await;
     assert_eq!(users["items"][0]["email"], "jan@acme.example");
     assert_eq!(users["items"][0]["language"], "en");
+
+    // Password reset by mail: same answer for unknown addresses; the link sets a new password.
+    let reset = |email: &'static str| {
+        let b = b.clone();
+        let base = s.base.clone();
+        async move {
+            let form = b
+                .get(format!("{base}/password-reset?lang=en"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            post_form(
+                &b,
+                format!("{base}/password-reset"),
+                &[
+                    ("email", email),
+                    ("csrf", &field(&form, "csrf")),
+                    ("lang", "en"),
+                ],
+            )
+            .await
+        }
+    };
+    let unknown = reset("nobody@acme.example").await;
+    let known = reset("jan@acme.example").await;
+    assert_eq!(
+        (unknown.status(), known.status()),
+        (StatusCode::OK, StatusCode::OK)
+    );
+    assert_eq!(unknown.text().await.unwrap(), known.text().await.unwrap());
+    let mails = smtp
+        .wait_for(15, "the reset mail", |m| {
+            m.iter()
+                .any(|(to, s, _)| to.contains("jan@") && s.contains("new password"))
+        })
+        .await;
+    let body = &mails
+        .iter()
+        .find(|(_, s, _)| s.contains("new password"))
+        .unwrap()
+        .2;
+    let start = body.find("/activate?token=").unwrap();
+    let token: String = body[start + 16..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect();
+    let page = b
+        .get(format!("{}/activate?token={token}&lang=en", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let new_password = "a different long phrase for jan 7";
+    let done = post_form(
+        &b,
+        format!("{}/activate", s.base),
+        &[
+            ("token", &token),
+            ("password", new_password),
+            ("csrf", &field(&page, "csrf")),
+            ("lang", "en"),
+        ],
+    )
+    .await;
+    assert_eq!(done.status(), StatusCode::OK);
+    assert_eq!(
+        attempt(&b, &s.base, "jan@acme.example", PASSWORD)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        attempt(&b, &s.base, "jan@acme.example", new_password)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
     s.stop().await;
 }

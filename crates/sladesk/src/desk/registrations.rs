@@ -227,6 +227,42 @@ impl Desk {
         })
     }
 
+    /// Password reset by email: a one-time link (valid 1 hour) to the address, if it belongs to
+    /// someone. The answer is the same either way.
+    pub async fn request_password_reset(&self, email: &str) -> Result<(), DeskError> {
+        let Ok(email) = check_email(email) else {
+            return Ok(());
+        };
+        let now = crate::now().as_second();
+        let mut tx = self.store.write().await?;
+        let Some(user) = accounts::user_by_email(&mut tx, &email).await? else {
+            return Ok(());
+        };
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes)
+            .map_err(|e| DeskError::Invalid(format!("no randomness: {e}")))?;
+        let token = hex::encode(bytes);
+        store::insert_activation(&mut tx, &token_hash(&token), user.id, now + 3600).await?;
+        let link = format!(
+            "{}/activate?token={token}",
+            self.public_url.trim_end_matches('/')
+        );
+        let mail = notify::password_reset(&user.name, &link, user.language);
+        outbox::enqueue(&mut tx, &user.email, &mail.subject, &mail.body, None, now).await?;
+        audit::record(
+            &mut tx,
+            now,
+            None,
+            None,
+            "user.password_reset",
+            &format!("user:{}", user.id),
+            &json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Whether an activation link is still good (to show the form or an explanation).
     pub async fn activation_valid(&self, token: &str) -> Result<bool, DeskError> {
         let mut conn = self.store.read().await?;

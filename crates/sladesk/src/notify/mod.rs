@@ -406,6 +406,25 @@ pub fn registration_rejected(name: &str, reason: &str, language: Language) -> Ma
     }
 }
 
+pub fn password_reset(name: &str, link: &str, language: Language) -> Mail {
+    Mail {
+        subject: pick(
+            language,
+            "Choose a new password".into(),
+            "Kies een nieuw wachtwoord".into(),
+        ),
+        body: pick(
+            language,
+            format!(
+                "Hello {name},\n\nSomeone (hopefully you) asked to reset your password. Choose a new one with this link (valid for 1 hour, once):\n\n{link}\n\nIf it was not you, ignore this mail; your password stays as it is.\n"
+            ),
+            format!(
+                "Hallo {name},\n\nIemand (hopelijk jij) vroeg om je wachtwoord opnieuw in te stellen. Kies een nieuw wachtwoord met deze link (1 uur geldig, eenmalig):\n\n{link}\n\nWas jij het niet, negeer deze mail dan; je wachtwoord blijft zoals het is.\n"
+            ),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -270,6 +270,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::home))
         .route("/register", get(pages::register_form).post(pages::register))
         .route("/activate", get(pages::activate_form).post(pages::activate))
+        .route("/password-reset", get(pages::reset_form).post(pages::reset))
         .route("/login", get(pages::login_form).post(pages::login))
         .route(
             "/login/code",

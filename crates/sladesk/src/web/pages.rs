@@ -35,6 +35,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("register.html", include_str!("templates/register.html")),
         ("activate.html", include_str!("templates/activate.html")),
         ("notice.html", include_str!("templates/notice.html")),
+        ("reset.html", include_str!("templates/reset.html")),
     ] {
         env.add_template(name, source)
             .expect("built-in templates parse");
@@ -144,6 +145,13 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "bad_link",
         "This link is not valid (any more). Ask the service desk for a new one.",
         "Deze link is niet (meer) geldig. Vraag de servicedesk om een nieuwe.",
+    ),
+    ("forgot", "Forgot your password?", "Wachtwoord vergeten?"),
+    ("reset_button", "Send me a link", "Stuur me een link"),
+    (
+        "reset_sent",
+        "If the address is known, we sent a link to choose a new password.",
+        "Als het adres bekend is, hebben we een link gestuurd om een nieuw wachtwoord te kiezen.",
     ),
 ];
 
@@ -847,5 +855,60 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
             Redirect::to("/staff").into_response()
         }
         _ => Redirect::to("/status").into_response(),
+    }
+}
+
+/// Password reset: the form, and the mail with a one-time link.
+pub async fn reset_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Params(q): Params<LangQuery>,
+) -> Response {
+    let language = language(q.lang.as_deref(), &headers);
+    let csrf = random_token();
+    let t = texts(language);
+    let mut response = page(
+        "reset.html",
+        StatusCode::OK,
+        context! {
+            lang => lang_code(language), title => t["forgot"].as_str(), t => minijinja::Value::from(minijinja::value::Serde(t.clone())), csrf => &csrf,
+        },
+    );
+    set_cookie(
+        &mut response,
+        &state,
+        CSRF_COOKIE,
+        &csrf,
+        3600,
+        "/password-reset",
+    );
+    response
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ResetForm {
+    pub email: String,
+    pub csrf: String,
+    pub lang: Option<String>,
+}
+
+pub async fn reset(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<ResetForm>,
+) -> Response {
+    let language = language(form.lang.as_deref(), &headers);
+    let expected = cookie_value(&headers, CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !same(&expected, &form.csrf) {
+        return notice(
+            language,
+            "expired",
+            Some(("/password-reset", "forgot")),
+            StatusCode::FORBIDDEN,
+        );
+    }
+    match state.desk.request_password_reset(&form.email).await {
+        Ok(()) => notice(language, "reset_sent", None, StatusCode::OK),
+        Err(e) => super::error::ApiError::from(e).into_response(),
     }
 }
