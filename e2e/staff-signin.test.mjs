@@ -53,8 +53,8 @@ after(async () => {
 });
 
 for (const [email, lang, words] of [
-  ["eva@vendor.example", "nl", { signIn: "Inloggen", code: "Code", home: "Onderdelen", out: "Uitloggen" }],
-  ["sam@vendor.example", "en", { signIn: "Sign in", code: "Code", home: "Components", out: "Sign out" }],
+  ["eva@vendor.example", "nl", { signIn: "Inloggen", code: "Code", home: "Onderdelen", out: "Uitloggen", continue: "Verder" }],
+  ["sam@vendor.example", "en", { signIn: "Sign in", code: "Code", home: "Components", out: "Sign out", continue: "Continue" }],
 ]) {
   test(`staff sign in with two steps (${lang})`, async () => {
     const context = await browser.newContext({ locale: lang === "nl" ? "nl-NL" : "en-GB" });
@@ -77,6 +77,11 @@ for (const [email, lang, words] of [
     await page.getByLabel(words.code).fill(totp.generate());
     await page.getByRole("button").first().click();
 
+    // Enrolled: the recovery codes, once; then on to the staff pages.
+    await page.locator("li code").first().waitFor();
+    assert.equal(await page.locator("li code").count(), 10);
+    await page.screenshot({ path: `${artifacts}recovery-${lang}.png` });
+    await page.getByRole("link", { name: words.continue }).click();
     await page.waitForURL(/\/staff$/);
     assert.match(await page.locator("h1").textContent(), new RegExp(words.home));
     await page.screenshot({ path: `${artifacts}staff-${lang}.png` });

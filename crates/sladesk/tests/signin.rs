@@ -162,12 +162,15 @@ async fn staff_sign_in_with_two_steps_and_see_availability(backend: Backend) {
         &[("code", &code), ("csrf", &csrf)],
     )
     .await;
-    assert_eq!(
-        good.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        good.text().await.unwrap()
-    );
+    assert_eq!(good.status(), StatusCode::OK);
+    // Enrolled: ten one-time recovery codes, shown once.
+    let shown = good.text().await.unwrap();
+    let recovery: Vec<String> = shown
+        .split("<code>")
+        .skip(1)
+        .map(|c| c[..c.find('<').unwrap()].to_string())
+        .collect();
+    assert_eq!(recovery.len(), 10, "{shown}");
 
     // Signed in: the staff pages, with the availability report.
     let home = b.get(format!("{}/staff", s.base)).send().await.unwrap();
@@ -234,6 +237,52 @@ async fn staff_sign_in_with_two_steps_and_see_availability(backend: Backend) {
     )
     .await;
     assert_eq!(through.status(), StatusCode::SEE_OTHER);
+
+    // A recovery code signs in once, in place of the app's code.
+    let with_code = |code: String| {
+        let base = s.base.clone();
+        async move {
+            let c = browser();
+            let login = c
+                .get(format!("{base}/login"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            post_form(
+                &c,
+                format!("{base}/login"),
+                &[
+                    ("email", "ops@vendor.example"),
+                    ("password", PASSWORD),
+                    ("csrf", &field(&login, "csrf")),
+                ],
+            )
+            .await;
+            let form = c
+                .get(format!("{base}/login/code"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            post_form(
+                &c,
+                format!("{base}/login/code"),
+                &[("code", &code), ("csrf", &field(&form, "csrf"))],
+            )
+            .await
+            .status()
+        }
+    };
+    assert_eq!(with_code(recovery[0].clone()).await, StatusCode::SEE_OTHER);
+    assert_eq!(
+        with_code(recovery[0].clone()).await,
+        StatusCode::UNAUTHORIZED
+    );
 
     // Sign out needs the session's CSRF token; "everywhere" ends the other browser's session too.
     let page = b
@@ -489,6 +538,20 @@ async fn registration_approval_activation_and_first_sign_in(backend: Backend) {
     let signed = attempt(&b, &s.base, "jan@acme.example", PASSWORD).await;
     assert_eq!(signed.status(), StatusCode::SEE_OTHER);
     assert_eq!(signed.headers()["location"], "/");
+    // Until their organisation makes the second step mandatory (X2).
+    let mfa_path = format!("/api/v1/organizations/{org}/mfa");
+    let mfa = |required: bool| {
+        s.call(
+            Some(&s.admin),
+            reqwest::Method::PUT,
+            &mfa_path,
+            Some(json!({"required": required})),
+        )
+    };
+    assert_eq!(mfa(true).await.0, StatusCode::NO_CONTENT);
+    let signed = attempt(&browser(), &s.base, "jan@acme.example", PASSWORD).await;
+    assert_eq!(signed.headers()["location"], "/account/two-factor");
+    assert_eq!(mfa(false).await.0, StatusCode::NO_CONTENT);
     let (_, users) = s
         .get(&agent, &format!("/api/v1/users?organization={org}"))
         .await;

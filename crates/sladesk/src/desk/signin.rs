@@ -153,9 +153,13 @@ impl Desk {
             }
         };
         sessions::clear_failures(&mut tx, &email).await?;
+        let organization_requires = match credentials.user.organization_id {
+            Some(org) => sessions::organization_requires_mfa(&mut tx, org).await?,
+            None => false,
+        };
         tx.commit().await?;
         let user = credentials.user;
-        if user.role.is_staff() || credentials.totp_enabled {
+        if user.role.is_staff() || credentials.totp_enabled || organization_requires {
             Ok(SignIn::NeedsCode {
                 user,
                 enrolled: credentials.totp_enabled,
@@ -238,20 +242,42 @@ impl Desk {
         Ok((totp.get_url(), secret))
     }
 
-    /// Checks a TOTP code; the first right code also completes the enrolment.
-    pub async fn check_totp(&self, user: &User, code: &str) -> Result<(), DeskError> {
+    /// Checks a TOTP code, or a one-time recovery code (`xxxx-xxxx`). The first right TOTP code
+    /// completes the enrolment and returns the person's new recovery codes, to show once.
+    pub async fn check_totp(
+        &self,
+        user: &User,
+        code: &str,
+    ) -> Result<Option<Vec<String>>, DeskError> {
         let mut tx = self.store.write().await?;
         let credentials = sessions::credentials_of(&mut tx, user.clone()).await?;
         let secret = credentials
             .totp_secret
             .ok_or_else(|| DeskError::Invalid("two-factor sign-in is not set up".into()))?;
-        let totp = totp_for(&secret, &user.email)?;
+        let now = crate::now().as_second();
         let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        if code.contains('-') {
+            if credentials.totp_enabled
+                && sessions::use_recovery_code(
+                    &mut tx,
+                    user.id,
+                    &token_hash(&code.to_lowercase()),
+                    now,
+                )
+                .await?
+            {
+                tx.commit().await?;
+                return Ok(None);
+            }
+            return Err(DeskError::Forbidden(
+                "the code is not right, has expired, or was used already".into(),
+            ));
+        }
+        let totp = totp_for(&secret, &user.email)?;
         // The code of the current 30-second step, or of its neighbours for clock drift; each
         // step's code is accepted once, so a code seen over someone's shoulder cannot be replayed.
-        let now = crate::now().as_second().max(0) as u64;
         let step = (-1i64..=1)
-            .map(|skew| now.saturating_add_signed(skew * 30))
+            .map(|skew| (now.max(0) as u64).saturating_add_signed(skew * 30))
             .find(|t| {
                 (*t / 30) as i64 > credentials.totp_last_step
                     && same_code(&totp.generate(*t), &code)
@@ -263,9 +289,45 @@ impl Desk {
             ));
         };
         sessions::use_totp_step(&mut tx, user.id, step).await?;
+        let mut recovery = None;
         if !credentials.totp_enabled {
             sessions::set_totp(&mut tx, user.id, Some(&secret), true).await?;
+            let codes: Vec<String> = (0..10)
+                .map(|_| random_hex(4).map(|h| format!("{}-{}", &h[..4], &h[4..])))
+                .collect::<Result<_, _>>()?;
+            let hashes: Vec<String> = codes.iter().map(|c| token_hash(c)).collect();
+            sessions::set_recovery_codes(&mut tx, user.id, &hashes).await?;
+            recovery = Some(codes);
         }
+        tx.commit().await?;
+        Ok(recovery)
+    }
+
+    /// X2: an organisation makes the second sign-in step mandatory for its people (admins).
+    pub async fn require_mfa(
+        &self,
+        actor: &super::Actor,
+        organization_id: i64,
+        required: bool,
+    ) -> Result<(), DeskError> {
+        if !actor.is_admin() {
+            return Err(DeskError::Forbidden("only an admin may do this".into()));
+        }
+        let mut tx = self.store.write().await?;
+        crate::store::accounts::organization_by_id(&mut tx, organization_id)
+            .await?
+            .ok_or(DeskError::NotFound("organization"))?;
+        sessions::set_organization_mfa(&mut tx, organization_id, required).await?;
+        crate::store::audit::record(
+            &mut tx,
+            crate::now().as_second(),
+            actor.id(),
+            actor.token_id,
+            "organization.mfa",
+            &format!("organization:{organization_id}"),
+            &serde_json::json!({"required": required}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

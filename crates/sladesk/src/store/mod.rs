@@ -172,6 +172,10 @@ impl Store {
                     "registrations",
                     include_str!("migrations/sqlite/0008_registrations.sql"),
                 ),
+                (
+                    "recovery codes and MFA policy",
+                    include_str!("migrations/sqlite/0009_recovery_and_mfa_policy.sql"),
+                ),
             ],
             Dialect::Postgres => &[
                 ("init", include_str!("migrations/postgres/0001_init.sql")),
@@ -202,6 +206,10 @@ impl Store {
                 (
                     "registrations",
                     include_str!("migrations/postgres/0008_registrations.sql"),
+                ),
+                (
+                    "recovery codes and MFA policy",
+                    include_str!("migrations/postgres/0009_recovery_and_mfa_policy.sql"),
                 ),
             ],
         };

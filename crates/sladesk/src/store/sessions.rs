@@ -179,3 +179,65 @@ pub async fn clear_failures(conn: &mut Conn, email: &str) -> Result<(), StoreErr
         .await?;
     Ok(())
 }
+
+/// Replaces a person's recovery codes with these (hashed) ones.
+pub async fn set_recovery_codes(
+    conn: &mut Conn,
+    user_id: i64,
+    hashes: &[String],
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    for hash in hashes {
+        sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+            .bind(user_id)
+            .bind(hash)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Uses a recovery code once; `false` if it is unknown or was used.
+pub async fn use_recovery_code(
+    conn: &mut Conn,
+    user_id: i64,
+    hash: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let result = sqlx::query("UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL")
+        .bind(now)
+        .bind(user_id)
+        .bind(hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Whether the person's organisation makes the second step mandatory.
+pub async fn organization_requires_mfa(
+    conn: &mut Conn,
+    organization_id: i64,
+) -> Result<bool, StoreError> {
+    let required: Option<i64> =
+        sqlx::query_scalar("SELECT mfa_required FROM organizations WHERE id = $1")
+            .bind(organization_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(required.unwrap_or(0) != 0)
+}
+
+pub async fn set_organization_mfa(
+    conn: &mut Conn,
+    organization_id: i64,
+    required: bool,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE organizations SET mfa_required = $1 WHERE id = $2")
+        .bind(i64::from(required))
+        .bind(organization_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

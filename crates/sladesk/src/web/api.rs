@@ -529,3 +529,29 @@ pub async fn reject_registration(
             .into(),
     ))
 }
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MfaPolicy {
+    /// Whether the organisation's people must sign in with a second step.
+    pub required: bool,
+}
+
+/// X2: an organisation makes the second sign-in step mandatory for its people.
+#[utoipa::path(put, path = "/api/v1/organizations/{id}/mfa", tag = "organizations", params(("id" = i64, Path)), request_body = MfaPolicy,
+    responses((status = 204, description = "set"), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn organization_mfa(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    Body(p): Body<MfaPolicy>,
+) -> Result<StatusCode> {
+    if !actor.sees_organization(id) {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "organization not found",
+        ));
+    }
+    state.desk.require_mfa(&actor, id, p.required).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

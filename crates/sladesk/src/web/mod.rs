@@ -104,7 +104,7 @@ impl Metrics {
         api::create_user, api::list_users, api::get_user,
         api::create_ticket, api::list_tickets, api::get_ticket, api::update_ticket,
         api::comment, api::transition, api::dispute, api::escalate, api::phone_call, api::events, api::audit,
-        api::registrations, api::approve_registration, api::reject_registration,
+        api::registrations, api::approve_registration, api::reject_registration, api::organization_mfa,
         availability::create_component, availability::list_components, availability::add_monitor,
         availability::schedule_maintenance, availability::record_exclusion, availability::report,
         status::post_update, status::list_outages, status::json, availability::heartbeat, availability::readings,
@@ -222,6 +222,10 @@ pub fn router(state: AppState) -> Router {
         .route("/tickets/{id}/events", get(api::events))
         .route("/audit", get(api::audit))
         .route("/registrations", get(api::registrations))
+        .route(
+            "/organizations/{id}/mfa",
+            axum::routing::put(api::organization_mfa),
+        )
         .route(
             "/registrations/{id}/approve",
             axum::routing::post(api::approve_registration),

@@ -36,6 +36,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("activate.html", include_str!("templates/activate.html")),
         ("notice.html", include_str!("templates/notice.html")),
         ("reset.html", include_str!("templates/reset.html")),
+        ("recovery.html", include_str!("templates/recovery.html")),
     ] {
         env.add_template(name, source)
             .expect("built-in templates parse");
@@ -147,6 +148,13 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Deze link is niet (meer) geldig. Vraag de servicedesk om een nieuwe.",
     ),
     ("forgot", "Forgot your password?", "Wachtwoord vergeten?"),
+    ("recovery_title", "Your recovery codes", "Je herstelcodes"),
+    (
+        "recovery_intro",
+        "Keep these codes somewhere safe. Each one signs you in once if you lose your authenticator app; they are shown only now.",
+        "Bewaar deze codes op een veilige plek. Elke code laat je één keer inloggen als je je authenticator-app kwijt bent; ze worden alleen nu getoond.",
+    ),
+    ("continue", "Continue", "Verder"),
     ("reset_button", "Send me a link", "Stuur me een link"),
     (
         "reset_sent",
@@ -460,9 +468,10 @@ pub async fn submit_code(
         )
             .into_response();
     }
-    if let Err(e) = state.desk.check_totp(&user, &form.code).await {
-        return match e {
-            DeskError::Forbidden(message) => code_page(
+    let recovery = match state.desk.check_totp(&user, &form.code).await {
+        Ok(recovery) => recovery,
+        Err(DeskError::Forbidden(message)) => {
+            return code_page(
                 language,
                 &session.csrf,
                 "/login/code",
@@ -470,26 +479,38 @@ pub async fn submit_code(
                 None,
                 Some(message),
                 StatusCode::UNAUTHORIZED,
-            ),
-            other => super::error::ApiError::from(other).into_response(),
-        };
-    }
-    let _ = state.desk.close_session(&cookie).await;
-    match state.desk.open_session(user.id, true).await {
-        Ok(new) => {
-            let mut response = Redirect::to("/staff").into_response();
-            set_cookie(
-                &mut response,
-                &state,
-                SESSION_COOKIE,
-                &new.cookie,
-                SESSION_SECONDS,
-                "/",
             );
-            response
         }
-        Err(e) => super::error::ApiError::from(e).into_response(),
-    }
+        Err(other) => return super::error::ApiError::from(other).into_response(),
+    };
+    let _ = state.desk.close_session(&cookie).await;
+    let new = match state.desk.open_session(user.id, true).await {
+        Ok(new) => new,
+        Err(e) => return super::error::ApiError::from(e).into_response(),
+    };
+    let mut response = match recovery {
+        // Just enrolled: show the recovery codes, once.
+        Some(codes) => {
+            let t = texts(language);
+            page(
+                "recovery.html",
+                StatusCode::OK,
+                context! {
+                    lang => lang_code(language), title => t["recovery_title"].as_str(), t => minijinja::Value::from(minijinja::value::Serde(t.clone())), codes => codes,
+                },
+            )
+        }
+        None => Redirect::to("/").into_response(),
+    };
+    set_cookie(
+        &mut response,
+        &state,
+        SESSION_COOKIE,
+        &new.cookie,
+        SESSION_SECONDS,
+        "/",
+    );
+    response
 }
 
 #[derive(Debug, Deserialize)]
