@@ -112,7 +112,8 @@ pub async fn probe(client: &reqwest::Client, monitor: &Monitor) -> Result<(), St
     }
 }
 
-/// Deletes roll-ups older than the retention, at most once an hour per replica.
+/// Deletes roll-ups older than the retention (and expired sessions and links), at most once an
+/// hour per replica.
 pub async fn prune(desk: &Desk, retention_days: i64) {
     use std::sync::atomic::{AtomicI64, Ordering};
     static LAST: AtomicI64 = AtomicI64::new(0);
@@ -122,6 +123,10 @@ pub async fn prune(desk: &Desk, retention_days: i64) {
     }
     LAST.store(now, Ordering::Relaxed);
     if let Ok(mut tx) = desk.store.write().await {
+        // Expired sessions and spent one-time links go in the same hourly round.
+        if let Err(e) = crate::store::sessions::housekeeping(&mut tx, now).await {
+            tracing::warn!(error = %e, "could not delete expired sessions");
+        }
         match availability::prune_roll_ups(&mut tx, now - retention_days * 86_400).await {
             Ok(n) if tx.commit().await.is_ok() => {
                 tracing::debug!(deleted = n, "pruned monitor roll-ups")

@@ -241,3 +241,19 @@ pub async fn set_organization_mfa(
         .await?;
     Ok(())
 }
+
+/// Deletes expired sessions and spent or expired one-time links; returns how many.
+pub async fn housekeeping(conn: &mut Conn, now: i64) -> Result<u64, StoreError> {
+    let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    let links =
+        sqlx::query("DELETE FROM activation_tokens WHERE expires_at <= $1 OR used_at IS NOT NULL")
+            .bind(now)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    Ok(sessions + links)
+}
