@@ -381,16 +381,19 @@ pub struct ExclusionJson {
     pub reason: String,
 }
 
+/// A calendar month written `YYYY-MM`, as (year, month).
+pub fn parse_month(text: &str) -> Result<(i16, i8), AvailabilityError> {
+    text.split_once('-')
+        .filter(|(y, m)| y.len() == 4 && m.len() == 2)
+        .and_then(|(y, m)| Some((y.parse::<i16>().ok()?, m.parse::<i8>().ok()?)))
+        .filter(|(_, m)| (1..=12).contains(m))
+        .ok_or_else(|| AvailabilityError::BadMonth(text.to_string()))
+}
+
 impl MonthInputJson {
     /// Checks the month and the instants, naming the field at fault.
     pub fn parse(self, default_target_percent: f64) -> Result<MonthInput, String> {
-        let (year, month) = self
-            .month
-            .split_once('-')
-            .filter(|(y, m)| y.len() == 4 && m.len() == 2)
-            .and_then(|(y, m)| Some((y.parse::<i16>().ok()?, m.parse::<i8>().ok()?)))
-            .filter(|(_, m)| (1..=12).contains(m))
-            .ok_or_else(|| AvailabilityError::BadMonth(self.month.clone()).to_string())?;
+        let (year, month) = parse_month(&self.month).map_err(|e| e.to_string())?;
         let span = |what: &str, i: usize, s: &SpanJson| -> Result<Span, String> {
             let start = parse_instant(&s.start).map_err(|e| format!("{what}[{i}].start: {e}"))?;
             let end = parse_instant(&s.end).map_err(|e| format!("{what}[{i}].end: {e}"))?;

@@ -226,15 +226,8 @@ pub async fn report(
     Auth(actor): Auth,
     Params(p): Params<ReportParams>,
 ) -> Result<Json<MonthReport>> {
-    let (year, month) = p
-        .month
-        .split_once('-')
-        .filter(|(y, m)| y.len() == 4 && m.len() == 2)
-        .and_then(|(y, m)| Some((y.parse::<i16>().ok()?, m.parse::<i8>().ok()?)))
-        .filter(|(_, m)| (1..=12).contains(m))
-        .ok_or_else(|| {
-            ApiError::bad_request(format!("`{}` is not a month like 2026-03", p.month))
-        })?;
+    let (year, month) = sladesk_core::availability::parse_month(&p.month)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
     Ok(Json(
         state
             .desk

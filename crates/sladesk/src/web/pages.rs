@@ -256,6 +256,12 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// Whether a public form came back with the token of its double-submit cookie (CSRF).
+fn form_token_matches(headers: &HeaderMap, submitted: &str) -> bool {
+    let expected = cookie_value(headers, CSRF_COOKIE).unwrap_or_default();
+    !expected.is_empty() && same(&expected, submitted)
+}
+
 /// The signed-in person, with their session, from the cookie.
 async fn current(state: &AppState, headers: &HeaderMap) -> Option<(User, Session, String)> {
     let cookie = cookie_value(headers, SESSION_COOKIE)?;
@@ -329,8 +335,7 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let language = language(form.lang.as_deref(), &headers);
-    let expected = cookie_value(&headers, CSRF_COOKIE).unwrap_or_default();
-    if expected.is_empty() || !same(&expected, &form.csrf) {
+    if !form_token_matches(&headers, &form.csrf) {
         return login_page(
             &state,
             language,
@@ -611,12 +616,7 @@ pub async fn staff_availability(
     };
     let language = user.language;
     let month = q.month.unwrap_or_else(|| this_month(&state));
-    let parsed = month
-        .split_once('-')
-        .filter(|(y, m)| y.len() == 4 && m.len() == 2)
-        .and_then(|(y, m)| Some((y.parse::<i16>().ok()?, m.parse::<i8>().ok()?)))
-        .filter(|(_, m)| (1..=12).contains(m));
-    let Some((year, month_number)) = parsed else {
+    let Ok((year, month_number)) = sladesk_core::availability::parse_month(&month) else {
         return (
             StatusCode::BAD_REQUEST,
             format!("`{month}` is not a month like 2026-03"),
@@ -755,8 +755,7 @@ pub async fn register(
     Form(form): Form<RegisterForm>,
 ) -> Response {
     let language = language(form.lang.as_deref(), &headers);
-    let expected = cookie_value(&headers, CSRF_COOKIE).unwrap_or_default();
-    if expected.is_empty() || !same(&expected, &form.csrf) {
+    if !form_token_matches(&headers, &form.csrf) {
         return register_page(
             &state,
             language,
@@ -839,8 +838,7 @@ pub async fn activate(
     Form(form): Form<ActivateForm>,
 ) -> Response {
     let language = language(form.lang.as_deref(), &headers);
-    let expected = cookie_value(&headers, CSRF_COOKIE).unwrap_or_default();
-    if expected.is_empty() || !same(&expected, &form.csrf) {
+    if !form_token_matches(&headers, &form.csrf) {
         return activate_page(
             &state,
             language,
@@ -919,8 +917,7 @@ pub async fn reset(
     Form(form): Form<ResetForm>,
 ) -> Response {
     let language = language(form.lang.as_deref(), &headers);
-    let expected = cookie_value(&headers, CSRF_COOKIE).unwrap_or_default();
-    if expected.is_empty() || !same(&expected, &form.csrf) {
+    if !form_token_matches(&headers, &form.csrf) {
         return notice(
             language,
             "expired",
