@@ -90,6 +90,16 @@ vocabulary!(
     }
 );
 
+impl Environment {
+    pub fn label(self) -> Text {
+        match self {
+            Environment::Production => Text::new("Production", "Productie"),
+            Environment::Acceptance => Text::new("Acceptance", "Acceptatie"),
+            Environment::Test => Text::new("Test", "Test"),
+        }
+    }
+}
+
 impl Priority {
     pub fn label(self) -> Text {
         match self {

@@ -601,6 +601,7 @@ impl Desk {
             updated_at: now.as_second(),
             breached_at: None,
             next_check_at: None,
+            due_at: None,
         };
         super::sla::derive(&policy, &mut ticket, &[], &[], now)?;
         // Inside this transaction (not the batch writer): the outage and its ticket commit together.
@@ -610,6 +611,7 @@ impl Desk {
                 ticket,
                 actor_id: None,
                 token_id: None,
+                urgency: None,
             }],
         )
         .await?;

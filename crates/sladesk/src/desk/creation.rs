@@ -15,6 +15,8 @@ pub struct Creation {
     pub ticket: Ticket,
     pub actor_id: Option<i64>,
     pub token_id: Option<i64>,
+    /// How urgent the customer says it is for them: recorded for triage, never the priority.
+    pub urgency: Option<sladesk_core::tickets::Priority>,
 }
 
 type Reply = oneshot::Sender<Result<i64, DeskError>>;
@@ -96,7 +98,8 @@ pub(crate) async fn write_in(conn: &mut Conn, batch: &[&Creation]) -> Result<Vec
             actor_id: creation.actor_id,
             public: true,
             body: Some(t.description.clone()),
-            data: json!({"type": t.ticket_type, "priority": t.priority, "environment": t.environment, "product": t.product}),
+            data: json!({"type": t.ticket_type, "priority": t.priority, "environment": t.environment,
+                "product": t.product, "urgency": creation.urgency}),
         };
         tickets::insert_event(conn, &event).await?;
         audit::record(

@@ -12,6 +12,7 @@ mod signin;
 mod sla;
 mod status;
 mod tickets;
+mod workspace;
 
 pub use accounts::{NewOrganization, NewUser, OrganizationPatch, issue_token, token_hash};
 pub use availability::{NewComponent, NewExclusion, NewMonitor, NewWindow};
@@ -24,6 +25,7 @@ pub use status::{
     ComponentStatus, DayStatus, Incident, IncidentUpdate, PlannedMaintenance, StatusPage,
 };
 pub use tickets::{NewTicket, TicketPatch, TicketView};
+pub use workspace::{Names, QUEUE_PAGE, QueueCounts};
 
 use std::sync::Arc;
 

@@ -4,14 +4,16 @@
 use jiff::Timestamp;
 use serde_json::json;
 use sladesk_core::policy::Policy;
-use sladesk_core::sla::{Event, EventKind, Schedule, SlaReport, Timeline, evaluate_with_schedule};
+use sladesk_core::sla::{
+    ClockState, Event, EventKind, Schedule, SlaReport, Timeline, evaluate_with_schedule,
+};
 use sladesk_core::tickets::{Priority, Status};
 
 use super::{Desk, DeskError};
 use crate::notify::{self, Alert};
 use crate::store::accounts::{self, Role};
 use crate::store::tickets::{self, Ticket, TicketEvent, kinds};
-use crate::store::{Conn, StoreError, outbox};
+use crate::store::{Conn, StoreError, outbox, preferences};
 
 fn instant(second: i64) -> Timestamp {
     Timestamp::from_second(second).unwrap_or(Timestamp::UNIX_EPOCH)
@@ -135,7 +137,32 @@ pub(crate) fn derive(
         .filter(|(key, _)| !sent.iter().any(|s| s == key))
         .map(|(_, at)| at.as_second())
         .min();
+    ticket.due_at = nearest_deadline(&report, ticket.status);
     Ok(report)
+}
+
+/// The deadline the desk works towards now: the reaction while nobody answered, else the
+/// resolution while its clock runs. A paused or stopped ticket has none.
+fn nearest_deadline(report: &SlaReport, status: Status) -> Option<i64> {
+    let reaction = (report.reaction.met_at.is_none() && status != Status::Closed)
+        .then_some(report.reaction.due_at);
+    let resolution = (report.resolution.state == ClockState::Running)
+        .then_some(report.resolution.due_at)
+        .flatten();
+    reaction
+        .into_iter()
+        .chain(resolution)
+        .min()
+        .map(|t| t.as_second())
+}
+
+/// What a mail to a customer is about, for their notification preferences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Topic {
+    Status,
+    Reply,
+    /// Notices the contract relies on (the auto-close reminder and closing): always sent.
+    Always,
 }
 
 /// What one SLA check of a ticket did.
@@ -178,7 +205,7 @@ impl Desk {
             match kind {
                 "auto_close_reminder" => {
                     if let Some(close_at) = schedule.auto_close_at {
-                        self.mail_requester(&mut tx, &ticket, |lang| {
+                        self.mail_requester(&mut tx, &ticket, Topic::Always, |lang| {
                             notify::auto_close_reminder(&ticket, close_at, lang, &self.public_url)
                         })
                         .await?;
@@ -256,19 +283,34 @@ impl Desk {
         )
         .await?;
         let closed = ticket.clone();
-        self.mail_requester(conn, &closed, |lang| {
+        self.mail_requester(conn, &closed, Topic::Always, |lang| {
             notify::auto_closed(&closed, lang, &self.public_url)
         })
         .await
     }
 
-    /// Queues a mail to the ticket's requester, in their language.
+    /// Queues a mail to the ticket's requester, in their language, unless they chose not to
+    /// hear about this topic.
     pub(crate) async fn mail_requester(
         &self,
         conn: &mut Conn,
         ticket: &Ticket,
+        topic: Topic,
         write: impl Fn(sladesk_core::text::Language) -> notify::Mail,
     ) -> Result<(), DeskError> {
+        let wanted = match topic {
+            Topic::Always => true,
+            Topic::Status | Topic::Reply => {
+                let preferences = preferences::preferences_of(conn, ticket.requester_id).await?;
+                match topic {
+                    Topic::Status => preferences.mail_status,
+                    _ => preferences.mail_replies,
+                }
+            }
+        };
+        if !wanted {
+            return Ok(());
+        }
         if let Some(requester) = accounts::user_by_id(conn, ticket.requester_id).await? {
             let mail = write(requester.language);
             outbox::enqueue(

@@ -10,7 +10,7 @@ use sladesk_core::sla::SlaReport;
 use sladesk_core::tickets::{Environment, Priority, Status, TicketType, Transition};
 
 use super::creation::Creation;
-use super::sla::{derive, evaluate_ticket, refresh};
+use super::sla::{Topic, derive, evaluate_ticket, refresh};
 use super::{Actor, Desk, DeskError};
 use crate::notify;
 use crate::store::accounts::{self, Role};
@@ -32,6 +32,9 @@ pub struct NewTicket {
     pub description: String,
     /// Staff only; otherwise set by triage, with a default by environment (T6).
     pub priority: Option<Priority>,
+    /// How urgent it is for the customer: shown to triage, never the priority itself (T4).
+    #[serde(default)]
+    pub urgency: Option<Priority>,
 }
 
 /// Triage and handling by staff; absent fields stay as they are.
@@ -174,6 +177,7 @@ impl Desk {
             updated_at: now.as_second(),
             breached_at: None,
             next_check_at: None,
+            due_at: None,
         };
         // A new ticket has no clock events yet: its SLA follows from the ticket alone, so the
         // derived columns are written with the row instead of re-reading it afterwards.
@@ -183,6 +187,7 @@ impl Desk {
             ticket: ticket.clone(),
             actor_id: actor.id(),
             token_id: actor.token_id,
+            urgency: new.urgency,
         };
         ticket.id = self.creations.create(creation).await?;
         Ok(TicketView { ticket, sla })
@@ -233,16 +238,26 @@ impl Desk {
         filter.now = now.as_second();
         let mut conn = self.store.read().await?;
         let page = tickets::list_tickets(&mut conn, self.store.dialect, &filter).await?;
+        self.views_of(&mut conn, page, now).await
+    }
+
+    /// Tickets with their SLA at `now`, their events read in one query.
+    pub(crate) async fn views_of(
+        &self,
+        conn: &mut Conn,
+        page: Vec<Ticket>,
+        now: jiff::Timestamp,
+    ) -> Result<Vec<TicketView>, DeskError> {
         let ids: Vec<i64> = page.iter().map(|t| t.id).collect();
         let mut events: HashMap<i64, Vec<TicketEvent>> = HashMap::new();
-        for event in tickets::events_of_many(&mut conn, &ids).await? {
+        for event in tickets::events_of_many(conn, &ids).await? {
             events.entry(event.ticket_id).or_default().push(event);
         }
         let mut contracts: HashMap<i64, Option<String>> = HashMap::new();
         let mut views = Vec::with_capacity(page.len());
         for ticket in page {
             if !contracts.contains_key(&ticket.organization_id) {
-                let org = accounts::organization_by_id(&mut conn, ticket.organization_id).await?;
+                let org = accounts::organization_by_id(conn, ticket.organization_id).await?;
                 contracts.insert(ticket.organization_id, org.and_then(|o| o.policy));
             }
             let policy = self
@@ -395,7 +410,7 @@ impl Desk {
             .await?;
             if public {
                 let t = ticket.clone();
-                self.mail_requester(&mut tx, &t, |lang| {
+                self.mail_requester(&mut tx, &t, Topic::Reply, |lang| {
                     notify::staff_reply(&t, &body, lang, &self.public_url)
                 })
                 .await?;
@@ -620,7 +635,7 @@ impl Desk {
         ticket.status = to;
         ticket.updated_at = event_time(ticket);
         let t = ticket.clone();
-        self.mail_requester(conn, &t, |lang| {
+        self.mail_requester(conn, &t, Topic::Status, |lang| {
             notify::status_changed(&t, to, lang, &self.public_url)
         })
         .await

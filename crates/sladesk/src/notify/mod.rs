@@ -28,6 +28,15 @@ fn link(public_url: &str, ticket: &Ticket) -> String {
 
 /// An instant as Dutch wall time, e.g. "dinsdag 28 april 2026 11:00" / "Tuesday 28 April 2026 11:00".
 pub fn local_time(instant: Timestamp, language: Language) -> String {
+    local_time_in(
+        instant,
+        language,
+        &TimeZone::get("Europe/Amsterdam").unwrap_or(TimeZone::UTC),
+    )
+}
+
+/// `instant` as a person reads it in their time zone: "Tuesday 28 April 2026 11:00".
+pub fn local_time_in(instant: Timestamp, language: Language, tz: &TimeZone) -> String {
     const MONTHS_EN: [&str; 12] = [
         "January",
         "February",
@@ -56,8 +65,7 @@ pub fn local_time(instant: Timestamp, language: Language) -> String {
         "november",
         "december",
     ];
-    let tz = TimeZone::get("Europe/Amsterdam").unwrap_or(TimeZone::UTC);
-    let local = instant.to_zoned_datetime(tz);
+    let local = instant.to_zoned_datetime(tz.clone());
     let weekday = weekday_label(local.weekday().to_monday_zero_offset() as usize);
     let month = (local.month() - 1) as usize;
     let (weekday, month) = match language {

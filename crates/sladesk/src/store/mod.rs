@@ -8,6 +8,7 @@ pub mod audit;
 pub mod availability;
 pub mod notifications;
 pub mod outbox;
+pub mod preferences;
 pub mod registrations;
 pub mod sessions;
 pub mod tickets;
@@ -176,6 +177,7 @@ impl Store {
                     "recovery codes and MFA policy",
                     include_str!("migrations/sqlite/0009_recovery_and_mfa_policy.sql"),
                 ),
+                ("portal", include_str!("migrations/sqlite/0010_portal.sql")),
             ],
             Dialect::Postgres => &[
                 ("init", include_str!("migrations/postgres/0001_init.sql")),
@@ -210,6 +212,10 @@ impl Store {
                 (
                     "recovery codes and MFA policy",
                     include_str!("migrations/postgres/0009_recovery_and_mfa_policy.sql"),
+                ),
+                (
+                    "portal",
+                    include_str!("migrations/postgres/0010_portal.sql"),
                 ),
             ],
         };

@@ -32,6 +32,8 @@ pub struct Ticket {
     pub updated_at: i64,
     pub breached_at: Option<i64>,
     pub next_check_at: Option<i64>,
+    /// The nearest deadline of a running clock; `None` while all clocks are paused or stopped.
+    pub due_at: Option<i64>,
 }
 
 /// What happened to a ticket. `kind` is one of the [`kinds`] constants.
@@ -84,6 +86,7 @@ fn ticket(row: &AnyRow) -> Result<Ticket, StoreError> {
         updated_at: col(row, "updated_at")?,
         breached_at: col(row, "breached_at")?,
         next_check_at: col(row, "next_check_at")?,
+        due_at: col(row, "due_at")?,
     })
 }
 
@@ -103,14 +106,14 @@ fn event(row: &AnyRow) -> Result<TicketEvent, StoreError> {
 
 const TICKET_COLUMNS: &str = "t.id, t.organization_id, t.requester_id, t.ticket_type, t.class, t.priority, \
     t.triaged, t.environment, t.product, t.subject, t.description, t.status, t.line, t.assignee_id, \
-    t.policy_version, t.created_at, t.updated_at, t.breached_at, t.next_check_at";
+    t.policy_version, t.created_at, t.updated_at, t.breached_at, t.next_check_at, t.due_at";
 
 pub async fn insert_ticket(conn: &mut Conn, t: &Ticket) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO tickets (organization_id, requester_id, ticket_type, class, priority, triaged, environment,
          product, subject, description, status, line, assignee_id, policy_version, created_at, updated_at,
-         breached_at, next_check_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
+         breached_at, next_check_at, due_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
     )
     .bind(t.organization_id)
     .bind(t.requester_id)
@@ -130,6 +133,7 @@ pub async fn insert_ticket(conn: &mut Conn, t: &Ticket) -> Result<i64, StoreErro
     .bind(t.updated_at)
     .bind(t.breached_at)
     .bind(t.next_check_at)
+    .bind(t.due_at)
     .fetch_one(&mut *conn)
     .await?;
     Ok(id)
@@ -139,7 +143,8 @@ pub async fn insert_ticket(conn: &mut Conn, t: &Ticket) -> Result<i64, StoreErro
 pub async fn update_ticket(conn: &mut Conn, t: &Ticket) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE tickets SET ticket_type = $1, priority = $2, triaged = $3, status = $4, line = $5,
-         assignee_id = $6, updated_at = $7, breached_at = $8, next_check_at = $9 WHERE id = $10",
+         assignee_id = $6, updated_at = $7, breached_at = $8, next_check_at = $9, due_at = $10
+         WHERE id = $11",
     )
     .bind(word(&t.ticket_type))
     .bind(word(&t.priority))
@@ -150,6 +155,7 @@ pub async fn update_ticket(conn: &mut Conn, t: &Ticket) -> Result<(), StoreError
     .bind(t.updated_at)
     .bind(t.breached_at)
     .bind(t.next_check_at)
+    .bind(t.due_at)
     .bind(t.id)
     .execute(&mut *conn)
     .await?;
@@ -235,12 +241,28 @@ pub struct TicketFilter {
     pub breached: Option<bool>,
     /// Waiting for the customer or for development (`true`), or not (`false`).
     pub waiting: Option<bool>,
+    /// Not closed (`true`), or closed (`false`).
+    pub open: Option<bool>,
     /// Full-text search over subject and description.
     pub text: Option<String>,
     /// Only tickets with a smaller id (cursor pagination, newest first).
     pub before_id: Option<i64>,
+    pub order: Order,
+    /// Rows to skip (page number × page size, for the portal's pages).
+    pub offset: i64,
     pub limit: i64,
     pub now: i64,
+}
+
+/// The order of a ticket list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Order {
+    #[default]
+    Newest,
+    Oldest,
+    /// Most recently changed first.
+    Updated,
 }
 
 /// Tickets matching `filter`, newest first.
@@ -314,10 +336,23 @@ pub async fn list_tickets(
         }
         None => {}
     }
+    match filter.open {
+        Some(true) => sql += " AND t.status <> 'closed'",
+        Some(false) => sql += " AND t.status = 'closed'",
+        None => {}
+    }
     if filter.before_id.is_some() {
         sql += &format!(" AND {order} < {}", next());
     }
-    sql += &format!(" ORDER BY {order} DESC LIMIT {}", next());
+    let direction = match filter.order {
+        Order::Newest => format!("{order} DESC"),
+        Order::Oldest => format!("{order} ASC"),
+        Order::Updated => "t.updated_at DESC, t.id DESC".to_string(),
+    };
+    sql += &format!(" ORDER BY {direction} LIMIT {}", next());
+    if filter.offset > 0 {
+        sql += &format!(" OFFSET {}", next());
+    }
 
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     if let Some(text) = text {
@@ -348,6 +383,9 @@ pub async fn list_tickets(
         query = query.bind(id);
     }
     query = query.bind(filter.limit);
+    if filter.offset > 0 {
+        query = query.bind(filter.offset);
+    }
     let rows = query.fetch_all(&mut *conn).await?;
     rows.iter().map(ticket).collect()
 }
@@ -427,4 +465,104 @@ pub async fn count_tickets(conn: &mut Conn) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
         .fetch_one(&mut *conn)
         .await?)
+}
+
+/// The agent workspace's views of open tickets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    /// Everything open on a support line.
+    Line(i64),
+    /// Everything open assigned to this person.
+    Mine(i64),
+    /// Open tickets on a line that nobody has picked up.
+    Unassigned(i64),
+    /// Open tickets on a line whose SLA is breached.
+    Breached(i64),
+}
+
+/// Statuses of open tickets, spelled out so that the (…, status, id) indexes serve them.
+const OPEN: &str = "('new', 'in_progress', 'waiting_for_customer', 'waiting_for_development')";
+
+impl Queue {
+    fn condition(self) -> (&'static str, i64) {
+        match self {
+            Queue::Line(line) => ("t.line = $1", line),
+            Queue::Mine(user) => ("t.assignee_id = $1", user),
+            Queue::Unassigned(line) => ("t.line = $1 AND t.assignee_id IS NULL", line),
+            Queue::Breached(line) => ("t.line = $1", line),
+        }
+    }
+}
+
+/// A queue's open tickets, nearest deadline first; tickets whose clocks are all paused follow,
+/// most recently changed first. Breached tickets come longest-breached first.
+pub async fn queue(
+    conn: &mut Conn,
+    queue: Queue,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<Ticket>, StoreError> {
+    let (condition, key) = queue.condition();
+    if let Queue::Breached(_) = queue {
+        // Spelled as the partial index tickets_open_breached is, so that it serves the query.
+        let sql = format!(
+            "SELECT {TICKET_COLUMNS} FROM tickets t WHERE {condition} AND t.breached_at IS NOT NULL \
+             AND t.status <> 'closed' AND t.breached_at <= $2 ORDER BY t.breached_at, t.id LIMIT $3"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(key)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await?;
+        return rows.iter().map(ticket).collect();
+    }
+    let running = format!(
+        "SELECT {TICKET_COLUMNS} FROM tickets t WHERE {condition} AND t.due_at IS NOT NULL \
+         ORDER BY t.due_at, t.id LIMIT $2"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(running))
+        .bind(key)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut found: Vec<Ticket> = rows.iter().map(ticket).collect::<Result<_, _>>()?;
+    let room = limit - found.len() as i64;
+    if room > 0 {
+        let paused = format!(
+            "SELECT {TICKET_COLUMNS} FROM tickets t WHERE {condition} AND t.due_at IS NULL \
+             AND t.status IN {OPEN} ORDER BY t.updated_at DESC, t.id DESC LIMIT $2"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(paused))
+            .bind(key)
+            .bind(room)
+            .fetch_all(&mut *conn)
+            .await?;
+        for row in &rows {
+            found.push(ticket(row)?);
+        }
+    }
+    Ok(found)
+}
+
+/// How many open tickets a queue holds.
+pub async fn queue_count(conn: &mut Conn, queue: Queue, now: i64) -> Result<i64, StoreError> {
+    let (condition, key) = queue.condition();
+    let sql = match queue {
+        Queue::Breached(_) => format!(
+            "SELECT COUNT(*) FROM tickets t WHERE {condition} AND t.breached_at IS NOT NULL \
+             AND t.status <> 'closed' AND t.breached_at <= $2"
+        ),
+        _ => format!(
+            "SELECT (SELECT COUNT(*) FROM tickets t WHERE {condition} AND t.due_at IS NOT NULL) \
+             + (SELECT COUNT(*) FROM tickets t WHERE {condition} AND t.due_at IS NULL \
+             AND t.status IN {OPEN})"
+        ),
+    };
+    let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(key);
+    if let Queue::Breached(_) = queue {
+        query = query.bind(now);
+    }
+    let count: i64 = query.fetch_one(&mut *conn).await?;
+    Ok(count)
 }

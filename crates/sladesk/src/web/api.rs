@@ -224,7 +224,7 @@ pub async fn list_tickets(
         text: p.q,
         before_id: cursor(p.cursor.as_deref())?,
         limit,
-        now: 0,
+        ..TicketFilter::default()
     };
     let views = state.desk.tickets(&actor, filter).await?;
     Ok(Json(page(views, limit, |v| v.ticket.id)))

@@ -1,13 +1,19 @@
 //! HTTP: the JSON API under `/api/v1`, its OpenAPI document, health and metrics.
 
+mod account;
+mod admin;
 mod api;
 mod availability;
 mod error;
 mod extract;
 mod feeds;
 mod pages;
+mod portal;
 mod schema;
 mod status;
+mod visitor;
+mod words;
+mod workspace;
 
 pub use error::{ApiError, Problem};
 
@@ -18,7 +24,7 @@ use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -289,6 +295,23 @@ pub fn router(state: AppState) -> Router {
             "/logout/everywhere",
             axum::routing::post(pages::logout_everywhere),
         )
+        .route("/tickets", get(portal::list))
+        .route("/tickets/new", get(portal::new_form).post(portal::create))
+        .route("/tickets/{id}", get(portal::show))
+        .route("/tickets/{id}/reply", post(portal::reply))
+        .route("/tickets/{id}/status", post(portal::move_status))
+        .route("/tickets/{id}/dispute", post(portal::dispute))
+        .route("/tickets/{id}/triage", post(workspace::triage))
+        .route("/tickets/{id}/escalate", post(workspace::escalate))
+        .route("/desk", get(workspace::queue))
+        .route("/desk/counts", get(workspace::counts))
+        .route("/account", get(account::show).post(account::save))
+        .route("/admin", get(admin::home))
+        .route("/admin/organizations", post(admin::create_organization))
+        .route("/admin/users", post(admin::create_user))
+        .route("/admin/tokens", post(admin::create_token))
+        .route("/admin/registrations/{id}/approve", post(admin::approve))
+        .route("/admin/registrations/{id}/reject", post(admin::reject))
         .route("/staff", get(pages::staff_home))
         .route("/staff/availability", get(pages::staff_availability))
         .route("/status/feed.atom", get(feeds::atom))

@@ -17,6 +17,7 @@ use sladesk_core::text::Language;
 use super::AppState;
 use super::extract::Params;
 use super::status::language;
+use super::visitor::Visitor;
 use crate::desk::{DeskError, SESSION_SECONDS, SignIn};
 use crate::notify::local_time;
 use crate::store::accounts::User;
@@ -37,6 +38,13 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("notice.html", include_str!("templates/notice.html")),
         ("reset.html", include_str!("templates/reset.html")),
         ("recovery.html", include_str!("templates/recovery.html")),
+        ("nav.html", include_str!("templates/nav.html")),
+        ("tickets.html", include_str!("templates/tickets.html")),
+        ("new_ticket.html", include_str!("templates/new_ticket.html")),
+        ("ticket.html", include_str!("templates/ticket.html")),
+        ("queue.html", include_str!("templates/queue.html")),
+        ("account.html", include_str!("templates/account.html")),
+        ("admin.html", include_str!("templates/admin.html")),
     ] {
         env.add_template(name, source)
             .expect("built-in templates parse");
@@ -163,9 +171,10 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-fn texts(language: Language) -> serde_json::Value {
+pub(super) fn texts(language: Language) -> serde_json::Value {
     let map = TEXTS
         .iter()
+        .chain(super::words::TEXTS)
         .map(|(key, en, nl)| {
             (
                 key.to_string(),
@@ -178,14 +187,14 @@ fn texts(language: Language) -> serde_json::Value {
     serde_json::Value::Object(map)
 }
 
-fn lang_code(language: Language) -> &'static str {
+pub(super) fn lang_code(language: Language) -> &'static str {
     match language {
         Language::En => "en",
         Language::Nl => "nl",
     }
 }
 
-fn page(name: &str, status: StatusCode, ctx: minijinja::Value) -> Response {
+pub(super) fn page(name: &str, status: StatusCode, ctx: minijinja::Value) -> Response {
     match TEMPLATES.get_template(name).and_then(|t| t.render(ctx)) {
         Ok(html) => {
             let mut response = (status, Html(html)).into_response();
@@ -209,7 +218,7 @@ fn page(name: &str, status: StatusCode, ctx: minijinja::Value) -> Response {
     }
 }
 
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(super) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -220,7 +229,7 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|c| c.value().to_string())
 }
 
-fn set_cookie(
+pub(super) fn set_cookie(
     response: &mut Response,
     state: &AppState,
     name: &str,
@@ -241,14 +250,14 @@ fn set_cookie(
     }
 }
 
-fn random_token() -> String {
+pub(super) fn random_token() -> String {
     let mut bytes = [0u8; 16];
     let _ = getrandom::fill(&mut bytes);
     hex::encode(bytes)
 }
 
 /// Equal without telling, by timing, how much of it was.
-fn same(a: &str, b: &str) -> bool {
+pub(super) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
@@ -263,23 +272,13 @@ fn form_token_matches(headers: &HeaderMap, submitted: &str) -> bool {
 }
 
 /// The signed-in person, with their session, from the cookie.
-async fn current(state: &AppState, headers: &HeaderMap) -> Option<(User, Session, String)> {
+pub(super) async fn current(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Option<(User, Session, String)> {
     let cookie = cookie_value(headers, SESSION_COOKIE)?;
     let (user, session) = state.desk.session(&cookie).await.ok()??;
     Some((user, session, cookie))
-}
-
-/// Staff who passed both steps; anyone else is sent to sign in.
-async fn staff(state: &AppState, headers: &HeaderMap) -> Result<(User, Session), Response> {
-    match current(state, headers).await {
-        Some((user, session, _)) if session.mfa_passed && user.role.is_staff() => {
-            Ok((user, session))
-        }
-        Some((_, session, _)) if session.mfa_passed => {
-            Err((StatusCode::FORBIDDEN, "for the service desk only").into_response())
-        }
-        _ => Err(Redirect::to("/login").into_response()),
-    }
 }
 
 fn login_page(
@@ -416,7 +415,7 @@ pub async fn code_form(State(state): State<AppState>, headers: HeaderMap) -> Res
             None,
             StatusCode::OK,
         ),
-        Some(_) => Redirect::to("/staff").into_response(),
+        Some(_) => Redirect::to("/").into_response(),
         None => Redirect::to("/login").into_response(),
     }
 }
@@ -574,27 +573,22 @@ fn this_month(state: &AppState) -> String {
 
 /// The staff's start page: the components, with links to their availability.
 pub async fn staff_home(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let (user, session) = match staff(&state, &headers).await {
+    let visitor = match Visitor::staff(&state, &headers).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let language = user.language;
-    let actor = crate::desk::Actor::person(user.clone(), None);
-    let components = match state.desk.components(&actor).await {
+    let components = match state.desk.components(&visitor.actor).await {
         Ok(list) => list
             .into_iter()
             .map(|(c, _)| context! { id => c.id, name => c.name, state => c.state })
             .collect::<Vec<_>>(),
         Err(e) => return super::error::ApiError::from(e).into_response(),
     };
-    let t = texts(language);
-    page(
+    visitor.render(
         "staff.html",
         StatusCode::OK,
-        context! {
-            lang => lang_code(language), title => t["components"].as_str(), t => minijinja::Value::from(minijinja::value::Serde(t.clone())),
-            user => user.email, csrf => session.csrf, components => components, month => this_month(&state),
-        },
+        &visitor.text("components"),
+        context! { components => components, month => this_month(&state) },
     )
 }
 
@@ -610,11 +604,12 @@ pub async fn staff_availability(
     headers: HeaderMap,
     Params(q): Params<ReportQuery>,
 ) -> Response {
-    let (user, session) = match staff(&state, &headers).await {
+    let visitor = match Visitor::staff(&state, &headers).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let language = user.language;
+    let language = visitor.language;
+    let actor = visitor.actor.clone();
     let month = q.month.unwrap_or_else(|| this_month(&state));
     let Ok((year, month_number)) = sladesk_core::availability::parse_month(&month) else {
         return (
@@ -623,7 +618,6 @@ pub async fn staff_availability(
         )
             .into_response();
     };
-    let actor = crate::desk::Actor::person(user.clone(), None);
     let report = match state
         .desk
         .availability(&actor, q.component, year, month_number)
@@ -640,7 +634,6 @@ pub async fn staff_availability(
             .unwrap_or_default(),
         Err(e) => return super::error::ApiError::from(e).into_response(),
     };
-    let t = texts(language);
     let duration = sladesk_core::availability::duration_text;
     let intervals: Vec<_> = report
         .intervals
@@ -652,14 +645,11 @@ pub async fn staff_availability(
         met => report.target_met, downtime => duration(report.downtime_seconds), budget => duration(report.budget_seconds),
         left => duration(report.budget_left_seconds), month_hours => report.month_seconds / 3600, intervals => intervals,
     };
-    page(
+    visitor.render(
         "staff.html",
         StatusCode::OK,
-        context! {
-            lang => lang_code(language), title => format!("{}: {name}, {month}", t["availability"].as_str().unwrap_or_default()),
-            t => minijinja::Value::from(minijinja::value::Serde(t.clone())), user => user.email, csrf => session.csrf,
-            report => view, component_id => q.component, month => month,
-        },
+        &format!("{}: {name}, {month}", visitor.text("availability")),
+        context! { report => view, component_id => q.component, month => month },
     )
 }
 
@@ -675,6 +665,15 @@ mod tests {
             "register.html",
             "activate.html",
             "notice.html",
+            "reset.html",
+            "recovery.html",
+            "nav.html",
+            "tickets.html",
+            "new_ticket.html",
+            "ticket.html",
+            "queue.html",
+            "account.html",
+            "admin.html",
         ] {
             assert!(super::TEMPLATES.get_template(name).is_ok(), "{name}");
         }
@@ -866,14 +865,14 @@ pub async fn activate(
     }
 }
 
-/// The entry point: staff to their pages, everyone else to the status page (the customer
-/// portal comes here next).
+/// The entry point: staff to their queue, customers to their tickets, everyone else to sign in.
 pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match current(&state, &headers).await {
         Some((user, session, _)) if session.mfa_passed && user.role.is_staff() => {
-            Redirect::to("/staff").into_response()
+            Redirect::to("/desk").into_response()
         }
-        _ => Redirect::to("/status").into_response(),
+        Some((_, session, _)) if session.mfa_passed => Redirect::to("/tickets").into_response(),
+        _ => Redirect::to("/login").into_response(),
     }
 }
 

@@ -1,0 +1,156 @@
+//! What the browser pages need beyond single tickets: the agent queues and their counters, the
+//! names behind ids, and each person's preferences.
+
+use std::collections::{BTreeSet, HashMap};
+
+use sladesk_core::text::Language;
+
+use super::tickets::TicketView;
+use super::{Actor, Desk, DeskError};
+use crate::store::preferences::{self, Preferences};
+use crate::store::tickets::{self, Queue, TicketEvent};
+
+/// Open tickets per agent view, for the workspace's counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct QueueCounts {
+    pub line: i64,
+    pub mine: i64,
+    pub unassigned: i64,
+    pub breached: i64,
+}
+
+/// Names of the organisations and people a page mentions.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    pub organizations: HashMap<i64, String>,
+    pub people: HashMap<i64, String>,
+}
+
+/// The longest page a queue shows.
+pub const QUEUE_PAGE: i64 = 100;
+
+impl Desk {
+    fn staff_only(actor: &Actor) -> Result<(), DeskError> {
+        match actor.is_staff() {
+            true => Ok(()),
+            false => Err(DeskError::Forbidden("for the service desk only".into())),
+        }
+    }
+
+    /// A queue's open tickets, nearest deadline first, with their SLA now.
+    pub async fn queue(&self, actor: &Actor, queue: Queue) -> Result<Vec<TicketView>, DeskError> {
+        Self::staff_only(actor)?;
+        let now = crate::now();
+        let mut conn = self.store.read().await?;
+        let page = tickets::queue(&mut conn, queue, now.as_second(), QUEUE_PAGE).await?;
+        self.views_of(&mut conn, page, now).await
+    }
+
+    pub async fn queue_counts(&self, actor: &Actor, line: i64) -> Result<QueueCounts, DeskError> {
+        Self::staff_only(actor)?;
+        let now = crate::now().as_second();
+        let mut conn = self.store.read().await?;
+        let me = actor.id().unwrap_or_default();
+        Ok(QueueCounts {
+            line: tickets::queue_count(&mut conn, Queue::Line(line), now).await?,
+            mine: tickets::queue_count(&mut conn, Queue::Mine(me), now).await?,
+            unassigned: tickets::queue_count(&mut conn, Queue::Unassigned(line), now).await?,
+            breached: tickets::queue_count(&mut conn, Queue::Breached(line), now).await?,
+        })
+    }
+
+    /// The names behind the organisations, requesters, assignees and authors of these tickets
+    /// and events, as far as `actor` may know them (customers: their own organisation's people;
+    /// staff appear to customers by name too, as the people who answer them).
+    pub async fn names(
+        &self,
+        actor: &Actor,
+        views: &[TicketView],
+        events: &[TicketEvent],
+    ) -> Result<Names, DeskError> {
+        let organizations: BTreeSet<i64> = views.iter().map(|v| v.ticket.organization_id).collect();
+        let people: BTreeSet<i64> = views
+            .iter()
+            .flat_map(|v| [Some(v.ticket.requester_id), v.ticket.assignee_id])
+            .chain(events.iter().map(|e| e.actor_id))
+            .flatten()
+            .collect();
+        let mut conn = self.store.read().await?;
+        let mut names = Names::default();
+        for id in organizations {
+            if actor.sees_organization(id)
+                && let Some(org) = crate::store::accounts::organization_by_id(&mut conn, id).await?
+            {
+                names.organizations.insert(id, org.name);
+            }
+        }
+        for id in people {
+            if let Some(user) = crate::store::accounts::user_by_id(&mut conn, id).await?
+                && (user.role.is_staff()
+                    || user
+                        .organization_id
+                        .is_some_and(|o| actor.sees_organization(o)))
+            {
+                names.people.insert(id, user.name);
+            }
+        }
+        Ok(names)
+    }
+
+    /// The service desk's people, for the assign menu.
+    pub async fn staff_members(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<crate::store::accounts::User>, DeskError> {
+        Self::staff_only(actor)?;
+        let mut conn = self.store.read().await?;
+        let mut all = Vec::new();
+        for role in [
+            crate::store::accounts::Role::FirstLine,
+            crate::store::accounts::Role::SecondLine,
+            crate::store::accounts::Role::ThirdLine,
+            crate::store::accounts::Role::SaasTeam,
+            crate::store::accounts::Role::Admin,
+        ] {
+            all.extend(crate::store::accounts::staff_with_role(&mut conn, role).await?);
+        }
+        Ok(all)
+    }
+
+    pub async fn preferences(&self, user_id: i64) -> Result<Preferences, DeskError> {
+        let mut conn = self.store.read().await?;
+        Ok(preferences::preferences_of(&mut conn, user_id).await?)
+    }
+
+    pub async fn save_preferences(
+        &self,
+        actor: &Actor,
+        language: Language,
+        new: Preferences,
+    ) -> Result<(), DeskError> {
+        let user_id = actor
+            .id()
+            .ok_or_else(|| DeskError::Forbidden("sign in first".into()))?;
+        if jiff::tz::TimeZone::get(&new.time_zone).is_err() {
+            return Err(DeskError::Invalid(format!(
+                "`{}` is not a time zone (for example Europe/Amsterdam)",
+                new.time_zone
+            )));
+        }
+        let mut tx = self.store.write().await?;
+        preferences::save_preferences(&mut tx, user_id, language, &new).await?;
+        crate::store::audit::record(
+            &mut tx,
+            crate::now().as_second(),
+            Some(user_id),
+            actor.token_id,
+            "user.preferences",
+            &format!("user:{user_id}"),
+            &serde_json::json!({"language": language, "time_zone": new.time_zone,
+                "mail_status": new.mail_status, "mail_replies": new.mail_replies}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,22 @@
+-- The agent workspace and the customer portal.
+-- `due_at`: the nearest deadline of a running SLA clock (the reaction while unanswered, else the
+-- resolution), derived from the event log like `breached_at`; NULL while every clock is paused
+-- or stopped. Queues walk (line, due_at) and (assignee_id, due_at) in deadline order.
+ALTER TABLE tickets ADD COLUMN due_at BIGINT;
+CREATE INDEX tickets_line_due ON tickets(line, due_at) WHERE due_at IS NOT NULL;
+CREATE INDEX tickets_assignee_due ON tickets(assignee_id, due_at) WHERE due_at IS NOT NULL;
+CREATE INDEX tickets_open_breached ON tickets(line, breached_at)
+    WHERE breached_at IS NOT NULL AND status <> 'closed';
+CREATE INDEX tickets_organization_updated ON tickets(organization_id, updated_at, id);
+CREATE INDEX tickets_assignee_status ON tickets(assignee_id, status, id);
+-- Existing open tickets get their `due_at` from the SLA check job, which re-derives every
+-- ticket it claims: make them due for a check now.
+UPDATE tickets SET next_check_at = updated_at WHERE status <> 'closed';
+
+-- What each person wants to hear about and where they are. No row: the defaults.
+CREATE TABLE user_preferences (
+    user_id BIGINT PRIMARY KEY REFERENCES users(id),
+    time_zone TEXT NOT NULL,
+    mail_status BIGINT NOT NULL,
+    mail_replies BIGINT NOT NULL
+);

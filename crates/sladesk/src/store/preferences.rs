@@ -1,0 +1,67 @@
+//! What each person wants to hear about, and the time zone their pages show times in.
+
+use sladesk_core::text::Language;
+
+use super::accounts::word;
+use super::{Conn, StoreError, col};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preferences {
+    /// An IANA time zone name.
+    pub time_zone: String,
+    /// Mail when a ticket's status changes (T5).
+    pub mail_status: bool,
+    /// Mail when the service desk replies.
+    pub mail_replies: bool,
+}
+
+impl Default for Preferences {
+    fn default() -> Preferences {
+        Preferences {
+            time_zone: "Europe/Amsterdam".into(),
+            mail_status: true,
+            mail_replies: true,
+        }
+    }
+}
+
+pub async fn preferences_of(conn: &mut Conn, user_id: i64) -> Result<Preferences, StoreError> {
+    let row = sqlx::query("SELECT * FROM user_preferences WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else {
+        return Ok(Preferences::default());
+    };
+    Ok(Preferences {
+        time_zone: col(&row, "time_zone")?,
+        mail_status: col::<i64>(&row, "mail_status")? != 0,
+        mail_replies: col::<i64>(&row, "mail_replies")? != 0,
+    })
+}
+
+pub async fn save_preferences(
+    conn: &mut Conn,
+    user_id: i64,
+    language: Language,
+    preferences: &Preferences,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO user_preferences (user_id, time_zone, mail_status, mail_replies)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (user_id) DO UPDATE SET time_zone = excluded.time_zone,
+             mail_status = excluded.mail_status, mail_replies = excluded.mail_replies",
+    )
+    .bind(user_id)
+    .bind(&preferences.time_zone)
+    .bind(i64::from(preferences.mail_status))
+    .bind(i64::from(preferences.mail_replies))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
+        .bind(word(&language))
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,337 @@
+//! Administration in the browser: organisations and their contracts, people, registration
+//! requests (any staff member may handle those), and API tokens. Each form calls the same desk
+//! operation as the API, so the permission checks and the audit trail are the API's.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+use serde::Deserialize;
+use sladesk_core::text::Language;
+
+use super::AppState;
+use super::visitor::Visitor;
+use crate::desk::{DeskError, NewOrganization, NewUser};
+use crate::notify::local_time_in;
+use crate::store::accounts::{Role, Tier};
+
+async fn admin_page(
+    state: &AppState,
+    visitor: &Visitor,
+    notice: Option<String>,
+    token: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let actor = &visitor.actor;
+    let registrations = match state.desk.registrations(actor, "pending").await {
+        Ok(list) => list,
+        Err(e) => return visitor.error(e),
+    };
+    let admin = visitor.user.role == Role::Admin;
+    let organizations = match state.desk.organizations(actor, 0, 500).await {
+        Ok(list) => list,
+        Err(e) => return visitor.error(e),
+    };
+    let users = if admin {
+        match state.desk.users(actor, None, 0, 500).await {
+            Ok(list) => list,
+            Err(e) => return visitor.error(e),
+        }
+    } else {
+        Vec::new()
+    };
+    let when = |second: i64| {
+        jiff::Timestamp::from_second(second)
+            .map(|t| local_time_in(t, visitor.language, &visitor.tz))
+            .unwrap_or_default()
+    };
+    let registrations: Vec<_> = registrations
+        .iter()
+        .map(|r| {
+            context! { id => r.id, email => &r.email, name => &r.name,
+            organization => &r.organization_name, message => &r.message, at => when(r.created_at) }
+        })
+        .collect();
+    let org_name = |id: Option<i64>| {
+        id.and_then(|id| organizations.iter().find(|o| o.id == id))
+            .map(|o| o.name.clone())
+    };
+    let organization_rows: Vec<_> = organizations
+        .iter()
+        .map(|o| {
+            context! { id => o.id, name => &o.name, tier => crate::store::accounts::word(&o.tier),
+            products => o.products.join(", "), from => o.valid_from.map(|d| d.to_string()),
+            until => o.valid_until.map(|d| d.to_string()), custom_policy => o.policy.is_some() }
+        })
+        .collect();
+    let user_rows: Vec<_> = users
+        .iter()
+        .map(|u| context! { id => u.id, email => &u.email, name => &u.name,
+            role => crate::store::accounts::word(&u.role), organization => org_name(u.organization_id) })
+        .collect();
+    let roles = [
+        "customer",
+        "first_line",
+        "second_line",
+        "third_line",
+        "saas_team",
+        "admin",
+    ];
+    visitor.render(
+        "admin.html",
+        status,
+        &visitor.text("admin"),
+        context! {
+            admin => admin, registrations => registrations, organizations => organization_rows,
+            users => user_rows, roles => roles, notice => notice, token => token,
+        },
+    )
+}
+
+pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let visitor = match Visitor::staff(&state, &headers).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    admin_page(&state, &visitor, None, None, StatusCode::OK).await
+}
+
+/// Shows the admin page again after a form: redirect on success, the reason on refusal.
+async fn after(state: &AppState, visitor: &Visitor, result: Result<(), DeskError>) -> Response {
+    match result {
+        Ok(()) => Redirect::to("/admin").into_response(),
+        Err(
+            e @ (DeskError::Invalid(_)
+            | DeskError::Conflict(_)
+            | DeskError::Policy(_)
+            | DeskError::NotFound(_)),
+        ) => {
+            admin_page(
+                state,
+                visitor,
+                Some(e.to_string()),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => visitor.error(e),
+    }
+}
+
+fn date(field: &str, value: &str) -> Result<Option<jiff::civil::Date>, DeskError> {
+    match value.trim() {
+        "" => Ok(None),
+        v => v.parse().map(Some).map_err(|_| {
+            DeskError::Invalid(format!("{field}: `{v}` is not a date like 2027-01-31"))
+        }),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OrganizationForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub tier: String,
+    #[serde(default)]
+    pub products: String,
+    #[serde(default)]
+    pub valid_from: String,
+    #[serde(default)]
+    pub valid_until: String,
+    pub mfa_required: Option<String>,
+}
+
+pub async fn create_organization(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<OrganizationForm>,
+) -> Response {
+    let visitor = match Visitor::admin(&state, &headers).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    if let Err(refused) = visitor.check_form(&form.csrf) {
+        return refused;
+    }
+    let result = async {
+        let tier: Tier = serde_json::from_value(serde_json::Value::String(form.tier.clone()))
+            .map_err(|_| {
+                DeskError::Invalid(format!("`{}` is not a tier (support, qaas)", form.tier))
+            })?;
+        let new = NewOrganization {
+            name: form.name.clone(),
+            tier,
+            products: form
+                .products
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(String::from)
+                .collect(),
+            valid_from: date("valid_from", &form.valid_from)?,
+            valid_until: date("valid_until", &form.valid_until)?,
+            policy: None,
+        };
+        let org = state.desk.create_organization(&visitor.actor, new).await?;
+        if form.mfa_required.is_some() {
+            state.desk.require_mfa(&visitor.actor, org.id, true).await?;
+        }
+        Ok(())
+    }
+    .await;
+    after(&state, &visitor, result).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UserForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub organization_id: String,
+    #[serde(default)]
+    pub language: String,
+}
+
+fn user_fields(form: &UserForm) -> Result<(Role, Option<i64>, Language), DeskError> {
+    let role: Role = serde_json::from_value(serde_json::Value::String(form.role.clone()))
+        .map_err(|_| DeskError::Invalid(format!("`{}` is not a role", form.role)))?;
+    let organization_id = match form.organization_id.trim() {
+        "" => None,
+        v => Some(
+            v.parse()
+                .map_err(|_| DeskError::Invalid(format!("`{v}` is not an organisation")))?,
+        ),
+    };
+    let language = match form.language.as_str() {
+        "en" => Language::En,
+        _ => Language::Nl,
+    };
+    Ok((role, organization_id, language))
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<UserForm>,
+) -> Response {
+    let visitor = match Visitor::admin(&state, &headers).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    if let Err(refused) = visitor.check_form(&form.csrf) {
+        return refused;
+    }
+    let result = async {
+        let (role, organization_id, language) = user_fields(&form)?;
+        state
+            .desk
+            .create_user(
+                &visitor.actor,
+                NewUser {
+                    email: form.email.clone(),
+                    name: form.name.clone(),
+                    role,
+                    organization_id,
+                    language,
+                },
+            )
+            .await
+            .map(drop)
+    }
+    .await;
+    after(&state, &visitor, result).await
+}
+
+/// A new API token for a person (created if new); the token is shown once.
+pub async fn create_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<UserForm>,
+) -> Response {
+    let visitor = match Visitor::admin(&state, &headers).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    if let Err(refused) = visitor.check_form(&form.csrf) {
+        return refused;
+    }
+    let issued = match user_fields(&form) {
+        Ok((role, organization_id, language)) => {
+            crate::desk::issue_token(&state.desk, &form.email, role, organization_id, language)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match issued {
+        Ok(token) => admin_page(&state, &visitor, None, Some(token), StatusCode::OK).await,
+        Err(e) => after(&state, &visitor, Err(e)).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub organization_id: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<DecisionForm>,
+) -> Response {
+    let visitor = match Visitor::staff(&state, &headers).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    if let Err(refused) = visitor.check_form(&form.csrf) {
+        return refused;
+    }
+    let result = match form.organization_id.trim().parse::<i64>() {
+        Ok(org) => state
+            .desk
+            .approve_registration(&visitor.actor, id, org)
+            .await
+            .map(drop),
+        Err(_) => Err(DeskError::Invalid(
+            "choose the organisation the person belongs to".into(),
+        )),
+    };
+    after(&state, &visitor, result).await
+}
+
+pub async fn reject(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<DecisionForm>,
+) -> Response {
+    let visitor = match Visitor::staff(&state, &headers).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    if let Err(refused) = visitor.check_form(&form.csrf) {
+        return refused;
+    }
+    let result = state
+        .desk
+        .reject_registration(&visitor.actor, id, &form.reason)
+        .await
+        .map(drop);
+    after(&state, &visitor, result).await
+}

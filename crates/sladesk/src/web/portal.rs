@@ -1,0 +1,676 @@
+//! The self-service portal (T1, T5): a customer's tickets, filing a new one, and a ticket's page
+//! with its conversation, its SLA in plain words, and what the customer may do next. Staff see
+//! the same ticket page with the triage tools of the workspace added (see [`super::workspace`]).
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+use serde::Deserialize;
+use sladesk_core::text::Language;
+use sladesk_core::tickets::{Environment, Priority, Status, TicketType};
+
+use super::AppState;
+use super::extract::Params;
+use super::visitor::Visitor;
+use super::words::{sla_state, sla_words};
+use crate::desk::{NewTicket, TicketView, ticket_number};
+use crate::notify::local_time_in;
+use crate::store::tickets::{Order, TicketEvent, TicketFilter, kinds};
+
+const PAGE_SIZE: i64 = 50;
+
+fn label(text: sladesk_core::text::Text, language: Language) -> String {
+    text.get(language).to_string()
+}
+
+/// A form's empty field is "not given"; anything else must parse.
+fn optional<T: std::str::FromStr>(value: &Option<String>) -> Result<Option<T>, String> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("`{v}` is not a valid value here")),
+    }
+}
+
+/// One row of a ticket list.
+pub(super) fn row(
+    view: &TicketView,
+    visitor: &Visitor,
+    organizations: &HashMap<i64, String>,
+    warning_share: u8,
+) -> minijinja::Value {
+    let t = &view.ticket;
+    let words = sla_words(view, visitor.language, &visitor.tz, warning_share);
+    let changed = jiff::Timestamp::from_second(t.updated_at)
+        .map(|at| local_time_in(at, visitor.language, &visitor.tz))
+        .unwrap_or_default();
+    context! {
+        id => t.id, number => ticket_number(t.id), subject => &t.subject,
+        status => label(t.status.label(), visitor.language),
+        priority => label(t.priority.label(), visitor.language),
+        state => minijinja::value::Serde(words.state), state_text => words.state_text, due => words.due,
+        changed => changed, line => t.line,
+        organization => organizations.get(&t.organization_id),
+        assigned => t.assignee_id.is_some(),
+    }
+}
+
+fn choices<T: Copy>(
+    all: &[T],
+    key: impl Fn(T) -> &'static str,
+    text: impl Fn(T) -> String,
+) -> Vec<minijinja::Value> {
+    all.iter()
+        .map(|v| context! { key => key(*v), label => text(*v) })
+        .collect()
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    pub q: Option<String>,
+    pub sort: Option<String>,
+    pub page: Option<i64>,
+}
+
+/// The tickets a person may see: a customer their organisation's, staff all; filtered, sorted
+/// and searched.
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Params(query): Params<ListQuery>,
+) -> Response {
+    let visitor = match Visitor::from(&state, &headers).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    let page_number = query.page.unwrap_or(0).clamp(0, 10_000);
+    let mut filter = TicketFilter {
+        limit: PAGE_SIZE + 1,
+        offset: page_number * PAGE_SIZE,
+        ..TicketFilter::default()
+    };
+    match query.status.as_deref().unwrap_or("open") {
+        "" | "any" => {}
+        "open" => filter.open = Some(true),
+        other => match other.parse::<Status>() {
+            Ok(status) => filter.status = Some(status),
+            Err(e) => return visitor.refusal(StatusCode::BAD_REQUEST, &e.to_string()),
+        },
+    }
+    match optional::<Priority>(&query.priority) {
+        Ok(p) => filter.priority = p,
+        Err(e) => return visitor.refusal(StatusCode::BAD_REQUEST, &e),
+    }
+    filter.order = match query.sort.as_deref().unwrap_or("newest") {
+        "" | "newest" => Order::Newest,
+        "oldest" => Order::Oldest,
+        "updated" => Order::Updated,
+        other => {
+            return visitor.refusal(
+                StatusCode::BAD_REQUEST,
+                &format!("`{other}` is not a sort order (newest, oldest, updated)"),
+            );
+        }
+    };
+    let search = query.q.clone().unwrap_or_default();
+    if search.chars().count() > 200 {
+        return visitor.refusal(
+            StatusCode::BAD_REQUEST,
+            "the search is longer than 200 characters",
+        );
+    }
+    filter.text = Some(search.clone()).filter(|s| !s.trim().is_empty());
+    let mut views = match state.desk.tickets(&visitor.actor, filter).await {
+        Ok(views) => views,
+        Err(e) => return visitor.error(e),
+    };
+    let more = views.len() as i64 > PAGE_SIZE;
+    views.truncate(PAGE_SIZE as usize);
+    let names = match state.desk.names(&visitor.actor, &views, &[]).await {
+        Ok(names) => names,
+        Err(e) => return visitor.error(e),
+    };
+    let share = state.desk.policies.base().warning_share_percent;
+    let rows: Vec<_> = views
+        .iter()
+        .map(|v| row(v, &visitor, &names.organizations, share))
+        .collect();
+    let language = visitor.language;
+    let statuses = choices(Status::ALL, Status::key, |s| label(s.label(), language));
+    let priorities = choices(Priority::ALL, Priority::key, |p| label(p.label(), language));
+    let link = |page: i64| {
+        let mut params = form_urlencoded::Serializer::new(String::new());
+        params.append_pair("status", query.status.as_deref().unwrap_or("open"));
+        params.append_pair("priority", query.priority.as_deref().unwrap_or(""));
+        params.append_pair("q", &search);
+        params.append_pair("sort", query.sort.as_deref().unwrap_or("newest"));
+        params.append_pair("page", &page.to_string());
+        format!("/tickets?{}", params.finish())
+    };
+    visitor.render(
+        "tickets.html",
+        StatusCode::OK,
+        &visitor.text("my_tickets"),
+        context! {
+            rows => rows, statuses => statuses, priorities => priorities,
+            chosen => context! { status => query.status.as_deref().unwrap_or("open"),
+                priority => query.priority.as_deref().unwrap_or(""), q => &search,
+                sort => query.sort.as_deref().unwrap_or("newest") },
+            next => more.then(|| link(page_number + 1)),
+            previous => (page_number > 0).then(|| link(page_number - 1)),
+        },
+    )
+}
+
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+pub struct TicketForm {
+    #[serde(default, rename = "type")]
+    pub ticket_type: String,
+    #[serde(default)]
+    pub product: String,
+    #[serde(default)]
+    pub environment: String,
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub urgency: String,
+    /// Staff only: the organisation the ticket is for.
+    #[serde(default)]
+    pub organization_id: String,
+    #[serde(default)]
+    pub csrf: String,
+}
+
+async fn new_ticket_page(
+    state: &AppState,
+    visitor: &Visitor,
+    form: &TicketForm,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let language = visitor.language;
+    let products = match visitor.actor.own_organization() {
+        Some(own) => match state.desk.organization(&visitor.actor, own).await {
+            Ok(org) => org.products,
+            Err(e) => return visitor.error(e),
+        },
+        None => Vec::new(),
+    };
+    let organizations = match visitor.user.role.is_staff() {
+        true => match state.desk.organizations(&visitor.actor, 0, 500).await {
+            Ok(list) => list
+                .into_iter()
+                .map(|o| context! { id => o.id, name => o.name })
+                .collect(),
+            Err(e) => return visitor.error(e),
+        },
+        false => Vec::new(),
+    };
+    let types = choices(TicketType::ALL, TicketType::key, |t| {
+        label(t.label(), language)
+    });
+    let environments = choices(Environment::ALL, Environment::key, |e| {
+        label(e.label(), language)
+    });
+    let urgencies = choices(
+        &[Priority::Low, Priority::Normal, Priority::High],
+        Priority::key,
+        |p| label(p.label(), language),
+    );
+    visitor.render(
+        "new_ticket.html",
+        status,
+        &visitor.text("new_ticket"),
+        context! {
+            form => minijinja::Value::from(minijinja::value::Serde(form)), error => error, products => products,
+            organizations => organizations, types => types, environments => environments,
+            urgencies => urgencies,
+        },
+    )
+}
+
+pub async fn new_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let visitor = match Visitor::from(&state, &headers).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    let form = TicketForm {
+        environment: "production".into(),
+        urgency: "normal".into(),
+        ..TicketForm::default()
+    };
+    new_ticket_page(&state, &visitor, &form, None, StatusCode::OK).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<TicketForm>,
+) -> Response {
+    let visitor = match Visitor::from(&state, &headers).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    if let Err(refused) = visitor.check_form(&form.csrf) {
+        return refused;
+    }
+    let parsed = (|| -> Result<NewTicket, String> {
+        Ok(NewTicket {
+            organization_id: optional(&Some(form.organization_id.clone()))?,
+            requester_id: None,
+            ticket_type: form
+                .ticket_type
+                .parse()
+                .map_err(|e: sladesk_core::tickets::UnknownValue| e.to_string())?,
+            environment: form
+                .environment
+                .parse()
+                .map_err(|e: sladesk_core::tickets::UnknownValue| e.to_string())?,
+            product: form.product.clone(),
+            subject: form.subject.clone(),
+            description: form.description.clone(),
+            priority: None,
+            urgency: optional(&Some(form.urgency.clone()))?,
+        })
+    })();
+    let new = match parsed {
+        Ok(new) => new,
+        Err(message) => {
+            return new_ticket_page(
+                &state,
+                &visitor,
+                &form,
+                Some(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    match state.desk.create_ticket(&visitor.actor, new).await {
+        Ok(view) => {
+            state.metrics.tickets_created.inc();
+            Redirect::to(&format!("/tickets/{}", view.ticket.id)).into_response()
+        }
+        Err(
+            crate::desk::DeskError::Invalid(message) | crate::desk::DeskError::Forbidden(message),
+        ) => {
+            new_ticket_page(
+                &state,
+                &visitor,
+                &form,
+                Some(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => visitor.error(e),
+    }
+}
+
+/// What an event of the log says on the ticket page.
+fn event_entry(
+    event: &TicketEvent,
+    visitor: &Visitor,
+    people: &HashMap<i64, String>,
+) -> minijinja::Value {
+    let language = visitor.language;
+    let en = language == Language::En;
+    let who = event
+        .actor_id
+        .map(|id| match id == visitor.user.id {
+            true => visitor.text("you"),
+            false => people.get(&id).cloned().unwrap_or_else(|| format!("#{id}")),
+        })
+        .unwrap_or_else(|| visitor.text("system"));
+    let word = |key: &str| {
+        event
+            .data
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+    };
+    let status_label = |key: &str| {
+        word(key)
+            .parse::<Status>()
+            .map(|s| label(s.label(), language))
+            .unwrap_or_default()
+    };
+    let priority_label = |key: &str| {
+        word(key)
+            .parse::<Priority>()
+            .map(|p| label(p.label(), language))
+            .unwrap_or_default()
+    };
+    let (style, heading) = match event.kind.as_str() {
+        kinds::CREATED => (
+            "customer",
+            if en {
+                "filed the ticket"
+            } else {
+                "diende de ticket in"
+            }
+            .to_string(),
+        ),
+        kinds::CUSTOMER_REPLY => (
+            "customer",
+            if en { "replied" } else { "reageerde" }.to_string(),
+        ),
+        kinds::STAFF_REPLY => (
+            "staff",
+            if en { "replied" } else { "reageerde" }.to_string(),
+        ),
+        kinds::NOTE => ("internal", visitor.text("internal_note")),
+        kinds::PHONE_CALL => ("internal", visitor.text("phone_call")),
+        kinds::PRIORITY_DISPUTE => ("customer", visitor.text("dispute")),
+        kinds::STATUS => (
+            "system",
+            match en {
+                true => format!("status: {} → {}", status_label("from"), status_label("to")),
+                false => format!("status: {} → {}", status_label("from"), status_label("to")),
+            },
+        ),
+        kinds::PRIORITY => (
+            "system",
+            match en {
+                true => format!(
+                    "priority: {} → {}",
+                    priority_label("from"),
+                    priority_label("to")
+                ),
+                false => format!(
+                    "prioriteit: {} → {}",
+                    priority_label("from"),
+                    priority_label("to")
+                ),
+            },
+        ),
+        kinds::ESCALATION => {
+            let to = event
+                .data
+                .get("to")
+                .and_then(|v| v.as_i64())
+                .unwrap_or_default();
+            (
+                "system",
+                if en {
+                    format!("moved to line {to}")
+                } else {
+                    format!("naar lijn {to}")
+                },
+            )
+        }
+        kinds::ASSIGNMENT => {
+            let to = event.data.get("to").and_then(|v| v.as_i64());
+            let name = to
+                .map(|id| people.get(&id).cloned().unwrap_or_else(|| format!("#{id}")))
+                .unwrap_or_else(|| visitor.text("nobody"));
+            ("system", format!("{}: {name}", visitor.text("assignee")))
+        }
+        kinds::TYPE_CHANGE => {
+            let to = word("to")
+                .parse::<TicketType>()
+                .map(|t| label(t.label(), language))
+                .unwrap_or_default();
+            ("system", format!("{}: {to}", visitor.text("type")))
+        }
+        other => ("system", other.to_string()),
+    };
+    let reason = event
+        .data
+        .get("reason")
+        .and_then(|v| v.as_str())
+        .filter(|r| !r.is_empty());
+    let when = jiff::Timestamp::from_second(event.at)
+        .map(|at| local_time_in(at, language, &visitor.tz))
+        .unwrap_or_default();
+    context! { style => style, who => who, heading => heading, body => &event.body, reason => reason, when => when }
+}
+
+/// What the page offers a customer to do with their ticket now.
+fn customer_moves(status: Status) -> Vec<(&'static str, Status)> {
+    match status {
+        Status::WaitingForCustomer => vec![
+            ("solved", Status::Closed),
+            ("not_solved", Status::InProgress),
+        ],
+        Status::Closed => vec![("reopen", Status::InProgress)],
+        _ => Vec::new(),
+    }
+}
+
+pub(super) async fn ticket_page(
+    state: &AppState,
+    visitor: &Visitor,
+    id: i64,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let view = match state.desk.ticket(&visitor.actor, id, false).await {
+        Ok(view) => view,
+        Err(e) => return visitor.error(e),
+    };
+    let events = match state.desk.events(&visitor.actor, id).await {
+        Ok(events) => events,
+        Err(e) => return visitor.error(e),
+    };
+    let names = match state
+        .desk
+        .names(&visitor.actor, std::slice::from_ref(&view), &events)
+        .await
+    {
+        Ok(names) => names,
+        Err(e) => return visitor.error(e),
+    };
+    let language = visitor.language;
+    let t = &view.ticket;
+    let share = state.desk.policies.base().warning_share_percent;
+    let words = sla_words(&view, language, &visitor.tz, share);
+    let conversation: Vec<_> = events
+        .iter()
+        .map(|e| event_entry(e, visitor, &names.people))
+        .collect();
+    let urgency = events
+        .iter()
+        .find(|e| e.kind == kinds::CREATED)
+        .and_then(|e| e.data.get("urgency"))
+        .and_then(|u| u.as_str())
+        .and_then(|u| u.parse::<Priority>().ok())
+        .map(|p| label(p.label(), language));
+    let staff = visitor.user.role.is_staff();
+    let moves: Vec<_> = if staff {
+        t.status
+            .allowed_moves()
+            .into_iter()
+            .map(|s| context! { key => s.key(), label => label(s.label(), language) })
+            .collect()
+    } else {
+        customer_moves(t.status)
+            .into_iter()
+            .map(|(text, s)| context! { key => s.key(), label => visitor.text(text) })
+            .collect()
+    };
+    let workspace = if staff {
+        match super::workspace::triage_choices(state, visitor, &view).await {
+            Ok(values) => Some(values),
+            Err(response) => return response,
+        }
+    } else {
+        None
+    };
+    visitor.render(
+        "ticket.html",
+        status,
+        &format!("{} {}", ticket_number(t.id), t.subject),
+        context! {
+            ticket => context! {
+                id => t.id, number => ticket_number(t.id), subject => &t.subject,
+                status => label(t.status.label(), language), status_key => t.status.key(),
+                priority => label(t.priority.label(), language), priority_key => t.priority.key(),
+                type => label(t.ticket_type.label(), language), type_key => t.ticket_type.key(),
+                environment => label(t.environment.label(), language), product => &t.product,
+                line => t.line, organization => names.organizations.get(&t.organization_id),
+                requester => names.people.get(&t.requester_id),
+                assignee => t.assignee_id.and_then(|a| names.people.get(&a)),
+                closed => t.status == Status::Closed, urgency => urgency,
+            },
+            sla => minijinja::Value::from(minijinja::value::Serde(&words)),
+            state => minijinja::value::Serde(sla_state(&view, share)),
+            conversation => conversation, moves => moves, notice => notice,
+            workspace => workspace,
+        },
+    )
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let visitor = match Visitor::from(&state, &headers).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    // Ids that are not numbers are simply tickets that do not exist.
+    let Ok(id) = id.trim_start_matches("T-").parse::<i64>() else {
+        return visitor.refusal(StatusCode::NOT_FOUND, &visitor.text("not_found"));
+    };
+    ticket_page(&state, &visitor, id, None, StatusCode::OK).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub to: String,
+    /// Staff: "note" for an internal note, "call" for a phone call; otherwise a public reply.
+    #[serde(default)]
+    pub kind: String,
+}
+
+/// Runs a ticket action of a form and shows the ticket again: after success by redirecting
+/// (so that reloading does not repeat it), after a refusal with the reason.
+pub(super) async fn act<F, Fut>(
+    state: AppState,
+    headers: HeaderMap,
+    id: i64,
+    csrf: &str,
+    action: F,
+) -> Response
+where
+    F: FnOnce(AppState, Visitor) -> Fut,
+    Fut: std::future::Future<Output = (Visitor, Result<(), crate::desk::DeskError>)>,
+{
+    let visitor = match Visitor::from(&state, &headers).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    if let Err(refused) = visitor.check_form(csrf) {
+        return refused;
+    }
+    let (visitor, result) = action(state.clone(), visitor).await;
+    match result {
+        Ok(()) => Redirect::to(&format!("/tickets/{id}")).into_response(),
+        Err(
+            e @ (crate::desk::DeskError::Invalid(_)
+            | crate::desk::DeskError::Conflict(_)
+            | crate::desk::DeskError::IllegalMove(_)),
+        ) => {
+            ticket_page(
+                &state,
+                &visitor,
+                id,
+                Some(e.to_string()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => visitor.error(e),
+    }
+}
+
+pub async fn reply(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<ActionForm>,
+) -> Response {
+    let csrf = form.csrf.clone();
+    act(state, headers, id, &csrf, |state, visitor| async move {
+        let result = match form.kind.as_str() {
+            "note" => state
+                .desk
+                .comment(&visitor.actor, id, &form.body, false)
+                .await
+                .map(drop),
+            "call" => state
+                .desk
+                .phone_call(&visitor.actor, id, &form.body)
+                .await
+                .map(drop),
+            _ => state
+                .desk
+                .comment(&visitor.actor, id, &form.body, true)
+                .await
+                .map(drop),
+        };
+        (visitor, result)
+    })
+    .await
+}
+
+pub async fn move_status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<ActionForm>,
+) -> Response {
+    let csrf = form.csrf.clone();
+    act(state, headers, id, &csrf, |state, visitor| async move {
+        let result = match form.to.parse::<Status>() {
+            Ok(to) => {
+                let reason = Some(form.reason.trim()).filter(|r| !r.is_empty());
+                state
+                    .desk
+                    .transition(&visitor.actor, id, to, reason)
+                    .await
+                    .map(drop)
+            }
+            Err(e) => Err(crate::desk::DeskError::Invalid(e.to_string())),
+        };
+        (visitor, result)
+    })
+    .await
+}
+
+pub async fn dispute(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<ActionForm>,
+) -> Response {
+    let csrf = form.csrf.clone();
+    act(state, headers, id, &csrf, |state, visitor| async move {
+        let result = state
+            .desk
+            .dispute_priority(&visitor.actor, id, &form.reason)
+            .await
+            .map(drop);
+        (visitor, result)
+    })
+    .await
+}

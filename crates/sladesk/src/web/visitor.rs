@@ -1,0 +1,126 @@
+//! The signed-in person behind a page request: who they are, their session (and its CSRF
+//! token), their language and time zone, and the frame every page of theirs is drawn in.
+
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use jiff::tz::TimeZone;
+use minijinja::context;
+use sladesk_core::text::Language;
+
+use super::AppState;
+use super::pages::{current, lang_code, page, same, texts};
+use crate::desk::{Actor, DeskError};
+use crate::store::accounts::{Role, User};
+use crate::store::preferences::Preferences;
+use crate::store::sessions::Session;
+
+pub struct Visitor {
+    pub user: User,
+    pub session: Session,
+    pub actor: Actor,
+    pub language: Language,
+    pub tz: TimeZone,
+    pub preferences: Preferences,
+}
+
+impl Visitor {
+    /// Whoever passed both sign-in steps (or the one step their account needs); anyone else is
+    /// sent to sign in, and comes back here afterwards.
+    pub async fn from(state: &AppState, headers: &HeaderMap) -> Result<Visitor, Response> {
+        let Some((user, session, _)) = current(state, headers).await else {
+            return Err(Redirect::to("/login").into_response());
+        };
+        if !session.mfa_passed {
+            return Err(Redirect::to("/login/code").into_response());
+        }
+        let preferences = state.desk.preferences(user.id).await.unwrap_or_default();
+        let tz = TimeZone::get(&preferences.time_zone).unwrap_or(TimeZone::UTC);
+        Ok(Visitor {
+            language: user.language,
+            actor: Actor::person(user.clone(), None),
+            user,
+            session,
+            tz,
+            preferences,
+        })
+    }
+
+    pub async fn staff(state: &AppState, headers: &HeaderMap) -> Result<Visitor, Response> {
+        let visitor = Visitor::from(state, headers).await?;
+        match visitor.user.role.is_staff() {
+            true => Ok(visitor),
+            false => Err(visitor.refusal(StatusCode::FORBIDDEN, "for the service desk only")),
+        }
+    }
+
+    pub async fn admin(state: &AppState, headers: &HeaderMap) -> Result<Visitor, Response> {
+        let visitor = Visitor::from(state, headers).await?;
+        match visitor.user.role == Role::Admin {
+            true => Ok(visitor),
+            false => Err(visitor.refusal(StatusCode::FORBIDDEN, "for administrators only")),
+        }
+    }
+
+    /// A form came back with this session's CSRF token, or it is refused.
+    pub fn check_form(&self, submitted: &str) -> Result<(), Response> {
+        match same(&self.session.csrf, submitted) {
+            true => Ok(()),
+            false => Err(self.refusal(
+                StatusCode::FORBIDDEN,
+                &super::words::text(self.language, "form_expired"),
+            )),
+        }
+    }
+
+    pub fn text(&self, key: &str) -> String {
+        texts(self.language)[key]
+            .as_str()
+            .unwrap_or(key)
+            .to_string()
+    }
+
+    /// A page in the frame of the signed-in pages (navigation, language, CSRF token).
+    pub fn render(
+        &self,
+        template: &str,
+        status: StatusCode,
+        title: &str,
+        values: minijinja::Value,
+    ) -> Response {
+        let frame = context! {
+            lang => lang_code(self.language),
+            title => title,
+            t => minijinja::Value::from(minijinja::value::Serde(texts(self.language))),
+            me => context! { id => self.user.id, name => &self.user.name, email => &self.user.email,
+                staff => self.user.role.is_staff(), admin => self.user.role == Role::Admin },
+            csrf => &self.session.csrf,
+        };
+        page(template, status, context! { ..values, ..frame })
+    }
+
+    /// A short page saying why something was refused or went wrong.
+    pub fn refusal(&self, status: StatusCode, message: &str) -> Response {
+        self.render(
+            "notice.html",
+            status,
+            message,
+            context! { message => message, link => "/", link_text => self.text("my_tickets") },
+        )
+    }
+
+    /// The page for a desk error that is the visitor's to fix or to know.
+    pub fn error(&self, error: DeskError) -> Response {
+        let status = match &error {
+            DeskError::NotFound(_) => StatusCode::NOT_FOUND,
+            DeskError::Forbidden(_) => StatusCode::FORBIDDEN,
+            DeskError::Invalid(_) | DeskError::IllegalMove(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            DeskError::Conflict(_) => StatusCode::CONFLICT,
+            _ => return super::error::ApiError::from(error).into_response(),
+        };
+        let message = match &error {
+            DeskError::NotFound(_) => self.text("not_found"),
+            other => other.to_string(),
+        };
+        self.refusal(status, &message)
+    }
+}

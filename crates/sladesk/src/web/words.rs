@@ -1,0 +1,472 @@
+//! The words of the portal and the workspace, in English and Dutch, and the SLA of a ticket
+//! told in plain words: "due Tuesday 28 April 2026 11:00 — 4 office hours left".
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::Serialize;
+use sladesk_core::sla::ClockState;
+use sladesk_core::text::Language;
+use sladesk_core::tickets::{Priority, Status};
+
+use crate::desk::TicketView;
+use crate::notify::local_time_in;
+
+/// Every text of the portal, the workspace and the admin pages: (key, English, Dutch).
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("my_tickets", "Tickets", "Tickets"),
+    ("new_ticket", "New ticket", "Nieuwe ticket"),
+    ("search", "Search", "Zoeken"),
+    ("status", "Status", "Status"),
+    ("any", "any", "alle"),
+    ("open", "open", "open"),
+    ("priority", "Priority", "Prioriteit"),
+    ("sort", "Sort", "Sorteren"),
+    ("newest", "newest first", "nieuwste eerst"),
+    ("oldest", "oldest first", "oudste eerst"),
+    ("updated", "recently changed", "laatst gewijzigd"),
+    ("filter", "Filter", "Filteren"),
+    ("number", "Number", "Nummer"),
+    ("subject", "Subject", "Onderwerp"),
+    ("sla", "SLA", "SLA"),
+    ("changed", "Changed", "Gewijzigd"),
+    ("no_tickets", "No tickets found.", "Geen tickets gevonden."),
+    ("next_page", "Next page", "Volgende pagina"),
+    ("previous_page", "Previous page", "Vorige pagina"),
+    ("type", "Type", "Type"),
+    (
+        "type_note",
+        "Development and consultancy requests are not part of support: they are only carried out after your explicit approval of a quote.",
+        "Ontwikkel- en consultancyverzoeken vallen niet onder support: ze worden pas uitgevoerd na je uitdrukkelijke akkoord op een offerte.",
+    ),
+    ("product", "Product", "Product"),
+    ("environment", "Environment", "Omgeving"),
+    ("description", "Description", "Omschrijving"),
+    (
+        "urgency",
+        "How urgent is it for you?",
+        "Hoe urgent is het voor jou?",
+    ),
+    (
+        "urgency_note",
+        "The service desk sets the priority; what you say here helps it decide.",
+        "De servicedesk bepaalt de prioriteit; wat je hier aangeeft helpt daarbij.",
+    ),
+    (
+        "phone_hint",
+        "Is production down or seriously hindered? Also phone the service desk, so that we can start at once.",
+        "Ligt productie stil of is die ernstig verstoord? Bel dan ook de servicedesk, zodat we direct kunnen beginnen.",
+    ),
+    ("file_ticket", "File ticket", "Ticket indienen"),
+    ("conversation", "Conversation", "Gesprek"),
+    ("reply", "Reply", "Reageren"),
+    ("send", "Send", "Versturen"),
+    ("solved", "This solves it", "Dit lost het op"),
+    ("not_solved", "Not solved", "Niet opgelost"),
+    (
+        "waiting_question",
+        "We are waiting for you. Does our answer solve your question?",
+        "We wachten op jou. Lost ons antwoord je vraag op?",
+    ),
+    ("reopen", "Reopen", "Heropenen"),
+    ("reason", "Reason", "Reden"),
+    ("dispute", "Contest the priority", "Prioriteit betwisten"),
+    (
+        "dispute_intro",
+        "Disagree with the priority? Tell the first line why; they assess it again.",
+        "Niet eens met de prioriteit? Laat de eerste lijn weten waarom; die beoordeelt het opnieuw.",
+    ),
+    ("requester", "Requester", "Aanvrager"),
+    ("assignee", "Assignee", "Behandelaar"),
+    ("nobody", "nobody", "niemand"),
+    ("line", "Line", "Lijn"),
+    ("reaction", "Reaction", "Reactie"),
+    ("resolution", "Resolution", "Oplossing"),
+    ("internal_note", "Internal note", "Interne notitie"),
+    ("phone_call", "Phone call", "Telefoongesprek"),
+    (
+        "record_call",
+        "Record phone call",
+        "Telefoongesprek vastleggen",
+    ),
+    ("add_note", "Add note", "Notitie toevoegen"),
+    ("triage", "Triage", "Triage"),
+    ("save", "Save", "Opslaan"),
+    ("move_to", "Move to", "Verplaatsen naar"),
+    ("escalate", "Escalate to line", "Escaleren naar lijn"),
+    ("assign_me", "Assign to me", "Aan mij toewijzen"),
+    ("queue", "Queue", "Wachtrij"),
+    ("mine", "Mine", "Van mij"),
+    ("unassigned", "Unassigned", "Niet toegewezen"),
+    ("breached", "Breached", "Overschreden"),
+    ("due", "Due", "Deadline"),
+    ("organization", "Organisation", "Organisatie"),
+    ("state_ok", "on track", "op schema"),
+    ("state_warning", "nearly due", "bijna verlopen"),
+    ("state_breached", "breached", "overschreden"),
+    ("state_paused", "paused", "gepauzeerd"),
+    ("state_done", "done", "afgerond"),
+    ("preferences", "Preferences", "Voorkeuren"),
+    ("language", "Language", "Taal"),
+    ("time_zone", "Time zone", "Tijdzone"),
+    (
+        "mail_status",
+        "Mail me when a ticket's status changes",
+        "Mail me als de status van een ticket verandert",
+    ),
+    (
+        "mail_replies",
+        "Mail me when the service desk replies",
+        "Mail me als de servicedesk reageert",
+    ),
+    (
+        "mail_always",
+        "Notices about closing a ticket are always sent.",
+        "Berichten over het sluiten van een ticket krijg je altijd.",
+    ),
+    ("saved", "Saved.", "Opgeslagen."),
+    (
+        "two_factor",
+        "Set up two-step sign-in",
+        "Inloggen in twee stappen instellen",
+    ),
+    ("admin", "Administration", "Beheer"),
+    ("organizations", "Organisations", "Organisaties"),
+    ("users", "Users", "Gebruikers"),
+    (
+        "registrations",
+        "Registration requests",
+        "Registratieaanvragen",
+    ),
+    ("approve", "Approve", "Goedkeuren"),
+    ("reject", "Reject", "Afwijzen"),
+    ("tokens", "API tokens", "API-tokens"),
+    ("create", "Create", "Aanmaken"),
+    ("role", "Role", "Rol"),
+    ("tier", "Tier", "Niveau"),
+    (
+        "products_comma",
+        "Products (comma separated)",
+        "Producten (kommagescheiden)",
+    ),
+    ("valid_from", "Valid from", "Geldig vanaf"),
+    ("valid_until", "Valid until", "Geldig tot"),
+    (
+        "mfa_required",
+        "Two-step sign-in required",
+        "Inloggen in twee stappen verplicht",
+    ),
+    (
+        "token_once",
+        "The new token; it is shown only now:",
+        "Het nieuwe token; het wordt alleen nu getoond:",
+    ),
+    (
+        "no_registrations",
+        "No open requests.",
+        "Geen openstaande aanvragen.",
+    ),
+    ("name", "Name", "Naam"),
+    ("email", "Email address", "E-mailadres"),
+    ("availability", "Availability", "Beschikbaarheid"),
+    ("account", "Account", "Account"),
+    (
+        "office_hours_note",
+        "Office hours: Monday to Friday 08:30–16:30 Dutch time, not on Dutch public holidays.",
+        "Kantooruren: maandag tot en met vrijdag 08:30–16:30 Nederlandse tijd, niet op Nederlandse feestdagen.",
+    ),
+    (
+        "around_the_clock_note",
+        "The SaaS platform is down: this ticket is handled around the clock.",
+        "Het SaaS-platform ligt eruit: deze ticket wordt dag en nacht behandeld.",
+    ),
+    ("internal", "internal", "intern"),
+    ("you", "you", "jij"),
+    ("system", "sladesk", "sladesk"),
+    ("not_found", "Ticket not found.", "Ticket niet gevonden."),
+    (
+        "form_expired",
+        "The form was not valid any more; please try again.",
+        "Het formulier was niet meer geldig; probeer het opnieuw.",
+    ),
+];
+
+/// A length of SLA time: office hours, or real hours for a ticket handled around the clock.
+pub fn sla_duration(seconds: i64, around_the_clock: bool, language: Language) -> String {
+    let seconds = seconds.max(0);
+    let (hours, minutes) = (seconds / 3600, (seconds % 3600 + 59) / 60);
+    let (hours, minutes) = if minutes == 60 {
+        (hours + 1, 0)
+    } else {
+        (hours, minutes)
+    };
+    let unit = match (around_the_clock, language, hours == 1) {
+        (false, Language::En, true) => "office hour",
+        (false, Language::En, false) => "office hours",
+        (false, Language::Nl, true) => "kantooruur",
+        (false, Language::Nl, false) => "kantooruren",
+        (true, Language::En, true) => "hour",
+        (true, Language::En, false) => "hours",
+        (true, Language::Nl, _) => "uur",
+    };
+    match (hours, minutes) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} {unit}"),
+        (h, m) => format!("{h} {unit} {m} min"),
+    }
+}
+
+/// A ticket's SLA state as the queue colours it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaState {
+    Ok,
+    Warning,
+    Breached,
+    Paused,
+    Done,
+}
+
+impl SlaState {
+    pub fn key(self) -> &'static str {
+        match self {
+            SlaState::Ok => "state_ok",
+            SlaState::Warning => "state_warning",
+            SlaState::Breached => "state_breached",
+            SlaState::Paused => "state_paused",
+            SlaState::Done => "state_done",
+        }
+    }
+}
+
+/// The state of a ticket's SLA now: breached wins, then a running clock past its warning
+/// share, then paused while waiting.
+pub fn sla_state(view: &TicketView, warning_share_percent: u8) -> SlaState {
+    let sla = &view.sla;
+    if sla.reaction.breached || sla.resolution.breached {
+        return SlaState::Breached;
+    }
+    if view.ticket.status == Status::Closed {
+        return SlaState::Done;
+    }
+    let share = i64::from(warning_share_percent);
+    let warned = |elapsed: i64, target: i64| target > 0 && elapsed * 100 >= target * share;
+    let reaction_open = sla.reaction.met_at.is_none();
+    if (reaction_open && warned(sla.reaction.elapsed_seconds, sla.reaction.target_seconds))
+        || (sla.resolution.state == ClockState::Running
+            && warned(
+                sla.resolution.elapsed_seconds,
+                sla.resolution.target_seconds,
+            ))
+    {
+        return SlaState::Warning;
+    }
+    if sla.resolution.state == ClockState::Paused && !reaction_open {
+        return SlaState::Paused;
+    }
+    SlaState::Ok
+}
+
+/// A ticket's SLA in sentences, for its page and its row in a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct SlaWords {
+    pub state: SlaState,
+    pub state_text: String,
+    pub reaction: String,
+    pub resolution: String,
+    /// The nearest deadline in short, for lists.
+    pub due: String,
+    pub auto_close: Option<String>,
+    pub hours_note: String,
+}
+
+pub fn sla_words(
+    view: &TicketView,
+    language: Language,
+    tz: &TimeZone,
+    warning_share_percent: u8,
+) -> SlaWords {
+    let en = language == Language::En;
+    let around_the_clock = view.ticket.priority == Priority::SaasOutage;
+    let when = |t: Timestamp| local_time_in(t, language, tz);
+    let left =
+        |target: i64, elapsed: i64| sla_duration(target - elapsed, around_the_clock, language);
+    let sla = &view.sla;
+    let state = sla_state(view, warning_share_percent);
+
+    let r = &sla.reaction;
+    let reaction = match (r.met_at, r.breached) {
+        (Some(at), false) => match en {
+            true => format!("Answered {} — within the target", when(at)),
+            false => format!("Beantwoord {} — binnen de termijn", when(at)),
+        },
+        (Some(at), true) => match en {
+            true => format!(
+                "Answered {} — later than the target ({})",
+                when(at),
+                when(r.due_at)
+            ),
+            false => format!(
+                "Beantwoord {} — later dan de termijn ({})",
+                when(at),
+                when(r.due_at)
+            ),
+        },
+        (None, true) => match en {
+            true => format!("Not answered yet — was due {}", when(r.due_at)),
+            false => format!("Nog niet beantwoord — moest uiterlijk {}", when(r.due_at)),
+        },
+        (None, false) if view.ticket.status == Status::Closed => match en {
+            true => "Closed before an answer was needed".to_string(),
+            false => "Gesloten voordat een antwoord nodig was".to_string(),
+        },
+        (None, false) => match en {
+            true => format!(
+                "We react by {} — {} left",
+                when(r.due_at),
+                left(r.target_seconds, r.elapsed_seconds)
+            ),
+            false => format!(
+                "We reageren uiterlijk {} — nog {}",
+                when(r.due_at),
+                left(r.target_seconds, r.elapsed_seconds)
+            ),
+        },
+    };
+
+    let s = &sla.resolution;
+    let used = sla_duration(s.elapsed_seconds, around_the_clock, language);
+    let target = sla_duration(s.target_seconds, around_the_clock, language);
+    let resolution = match (s.state, s.breached) {
+        (ClockState::Stopped, false) => match en {
+            true => format!("Resolved in {used} (target {target}) — met"),
+            false => format!("Opgelost in {used} (termijn {target}) — gehaald"),
+        },
+        (ClockState::Stopped, true) => match en {
+            true => format!("Resolved in {used} (target {target}) — breached"),
+            false => format!("Opgelost in {used} (termijn {target}) — overschreden"),
+        },
+        (ClockState::Paused, breached) => {
+            let why = match (view.ticket.status, en) {
+                (Status::WaitingForCustomer, true) => "paused while we wait for you",
+                (Status::WaitingForCustomer, false) => "gepauzeerd zolang we op jou wachten",
+                (_, true) => "paused while we wait for development",
+                (_, false) => "gepauzeerd zolang we op ontwikkeling wachten",
+            };
+            let over = match (breached, en) {
+                (true, true) => ", target already breached",
+                (true, false) => ", termijn al overschreden",
+                _ => "",
+            };
+            match en {
+                true => format!("Clock {why}: {used} of {target} used{over}"),
+                false => format!("Klok {why}: {used} van {target} gebruikt{over}"),
+            }
+        }
+        (ClockState::Running, true) => match en {
+            true => format!(
+                "Running — target breached{}",
+                s.due_at
+                    .map(|d| format!(" since {}", when(d)))
+                    .unwrap_or_default()
+            ),
+            false => format!(
+                "Loopt — termijn overschreden{}",
+                s.due_at
+                    .map(|d| format!(" sinds {}", when(d)))
+                    .unwrap_or_default()
+            ),
+        },
+        (ClockState::Running, false) => {
+            let due = s.due_at.map(when).unwrap_or_default();
+            match en {
+                true => format!(
+                    "Running — due {due} — {} left",
+                    left(s.target_seconds, s.elapsed_seconds)
+                ),
+                false => format!(
+                    "Loopt — uiterlijk {due} — nog {}",
+                    left(s.target_seconds, s.elapsed_seconds)
+                ),
+            }
+        }
+    };
+
+    let nearest = view
+        .ticket
+        .due_at
+        .and_then(|d| Timestamp::from_second(d).ok());
+    let due = match (state, nearest) {
+        (SlaState::Paused, _) => String::new(),
+        (_, Some(d)) => when(d),
+        _ => String::new(),
+    };
+    let auto_close = sla.auto_close_at.map(|at| match en {
+        true => format!(
+            "If we do not hear from you, the ticket closes on {}.",
+            when(at)
+        ),
+        false => format!(
+            "Als we niets van je horen, sluiten we de ticket op {}.",
+            when(at)
+        ),
+    });
+    let hours_note = text(
+        language,
+        if around_the_clock {
+            "around_the_clock_note"
+        } else {
+            "office_hours_note"
+        },
+    );
+    SlaWords {
+        state,
+        state_text: text(language, state.key()),
+        reaction,
+        resolution,
+        due,
+        auto_close,
+        hours_note,
+    }
+}
+
+/// One text of [`TEXTS`] in `language`; the key itself if it is missing.
+pub fn text(language: Language, key: &str) -> String {
+    TEXTS
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, en, nl)| if language == Language::En { en } else { nl })
+        .unwrap_or(&key)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_office_hours_or_hours() {
+        assert_eq!(
+            sla_duration(4 * 3600, false, Language::En),
+            "4 office hours"
+        );
+        assert_eq!(sla_duration(3600, false, Language::Nl), "1 kantooruur");
+        assert_eq!(
+            sla_duration(5400, false, Language::En),
+            "1 office hour 30 min"
+        );
+        assert_eq!(sla_duration(2 * 3600, true, Language::Nl), "2 uur");
+        // Partial minutes round up: "1 min left" until the deadline, never "0 min".
+        assert_eq!(sla_duration(30, false, Language::En), "1 min");
+        assert_eq!(sla_duration(3599, false, Language::En), "1 office hour");
+        assert_eq!(sla_duration(-5, false, Language::En), "0 min");
+    }
+
+    #[test]
+    fn every_text_has_both_languages_and_a_unique_key() {
+        let mut keys = std::collections::HashSet::new();
+        for (key, en, nl) in TEXTS {
+            assert!(keys.insert(key), "duplicate key {key}");
+            assert!(!en.is_empty() && !nl.is_empty(), "{key}");
+        }
+    }
+}
