@@ -82,7 +82,9 @@ for (const [email, lang, words] of [
     assert.equal(await page.locator("li code").count(), 10);
     await page.screenshot({ path: `${artifacts}recovery-${lang}.png` });
     await page.getByRole("link", { name: words.continue }).click();
-    await page.waitForURL(/\/staff$/);
+    // Staff land on their queue; the availability pages are a link away.
+    await page.waitForURL(/\/desk/);
+    await page.goto(`${base}/staff`);
     assert.match(await page.locator("h1").textContent(), new RegExp(words.home));
     await page.screenshot({ path: `${artifacts}staff-${lang}.png` });
 

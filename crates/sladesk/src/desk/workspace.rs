@@ -91,7 +91,11 @@ impl Desk {
                         .organization_id
                         .is_some_and(|o| actor.sees_organization(o)))
             {
-                names.people.insert(id, user.name);
+                let name = match user.name.trim() {
+                    "" => user.email,
+                    _ => user.name,
+                };
+                names.people.insert(id, name);
             }
         }
         Ok(names)

@@ -521,7 +521,7 @@ pub(super) async fn ticket_page(
                 line => t.line, organization => names.organizations.get(&t.organization_id),
                 requester => names.people.get(&t.requester_id),
                 assignee => t.assignee_id.and_then(|a| names.people.get(&a)),
-                closed => t.status == Status::Closed, urgency => urgency,
+                closed => t.status == Status::Closed, triaged => t.triaged, urgency => urgency,
             },
             sla => minijinja::Value::from(minijinja::value::Serde(&words)),
             state => minijinja::value::Serde(sla_state(&view, share)),

@@ -91,7 +91,8 @@ impl Visitor {
             lang => lang_code(self.language),
             title => title,
             t => minijinja::Value::from(minijinja::value::Serde(texts(self.language))),
-            me => context! { id => self.user.id, name => &self.user.name, email => &self.user.email,
+            me => context! { id => self.user.id,
+                name => if self.user.name.trim().is_empty() { &self.user.email } else { &self.user.name }, email => &self.user.email,
                 staff => self.user.role.is_staff(), admin => self.user.role == Role::Admin },
             csrf => &self.session.csrf,
         };

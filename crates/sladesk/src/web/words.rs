@@ -179,7 +179,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "The SaaS platform is down: this ticket is handled around the clock.",
         "Het SaaS-platform ligt eruit: deze ticket wordt dag en nacht behandeld.",
     ),
-    ("internal", "internal", "intern"),
+    (
+        "provisional",
+        "provisional, until the service desk triages the ticket",
+        "voorlopig, tot de servicedesk de ticket beoordeelt",
+    ),
     ("you", "you", "jij"),
     ("system", "sladesk", "sladesk"),
     ("not_found", "Ticket not found.", "Ticket niet gevonden."),
