@@ -1,0 +1,504 @@
+//! The portal and the agent workspace over HTTP, as a browser uses them (cookies, forms, CSRF
+//! tokens), on both databases: what a customer may see and do, the queues' order and counters,
+//! triage, and notification preferences against a real SMTP server.
+
+mod common;
+
+use common::{Backend, Database, Server, SmtpServer, free_port, maildir, test_config, with_smtp};
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+use serde_json::{Value, json};
+use sladesk::store::accounts::Role;
+use totp_rs::{Algorithm, Secret, TOTP};
+
+on_both_databases!(
+    a_customer_files_follows_and_is_kept_to_their_own,
+    agents_work_queues_in_deadline_order,
+    preferences_choose_which_mails_come
+);
+
+const PASSWORD: &str = "correct horse battery staple 42";
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of the first `<input … name="NAME" value="…">`.
+fn field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+async fn page(b: &reqwest::Client, url: String) -> (StatusCode, String) {
+    let response = b.get(url).send().await.unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+async fn post(b: &reqwest::Client, url: String, form: &[(&str, &str)]) -> reqwest::Response {
+    b.post(url).form(form).send().await.unwrap()
+}
+
+/// Signs in with the password; for staff also sets up and passes TOTP. Returns the client and
+/// the session's CSRF token.
+async fn sign_in(s: &Server, email: &str) -> (reqwest::Client, String) {
+    let desk = &s.running.as_ref().unwrap().desk;
+    desk.set_password(email, PASSWORD).await.unwrap();
+    let b = browser();
+    let (_, login) = page(&b, format!("{}/login?lang=en", s.base)).await;
+    let signed = post(
+        &b,
+        format!("{}/login", s.base),
+        &[
+            ("email", email),
+            ("password", PASSWORD),
+            ("csrf", &field(&login, "csrf")),
+        ],
+    )
+    .await;
+    assert_eq!(signed.status(), StatusCode::SEE_OTHER);
+    if signed.headers()["location"] == "/account/two-factor" {
+        let (_, enrol) = page(&b, format!("{}/account/two-factor", s.base)).await;
+        let start = enrol.find("<code>").unwrap() + 6;
+        let secret = &enrol[start..start + enrol[start..].find('<').unwrap()];
+        let totp = TOTP::new(
+            Algorithm::SHA1,
+            6,
+            1,
+            30,
+            Secret::Encoded(secret.into()).to_bytes().unwrap(),
+            Some("sladesk".into()),
+            "x".into(),
+        )
+        .unwrap();
+        let code = totp.generate_current().unwrap();
+        let passed = post(
+            &b,
+            format!("{}/account/two-factor", s.base),
+            &[("code", &code), ("csrf", &field(&enrol, "csrf"))],
+        )
+        .await;
+        assert_eq!(passed.status(), StatusCode::OK, "recovery codes shown");
+    }
+    let (status, home) = page(&b, format!("{}/account", s.base)).await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = field(&home, "csrf");
+    (b, csrf)
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_string()
+}
+
+async fn a_customer_files_follows_and_is_kept_to_their_own(backend: Backend) {
+    let db = Database::fresh(backend).await;
+    let s = Server::start(test_config(&db.url)).await;
+    let acme = s.organization("Acme", None).await;
+    let globex = s.organization("Globex", None).await;
+    s.token("kim@acme.example", Role::Customer, Some(acme))
+        .await;
+    let globex_ticket = s
+        .file_ticket(&s.admin, Some(globex), "Globex secret plans")
+        .await;
+    let (b, csrf) = sign_in(&s, "kim@acme.example").await;
+
+    let (status, empty) = page(&b, format!("{}/tickets", s.base)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(empty.contains("Geen tickets gevonden."), "Dutch by default");
+    assert!(
+        !empty.contains("Globex"),
+        "only their own organisation's tickets"
+    );
+
+    // Filing: the form checks what the API checks.
+    let refused = post(
+        &b,
+        format!("{}/tickets/new", s.base),
+        &[
+            ("csrf", &csrf),
+            ("type", "incident"),
+            ("product", "Toaster"),
+            ("environment", "production"),
+            ("subject", "x"),
+            ("description", "y"),
+            ("urgency", "high"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("not covered by the contract")
+    );
+    let filed = post(
+        &b,
+        format!("{}/tickets/new", s.base),
+        &[
+            ("csrf", &csrf),
+            ("type", "incident"),
+            ("product", "Qixium"),
+            ("environment", "production"),
+            ("subject", "Orders stuck at the gate"),
+            ("description", "Nothing flows since nine."),
+            ("urgency", "high"),
+        ],
+    )
+    .await;
+    assert_eq!(filed.status(), StatusCode::SEE_OTHER);
+    let url = format!("{}{}", s.base, location(&filed));
+    let id: i64 = url.rsplit('/').next().unwrap().parse().unwrap();
+    let (status, ticket) = page(&b, url.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ticket.contains("Orders stuck at the gate"));
+    assert!(
+        ticket.contains("We reageren uiterlijk"),
+        "the reaction clock in words"
+    );
+    assert!(
+        ticket.contains("kantooruren") || ticket.contains("kantooruur") || ticket.contains(" min")
+    );
+    assert!(ticket.contains("Hoog"), "the customer's urgency is shown");
+    let (_, stored) = s
+        .get(&s.admin, &format!("/api/v1/tickets/{id}/events"))
+        .await;
+    assert_eq!(stored[0]["data"]["urgency"], "high", "{stored}");
+
+    // Search and sort.
+    let (_, found) = page(&b, format!("{}/tickets?q=gate&sort=oldest", s.base)).await;
+    assert!(found.contains(&format!("/tickets/{id}\"")));
+    let (_, missed) = page(&b, format!("{}/tickets?q=warehouse", s.base)).await;
+    assert!(!missed.contains(&format!("/tickets/{id}\"")));
+    let (status, _) = page(&b, format!("{}/tickets?sort=sideways", s.base)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Another organisation's ticket, or no ticket at all: not found, and nothing of it shown.
+    let foreign = globex_ticket["id"].as_i64().unwrap();
+    let (status, body) = page(&b, format!("{}/tickets/{foreign}", s.base)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!body.contains("Globex secret plans"));
+    let (status, _) = page(&b, format!("{}/tickets/not-a-number", s.base)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let poke = post(
+        &b,
+        format!("{}/tickets/{foreign}/reply", s.base),
+        &[("csrf", &csrf), ("body", "hi")],
+    )
+    .await;
+    assert_eq!(poke.status(), StatusCode::NOT_FOUND);
+
+    // Without its CSRF token a form is refused and changes nothing.
+    let forged = post(
+        &b,
+        format!("{}/tickets/{id}/reply", s.base),
+        &[("body", "forged")],
+    )
+    .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let (_, events) = s
+        .get(&s.admin, &format!("/api/v1/tickets/{id}/events"))
+        .await;
+    assert!(!events.to_string().contains("forged"));
+
+    // What a customer may not do is refused with the reason; what they may, happens.
+    let close = post(
+        &b,
+        format!("{}/tickets/{id}/status", s.base),
+        &[("csrf", &csrf), ("to", "closed")],
+    )
+    .await;
+    assert_eq!(close.status(), StatusCode::FORBIDDEN);
+    let disputed = post(
+        &b,
+        format!("{}/tickets/{id}/dispute", s.base),
+        &[("csrf", &csrf), ("reason", "production is down")],
+    )
+    .await;
+    assert_eq!(disputed.status(), StatusCode::SEE_OTHER);
+    let (_, events) = s
+        .get(&s.admin, &format!("/api/v1/tickets/{id}/events"))
+        .await;
+    assert!(events.to_string().contains("priority_dispute"), "{events}");
+    for staff_page in ["/desk", "/desk/counts", "/admin"] {
+        let (status, _) = page(&b, format!("{}{staff_page}", s.base)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{staff_page}");
+    }
+    // A reply while the desk waits for the customer moves the ticket back to In Progress.
+    let (status, answer) = s
+        .post(
+            &s.admin,
+            &format!("/api/v1/tickets/{id}/transitions"),
+            json!({"status": "waiting_for_customer"}),
+        )
+        .await;
+    assert!(status.is_success(), "{answer}");
+    let replied = post(
+        &b,
+        format!("{}/tickets/{id}/reply", s.base),
+        &[("csrf", &csrf), ("body", "Still stuck.")],
+    )
+    .await;
+    assert_eq!(replied.status(), StatusCode::SEE_OTHER);
+    let (_, now) = s.get(&s.admin, &format!("/api/v1/tickets/{id}")).await;
+    assert_eq!(now["status"], "in_progress", "{now}");
+    s.stop().await;
+}
+
+/// The subjects of the queue page's rows, in order.
+fn subjects(html: &str) -> Vec<String> {
+    html.split("<tr class=\"row-")
+        .skip(1)
+        .filter_map(|row| {
+            // The second link of a row is the subject.
+            let second = row.match_indices("<a href=").nth(1)?.0;
+            let start = row[second..].find('>')? + second + 1;
+            Some(row[start..start + row[start..].find('<')?].to_string())
+        })
+        .collect()
+}
+
+async fn agents_work_queues_in_deadline_order(backend: Backend) {
+    let db = Database::fresh(backend).await;
+    let s = Server::start(test_config(&db.url)).await;
+    let acme = s.organization("Acme", None).await;
+    let customer = s
+        .token("kim@acme.example", Role::Customer, Some(acme))
+        .await;
+    s.token("anna@vendor.example", Role::FirstLine, None).await;
+    let normal = s.file_ticket(&customer, None, "Normal one").await;
+    let (_, high) = s
+        .post(&s.admin, "/api/v1/tickets", json!({"organization_id": acme, "type": "incident", "environment": "production",
+            "product": "Qixium", "subject": "High one", "description": "urgent", "priority": "high"}))
+        .await;
+    let paused = s.file_ticket(&customer, None, "Paused one").await;
+    let paused_id = paused["id"].as_i64().unwrap();
+    let (status, answer) = s
+        .post(
+            &s.admin,
+            &format!("/api/v1/tickets/{paused_id}/comments"),
+            json!({"body": "Which order?", "visibility": "public"}),
+        )
+        .await;
+    assert!(status.is_success(), "{answer}");
+    let (status, answer) = s
+        .post(
+            &s.admin,
+            &format!("/api/v1/tickets/{paused_id}/transitions"),
+            json!({"status": "waiting_for_customer"}),
+        )
+        .await;
+    assert!(status.is_success(), "{answer}");
+
+    let (b, csrf) = sign_in(&s, "anna@vendor.example").await;
+    let (status, queue) = page(&b, format!("{}/desk", s.base)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        subjects(&queue),
+        ["High one", "Normal one", "Paused one"],
+        "nearest deadline first, paused last"
+    );
+    assert!(
+        queue.contains("row-paused"),
+        "paused tickets are coloured as such"
+    );
+    let counts = |b: reqwest::Client| {
+        let url = format!("{}/desk/counts?line=1", s.base);
+        async move {
+            b.get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        counts(b.clone()).await,
+        json!({"line": 3, "mine": 0, "unassigned": 3, "breached": 0})
+    );
+    let (_, breached) = page(&b, format!("{}/desk?view=breached", s.base)).await;
+    assert!(subjects(&breached).is_empty());
+    let (status, _) = page(&b, format!("{}/desk?view=everything", s.base)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = page(&b, format!("{}/desk?line=7", s.base)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Triage on the ticket page: the allowed moves only; assign, note, escalate.
+    let id = normal["id"].as_i64().unwrap();
+    let (_, ticket) = page(&b, format!("{}/tickets/{id}", s.base)).await;
+    let moves = &ticket[ticket.find("id=\"move-to\"").unwrap()..];
+    let moves = &moves[..moves.find("</select>").unwrap()];
+    for (status, offered) in [
+        ("in_progress", true),
+        ("waiting_for_customer", true),
+        ("closed", true),
+        ("waiting_for_development", false),
+    ] {
+        assert_eq!(
+            moves.contains(&format!("value=\"{status}\"")),
+            offered,
+            "{status} in {moves}"
+        );
+    }
+    // The "assign to me" form's hidden field holds the agent's own id.
+    let me: i64 = field(&ticket, "assignee").parse().unwrap();
+    let assigned = post(
+        &b,
+        format!("{}/tickets/{id}/triage", s.base),
+        &[("csrf", &csrf), ("assignee", &me.to_string())],
+    )
+    .await;
+    assert_eq!(assigned.status(), StatusCode::SEE_OTHER);
+    assert_eq!(counts(b.clone()).await["mine"], 1);
+    let (_, mine) = page(&b, format!("{}/desk?view=mine", s.base)).await;
+    assert_eq!(subjects(&mine), ["Normal one"]);
+    let noted = post(
+        &b,
+        format!("{}/tickets/{id}/reply", s.base),
+        &[
+            ("csrf", &csrf),
+            ("kind", "note"),
+            ("body", "Customer's VPN again"),
+        ],
+    )
+    .await;
+    assert_eq!(noted.status(), StatusCode::SEE_OTHER);
+    let called = post(
+        &b,
+        format!("{}/tickets/{id}/reply", s.base),
+        &[("csrf", &csrf), ("kind", "call"), ("body", "Called Kim")],
+    )
+    .await;
+    assert_eq!(called.status(), StatusCode::SEE_OTHER);
+    let (_, seen_by_customer) = s
+        .get(&customer, &format!("/api/v1/tickets/{id}/events"))
+        .await;
+    assert!(
+        !seen_by_customer.to_string().contains("VPN")
+            && !seen_by_customer.to_string().contains("Called Kim")
+    );
+    let illegal = post(
+        &b,
+        format!("{}/tickets/{id}/status", s.base),
+        &[("csrf", &csrf), ("to", "waiting_for_development")],
+    )
+    .await;
+    assert_eq!(illegal.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = post(
+        &b,
+        format!("{}/tickets/{id}/triage", s.base),
+        &[("csrf", &csrf), ("priority", "whenever")],
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let escalated = post(
+        &b,
+        format!("{}/tickets/{id}/escalate", s.base),
+        &[("csrf", &csrf), ("reason", "needs a developer's eye")],
+    )
+    .await;
+    assert_eq!(escalated.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        counts(b.clone()).await,
+        json!({"line": 2, "mine": 0, "unassigned": 2, "breached": 0})
+    );
+    let (_, line2) = page(&b, format!("{}/desk?line=2", s.base)).await;
+    assert_eq!(subjects(&line2), ["Normal one"]);
+    assert!(high["id"].is_i64());
+    s.stop().await;
+}
+
+async fn preferences_choose_which_mails_come(backend: Backend) {
+    let db = Database::fresh(backend).await;
+    let mut smtp = SmtpServer::start_on(free_port(), &maildir(&db, "portal-preferences"));
+    let s = Server::start(with_smtp(test_config(&db.url), smtp.port)).await;
+    let acme = s.organization("Acme", None).await;
+    let customer = s
+        .token("kim@acme.example", Role::Customer, Some(acme))
+        .await;
+    let (b, csrf) = sign_in(&s, "kim@acme.example").await;
+
+    let bad = post(
+        &b,
+        format!("{}/account", s.base),
+        &[
+            ("csrf", &csrf),
+            ("language", "en"),
+            ("time_zone", "Mars/Olympus"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Status mails off, replies on; English; New York time.
+    let saved = post(
+        &b,
+        format!("{}/account", s.base),
+        &[
+            ("csrf", &csrf),
+            ("language", "en"),
+            ("time_zone", "America/New_York"),
+            ("mail_replies", "on"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let text = saved.text().await.unwrap();
+    assert!(
+        text.contains("Saved.") && text.contains("New_York"),
+        "shown in the new language: {text}"
+    );
+
+    let ticket = s.file_ticket(&customer, None, "Invoices missing").await;
+    let id = ticket["id"].as_i64().unwrap();
+    let (status, answer) = s
+        .post(
+            &s.admin,
+            &format!("/api/v1/tickets/{id}/transitions"),
+            json!({"status": "in_progress"}),
+        )
+        .await;
+    assert!(status.is_success(), "{answer}");
+    let (status, answer) = s
+        .post(
+            &s.admin,
+            &format!("/api/v1/tickets/{id}/comments"),
+            json!({"body": "Found them.", "visibility": "public"}),
+        )
+        .await;
+    assert!(status.is_success(), "{answer}");
+    smtp.wait_for(20, "the reply mail", |mails| {
+        mails
+            .iter()
+            .any(|(to, _, body)| to.contains("kim@acme.example") && body.contains("Found them."))
+    })
+    .await;
+    // The status mail would have been queued before the reply: had it been wanted, it would be here.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let to_kim: Vec<_> = smtp
+        .mails()
+        .into_iter()
+        .filter(|(to, _, _)| to.contains("kim@acme.example"))
+        .collect();
+    assert_eq!(to_kim.len(), 1, "only the reply: {to_kim:?}");
+
+    // Times on the pages are in the chosen zone: the ticket page's "filed" time is New York's.
+    let (_, page_html) = page(&b, format!("{}/tickets/{id}", s.base)).await;
+    let created: jiff::Timestamp = ticket["created_at"].as_str().unwrap().parse().unwrap();
+    let local = created.to_zoned_datetime(jiff::tz::TimeZone::get("America/New_York").unwrap());
+    assert!(
+        page_html.contains(&format!("{:02}:{:02}", local.hour(), local.minute())),
+        "New York time on the page"
+    );
+    s.stop().await;
+    smtp.stop();
+}
