@@ -357,7 +357,7 @@ pub async fn list_tickets(
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     if let Some(text) = text {
         query = query.bind(match dialect {
-            Dialect::Sqlite => fts5_phrases(text),
+            Dialect::Sqlite => fts5_query(text, filter.organization_id),
             Dialect::Postgres => text.to_string(),
         });
     }
@@ -392,11 +392,18 @@ pub async fn list_tickets(
 
 /// Turns free text into an FTS5 query that matches all its words, with FTS5's own syntax
 /// (quotes, operators, column filters) neutralised by quoting each word.
-fn fts5_phrases(text: &str) -> String {
-    text.split_whitespace()
+/// Only the subject and description are searched for the words; the organisation, when the
+/// list is one organisation's, is matched in the same index lookup.
+fn fts5_query(text: &str, organization_id: Option<i64>) -> String {
+    let words = text
+        .split_whitespace()
         .map(|word| format!("\"{}\"", word.replace('"', "\"\"")))
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" ");
+    match organization_id {
+        Some(id) => format!("{{subject description}} : ({words}) AND organization_id : \"{id}\""),
+        None => format!("{{subject description}} : ({words})"),
+    }
 }
 
 /// Claims up to `limit` tickets whose SLA check is due, for `lease_seconds`. Safe with many
@@ -480,9 +487,6 @@ pub enum Queue {
     Breached(i64),
 }
 
-/// Statuses of open tickets, spelled out so that the (…, status, id) indexes serve them.
-const OPEN: &str = "('new', 'in_progress', 'waiting_for_customer', 'waiting_for_development')";
-
 impl Queue {
     fn condition(self) -> (&'static str, i64) {
         match self {
@@ -531,7 +535,7 @@ pub async fn queue(
     if room > 0 {
         let paused = format!(
             "SELECT {TICKET_COLUMNS} FROM tickets t WHERE {condition} AND t.due_at IS NULL \
-             AND t.status IN {OPEN} ORDER BY t.updated_at DESC, t.id DESC LIMIT $2"
+             AND t.status <> 'closed' ORDER BY t.updated_at DESC, t.id DESC LIMIT $2"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(paused))
             .bind(key)
@@ -556,7 +560,7 @@ pub async fn queue_count(conn: &mut Conn, queue: Queue, now: i64) -> Result<i64,
         _ => format!(
             "SELECT (SELECT COUNT(*) FROM tickets t WHERE {condition} AND t.due_at IS NOT NULL) \
              + (SELECT COUNT(*) FROM tickets t WHERE {condition} AND t.due_at IS NULL \
-             AND t.status IN {OPEN})"
+             AND t.status <> 'closed')"
         ),
     };
     let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(key);
