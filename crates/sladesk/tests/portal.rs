@@ -173,6 +173,41 @@ async fn a_customer_files_follows_and_is_kept_to_their_own(backend: Backend) {
         .await;
     assert_eq!(stored[0]["data"]["urgency"], "high", "{stored}");
 
+    // The link in a mail, opened signed out: sign in, and land on the ticket.
+    let fresh = browser();
+    let bounced = fresh.get(url.clone()).send().await.unwrap();
+    assert_eq!(bounced.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&bounced), format!("/login?next=%2Ftickets%2F{id}"));
+    let (_, login) = page(&fresh, format!("{}{}", s.base, location(&bounced))).await;
+    let next = field(&login, "next");
+    assert_eq!(
+        next,
+        format!("&#x2f;tickets&#x2f;{id}"),
+        "carried in the form (escaped)"
+    );
+    for (next, landing) in [
+        (format!("/tickets/{id}"), format!("/tickets/{id}")),
+        ("//evil.example/x".to_string(), "/".to_string()),
+    ] {
+        let (_, login) = page(&fresh, format!("{}/login", s.base)).await;
+        let signed = post(
+            &fresh,
+            format!("{}/login", s.base),
+            &[
+                ("email", "kim@acme.example"),
+                ("password", PASSWORD),
+                ("csrf", &field(&login, "csrf")),
+                ("next", &next),
+            ],
+        )
+        .await;
+        assert_eq!(
+            location(&signed),
+            landing,
+            "after signing in with next={next}"
+        );
+    }
+
     // Search and sort.
     let (_, found) = page(&b, format!("{}/tickets?q=gate&sort=oldest", s.base)).await;
     assert!(found.contains(&format!("/tickets/{id}\"")));

@@ -281,12 +281,34 @@ pub(super) async fn current(
     Some((user, session, cookie))
 }
 
+/// Where to go after signing in: a page of this site, never another's ("//host" or "/\\host").
+pub(super) fn safe_next(next: Option<&str>) -> Option<String> {
+    let next = next?.trim();
+    let ours = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && next.len() <= 500
+        && !next.chars().any(|c| c.is_control());
+    ours.then(|| next.to_string())
+}
+
+fn with_next(path: &str, next: Option<&str>) -> String {
+    match safe_next(next) {
+        Some(next) => format!(
+            "{path}?next={}",
+            form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+        ),
+        None => path.to_string(),
+    }
+}
+
 fn login_page(
     state: &AppState,
     language: Language,
     email: &str,
     error: Option<String>,
     status: StatusCode,
+    next: Option<&str>,
 ) -> Response {
     let csrf = random_token();
     let mut response = page(
@@ -294,7 +316,7 @@ fn login_page(
         status,
         context! {
             lang => lang_code(language), title => texts(language)["sign_in"].as_str(), t => minijinja::Value::from(minijinja::value::Serde(texts(language))),
-            csrf => &csrf, email => email, error => error,
+            csrf => &csrf, email => email, error => error, next => safe_next(next),
         },
     );
     set_cookie(&mut response, state, CSRF_COOKIE, &csrf, 3600, "/login");
@@ -304,6 +326,8 @@ fn login_page(
 #[derive(Debug, Deserialize)]
 pub struct LangQuery {
     pub lang: Option<String>,
+    /// The page to return to after signing in.
+    pub next: Option<String>,
 }
 
 pub async fn login_form(
@@ -317,6 +341,7 @@ pub async fn login_form(
         "",
         None,
         StatusCode::OK,
+        q.next.as_deref(),
     )
 }
 
@@ -326,6 +351,7 @@ pub struct LoginForm {
     pub password: String,
     pub csrf: String,
     pub lang: Option<String>,
+    pub next: Option<String>,
 }
 
 pub async fn login(
@@ -341,6 +367,7 @@ pub async fn login(
             &form.email,
             texts(language)["expired"].as_str().map(String::from),
             StatusCode::FORBIDDEN,
+            form.next.as_deref(),
         );
     }
     let (user_id, mfa_passed, next) = match state.desk.sign_in(&form.email, &form.password).await {
@@ -361,13 +388,18 @@ pub async fn login(
                 &form.email,
                 Some(message),
                 StatusCode::UNAUTHORIZED,
+                form.next.as_deref(),
             );
         }
         Err(e) => return super::error::ApiError::from(e).into_response(),
     };
+    let next = match (mfa_passed, safe_next(form.next.as_deref())) {
+        (true, Some(page)) => page,
+        _ => with_next(next, form.next.as_deref()),
+    };
     match state.desk.open_session(user_id, mfa_passed).await {
         Ok(session) => {
-            let mut response = Redirect::to(next).into_response();
+            let mut response = Redirect::to(&next).into_response();
             set_cookie(
                 &mut response,
                 &state,
@@ -386,11 +418,12 @@ fn code_page(
     language: Language,
     csrf: &str,
     action: &str,
-    qr: Option<String>,
-    secret: Option<String>,
+    enrolment: Option<(String, String)>,
     error: Option<String>,
     status: StatusCode,
+    next: Option<&str>,
 ) -> Response {
+    let (qr, secret) = enrolment.unzip();
     let t = texts(language);
     page(
         "code.html",
@@ -398,12 +431,17 @@ fn code_page(
         context! {
             lang => lang_code(language), title => t["code_title"].as_str(), t => minijinja::Value::from(minijinja::value::Serde(t.clone())),
             csrf => csrf, action => action, qr => qr, secret => secret, error => error,
+            next => safe_next(next),
         },
     )
 }
 
 /// The second step: a TOTP code (GET shows the form; the enrolment page shows the QR code).
-pub async fn code_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn code_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Params(q): Params<LangQuery>,
+) -> Response {
     let language = language(None, &headers);
     match current(&state, &headers).await {
         Some((_, session, _)) if !session.mfa_passed => code_page(
@@ -412,15 +450,20 @@ pub async fn code_form(State(state): State<AppState>, headers: HeaderMap) -> Res
             "/login/code",
             None,
             None,
-            None,
             StatusCode::OK,
+            q.next.as_deref(),
         ),
-        Some(_) => Redirect::to("/").into_response(),
+        Some(_) => Redirect::to(&safe_next(q.next.as_deref()).unwrap_or_else(|| "/".into()))
+            .into_response(),
         None => Redirect::to("/login").into_response(),
     }
 }
 
-pub async fn enrol_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn enrol_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Params(q): Params<LangQuery>,
+) -> Response {
     let language = language(None, &headers);
     let Some((user, session, _)) = current(&state, &headers).await else {
         return Redirect::to("/login").into_response();
@@ -438,13 +481,15 @@ pub async fn enrol_form(State(state): State<AppState>, headers: HeaderMap) -> Re
                 language,
                 &session.csrf,
                 "/account/two-factor",
-                qr,
-                Some(secret),
+                Some((qr.unwrap_or_default(), secret)),
                 None,
                 StatusCode::OK,
+                q.next.as_deref(),
             )
         }
-        Err(DeskError::Conflict(_)) => Redirect::to("/login/code").into_response(),
+        Err(DeskError::Conflict(_)) => {
+            Redirect::to(&with_next("/login/code", q.next.as_deref())).into_response()
+        }
         Err(e) => super::error::ApiError::from(e).into_response(),
     }
 }
@@ -453,6 +498,7 @@ pub async fn enrol_form(State(state): State<AppState>, headers: HeaderMap) -> Re
 pub struct CodeForm {
     pub code: String,
     pub csrf: String,
+    pub next: Option<String>,
 }
 
 /// Checks the code (completing the enrolment the first time) and rotates the session.
@@ -480,9 +526,9 @@ pub async fn submit_code(
                 &session.csrf,
                 "/login/code",
                 None,
-                None,
                 Some(message),
                 StatusCode::UNAUTHORIZED,
+                form.next.as_deref(),
             );
         }
         Err(other) => return super::error::ApiError::from(other).into_response(),
@@ -501,10 +547,12 @@ pub async fn submit_code(
                 StatusCode::OK,
                 context! {
                     lang => lang_code(language), title => t["recovery_title"].as_str(), t => minijinja::Value::from(minijinja::value::Serde(t.clone())), codes => codes,
+                    next => safe_next(form.next.as_deref()),
                 },
             )
         }
-        None => Redirect::to("/").into_response(),
+        None => Redirect::to(&safe_next(form.next.as_deref()).unwrap_or_else(|| "/".into()))
+            .into_response(),
     };
     set_cookie(
         &mut response,

@@ -536,7 +536,8 @@ pub async fn show(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let visitor = match Visitor::from(&state, &headers).await {
+    let visitor = match Visitor::returning(&state, &headers, Some(&format!("/tickets/{id}"))).await
+    {
         Ok(v) => v,
         Err(response) => return response,
     };

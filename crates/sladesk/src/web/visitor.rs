@@ -25,13 +25,31 @@ pub struct Visitor {
 
 impl Visitor {
     /// Whoever passed both sign-in steps (or the one step their account needs); anyone else is
-    /// sent to sign in, and comes back here afterwards.
+    /// sent to sign in.
     pub async fn from(state: &AppState, headers: &HeaderMap) -> Result<Visitor, Response> {
+        Visitor::returning(state, headers, None).await
+    }
+
+    /// As [`Visitor::from`], and whoever has to sign in first comes back to `page` afterwards
+    /// (the link in a mail, say).
+    pub async fn returning(
+        state: &AppState,
+        headers: &HeaderMap,
+        page: Option<&str>,
+    ) -> Result<Visitor, Response> {
+        let next = page
+            .map(|p| {
+                format!(
+                    "?next={}",
+                    form_urlencoded::byte_serialize(p.as_bytes()).collect::<String>()
+                )
+            })
+            .unwrap_or_default();
         let Some((user, session, _)) = current(state, headers).await else {
-            return Err(Redirect::to("/login").into_response());
+            return Err(Redirect::to(&format!("/login{next}")).into_response());
         };
         if !session.mfa_passed {
-            return Err(Redirect::to("/login/code").into_response());
+            return Err(Redirect::to(&format!("/login/code{next}")).into_response());
         }
         let preferences = state.desk.preferences(user.id).await.unwrap_or_default();
         let tz = TimeZone::get(&preferences.time_zone).unwrap_or(TimeZone::UTC);
