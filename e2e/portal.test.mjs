@@ -256,12 +256,32 @@ for (const [lang, w] of [
     assert.ok(!conversation.includes("OOM"), "the internal note is not shown to the customer");
     assert.match(await customer.locator("#sla-resolution").textContent(), lang === "nl" ? /gepauzeerd/ : /paused/);
     await customer.screenshot({ path: `${artifacts}portal-ticket-waiting-${lang}.png`, fullPage: true });
-    await customer.getByRole("button", { name: w.solved }).click();
-    await customer.waitForURL(ticketUrl);
+    // With the keyboard only: Tab to "this solves it", then Enter.
+    let tabs = 0;
+    while ((await customer.evaluate(() => document.activeElement?.textContent?.trim())) !== w.solved) {
+      await customer.keyboard.press("Tab");
+      assert.ok(++tabs < 60, "the confirm button is reachable with Tab");
+    }
+    await customer.keyboard.press("Enter");
+    await customer.locator("#ticket-status", { hasText: w.closed }).waitFor();
     assert.equal((await customer.locator("#ticket-status").textContent()).trim(), w.closed);
     const stored = await api("GET", `/tickets/${ticketId}`);
     assert.equal(stored.status, "closed", "the API agrees: closed");
     assert.equal(stored.priority, "high");
+
+    // On a phone's screen the main pages fit its width (tables scroll inside their box).
+    await customer.setViewportSize({ width: 390, height: 844 });
+    for (const path of [`/tickets/${ticketId}`, "/tickets?status=any", "/tickets/new", "/account"]) {
+      await customer.goto(`${base}${path}`);
+      const overflow = await customer.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `${path} is ${overflow}px wider than a phone`);
+    }
+    await customer.goto(ticketUrl);
+    await customer.screenshot({ path: `${artifacts}portal-phone-ticket-${lang}.png`, fullPage: true });
+    await agent.setViewportSize({ width: 390, height: 844 });
+    await agent.goto(`${base}/desk`);
+    assert.ok(await agent.evaluate(() => document.documentElement.scrollWidth - window.innerWidth) <= 1, "the queue fits a phone");
+    await agent.screenshot({ path: `${artifacts}portal-phone-queue-${lang}.png`, fullPage: true });
 
     // 8. Another organisation's ticket by URL is simply not there.
     const foreign = await customer.goto(`${base}/tickets/${globexTicket}`);
