@@ -14,7 +14,8 @@ use totp_rs::{Algorithm, Secret, TOTP};
 on_both_databases!(
     a_customer_files_follows_and_is_kept_to_their_own,
     agents_work_queues_in_deadline_order,
-    preferences_choose_which_mails_come
+    preferences_choose_which_mails_come,
+    admins_edit_contracts_and_revoke_tokens
 );
 
 const PASSWORD: &str = "correct horse battery staple 42";
@@ -536,4 +537,111 @@ async fn preferences_choose_which_mails_come(backend: Backend) {
     );
     s.stop().await;
     smtp.stop();
+}
+
+async fn admins_edit_contracts_and_revoke_tokens(backend: Backend) {
+    let db = Database::fresh(backend).await;
+    let s = Server::start(test_config(&db.url)).await;
+    let acme = s.organization("Acme", None).await;
+    let (b, csrf) = sign_in(&s, "admin@vendor.example").await;
+    let (status, admin) = page(&b, format!("{}/admin", s.base)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(admin.contains(&format!("action=\"/admin/organizations/{acme}\"")));
+
+    // A contract's own policy is checked like the API checks it: the bad key is named.
+    let contract = |policy: &'static str, mfa: bool| {
+        let mut form = vec![
+            ("csrf", csrf.clone()),
+            ("name", "Acme".to_string()),
+            ("tier", "support".to_string()),
+            ("products", "Qixium, Portal".to_string()),
+            ("valid_from", "2026-01-01".to_string()),
+            ("valid_until", "".to_string()),
+            ("policy", policy.to_string()),
+        ];
+        if mfa {
+            form.push(("mfa_required", "on".to_string()));
+        }
+        b.post(format!("{}/admin/organizations/{acme}", s.base))
+            .form(&form)
+            .send()
+    };
+    let refused = contract("[priorities.high]\nreaction = \"soon\"", true)
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text().await.unwrap().contains("reaction"),
+        "the key is named"
+    );
+    let (_, org) = s
+        .get(&s.admin, &format!("/api/v1/organizations/{acme}"))
+        .await;
+    assert!(org["policy"].is_null(), "nothing stored: {org}");
+    let saved = contract("[priorities.high]\nreaction = \"1h\"", true)
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let (_, org) = s
+        .get(&s.admin, &format!("/api/v1/organizations/{acme}"))
+        .await;
+    assert_eq!(org["products"], json!(["Qixium", "Portal"]));
+    assert_eq!(org["valid_from"], "2026-01-01");
+    assert!(org["policy"].as_str().unwrap().contains("1h"));
+    let (_, high) = s
+        .post(&s.admin, "/api/v1/tickets", json!({"organization_id": acme, "type": "incident", "environment": "production",
+            "product": "Portal", "subject": "Login broken", "description": "for everyone", "priority": "high"}))
+        .await;
+    assert_eq!(
+        high["sla"]["reaction"]["target_seconds"], 3600,
+        "the contract's own target applies: {high}"
+    );
+    let (_, admin) = page(&b, format!("{}/admin", s.base)).await;
+    assert!(
+        admin.contains("name=\"mfa_required\" value=\"on\" style=\"width:auto\" checked"),
+        "the MFA policy is shown as set"
+    );
+
+    // Tokens: listed without their secret, revoked, refused from then on.
+    let spare = s
+        .token("robot@acme.example", Role::Customer, Some(acme))
+        .await;
+    let (status, tokens) = s.get(&s.admin, "/api/v1/tokens").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !tokens.to_string().contains(&spare),
+        "never the token itself"
+    );
+    let id = tokens
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["email"] == "robot@acme.example")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (status, _) = s.get(&spare, "/api/v1/tokens").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "customers do not see tokens");
+    let revoked = post(
+        &b,
+        format!("{}/admin/tokens/{id}/revoke", s.base),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
+    // The token cache keeps an accepted token for up to 10 s; wait that out, then it is refused.
+    common::eventually(15, "the revoked token is refused", || async {
+        (s.get(&spare, "/api/v1/tickets").await.0 == StatusCode::UNAUTHORIZED).then_some(())
+    })
+    .await;
+    let (status, _) = s
+        .call(
+            Some(&s.admin),
+            reqwest::Method::DELETE,
+            &format!("/api/v1/tokens/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "revoked already");
+    s.stop().await;
 }

@@ -342,6 +342,42 @@ pub(crate) async fn create_user_in(
     Ok(user)
 }
 
+impl Desk {
+    /// API tokens, newest first (admins only).
+    pub async fn tokens(
+        &self,
+        actor: &Actor,
+        limit: i64,
+    ) -> Result<Vec<accounts::TokenInfo>, DeskError> {
+        require_admin(actor)?;
+        let mut conn = self.store.read().await?;
+        Ok(accounts::list_tokens(&mut conn, limit).await?)
+    }
+
+    /// Revokes an API token (admins only). Replicas stop accepting it within the token
+    /// cache's lifetime (10 seconds).
+    pub async fn revoke_token(&self, actor: &Actor, id: i64) -> Result<(), DeskError> {
+        require_admin(actor)?;
+        let mut tx = self.store.write().await?;
+        let now = crate::now().as_second();
+        if !accounts::revoke_token(&mut tx, id, now).await? {
+            return Err(DeskError::NotFound("token"));
+        }
+        audit::record(
+            &mut tx,
+            now,
+            actor.id(),
+            actor.token_id,
+            "token.revoke",
+            &format!("token:{id}"),
+            &json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
 /// The stored form of an API token: its SHA-256. Tokens are 256 random bits, so a plain
 /// (unsalted, fast) hash is enough; a password hash would only slow every request down.
 pub fn token_hash(token: &str) -> String {

@@ -303,6 +303,19 @@ impl Desk {
         Ok(recovery)
     }
 
+    /// Whether an organisation makes the second step mandatory (staff).
+    pub async fn mfa_required(
+        &self,
+        actor: &super::Actor,
+        organization_id: i64,
+    ) -> Result<bool, DeskError> {
+        if !actor.is_staff() {
+            return Err(DeskError::Forbidden("for the service desk only".into()));
+        }
+        let mut conn = self.store.read().await?;
+        Ok(sessions::organization_requires_mfa(&mut conn, organization_id).await?)
+    }
+
     /// X2: an organisation makes the second sign-in step mandatory for its people (admins).
     pub async fn require_mfa(
         &self,

@@ -264,6 +264,51 @@ pub async fn insert_token(
     Ok(id)
 }
 
+/// An API token as an admin sees it (never the token itself: only its hash is stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub user_id: i64,
+    pub email: String,
+    pub label: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// Tokens, newest first.
+pub async fn list_tokens(conn: &mut Conn, limit: i64) -> Result<Vec<TokenInfo>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT t.id, t.user_id, u.email, t.label, t.created_at, t.revoked_at
+         FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(TokenInfo {
+                id: col(row, "id")?,
+                user_id: col(row, "user_id")?,
+                email: col(row, "email")?,
+                label: col(row, "label")?,
+                created_at: col(row, "created_at")?,
+                revoked_at: col(row, "revoked_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Revokes a token; `false` if there is no such token or it was revoked already.
+pub async fn revoke_token(conn: &mut Conn, id: i64, now: i64) -> Result<bool, StoreError> {
+    let done =
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// The user and token id behind a token hash, unless the token was revoked.
 pub async fn user_by_token(
     conn: &mut Conn,

@@ -12,7 +12,7 @@ use sladesk_core::text::Language;
 
 use super::AppState;
 use super::visitor::Visitor;
-use crate::desk::{DeskError, NewOrganization, NewUser};
+use crate::desk::{DeskError, NewOrganization, NewUser, OrganizationPatch};
 use crate::notify::local_time_in;
 use crate::store::accounts::{Role, Tier};
 
@@ -33,14 +33,28 @@ async fn admin_page(
         Ok(list) => list,
         Err(e) => return visitor.error(e),
     };
-    let users = if admin {
-        match state.desk.users(actor, None, 0, 500).await {
+    let (users, tokens) = if admin {
+        let users = match state.desk.users(actor, None, 0, 500).await {
             Ok(list) => list,
             Err(e) => return visitor.error(e),
-        }
+        };
+        let tokens = match state.desk.tokens(actor, 200).await {
+            Ok(list) => list,
+            Err(e) => return visitor.error(e),
+        };
+        (users, tokens)
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
+    let mut mfa = Vec::new();
+    if admin {
+        for org in &organizations {
+            match state.desk.mfa_required(actor, org.id).await {
+                Ok(required) => mfa.push(required),
+                Err(e) => return visitor.error(e),
+            }
+        }
+    }
     let when = |second: i64| {
         jiff::Timestamp::from_second(second)
             .map(|t| local_time_in(t, visitor.language, &visitor.tz))
@@ -59,11 +73,18 @@ async fn admin_page(
     };
     let organization_rows: Vec<_> = organizations
         .iter()
-        .map(|o| {
+        .enumerate()
+        .map(|(i, o)| {
             context! { id => o.id, name => &o.name, tier => crate::store::accounts::word(&o.tier),
             products => o.products.join(", "), from => o.valid_from.map(|d| d.to_string()),
-            until => o.valid_until.map(|d| d.to_string()), custom_policy => o.policy.is_some() }
+            until => o.valid_until.map(|d| d.to_string()), policy => &o.policy,
+            mfa => mfa.get(i).copied().unwrap_or(false) }
         })
+        .collect();
+    let token_rows: Vec<_> = tokens
+        .iter()
+        .map(|t| context! { id => t.id, email => &t.email, label => &t.label, created => when(t.created_at),
+            revoked => t.revoked_at.map(when) })
         .collect();
     let user_rows: Vec<_> = users
         .iter()
@@ -84,7 +105,7 @@ async fn admin_page(
         &visitor.text("admin"),
         context! {
             admin => admin, registrations => registrations, organizations => organization_rows,
-            users => user_rows, roles => roles, notice => notice, token => token,
+            users => user_rows, roles => roles, notice => notice, token => token, tokens => token_rows,
         },
     )
 }
@@ -333,5 +354,98 @@ pub async fn reject(
         .reject_registration(&visitor.actor, id, &form.reason)
         .await
         .map(drop);
+    after(&state, &visitor, result).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ContractForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub tier: String,
+    #[serde(default)]
+    pub products: String,
+    #[serde(default)]
+    pub valid_from: String,
+    #[serde(default)]
+    pub valid_until: String,
+    /// The contract's own SLA policy (TOML over the default); empty for the default.
+    #[serde(default)]
+    pub policy: String,
+    pub mfa_required: Option<String>,
+}
+
+/// Changes an organisation's contract: products, validity, tier, its own SLA policy, and
+/// whether its people must sign in with a second step.
+pub async fn update_organization(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<ContractForm>,
+) -> Response {
+    let visitor = match Visitor::admin(&state, &headers).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    if let Err(refused) = visitor.check_form(&form.csrf) {
+        return refused;
+    }
+    let result = async {
+        let tier: Tier = serde_json::from_value(serde_json::Value::String(form.tier.clone()))
+            .map_err(|_| {
+                DeskError::Invalid(format!("`{}` is not a tier (support, qaas)", form.tier))
+            })?;
+        let policy = form.policy.trim();
+        let patch = OrganizationPatch {
+            name: Some(form.name.clone()),
+            tier: Some(tier),
+            products: Some(
+                form.products
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(String::from)
+                    .collect(),
+            ),
+            valid_from: Some(date("valid_from", &form.valid_from)?),
+            valid_until: Some(date("valid_until", &form.valid_until)?),
+            policy: Some((!policy.is_empty()).then(|| policy.to_string())),
+        };
+        state
+            .desk
+            .update_organization(&visitor.actor, id, patch)
+            .await?;
+        state
+            .desk
+            .require_mfa(&visitor.actor, id, form.mfa_required.is_some())
+            .await
+    }
+    .await;
+    after(&state, &visitor, result).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RevokeForm {
+    #[serde(default)]
+    pub csrf: String,
+}
+
+/// Revokes an API token; every replica refuses it within 10 seconds.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<RevokeForm>,
+) -> Response {
+    let visitor = match Visitor::admin(&state, &headers).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    if let Err(refused) = visitor.check_form(&form.csrf) {
+        return refused;
+    }
+    let result = state.desk.revoke_token(&visitor.actor, id).await;
     after(&state, &visitor, result).await
 }

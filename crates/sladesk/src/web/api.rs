@@ -13,7 +13,8 @@ use super::AppState;
 use super::error::{ApiError, Problem};
 use super::extract::{Auth, Body, Id, Params};
 use super::schema::{
-    EventResponse, OrganizationResponse, Page, TicketResponse, UserResponse, Visibility,
+    EventResponse, OrganizationResponse, Page, TicketResponse, TokenResponse, UserResponse,
+    Visibility,
 };
 use crate::desk::{NewOrganization, NewTicket, NewUser, OrganizationPatch, TicketPatch};
 use crate::store::tickets::TicketFilter;
@@ -167,6 +168,30 @@ pub async fn get_user(
     Id(id): Id,
 ) -> Result<Json<UserResponse>> {
     Ok(Json(state.desk.user(&actor, id).await?.into()))
+}
+
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "users",
+    responses((status = 200, body = Vec<TokenResponse>, description = "the newest 500 tokens"), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+) -> Result<Json<Vec<TokenResponse>>> {
+    let tokens = state.desk.tokens(&actor, 500).await?;
+    Ok(Json(tokens.into_iter().map(TokenResponse::from).collect()))
+}
+
+/// Revokes a token; every replica refuses it within 10 seconds.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "users", params(("id" = i64, Path)),
+    responses((status = 204, description = "revoked"), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+) -> Result<StatusCode> {
+    state.desk.revoke_token(&actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", request_body = NewTicket,

@@ -107,7 +107,7 @@ impl Metrics {
     info(title = "sladesk API", description = "The service desk's JSON API. Errors are RFC 9457 problem documents."),
     paths(
         api::create_organization, api::list_organizations, api::get_organization, api::update_organization,
-        api::create_user, api::list_users, api::get_user,
+        api::create_user, api::list_users, api::get_user, api::list_tokens, api::revoke_token,
         api::create_ticket, api::list_tickets, api::get_ticket, api::update_ticket,
         api::comment, api::transition, api::dispute, api::escalate, api::phone_call, api::events, api::audit,
         api::registrations, api::approve_registration, api::reject_registration, api::organization_mfa,
@@ -206,6 +206,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/users", get(api::list_users).post(api::create_user))
         .route("/users/{id}", get(api::get_user))
+        .route("/tokens", get(api::list_tokens))
+        .route("/tokens/{id}", axum::routing::delete(api::revoke_token))
         .route("/tickets", get(api::list_tickets).post(api::create_ticket))
         .route(
             "/tickets/{id}",
@@ -310,6 +312,11 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/organizations", post(admin::create_organization))
         .route("/admin/users", post(admin::create_user))
         .route("/admin/tokens", post(admin::create_token))
+        .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
+        .route(
+            "/admin/organizations/{id}",
+            post(admin::update_organization),
+        )
         .route("/admin/registrations/{id}/approve", post(admin::approve))
         .route("/admin/registrations/{id}/reject", post(admin::reject))
         .route("/staff", get(pages::staff_home))

@@ -74,6 +74,32 @@ impl From<User> for UserResponse {
     }
 }
 
+/// An API token without its secret (only its hash is stored).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TokenResponse {
+    pub id: i64,
+    pub user_id: i64,
+    pub email: String,
+    pub label: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub revoked_at: Option<String>,
+}
+
+impl From<crate::store::accounts::TokenInfo> for TokenResponse {
+    fn from(t: crate::store::accounts::TokenInfo) -> Self {
+        TokenResponse {
+            id: t.id,
+            user_id: t.user_id,
+            email: t.email,
+            label: t.label,
+            created_at: rfc3339(t.created_at),
+            revoked_at: t.revoked_at.map(rfc3339),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TicketResponse {
     pub id: i64,
