@@ -184,6 +184,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("email", "Email address", "E-mailadres"),
     ("availability", "Availability", "Beschikbaarheid"),
     ("account", "Account", "Account"),
+    ("service_status", "Service status", "Status van de dienst"),
     (
         "office_hours_note",
         "Office hours: Monday to Friday 08:30–16:30 Dutch time, not on Dutch public holidays.",
