@@ -227,6 +227,15 @@ for (const [lang, w] of [
     await customer.screenshot({ path: `${artifacts}portal-list-${lang}.png`, fullPage: true });
 
     // 6. The agent finds it in the first line's queue, triages and replies.
+    await agent.clock.install();
+    await agent.goto(`${base}/desk`);
+    // The counters keep themselves up to date: a ticket filed meanwhile shows within a refresh.
+    const counter = agent.locator("[data-count=line]");
+    const before = Number(await counter.textContent());
+    await api("POST", "/tickets", { organization_id: acmeId, type: "question", environment: "test", product: "Portal",
+      subject: `Meanwhile (${lang})`, description: "Filed while the agent looks at the queue." });
+    await agent.clock.runFor(16000);
+    await agent.locator("[data-count=line]", { hasText: String(before + 1) }).waitFor({ timeout: 5000 });
     await agent.goto(`${base}/desk`);
     assert.match(await agent.locator("h1").textContent(), new RegExp(w.queue));
     await agent.locator(`a[href='/tickets/${ticketId}']`).first().waitFor();

@@ -508,10 +508,12 @@ pub async fn queue(
 ) -> Result<Vec<Ticket>, StoreError> {
     let (condition, key) = queue.condition();
     if let Queue::Breached(_) = queue {
-        // Spelled as the partial index tickets_open_breached is, so that it serves the query.
+        // Spelled as the partial index tickets_open_breached is, so that it serves the query in
+        // its own order. `+ 0` keeps PostgreSQL from the plain breached_at index: breaches are
+        // rare, its estimate of how many are past is poor, and a wrong guess sorts thousands.
         let sql = format!(
             "SELECT {TICKET_COLUMNS} FROM tickets t WHERE {condition} AND t.breached_at IS NOT NULL \
-             AND t.status <> 'closed' AND t.breached_at <= $2 ORDER BY t.breached_at, t.id LIMIT $3"
+             AND t.status <> 'closed' AND t.breached_at + 0 <= $2 ORDER BY t.breached_at, t.id LIMIT $3"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(key)

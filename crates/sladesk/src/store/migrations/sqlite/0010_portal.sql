@@ -5,13 +5,13 @@
 ALTER TABLE tickets ADD COLUMN due_at BIGINT;
 -- Running: in deadline order (assignee_id included so that "unassigned" is counted from the
 -- index alone). Paused (no running clock, not closed): most recently changed first.
-CREATE INDEX tickets_line_due ON tickets(line, due_at, assignee_id) WHERE due_at IS NOT NULL;
-CREATE INDEX tickets_assignee_due ON tickets(assignee_id, due_at) WHERE due_at IS NOT NULL;
+CREATE INDEX tickets_line_due ON tickets(line, due_at, id, assignee_id) WHERE due_at IS NOT NULL;
+CREATE INDEX tickets_assignee_due ON tickets(assignee_id, due_at, id) WHERE due_at IS NOT NULL;
 CREATE INDEX tickets_line_paused ON tickets(line, updated_at, id, assignee_id)
     WHERE due_at IS NULL AND status <> 'closed';
 CREATE INDEX tickets_assignee_paused ON tickets(assignee_id, updated_at, id)
     WHERE due_at IS NULL AND status <> 'closed';
-CREATE INDEX tickets_open_breached ON tickets(line, breached_at)
+CREATE INDEX tickets_open_breached ON tickets(line, breached_at, id)
     WHERE breached_at IS NOT NULL AND status <> 'closed';
 CREATE INDEX tickets_organization_updated ON tickets(organization_id, updated_at, id);
 -- Existing open tickets get their `due_at` from the SLA check job, which re-derives every
