@@ -214,6 +214,10 @@ async fn a_customer_files_follows_and_is_kept_to_their_own(backend: Backend) {
     assert!(found.contains(&format!("/tickets/{id}\"")));
     let (_, missed) = page(&b, format!("{}/tickets?q=warehouse", s.base)).await;
     assert!(!missed.contains(&format!("/tickets/{id}\"")));
+    // Words that are no words find nothing (rather than everything of the organisation).
+    let (status, nothing) = page(&b, format!("{}/tickets?status=any&q=%21%21%21", s.base)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!nothing.contains(&format!("/tickets/{id}\"")));
     let (status, _) = page(&b, format!("{}/tickets?sort=sideways", s.base)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 

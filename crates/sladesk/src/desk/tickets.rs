@@ -253,16 +253,19 @@ impl Desk {
         for event in tickets::events_of_many(conn, &ids).await? {
             events.entry(event.ticket_id).or_default().push(event);
         }
-        let mut contracts: HashMap<i64, Option<String>> = HashMap::new();
+        let mut organizations: Vec<i64> = page.iter().map(|t| t.organization_id).collect();
+        organizations.sort_unstable();
+        organizations.dedup();
+        let contracts: HashMap<i64, Option<String>> =
+            accounts::organizations_by_ids(conn, &organizations)
+                .await?
+                .into_iter()
+                .map(|o| (o.id, o.policy))
+                .collect();
         let mut views = Vec::with_capacity(page.len());
         for ticket in page {
-            if !contracts.contains_key(&ticket.organization_id) {
-                let org = accounts::organization_by_id(conn, ticket.organization_id).await?;
-                contracts.insert(ticket.organization_id, org.and_then(|o| o.policy));
-            }
-            let policy = self
-                .policies
-                .for_contract(contracts[&ticket.organization_id].as_deref())?;
+            let contract = contracts.get(&ticket.organization_id).cloned().flatten();
+            let policy = self.policies.for_contract(contract.as_deref())?;
             let (sla, _) = evaluate_ticket(
                 &policy,
                 &ticket,

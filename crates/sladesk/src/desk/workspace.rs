@@ -7,6 +7,7 @@ use sladesk_core::text::Language;
 
 use super::tickets::TicketView;
 use super::{Actor, Desk, DeskError};
+use crate::store::accounts;
 use crate::store::preferences::{self, Preferences};
 use crate::store::tickets::{self, Queue, TicketEvent};
 
@@ -77,25 +78,25 @@ impl Desk {
             .collect();
         let mut conn = self.store.read().await?;
         let mut names = Names::default();
-        for id in organizations {
-            if actor.sees_organization(id)
-                && let Some(org) = crate::store::accounts::organization_by_id(&mut conn, id).await?
-            {
-                names.organizations.insert(id, org.name);
-            }
+        let visible: Vec<i64> = organizations
+            .into_iter()
+            .filter(|id| actor.sees_organization(*id))
+            .collect();
+        let people: Vec<i64> = people.into_iter().collect();
+        for org in accounts::organizations_by_ids(&mut conn, &visible).await? {
+            names.organizations.insert(org.id, org.name);
         }
-        for id in people {
-            if let Some(user) = crate::store::accounts::user_by_id(&mut conn, id).await?
-                && (user.role.is_staff()
-                    || user
-                        .organization_id
-                        .is_some_and(|o| actor.sees_organization(o)))
-            {
+        for user in accounts::users_by_ids(&mut conn, &people).await? {
+            let visible = user.role.is_staff()
+                || user
+                    .organization_id
+                    .is_some_and(|o| actor.sees_organization(o));
+            if visible {
                 let name = match user.name.trim() {
                     "" => user.email,
                     _ => user.name,
                 };
-                names.people.insert(id, name);
+                names.people.insert(user.id, name);
             }
         }
         Ok(names)

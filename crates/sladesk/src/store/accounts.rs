@@ -201,6 +201,57 @@ pub async fn insert_user(conn: &mut Conn, user: &User) -> Result<i64, StoreError
     Ok(id)
 }
 
+/// `(1, 2, 3)`-style placeholders `$1…$n` for an `IN` list (the Any driver has no arrays).
+fn placeholders(n: usize) -> String {
+    let list: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+    format!("({})", list.join(", "))
+}
+
+/// The people with these ids, in one query.
+pub async fn users_by_ids(conn: &mut Conn, ids: &[i64]) -> Result<Vec<User>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT * FROM users WHERE id IN {}",
+        placeholders(ids.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(user)
+        .collect()
+}
+
+/// The organisations with these ids, in one query.
+pub async fn organizations_by_ids(
+    conn: &mut Conn,
+    ids: &[i64],
+) -> Result<Vec<Organization>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT * FROM organizations WHERE id IN {}",
+        placeholders(ids.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(organization)
+        .collect()
+}
+
 pub async fn user_by_id(conn: &mut Conn, id: i64) -> Result<Option<User>, StoreError> {
     let row = sqlx::query("SELECT * FROM users WHERE id = $1")
         .bind(id)

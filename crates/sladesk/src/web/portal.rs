@@ -28,7 +28,7 @@ fn label(text: sladesk_core::text::Text, language: Language) -> String {
 }
 
 /// A form's empty field is "not given"; anything else must parse.
-fn optional<T: std::str::FromStr>(value: &Option<String>) -> Result<Option<T>, String> {
+pub(super) fn optional<T: std::str::FromStr>(value: &Option<String>) -> Result<Option<T>, String> {
     match value.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(v) => v

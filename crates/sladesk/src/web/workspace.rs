@@ -160,13 +160,7 @@ pub struct TriageForm {
 }
 
 fn parse<T: std::str::FromStr>(value: Option<&str>) -> Result<Option<T>, DeskError> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(v) => v
-            .parse()
-            .map(Some)
-            .map_err(|_| DeskError::Invalid(format!("`{v}` is not a valid value here"))),
-    }
+    super::portal::optional(&value.map(String::from)).map_err(DeskError::Invalid)
 }
 
 /// Triage: priority (with the reason), type, line and assignee, in one change.
