@@ -497,12 +497,11 @@ impl Desk {
                     &json!({"since": since}),
                 )
                 .await?;
-                if component.production {
-                    if let Some(ticket_id) =
+                if component.production
+                    && let Some(ticket_id) =
                         self.open_outage_ticket(&mut tx, &component, since).await?
-                    {
-                        store::link_outage_ticket(&mut tx, outage_id, ticket_id).await?;
-                    }
+                {
+                    store::link_outage_ticket(&mut tx, outage_id, ticket_id).await?;
                 }
                 self.mail_saas_team(
                     &mut tx,

@@ -302,12 +302,11 @@ impl Desk {
         }
         if let Some(to) = patch.priority
             && to != ticket.priority
+            && (ticket.class == Priority::SaasOutage || to == Priority::SaasOutage)
         {
-            if ticket.class == Priority::SaasOutage || to == Priority::SaasOutage {
-                return Err(DeskError::Conflict(
-                    "saas_outage is a class of its own: it is set when the ticket is created and never changed".into(),
-                ));
-            }
+            return Err(DeskError::Conflict(
+                "saas_outage is a class of its own: it is set when the ticket is created and never changed".into(),
+            ));
         }
         let policy = self.policy_of(&mut tx, &ticket).await?;
         if let Some(to) = patch.priority {
@@ -574,6 +573,7 @@ impl Desk {
             .await
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn simple_event(
         &self,
         actor: &Actor,

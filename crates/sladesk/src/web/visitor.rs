@@ -23,6 +23,8 @@ pub struct Visitor {
     pub preferences: Preferences,
 }
 
+// The refusals are the very responses the handlers return; boxing them would buy nothing.
+#[allow(clippy::result_large_err)]
 impl Visitor {
     /// Whoever passed both sign-in steps (or the one step their account needs); anyone else is
     /// sent to sign in.

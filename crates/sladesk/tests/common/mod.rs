@@ -113,9 +113,11 @@ pub fn free_port() -> u16 {
 
 /// Test settings: fast jobs, quick retries.
 pub fn test_config(url: &str) -> Config {
-    let mut config = Config::default();
-    config.database_url = url.to_string();
-    config.listen = "127.0.0.1:0".parse().unwrap();
+    let mut config = Config {
+        database_url: url.to_string(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..Config::default()
+    };
     config.jobs.interval_ms = 200;
     config.jobs.lease_seconds = 5;
     config.jobs.mail_retry_first_seconds = 1;
@@ -380,12 +382,13 @@ fn decode_quoted_printable(body: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'=' && i + 2 < bytes.len() {
-            if let Ok(byte) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && let Ok(byte) = u8::from_str_radix(&joined[i + 1..i + 3], 16)
+        {
+            out.push(byte);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
