@@ -139,7 +139,8 @@ async fn a_customer_files_follows_and_is_kept_to_their_own(backend: Backend) {
             .text()
             .await
             .unwrap()
-            .contains("not covered by the contract")
+            .contains("valt niet onder het contract"),
+        "the desk's reason, in the reader's language (Dutch by default)"
     );
     let filed = post(
         &b,

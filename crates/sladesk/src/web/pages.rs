@@ -49,6 +49,15 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         env.add_template(name, source)
             .expect("built-in templates parse");
     }
+    // The desk's messages (written in English) in the page's language: `message|localize(lang)`.
+    env.add_filter("localize", |message: String, lang: String| {
+        let language = if lang == "en" {
+            Language::En
+        } else {
+            Language::Nl
+        };
+        super::words::localize(&message, language)
+    });
     env
 });
 

@@ -490,3 +490,264 @@ mod tests {
         }
     }
 }
+
+/// The desk's messages in Dutch: each English template (`{}` for a part that varies) with its
+/// translation. The desk's errors are written once, in English (the API's language); a page
+/// shows them in its reader's language through [`localize`].
+const MESSAGES: &[(&str, &str)] = &[
+    (
+        "email address or password is not right",
+        "e-mailadres of wachtwoord klopt niet",
+    ),
+    (
+        "too many failed attempts; try again in {} seconds",
+        "te veel mislukte pogingen; probeer het over {} seconden opnieuw",
+    ),
+    (
+        "the code is not right, has expired, or was used already",
+        "de code klopt niet, is verlopen of is al gebruikt",
+    ),
+    (
+        "two-factor sign-in is already set up",
+        "inloggen in twee stappen is al ingesteld",
+    ),
+    (
+        "two-factor sign-in is not set up",
+        "inloggen in twee stappen is nog niet ingesteld",
+    ),
+    (
+        "a password needs at least {} characters",
+        "een wachtwoord heeft minstens {} tekens nodig",
+    ),
+    (
+        "this password is too easy to guess; use a longer phrase",
+        "dit wachtwoord is te makkelijk te raden; kies een langere zin",
+    ),
+    ("`{}` is not an email address", "`{}` is geen e-mailadres"),
+    ("{} must not be empty", "{} mag niet leeg zijn"),
+    (
+        "{} is longer than {} characters",
+        "{} is langer dan {} tekens",
+    ),
+    (
+        "{} must be 1 to {} characters",
+        "{} moet 1 tot {} tekens lang zijn",
+    ),
+    (
+        "product `{}` is not covered by the contract (covered: {})",
+        "product `{}` valt niet onder het contract (wel: {})",
+    ),
+    (
+        "the contract of {} is not in force today (G1)",
+        "het contract van {} is vandaag niet van kracht (G1)",
+    ),
+    (
+        "customers can confirm a solution (closed), report it is not solved (in_progress), or reopen a closed ticket",
+        "klanten kunnen een oplossing bevestigen (gesloten), melden dat het niet is opgelost (in behandeling) of een gesloten ticket heropenen",
+    ),
+    (
+        "customers cannot write internal notes",
+        "klanten kunnen geen interne notities schrijven",
+    ),
+    (
+        "customers file tickets for their own organization",
+        "klanten dienen tickets in voor hun eigen organisatie",
+    ),
+    (
+        "only the service desk can change priority, line, assignee or type; contest the priority instead (T5)",
+        "alleen de servicedesk wijzigt prioriteit, lijn, behandelaar of type; betwist de prioriteit (T5)",
+    ),
+    (
+        "only the service desk escalates tickets",
+        "alleen de servicedesk escaleert tickets",
+    ),
+    (
+        "phone calls are recorded by the service desk",
+        "telefoongesprekken legt de servicedesk vast",
+    ),
+    (
+        "the ticket is already with the third line",
+        "de ticket ligt al bij de derde lijn",
+    ),
+    (
+        "saas_outage is a class of its own: it is set when the ticket is created and never changed",
+        "SaaS-storing is een eigen klasse: die wordt bij het aanmaken gezet en nooit gewijzigd",
+    ),
+    (
+        "a ticket cannot move from {} to {}; from {} it can move to: {}",
+        "een ticket kan niet van {} naar {}; vanuit {} kan het naar: {}",
+    ),
+    ("line must be 1, 2 or 3", "lijn moet 1, 2 of 3 zijn"),
+    (
+        "assignee {} is not a staff member",
+        "behandelaar {} is geen medewerker",
+    ),
+    ("`{}` is not a staff member", "`{}` is geen medewerker"),
+    (
+        "`{}` is not a valid value here",
+        "`{}` is hier geen geldige waarde",
+    ),
+    (
+        "`{}` is not a time zone (for example Europe/Amsterdam)",
+        "`{}` is geen tijdzone (bijvoorbeeld Europe/Amsterdam)",
+    ),
+    (
+        "`{}` is not a sort order (newest, oldest, updated)",
+        "`{}` is geen sortering (newest, oldest, updated)",
+    ),
+    (
+        "the search is longer than 200 characters",
+        "de zoekopdracht is langer dan 200 tekens",
+    ),
+    ("for the service desk only", "alleen voor de servicedesk"),
+    ("for administrators only", "alleen voor beheerders"),
+    ("only an admin may do this", "alleen een beheerder mag dit"),
+    (
+        "this request was decided already",
+        "over deze aanvraag is al beslist",
+    ),
+    ("this request was {} already", "deze aanvraag is al {}"),
+    (
+        "choose the organisation the person belongs to",
+        "kies de organisatie waar de persoon bij hoort",
+    ),
+    (
+        "a user with email {} already exists",
+        "er bestaat al een gebruiker met e-mailadres {}",
+    ),
+    (
+        "valid_until ({}) is before valid_from ({})",
+        "geldig tot ({}) ligt voor geldig vanaf ({})",
+    ),
+    (
+        "{}: `{}` is not a date like 2027-01-31",
+        "{}: `{}` is geen datum zoals 2027-01-31",
+    ),
+    (
+        "`{}` is not a tier (support, qaas)",
+        "`{}` is geen niveau (support, qaas)",
+    ),
+    ("`{}` is not a role", "`{}` is geen rol"),
+    ("`{}` is not an organisation", "`{}` is geen organisatie"),
+    (
+        "organization {} does not exist",
+        "organisatie {} bestaat niet",
+    ),
+];
+
+/// Names of form fields and words that appear inside the desk's messages.
+const FIELDS: &[(&str, &str)] = &[
+    ("subject", "onderwerp"),
+    ("description", "omschrijving"),
+    ("product", "product"),
+    ("body", "tekst"),
+    ("reason", "reden"),
+    ("summary", "samenvatting"),
+    ("name", "naam"),
+    ("organization", "organisatie"),
+    ("message", "bericht"),
+    ("approved", "goedgekeurd"),
+    ("rejected", "afgewezen"),
+    ("new", "nieuw"),
+    ("in_progress", "in behandeling"),
+    ("waiting_for_customer", "wacht op klant"),
+    ("waiting_for_development", "wacht op ontwikkeling"),
+    ("closed", "gesloten"),
+];
+
+/// The parts of `message` that fill the `{}` of `template`, if it is that template.
+fn captures<'m>(template: &str, message: &'m str) -> Option<Vec<&'m str>> {
+    let pieces: Vec<&str> = template.split("{}").collect();
+    let mut rest = message.strip_prefix(pieces[0])?;
+    let mut found = Vec::new();
+    for (i, piece) in pieces.iter().enumerate().skip(1) {
+        let last = i == pieces.len() - 1;
+        let at = if last {
+            rest.len()
+                .checked_sub(piece.len())
+                .filter(|&at| rest[at..] == **piece)?
+        } else {
+            rest.find(piece)?
+        };
+        found.push(&rest[..at]);
+        rest = &rest[at + piece.len()..];
+    }
+    (pieces.len() == 1 && rest.is_empty() || pieces.len() > 1).then_some(found)
+}
+
+/// A desk message in `language` (unchanged in English, or when it is not in [`MESSAGES`]).
+pub fn localize(message: &str, language: Language) -> String {
+    if language == Language::En {
+        return message.to_string();
+    }
+    for (en, nl) in MESSAGES {
+        let Some(parts) = captures(en, message) else {
+            continue;
+        };
+        let mut out = String::new();
+        for (i, piece) in nl.split("{}").enumerate() {
+            if i > 0 {
+                let part = parts.get(i - 1).copied().unwrap_or_default();
+                let word = part
+                    .split(", ")
+                    .map(|w| FIELDS.iter().find(|(e, _)| *e == w).map_or(w, |(_, n)| *n))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                out.push_str(&word);
+            }
+            out.push_str(piece);
+        }
+        return out;
+    }
+    message.to_string()
+}
+
+#[cfg(test)]
+mod localize_tests {
+    use super::*;
+
+    #[test]
+    fn desk_messages_read_in_dutch() {
+        let nl = |m: &str| localize(m, Language::Nl);
+        assert_eq!(
+            nl("subject must not be empty"),
+            "onderwerp mag niet leeg zijn"
+        );
+        assert_eq!(
+            nl("too many failed attempts; try again in 30 seconds"),
+            "te veel mislukte pogingen; probeer het over 30 seconden opnieuw"
+        );
+        assert_eq!(
+            nl(
+                "a ticket cannot move from new to waiting_for_development; from new it can move to: in_progress, waiting_for_customer, closed"
+            ),
+            "een ticket kan niet van nieuw naar wacht op ontwikkeling; vanuit nieuw kan het naar: in behandeling, wacht op klant, gesloten"
+        );
+        assert_eq!(
+            nl("product `Toaster` is not covered by the contract (covered: Qixium, Portal)"),
+            "product `Toaster` valt niet onder het contract (wel: Qixium, Portal)"
+        );
+        assert_eq!(
+            nl("for the service desk only"),
+            "alleen voor de servicedesk"
+        );
+        // Unknown messages and English readers get the message as it is.
+        assert_eq!(nl("something else entirely"), "something else entirely");
+        assert_eq!(
+            localize("subject must not be empty", Language::En),
+            "subject must not be empty"
+        );
+        // A template must match the whole message, not a part of it.
+        assert_eq!(
+            nl("for the service desk only, really"),
+            "for the service desk only, really"
+        );
+    }
+
+    #[test]
+    fn every_translation_keeps_its_placeholders() {
+        for (en, nl) in MESSAGES {
+            assert_eq!(en.matches("{}").count(), nl.matches("{}").count(), "{en}");
+        }
+    }
+}
