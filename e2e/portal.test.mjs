@@ -95,6 +95,7 @@ before(async () => {
       ...process.env, SLADESK_LOG: "warn", SLADESK_PUBLIC_URL: base,
       SLADESK_SMTP__HOST: "127.0.0.1", SLADESK_SMTP__PORT: String(smtpPort),
       SLADESK_SMTP__FROM: "Service desk <desk@vendor.example>", SLADESK_JOBS__INTERVAL_MS: "200",
+      SLADESK_SUPPORT_PHONE: "+31 20 555 0100",
     },
   });
   await waitFor("sladesk", async () => { try { return (await fetch(`${base}/healthz`)).ok; } catch { return false; } });
@@ -213,12 +214,15 @@ for (const [lang, w] of [
     await customer.locator("#urgency").selectOption("high");
     assert.equal(await customer.locator("#phone-hint").isVisible(), true, "phone hint for high urgency");
     assert.match(await customer.locator("#phone-hint").textContent(), w.phone);
+    assert.ok((await customer.locator("#phone-hint").textContent()).includes("+31 20 555 0100"), "the support number");
     await customer.screenshot({ path: `${artifacts}portal-new-ticket-${lang}.png`, fullPage: true });
     await customer.getByRole("button", { name: w.file }).click();
     await customer.waitForURL(/\/tickets\/\d+$/);
     const ticketUrl = customer.url();
     const ticketId = ticketUrl.split("/").pop();
     assert.match(await customer.locator("#sla-reaction").textContent(), w.running);
+    // T1: the ticket comes first, the call follows with its number.
+    assert.equal(await customer.locator("a[href='tel:+31205550100']").count(), 1, "phone the desk about this urgent ticket");
     await customer.screenshot({ path: `${artifacts}portal-ticket-new-${lang}.png`, fullPage: true });
 
     // The customer's list shows it, and finds it by a word of its subject.

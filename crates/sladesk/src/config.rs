@@ -26,6 +26,8 @@ pub struct Config {
     pub jobs: JobsConfig,
     /// URLs that receive outage events (JSON POST) when a component goes down or recovers.
     pub webhooks: Vec<String>,
+    /// The one support number (T1), shown to customers with urgent tickets; empty: none shown.
+    pub support_phone: String,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -66,6 +68,7 @@ impl Default for Config {
             smtp: SmtpConfig::default(),
             jobs: JobsConfig::default(),
             webhooks: Vec::new(),
+            support_phone: String::new(),
         }
     }
 }
@@ -151,6 +154,7 @@ impl fmt::Debug for Config {
             .field("smtp", &self.smtp)
             .field("jobs", &self.jobs)
             .field("webhooks", &self.webhooks.len())
+            .field("support_phone", &self.support_phone)
             .finish()
     }
 }

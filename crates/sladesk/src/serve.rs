@@ -56,10 +56,9 @@ pub async fn open_desk(config: &Config) -> Result<Desk, ServeError> {
         message: e.to_string(),
     })?;
     let store = Store::open(&config.database_url()).await?;
-    Ok(
-        Desk::new(store, policies, config.public_url.clone())
-            .with_webhooks(config.webhooks.clone()),
-    )
+    Ok(Desk::new(store, policies, config.public_url.clone())
+        .with_webhooks(config.webhooks.clone())
+        .with_support_phone(&config.support_phone))
 }
 
 /// Starts the API and the jobs.

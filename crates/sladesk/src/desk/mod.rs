@@ -123,6 +123,8 @@ pub struct Desk {
     creations: creation::CreationQueue,
     /// URLs that receive outage events as JSON.
     pub webhooks: Arc<[String]>,
+    /// The support phone number (T1), if the vendor gave one.
+    pub support_phone: Option<String>,
 }
 
 impl Desk {
@@ -135,6 +137,7 @@ impl Desk {
             public_url,
             creations,
             webhooks: Arc::new([]),
+            support_phone: None,
         }
     }
 }
@@ -143,6 +146,12 @@ impl Desk {
     /// Posts outage events to these URLs too.
     pub fn with_webhooks(mut self, urls: Vec<String>) -> Desk {
         self.webhooks = urls.into();
+        self
+    }
+
+    /// Shows customers this number to phone about urgent tickets.
+    pub fn with_support_phone(mut self, number: &str) -> Desk {
+        self.support_phone = Some(number.trim().to_string()).filter(|n| !n.is_empty());
         self
     }
 }

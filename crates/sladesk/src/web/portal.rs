@@ -234,7 +234,7 @@ async fn new_ticket_page(
         context! {
             form => minijinja::Value::from(minijinja::value::Serde(form)), error => error, products => products,
             organizations => organizations, types => types, environments => environments,
-            urgencies => urgencies,
+            urgencies => urgencies, phone => &state.desk.support_phone,
         },
     )
 }
@@ -484,8 +484,7 @@ pub(super) async fn ticket_page(
         .find(|e| e.kind == kinds::CREATED)
         .and_then(|e| e.data.get("urgency"))
         .and_then(|u| u.as_str())
-        .and_then(|u| u.parse::<Priority>().ok())
-        .map(|p| label(p.label(), language));
+        .and_then(|u| u.parse::<Priority>().ok());
     let staff = visitor.user.role.is_staff();
     let moves: Vec<_> = if staff {
         t.status
@@ -521,11 +520,13 @@ pub(super) async fn ticket_page(
                 line => t.line, organization => names.organizations.get(&t.organization_id),
                 requester => names.people.get(&t.requester_id),
                 assignee => t.assignee_id.and_then(|a| names.people.get(&a)),
-                closed => t.status == Status::Closed, triaged => t.triaged, urgency => urgency,
+                closed => t.status == Status::Closed, triaged => t.triaged, urgency => urgency.map(|p| label(p.label(), language)),
+                urgency_key => urgency.map(Priority::key),
             },
             sla => minijinja::Value::from(minijinja::value::Serde(&words)),
             state => minijinja::value::Serde(sla_state(&view, share)),
             conversation => conversation, moves => moves, notice => notice,
+            phone => &state.desk.support_phone,
             workspace => workspace,
         },
     )

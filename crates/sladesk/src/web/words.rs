@@ -56,6 +56,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Is production down or seriously hindered? Also phone the service desk, so that we can start at once.",
         "Ligt productie stil of is die ernstig verstoord? Bel dan ook de servicedesk, zodat we direct kunnen beginnen.",
     ),
+    (
+        "phone_with_number",
+        "File the ticket first, then phone us and quote its number:",
+        "Dien eerst de ticket in en bel ons dan met het ticketnummer bij de hand:",
+    ),
+    (
+        "phone_ticket",
+        "Urgent? Phone the service desk and quote this ticket's number:",
+        "Urgent? Bel de servicedesk en noem het nummer van deze ticket:",
+    ),
     ("file_ticket", "File ticket", "Ticket indienen"),
     ("conversation", "Conversation", "Gesprek"),
     ("reply", "Reply", "Reageren"),
