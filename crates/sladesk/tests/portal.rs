@@ -374,6 +374,15 @@ async fn agents_work_queues_in_deadline_order(backend: Backend) {
     let (status, _) = page(&b, format!("{}/desk?line=7", s.base)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
+    // The paused ticket explains its clocks: the stretch waiting for the customer did not count
+    // (a second later, so that the stretch since the last event is not empty).
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (_, explained) = page(&b, format!("{}/tickets/{paused_id}", s.base)).await;
+    let explained = &explained[explained
+        .find("id=\"sla-explained\"")
+        .expect("the explanation")..];
+    assert!(explained.contains("telt niet mee"), "{explained}");
+
     // Triage on the ticket page: the allowed moves only; assign, note, escalate.
     let id = normal["id"].as_i64().unwrap();
     let (_, ticket) = page(&b, format!("{}/tickets/{id}", s.base)).await;

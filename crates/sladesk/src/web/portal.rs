@@ -455,7 +455,8 @@ pub(super) async fn ticket_page(
     notice: Option<String>,
     status: StatusCode,
 ) -> Response {
-    let view = match state.desk.ticket(&visitor.actor, id, false).await {
+    // With the explanation: every stretch of the clocks, whether it counted and why.
+    let view = match state.desk.ticket(&visitor.actor, id, true).await {
         Ok(view) => view,
         Err(e) => return visitor.error(e),
     };
@@ -475,6 +476,27 @@ pub(super) async fn ticket_page(
     let t = &view.ticket;
     let share = state.desk.policies.base().warning_share_percent;
     let words = sla_words(&view, language, &visitor.tz, share);
+    let around_the_clock = t.priority == Priority::SaasOutage;
+    let stretches =
+        |intervals: &Option<Vec<sladesk_core::sla::ExplainedInterval>>| -> Vec<minijinja::Value> {
+            intervals
+            .iter()
+            .flatten()
+            .map(|i| {
+                context! {
+                    from => local_time_in(i.start, language, &visitor.tz),
+                    until => local_time_in(i.end, language, &visitor.tz),
+                    status => label(i.status.label(), language),
+                    time => super::words::sla_duration(i.business_seconds, around_the_clock, language),
+                    counted => i.counted, reason => i.reason.get(language),
+                }
+            })
+            .collect()
+        };
+    let explained = context! {
+        reaction => stretches(&view.sla.reaction.intervals),
+        resolution => stretches(&view.sla.resolution.intervals),
+    };
     let conversation: Vec<_> = events
         .iter()
         .map(|e| event_entry(e, visitor, &names.people))
@@ -526,7 +548,7 @@ pub(super) async fn ticket_page(
             sla => minijinja::Value::from(minijinja::value::Serde(&words)),
             state => minijinja::value::Serde(sla_state(&view, share)),
             conversation => conversation, moves => moves, notice => notice,
-            phone => &state.desk.support_phone,
+            phone => &state.desk.support_phone, explained => explained,
             workspace => workspace,
         },
     )

@@ -196,6 +196,18 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("account", "Account", "Account"),
     ("service_status", "Service status", "Status van de dienst"),
     (
+        "how_counted",
+        "How is this counted? Every stretch of the clocks",
+        "Hoe wordt dit geteld? Elk stuk van de klokken",
+    ),
+    ("counted_time", "Counted", "Geteld"),
+    ("not_counted", "not counted", "telt niet mee"),
+    (
+        "no_time_yet",
+        "No time has passed yet.",
+        "Er is nog geen tijd verstreken.",
+    ),
+    (
         "office_hours_note",
         "Office hours: Monday to Friday 08:30–16:30 Dutch time, not on Dutch public holidays.",
         "Kantooruren: maandag tot en met vrijdag 08:30–16:30 Nederlandse tijd, niet op Nederlandse feestdagen.",
