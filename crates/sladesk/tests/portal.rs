@@ -465,6 +465,42 @@ async fn agents_work_queues_in_deadline_order(backend: Backend) {
     let (_, line2) = page(&b, format!("{}/desk?line=2", s.base)).await;
     assert_eq!(subjects(&line2), ["Normal one"]);
     assert!(high["id"].is_i64());
+
+    // After a customer's call, an agent files the ticket for them.
+    let acme_text = acme.to_string();
+    let (_, form) = page(&b, format!("{}/tickets/new", s.base)).await;
+    assert!(form.contains("requester_email"));
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("organization_id", acme_text.as_str()),
+        ("type", "question"),
+        ("product", "Qixium"),
+        ("environment", "test"),
+        ("subject", "Called in: export format"),
+        ("description", "See call."),
+        ("urgency", "normal"),
+        ("requester_email", "nobody@acme.example"),
+    ];
+    let unknown = post(&b, format!("{}/tickets/new", s.base), &fields).await;
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unknown
+            .text()
+            .await
+            .unwrap()
+            .contains("geen klant heeft het e-mailadres")
+    );
+    fields.pop();
+    fields.push(("requester_email", "kim@acme.example"));
+    let filed = post(&b, format!("{}/tickets/new", s.base), &fields).await;
+    assert_eq!(filed.status(), StatusCode::SEE_OTHER);
+    let id = location(&filed).rsplit('/').next().unwrap().to_string();
+    let (_, ticket) = s.get(&customer, &format!("/api/v1/tickets/{id}")).await;
+    assert_eq!(ticket["subject"], "Called in: export format");
+    assert_eq!(
+        ticket["requester_id"], normal["requester_id"],
+        "filed for Kim, not the agent: {ticket}"
+    );
     s.stop().await;
 }
 

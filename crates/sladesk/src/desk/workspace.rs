@@ -102,6 +102,23 @@ impl Desk {
         Ok(names)
     }
 
+    /// A customer by email address, for staff filing a ticket on their behalf (after a call).
+    pub async fn customer_by_email(
+        &self,
+        actor: &Actor,
+        email: &str,
+    ) -> Result<crate::store::accounts::User, DeskError> {
+        Self::staff_only(actor)?;
+        let email = super::accounts::check_email(email)?;
+        let mut conn = self.store.read().await?;
+        match accounts::user_by_email(&mut conn, &email).await? {
+            Some(user) if !user.role.is_staff() => Ok(user),
+            _ => Err(DeskError::Invalid(format!(
+                "no customer has the email address {email}"
+            ))),
+        }
+    }
+
     /// The service desk's people, for the assign menu.
     pub async fn staff_members(
         &self,

@@ -187,6 +187,9 @@ pub struct TicketForm {
     /// Staff only: the organisation the ticket is for.
     #[serde(default)]
     pub organization_id: String,
+    /// Staff only: the customer it is for (default: the staff member).
+    #[serde(default)]
+    pub requester_email: String,
     #[serde(default)]
     pub csrf: String,
 }
@@ -283,6 +286,22 @@ pub async fn create(
             urgency: optional(&Some(form.urgency.clone()))?,
         })
     })();
+    let requester = match form.requester_email.trim() {
+        "" => Ok(None),
+        email => state
+            .desk
+            .customer_by_email(&visitor.actor, email)
+            .await
+            .map(|u| Some(u.id)),
+    };
+    let parsed = match (parsed, requester) {
+        (Ok(new), Ok(requester_id)) => Ok(NewTicket {
+            requester_id,
+            ..new
+        }),
+        (Err(message), _) => Err(message),
+        (_, Err(e)) => Err(e.to_string()),
+    };
     let new = match parsed {
         Ok(new) => new,
         Err(message) => {

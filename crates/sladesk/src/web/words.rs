@@ -86,6 +86,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Niet eens met de prioriteit? Laat de eerste lijn weten waarom; die beoordeelt het opnieuw.",
     ),
     ("requester", "Requester", "Aanvrager"),
+    (
+        "requester_email",
+        "Requester's email address",
+        "E-mailadres van de aanvrager",
+    ),
+    (
+        "requester_note",
+        "The customer this ticket is for, after a call; empty: yourself.",
+        "De klant voor wie deze ticket is, na een telefoontje; leeg: jijzelf.",
+    ),
     ("assignee", "Assignee", "Behandelaar"),
     ("nobody", "nobody", "niemand"),
     ("line", "Line", "Lijn"),
@@ -654,6 +664,14 @@ const MESSAGES: &[(&str, &str)] = &[
     (
         "organization {} does not exist",
         "organisatie {} bestaat niet",
+    ),
+    (
+        "no customer has the email address {}",
+        "geen klant heeft het e-mailadres {}",
+    ),
+    (
+        "the requester belongs to another organization",
+        "de aanvrager hoort bij een andere organisatie",
     ),
 ];
 
