@@ -163,6 +163,13 @@ for (const [lang, w] of [
     const locale = lang === "nl" ? "nl-NL" : "en-GB";
     const customer = await (await browser.newContext({ locale })).newPage();
     const agent = await (await browser.newContext({ locale })).newPage();
+    // The pages forbid inline code (Content-Security-Policy): anything they block is a bug.
+    const blocked = [];
+    for (const page of [customer, agent]) {
+      page.on("console", (message) => {
+        if (message.type() === "error" && /Content Security Policy/i.test(message.text())) blocked.push(message.text());
+      });
+    }
 
     // 1. The customer asks for an account (T2).
     await customer.goto(`${base}/register`);
@@ -308,6 +315,7 @@ for (const [lang, w] of [
     const events = await api("GET", `/tickets/${ticketId}/events`);
     assert.ok(!JSON.stringify(events).includes("forged reply"), "nothing was stored");
 
+    assert.deepEqual(blocked, [], "nothing blocked by the Content-Security-Policy");
     await customer.context().close();
     await agent.context().close();
   });

@@ -110,6 +110,29 @@ async fn a_customer_files_follows_and_is_kept_to_their_own(backend: Backend) {
         .await;
     let (b, csrf) = sign_in(&s, "kim@acme.example").await;
 
+    // The pages allow nothing inline and nothing from elsewhere; their assets come from here.
+    let response = b.get(format!("{}/tickets", s.base)).send().await.unwrap();
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        policy.contains("script-src 'self'") && !policy.contains("unsafe-inline"),
+        "{policy}"
+    );
+    for (asset, kind) in [
+        ("/assets/sladesk.css", "text/css"),
+        ("/assets/sladesk.js", "text/javascript"),
+    ] {
+        let response = b.get(format!("{}{asset}", s.base)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with(kind)
+        );
+    }
     let (status, empty) = page(&b, format!("{}/tickets", s.base)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(empty.contains("Geen tickets gevonden."), "Dutch by default");

@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod api;
+mod assets;
 mod availability;
 mod error;
 mod extract;
@@ -297,6 +298,8 @@ pub fn router(state: AppState) -> Router {
             "/logout/everywhere",
             axum::routing::post(pages::logout_everywhere),
         )
+        .route("/assets/sladesk.css", get(assets::stylesheet))
+        .route("/assets/sladesk.js", get(assets::script))
         .route("/tickets", get(portal::list))
         .route("/tickets/new", get(portal::new_form).post(portal::create))
         .route("/tickets/{id}", get(portal::show))

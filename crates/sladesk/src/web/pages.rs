@@ -204,6 +204,7 @@ pub(super) fn lang_code(language: Language) -> &'static str {
 }
 
 pub(super) fn page(name: &str, status: StatusCode, ctx: minijinja::Value) -> Response {
+    let ctx = context! { version => env!("CARGO_PKG_VERSION"), ..ctx };
     match TEMPLATES.get_template(name).and_then(|t| t.render(ctx)) {
         Ok(html) => {
             let mut response = (status, Html(html)).into_response();
@@ -214,6 +215,14 @@ pub(super) fn page(name: &str, status: StatusCode, ctx: minijinja::Value) -> Res
             response
                 .headers_mut()
                 .insert("x-frame-options", HeaderValue::from_static("DENY"));
+            response.headers_mut().insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(super::assets::CONTENT_SECURITY_POLICY),
+            );
+            response.headers_mut().insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
             response
         }
         Err(e) => {
