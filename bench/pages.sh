@@ -55,6 +55,8 @@ session() {
 staff_cookie=$(session "$staff")
 customer_cookie=$(session "$customer")
 open_ticket=$(sql "SELECT id FROM tickets WHERE status = 'in_progress' AND line = 1 ORDER BY id DESC LIMIT 1")
+# The oldest open ticket: its clocks have run for most of a year, the longest explanation.
+old_ticket=$(sql "SELECT id FROM tickets WHERE status = 'in_progress' ORDER BY id LIMIT 1")
 customer_ticket=$(sql "SELECT id FROM tickets WHERE organization_id = 1000 ORDER BY id DESC LIMIT 1")
 
 SLADESK_LOG=warn "$bin" serve "${db_args[@]}" --listen "127.0.0.1:$port" 2>"$work/serve.log" &
@@ -76,6 +78,7 @@ measure agent "$staff_cookie" "/desk?view=mine&line=1"
 measure agent "$staff_cookie" "/desk?view=breached&line=1"
 measure agent "$staff_cookie" "/desk/counts?line=1"
 measure agent "$staff_cookie" "/tickets/$open_ticket"
+measure agent "$staff_cookie" "/tickets/$old_ticket"
 measure customer "$customer_cookie" "/tickets"
 measure customer "$customer_cookie" "/tickets?status=any&sort=updated"
 measure customer "$customer_cookie" "/tickets?status=any&q=timeout"

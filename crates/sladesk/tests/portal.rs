@@ -671,7 +671,7 @@ async fn admins_edit_contracts_and_revoke_tokens(backend: Backend) {
     );
     let (_, admin) = page(&b, format!("{}/admin", s.base)).await;
     assert!(
-        admin.contains("name=\"mfa_required\" value=\"on\" style=\"width:auto\" checked"),
+        admin.contains("name=\"mfa_required\" value=\"on\" class=\"check\" checked"),
         "the MFA policy is shown as set"
     );
 

@@ -51,7 +51,8 @@ impl Visitor {
             return Err(Redirect::to(&format!("/login{next}")).into_response());
         };
         if !session.mfa_passed {
-            return Err(Redirect::to(&format!("/login/code{next}")).into_response());
+            // The enrolment page sends whoever has set up TOTP already on to the code.
+            return Err(Redirect::to(&format!("/account/two-factor{next}")).into_response());
         }
         let preferences = state.desk.preferences(user.id).await.unwrap_or_default();
         let tz = TimeZone::get(&preferences.time_zone).unwrap_or(TimeZone::UTC);

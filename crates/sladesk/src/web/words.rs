@@ -119,6 +119,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("unassigned", "Unassigned", "Niet toegewezen"),
     ("breached", "Breached", "Overschreden"),
     ("due", "Due", "Deadline"),
+    (
+        "first_n",
+        "The {n} nearest deadlines are shown; the counters above give the whole number.",
+        "De {n} dichtstbijzijnde deadlines staan hier; de tellers hierboven geven het totaal.",
+    ),
     ("organization", "Organisation", "Organisatie"),
     ("state_ok", "on track", "op schema"),
     ("state_warning", "nearly due", "bijna verlopen"),

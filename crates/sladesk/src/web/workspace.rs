@@ -31,8 +31,6 @@ fn home_line(role: Role) -> i64 {
     }
 }
 
-const VIEWS: [&str; 4] = ["line", "mine", "unassigned", "breached"];
-
 /// A queue of open tickets, nearest deadline first.
 pub async fn queue(
     State(state): State<AppState>,
@@ -86,7 +84,7 @@ pub async fn queue(
         StatusCode::OK,
         &title,
         context! {
-            rows => rows, counts => minijinja::value::Serde(counts), view => view, line => line, views => VIEWS,
+            rows => rows, counts => minijinja::value::Serde(counts), view => view, line => line,
             lines => [1, 2, 3], limit => crate::desk::QUEUE_PAGE,
         },
     )
