@@ -376,7 +376,7 @@ fn event_entry(
             if en {
                 "filed the ticket"
             } else {
-                "diende de ticket in"
+                "diende het ticket in"
             }
             .to_string(),
         ),

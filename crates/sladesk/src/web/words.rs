@@ -14,7 +14,7 @@ use crate::notify::local_time_in;
 /// Every text of the portal, the workspace and the admin pages: (key, English, Dutch).
 pub const TEXTS: &[(&str, &str, &str)] = &[
     ("my_tickets", "Tickets", "Tickets"),
-    ("new_ticket", "New ticket", "Nieuwe ticket"),
+    ("new_ticket", "New ticket", "Nieuw ticket"),
     ("search", "Search", "Zoeken"),
     ("status", "Status", "Status"),
     ("any", "any", "alle"),
@@ -59,12 +59,12 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     (
         "phone_with_number",
         "File the ticket first, then phone us and quote its number:",
-        "Dien eerst de ticket in en bel ons dan met het ticketnummer bij de hand:",
+        "Dien eerst het ticket in en bel ons dan met het ticketnummer bij de hand:",
     ),
     (
         "phone_ticket",
         "Urgent? Phone the service desk and quote this ticket's number:",
-        "Urgent? Bel de servicedesk en noem het nummer van deze ticket:",
+        "Urgent? Bel de servicedesk en noem het nummer van dit ticket:",
     ),
     ("file_ticket", "File ticket", "Ticket indienen"),
     ("conversation", "Conversation", "Gesprek"),
@@ -94,7 +94,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     (
         "requester_note",
         "The customer this ticket is for, after a call; empty: yourself.",
-        "De klant voor wie deze ticket is, na een telefoontje; leeg: jijzelf.",
+        "De klant voor wie dit ticket is, na een telefoontje; leeg: jijzelf.",
     ),
     ("assignee", "Assignee", "Behandelaar"),
     ("nobody", "nobody", "niemand"),
@@ -230,12 +230,12 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     (
         "around_the_clock_note",
         "The SaaS platform is down: this ticket is handled around the clock.",
-        "Het SaaS-platform ligt eruit: deze ticket wordt dag en nacht behandeld.",
+        "Het SaaS-platform ligt eruit: dit ticket wordt dag en nacht behandeld.",
     ),
     (
         "provisional",
         "provisional, until the service desk triages the ticket",
-        "voorlopig, tot de servicedesk de ticket beoordeelt",
+        "voorlopig, tot de servicedesk het ticket beoordeelt",
     ),
     ("you", "you", "jij"),
     ("system", "sladesk", "sladesk"),
@@ -463,7 +463,7 @@ pub fn sla_words(
             when(at)
         ),
         false => format!(
-            "Als we niets van je horen, sluiten we de ticket op {}.",
+            "Als we niets van je horen, sluiten we het ticket op {}.",
             when(at)
         ),
     });
@@ -604,7 +604,7 @@ const MESSAGES: &[(&str, &str)] = &[
     ),
     (
         "the ticket is already with the third line",
-        "de ticket ligt al bij de derde lijn",
+        "het ticket ligt al bij de derde lijn",
     ),
     (
         "saas_outage is a class of its own: it is set when the ticket is created and never changed",
