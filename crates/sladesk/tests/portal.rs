@@ -716,5 +716,93 @@ async fn admins_edit_contracts_and_revoke_tokens(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "revoked already");
+
+    // People who left are deactivated: no sign-in, no session, no token; and let back in.
+    let kim_token = s
+        .token("kim@acme.example", Role::Customer, Some(acme))
+        .await;
+    let (kim_client, _) = sign_in(&s, "kim@acme.example").await;
+    let (_, kim) = s.get(&kim_token, "/api/v1/tickets").await;
+    assert!(kim["items"].is_array());
+    let (_, users) = s.get(&s.admin, "/api/v1/users").await;
+    let kim_id = users["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "kim@acme.example")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let off = post(
+        &b,
+        format!("{}/admin/users/{kim_id}/active", s.base),
+        &[("csrf", &csrf), ("active", "no")],
+    )
+    .await;
+    assert_eq!(off.status(), StatusCode::SEE_OTHER);
+    let (status, _) = page(&kim_client, format!("{}/tickets", s.base)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "the session ended");
+    let (_, login) = page(&kim_client, format!("{}/login", s.base)).await;
+    let refused = post(
+        &kim_client,
+        format!("{}/login", s.base),
+        &[
+            ("email", "kim@acme.example"),
+            ("password", PASSWORD),
+            ("csrf", &field(&login, "csrf")),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        refused.text().await.unwrap().contains("gedeactiveerd"),
+        "said so, in Dutch"
+    );
+    common::eventually(15, "the deactivated person's token is refused", || async {
+        (s.get(&kim_token, "/api/v1/tickets").await.0 == StatusCode::UNAUTHORIZED).then_some(())
+    })
+    .await;
+    let (_, me) = s.get(&s.admin, "/api/v1/users").await;
+    let admin_id = me["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "admin@vendor.example")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (status, _) = s
+        .call(
+            Some(&s.admin),
+            reqwest::Method::PUT,
+            &format!("/api/v1/users/{admin_id}/active"),
+            Some(json!({"active": false})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "nobody locks themselves out");
+    let (status, back) = s
+        .call(
+            Some(&s.admin),
+            reqwest::Method::PUT,
+            &format!("/api/v1/users/{kim_id}/active"),
+            Some(json!({"active": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(back["active"], true);
+    // Let back in: the password is accepted again (the second step follows, Acme requires it).
+    let (_, login) = page(&kim_client, format!("{}/login", s.base)).await;
+    let again = post(
+        &kim_client,
+        format!("{}/login", s.base),
+        &[
+            ("email", "kim@acme.example"),
+            ("password", PASSWORD),
+            ("csrf", &field(&login, "csrf")),
+        ],
+    )
+    .await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&again), "/login/code");
     s.stop().await;
 }

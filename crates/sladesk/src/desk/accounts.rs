@@ -327,6 +327,7 @@ pub(crate) async fn create_user_in(
         organization_id: new.organization_id,
         language: new.language,
         created_at: now,
+        disabled_at: None,
     };
     user.id = accounts::insert_user(conn, &user).await?;
     audit::record(
@@ -343,6 +344,47 @@ pub(crate) async fn create_user_in(
 }
 
 impl Desk {
+    /// Deactivates or reactivates a person (admins only). Deactivating ends their sessions;
+    /// their tokens stop working within the token cache's lifetime (10 seconds).
+    pub async fn set_user_active(
+        &self,
+        actor: &Actor,
+        id: i64,
+        active: bool,
+    ) -> Result<User, DeskError> {
+        require_admin(actor)?;
+        if actor.id() == Some(id) && !active {
+            return Err(DeskError::Conflict("you cannot deactivate yourself".into()));
+        }
+        let now = crate::now().as_second();
+        let mut tx = self.store.write().await?;
+        if !accounts::set_disabled(&mut tx, id, (!active).then_some(now)).await? {
+            return Err(DeskError::NotFound("user"));
+        }
+        if !active {
+            crate::store::sessions::delete_sessions_of(&mut tx, id).await?;
+        }
+        audit::record(
+            &mut tx,
+            now,
+            actor.id(),
+            actor.token_id,
+            if active {
+                "user.reactivate"
+            } else {
+                "user.deactivate"
+            },
+            &format!("user:{id}"),
+            &json!({}),
+        )
+        .await?;
+        let user = accounts::user_by_id(&mut tx, id)
+            .await?
+            .ok_or(DeskError::NotFound("user"))?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
     /// API tokens, newest first (admins only).
     pub async fn tokens(
         &self,

@@ -153,6 +153,12 @@ impl Desk {
             }
         };
         sessions::clear_failures(&mut tx, &email).await?;
+        if credentials.user.disabled_at.is_some() {
+            tx.commit().await?;
+            return Err(DeskError::Forbidden(
+                "this account is deactivated; ask the service desk".into(),
+            ));
+        }
         let organization_requires = match credentials.user.organization_id {
             Some(org) => sessions::organization_requires_mfa(&mut tx, org).await?,
             None => false,
@@ -199,7 +205,9 @@ impl Desk {
             return Ok(None);
         };
         let user = crate::store::accounts::user_by_id(&mut conn, session.user_id).await?;
-        Ok(user.map(|u| (u, session)))
+        Ok(user
+            .filter(|u| u.disabled_at.is_none())
+            .map(|u| (u, session)))
     }
 
     pub async fn close_session(&self, cookie: &str) -> Result<(), DeskError> {

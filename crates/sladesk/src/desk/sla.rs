@@ -311,7 +311,11 @@ impl Desk {
         if !wanted {
             return Ok(());
         }
-        if let Some(requester) = accounts::user_by_id(conn, ticket.requester_id).await? {
+        // Someone who was deactivated has left: mail to them would only bounce.
+        if let Some(requester) = accounts::user_by_id(conn, ticket.requester_id)
+            .await?
+            .filter(|u| u.disabled_at.is_none())
+        {
             let mail = write(requester.language);
             outbox::enqueue(
                 conn,

@@ -343,7 +343,7 @@ impl Desk {
         {
             if let Some(user_id) = assignee {
                 let user = accounts::user_by_id(&mut tx, user_id).await?;
-                if !user.is_some_and(|u| u.role.is_staff()) {
+                if !user.is_some_and(|u| u.role.is_staff() && u.disabled_at.is_none()) {
                     return Err(DeskError::Invalid(format!(
                         "assignee {user_id} is not a staff member"
                     )));

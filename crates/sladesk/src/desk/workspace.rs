@@ -112,7 +112,7 @@ impl Desk {
         let email = super::accounts::check_email(email)?;
         let mut conn = self.store.read().await?;
         match accounts::user_by_email(&mut conn, &email).await? {
-            Some(user) if !user.role.is_staff() => Ok(user),
+            Some(user) if !user.role.is_staff() && user.disabled_at.is_none() => Ok(user),
             _ => Err(DeskError::Invalid(format!(
                 "no customer has the email address {email}"
             ))),

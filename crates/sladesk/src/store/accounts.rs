@@ -77,6 +77,8 @@ pub struct User {
     pub organization_id: Option<i64>,
     pub language: Language,
     pub created_at: i64,
+    /// When the person was deactivated; they cannot sign in or use a token since.
+    pub disabled_at: Option<i64>,
 }
 
 fn organization(row: &AnyRow) -> Result<Organization, StoreError> {
@@ -111,6 +113,7 @@ fn user(row: &AnyRow) -> Result<User, StoreError> {
         organization_id: col(row, "organization_id")?,
         language: parse_word(&col::<String>(row, "language")?)?,
         created_at: col(row, "created_at")?,
+        disabled_at: col(row, "disabled_at")?,
     })
 }
 
@@ -207,6 +210,16 @@ fn placeholders(n: usize) -> String {
     format!("({})", list.join(", "))
 }
 
+/// Deactivates (`Some(when)`) or reactivates (`None`) a person; `false` if there is none.
+pub async fn set_disabled(conn: &mut Conn, id: i64, at: Option<i64>) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// The people with these ids, in one query.
 pub async fn users_by_ids(conn: &mut Conn, ids: &[i64]) -> Result<Vec<User>, StoreError> {
     if ids.is_empty() {
@@ -289,10 +302,12 @@ pub async fn list_users(
 
 /// Staff members with `role`, for notifications to a support line.
 pub async fn staff_with_role(conn: &mut Conn, role: Role) -> Result<Vec<User>, StoreError> {
-    let rows = sqlx::query("SELECT * FROM users WHERE role = $1 ORDER BY id")
-        .bind(word(&role))
-        .fetch_all(&mut *conn)
-        .await?;
+    // Deactivated staff get no alerts and no tickets.
+    let rows =
+        sqlx::query("SELECT * FROM users WHERE role = $1 AND disabled_at IS NULL ORDER BY id")
+            .bind(word(&role))
+            .fetch_all(&mut *conn)
+            .await?;
     rows.iter().map(user).collect()
 }
 
@@ -367,7 +382,7 @@ pub async fn user_by_token(
 ) -> Result<Option<(User, i64)>, StoreError> {
     let row = sqlx::query(
         "SELECT u.*, t.id AS token_id FROM api_tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL",
     )
     .bind(token_hash)
     .fetch_optional(&mut *conn)

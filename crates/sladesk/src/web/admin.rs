@@ -89,7 +89,8 @@ async fn admin_page(
     let user_rows: Vec<_> = users
         .iter()
         .map(|u| context! { id => u.id, email => &u.email, name => &u.name,
-            role => crate::store::accounts::word(&u.role), organization => org_name(u.organization_id) })
+            role => crate::store::accounts::word(&u.role), organization => org_name(u.organization_id),
+            active => u.disabled_at.is_none(), me => u.id == visitor.user.id })
         .collect();
     let roles = [
         "customer",
@@ -423,6 +424,37 @@ pub async fn update_organization(
             .await
     }
     .await;
+    after(&state, &visitor, result).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActiveForm {
+    #[serde(default)]
+    pub csrf: String,
+    /// "yes" lets the person in again; anything else deactivates them.
+    #[serde(default)]
+    pub active: String,
+}
+
+/// Deactivates someone who left (their tickets and history stay), or lets them back in.
+pub async fn set_user_active(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<ActiveForm>,
+) -> Response {
+    let visitor = match Visitor::admin(&state, &headers).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    if let Err(refused) = visitor.check_form(&form.csrf) {
+        return refused;
+    }
+    let result = state
+        .desk
+        .set_user_active(&visitor.actor, id, form.active == "yes")
+        .await
+        .map(drop);
     after(&state, &visitor, result).await
 }
 

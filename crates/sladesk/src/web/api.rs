@@ -170,6 +170,33 @@ pub async fn get_user(
     Ok(Json(state.desk.user(&actor, id).await?.into()))
 }
 
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserActive {
+    /// `false` deactivates the person (their sessions end, their tokens stop working);
+    /// `true` lets them back in.
+    pub active: bool,
+}
+
+#[utoipa::path(put, path = "/api/v1/users/{id}/active", tag = "users", params(("id" = i64, Path)), request_body = UserActive,
+    responses((status = 200, body = UserResponse), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, description = "you cannot deactivate yourself", body = Problem)),
+    security(("bearer" = [])))]
+pub async fn set_user_active(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    Body(body): Body<UserActive>,
+) -> Result<Json<UserResponse>> {
+    Ok(Json(
+        state
+            .desk
+            .set_user_active(&actor, id, body.active)
+            .await?
+            .into(),
+    ))
+}
+
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "users",
     responses((status = 200, body = Vec<TokenResponse>, description = "the newest 500 tokens"), (status = 403, body = Problem)),
     security(("bearer" = [])))]

@@ -108,7 +108,7 @@ impl Metrics {
     info(title = "sladesk API", description = "The service desk's JSON API. Errors are RFC 9457 problem documents."),
     paths(
         api::create_organization, api::list_organizations, api::get_organization, api::update_organization,
-        api::create_user, api::list_users, api::get_user, api::list_tokens, api::revoke_token,
+        api::create_user, api::list_users, api::get_user, api::list_tokens, api::revoke_token, api::set_user_active,
         api::create_ticket, api::list_tickets, api::get_ticket, api::update_ticket,
         api::comment, api::transition, api::dispute, api::escalate, api::phone_call, api::events, api::audit,
         api::registrations, api::approve_registration, api::reject_registration, api::organization_mfa,
@@ -207,6 +207,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/users", get(api::list_users).post(api::create_user))
         .route("/users/{id}", get(api::get_user))
+        .route(
+            "/users/{id}/active",
+            axum::routing::put(api::set_user_active),
+        )
         .route("/tokens", get(api::list_tokens))
         .route("/tokens/{id}", axum::routing::delete(api::revoke_token))
         .route("/tickets", get(api::list_tickets).post(api::create_ticket))
@@ -316,6 +320,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users", post(admin::create_user))
         .route("/admin/tokens", post(admin::create_token))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
+        .route("/admin/users/{id}/active", post(admin::set_user_active))
         .route(
             "/admin/organizations/{id}",
             post(admin::update_organization),

@@ -58,6 +58,8 @@ pub struct UserResponse {
     pub language: Language,
     #[schema(format = DateTime)]
     pub created_at: String,
+    /// `false` once deactivated: no sign-in, no tokens.
+    pub active: bool,
 }
 
 impl From<User> for UserResponse {
@@ -70,6 +72,7 @@ impl From<User> for UserResponse {
             organization_id: u.organization_id,
             language: u.language,
             created_at: rfc3339(u.created_at),
+            active: u.disabled_at.is_none(),
         }
     }
 }

@@ -205,6 +205,9 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("revoked", "revoked", "ingetrokken"),
     ("active", "active", "actief"),
     ("revoke", "Revoke", "Intrekken"),
+    ("deactivated", "deactivated", "gedeactiveerd"),
+    ("deactivate", "Deactivate", "Deactiveren"),
+    ("reactivate", "Reactivate", "Heractiveren"),
     ("name", "Name", "Naam"),
     ("email", "Email address", "E-mailadres"),
     ("availability", "Availability", "Beschikbaarheid"),
@@ -669,6 +672,14 @@ const MESSAGES: &[(&str, &str)] = &[
     (
         "organization {} does not exist",
         "organisatie {} bestaat niet",
+    ),
+    (
+        "this account is deactivated; ask the service desk",
+        "dit account is gedeactiveerd; vraag het de servicedesk",
+    ),
+    (
+        "you cannot deactivate yourself",
+        "je kunt jezelf niet deactiveren",
     ),
     (
         "no customer has the email address {}",

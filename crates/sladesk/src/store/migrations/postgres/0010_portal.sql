@@ -36,3 +36,7 @@ ALTER TABLE tickets ADD COLUMN search tsvector GENERATED ALWAYS AS (
     to_tsvector('simple', subject || ' ' || description)
     || array_to_tsvector(ARRAY['~org' || organization_id::text])) STORED;
 CREATE INDEX tickets_search ON tickets USING GIN (search);
+
+-- People who left a customer (or the vendor) are deactivated, never deleted: their tickets and
+-- the audit trail keep pointing at them. A deactivated person cannot sign in or use a token.
+ALTER TABLE users ADD COLUMN disabled_at BIGINT;

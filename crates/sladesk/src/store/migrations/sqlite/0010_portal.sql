@@ -44,3 +44,7 @@ CREATE TRIGGER tickets_fts_update AFTER UPDATE OF subject, description ON ticket
     INSERT INTO tickets_fts(rowid, subject, description, organization_id)
         VALUES (new.id, new.subject, new.description, new.organization_id);
 END;
+
+-- People who left a customer (or the vendor) are deactivated, never deleted: their tickets and
+-- the audit trail keep pointing at them. A deactivated person cannot sign in or use a token.
+ALTER TABLE users ADD COLUMN disabled_at BIGINT;
