@@ -4,12 +4,14 @@
 
 mod common;
 
-use common::{Backend, Database, Server, SmtpServer, free_port, maildir, test_config, with_smtp};
+use common::post_form as post;
+use common::{
+    Backend, Database, Server, SmtpServer, browser, field, free_port, maildir, secret_in,
+    test_config, totp, with_smtp,
+};
 use reqwest::StatusCode;
-use reqwest::redirect::Policy;
 use serde_json::{Value, json};
 use sladesk::store::accounts::Role;
-use totp_rs::{Algorithm, Secret, TOTP};
 
 on_both_databases!(
     a_customer_files_follows_and_is_kept_to_their_own,
@@ -20,31 +22,9 @@ on_both_databases!(
 
 const PASSWORD: &str = "correct horse battery staple 42";
 
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// The value of the first `<input … name="NAME" value="…">`.
-fn field(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} in {html}"))
-        + marker.len();
-    html[start..start + html[start..].find('"').unwrap()].to_string()
-}
-
 async fn page(b: &reqwest::Client, url: String) -> (StatusCode, String) {
     let response = b.get(url).send().await.unwrap();
     (response.status(), response.text().await.unwrap())
-}
-
-async fn post(b: &reqwest::Client, url: String, form: &[(&str, &str)]) -> reqwest::Response {
-    b.post(url).form(form).send().await.unwrap()
 }
 
 /// Signs in with the password; for staff also sets up and passes TOTP. Returns the client and
@@ -67,19 +47,7 @@ async fn sign_in(s: &Server, email: &str) -> (reqwest::Client, String) {
     assert_eq!(signed.status(), StatusCode::SEE_OTHER);
     if signed.headers()["location"] == "/account/two-factor" {
         let (_, enrol) = page(&b, format!("{}/account/two-factor", s.base)).await;
-        let start = enrol.find("<code>").unwrap() + 6;
-        let secret = &enrol[start..start + enrol[start..].find('<').unwrap()];
-        let totp = TOTP::new(
-            Algorithm::SHA1,
-            6,
-            1,
-            30,
-            Secret::Encoded(secret.into()).to_bytes().unwrap(),
-            Some("sladesk".into()),
-            "x".into(),
-        )
-        .unwrap();
-        let code = totp.generate_current().unwrap();
+        let code = totp(&secret_in(&enrol)).generate_current().unwrap();
         let passed = post(
             &b,
             format!("{}/account/two-factor", s.base),

@@ -3,64 +3,15 @@
 
 mod common;
 
-use common::{Backend, Database, Server, test_config};
+use common::{Backend, Database, Server, browser, field, post_form, secret_in, test_config, totp};
 use reqwest::StatusCode;
-use reqwest::redirect::Policy;
 use serde_json::json;
 use sladesk::store::accounts::Role;
-use totp_rs::{Algorithm, Secret, TOTP};
 
 on_both_databases!(
     staff_sign_in_with_two_steps_and_see_availability,
     sign_in_refuses_what_it_should
 );
-
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// The value of `<input … name="NAME" value="…">` (or the text of `<code>` for the secret).
-fn field(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} in {html}"))
-        + marker.len();
-    html[start..start + html[start..].find('"').unwrap()].to_string()
-}
-
-fn secret_in(html: &str) -> String {
-    let start = html
-        .find("<code>")
-        .expect("the enrolment page shows the key")
-        + 6;
-    html[start..start + html[start..].find('<').unwrap()].to_string()
-}
-
-fn totp(secret: &str) -> TOTP {
-    TOTP::new(
-        Algorithm::SHA1,
-        6,
-        1,
-        30,
-        Secret::Encoded(secret.into()).to_bytes().unwrap(),
-        Some("sladesk".into()),
-        "x".into(),
-    )
-    .unwrap()
-}
-
-async fn post_form(
-    client: &reqwest::Client,
-    url: String,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    client.post(url).form(form).send().await.unwrap()
-}
 
 const PASSWORD: &str = "correct horse battery staple 42";
 

@@ -202,9 +202,20 @@ impl Desk {
         id: i64,
         explain: bool,
     ) -> Result<TicketView, DeskError> {
+        Ok(self.ticket_with_events(actor, id, explain).await?.0)
+    }
+
+    /// A ticket with its SLA and the history `actor` may see (customers: only what is public),
+    /// from one read of its events.
+    pub async fn ticket_with_events(
+        &self,
+        actor: &Actor,
+        id: i64,
+        explain: bool,
+    ) -> Result<(TicketView, Vec<TicketEvent>), DeskError> {
         let mut conn = self.store.read().await?;
         let ticket = visible_ticket(&mut conn, actor, id).await?;
-        let events = tickets::events_of(&mut conn, id, false).await?;
+        let mut events = tickets::events_of(&mut conn, id, false).await?;
         let policy = self.policy_of(&mut conn, &ticket).await?;
         let sla = if explain {
             let timeline = super::sla::timeline_of(&ticket, &events)?;
@@ -219,7 +230,10 @@ impl Desk {
         } else {
             evaluate_ticket(&policy, &ticket, &events, crate::now())?.0
         };
-        Ok(TicketView { ticket, sla })
+        if !actor.is_staff() {
+            events.retain(|e| e.public);
+        }
+        Ok((TicketView { ticket, sla }, events))
     }
 
     /// A page of tickets, newest first, each with its SLA at this moment.

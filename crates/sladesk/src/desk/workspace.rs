@@ -126,17 +126,7 @@ impl Desk {
     ) -> Result<Vec<crate::store::accounts::User>, DeskError> {
         Self::staff_only(actor)?;
         let mut conn = self.store.read().await?;
-        let mut all = Vec::new();
-        for role in [
-            crate::store::accounts::Role::FirstLine,
-            crate::store::accounts::Role::SecondLine,
-            crate::store::accounts::Role::ThirdLine,
-            crate::store::accounts::Role::SaasTeam,
-            crate::store::accounts::Role::Admin,
-        ] {
-            all.extend(crate::store::accounts::staff_with_role(&mut conn, role).await?);
-        }
-        Ok(all)
+        Ok(accounts::active_staff(&mut conn).await?)
     }
 
     pub async fn preferences(&self, user_id: i64) -> Result<Preferences, DeskError> {

@@ -301,6 +301,16 @@ pub async fn list_users(
 }
 
 /// Staff members with `role`, for notifications to a support line.
+/// Everyone of the service desk who is active, by name (the assign menu).
+pub async fn active_staff(conn: &mut Conn) -> Result<Vec<User>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT * FROM users WHERE role <> 'customer' AND disabled_at IS NULL ORDER BY name, email",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(user).collect()
+}
+
 pub async fn staff_with_role(conn: &mut Conn, role: Role) -> Result<Vec<User>, StoreError> {
     // Deactivated staff get no alerts and no tickets.
     let rows =

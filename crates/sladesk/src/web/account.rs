@@ -10,7 +10,7 @@ use serde::Deserialize;
 use sladesk_core::text::Language;
 
 use super::AppState;
-use super::visitor::Visitor;
+use super::visitor::{Access, Visitor};
 use crate::desk::DeskError;
 use crate::store::preferences::Preferences;
 
@@ -58,13 +58,10 @@ pub async fn save(
     headers: HeaderMap,
     Form(form): Form<PreferencesForm>,
 ) -> Response {
-    let visitor = match Visitor::from(&state, &headers).await {
+    let visitor = match Visitor::posting(&state, &headers, Access::Anyone, &form.csrf).await {
         Ok(v) => v,
         Err(response) => return response,
     };
-    if let Err(refused) = visitor.check_form(&form.csrf) {
-        return refused;
-    }
     let language = if form.language == "en" {
         Language::En
     } else {

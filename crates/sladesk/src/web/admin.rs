@@ -11,7 +11,7 @@ use serde::Deserialize;
 use sladesk_core::text::Language;
 
 use super::AppState;
-use super::visitor::Visitor;
+use super::visitor::{Access, Visitor};
 use crate::desk::{DeskError, NewOrganization, NewUser, OrganizationPatch};
 use crate::notify::local_time_in;
 use crate::store::accounts::{Role, Tier};
@@ -142,6 +142,20 @@ async fn after(state: &AppState, visitor: &Visitor, result: Result<(), DeskError
     }
 }
 
+fn tier(value: &str) -> Result<Tier, DeskError> {
+    serde_json::from_value(serde_json::Value::String(value.to_string()))
+        .map_err(|_| DeskError::Invalid(format!("`{value}` is not a tier (support, qaas)")))
+}
+
+/// "Qixium, Portal" → the contract's products.
+fn products(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(String::from)
+        .collect()
+}
+
 fn date(field: &str, value: &str) -> Result<Option<jiff::civil::Date>, DeskError> {
     match value.trim() {
         "" => Ok(None),
@@ -173,28 +187,16 @@ pub async fn create_organization(
     headers: HeaderMap,
     Form(form): Form<OrganizationForm>,
 ) -> Response {
-    let visitor = match Visitor::admin(&state, &headers).await {
+    let visitor = match Visitor::posting(&state, &headers, Access::Admin, &form.csrf).await {
         Ok(v) => v,
         Err(response) => return response,
     };
-    if let Err(refused) = visitor.check_form(&form.csrf) {
-        return refused;
-    }
     let result = async {
-        let tier: Tier = serde_json::from_value(serde_json::Value::String(form.tier.clone()))
-            .map_err(|_| {
-                DeskError::Invalid(format!("`{}` is not a tier (support, qaas)", form.tier))
-            })?;
+        let tier = tier(&form.tier)?;
         let new = NewOrganization {
             name: form.name.clone(),
             tier,
-            products: form
-                .products
-                .split(',')
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(String::from)
-                .collect(),
+            products: products(&form.products),
             valid_from: date("valid_from", &form.valid_from)?,
             valid_until: date("valid_until", &form.valid_until)?,
             policy: None,
@@ -247,13 +249,10 @@ pub async fn create_user(
     headers: HeaderMap,
     Form(form): Form<UserForm>,
 ) -> Response {
-    let visitor = match Visitor::admin(&state, &headers).await {
+    let visitor = match Visitor::posting(&state, &headers, Access::Admin, &form.csrf).await {
         Ok(v) => v,
         Err(response) => return response,
     };
-    if let Err(refused) = visitor.check_form(&form.csrf) {
-        return refused;
-    }
     let result = async {
         let (role, organization_id, language) = user_fields(&form)?;
         state
@@ -281,13 +280,10 @@ pub async fn create_token(
     headers: HeaderMap,
     Form(form): Form<UserForm>,
 ) -> Response {
-    let visitor = match Visitor::admin(&state, &headers).await {
+    let visitor = match Visitor::posting(&state, &headers, Access::Admin, &form.csrf).await {
         Ok(v) => v,
         Err(response) => return response,
     };
-    if let Err(refused) = visitor.check_form(&form.csrf) {
-        return refused;
-    }
     let issued = match user_fields(&form) {
         Ok((role, organization_id, language)) => {
             crate::desk::issue_token(&state.desk, &form.email, role, organization_id, language)
@@ -317,13 +313,10 @@ pub async fn approve(
     Path(id): Path<i64>,
     Form(form): Form<DecisionForm>,
 ) -> Response {
-    let visitor = match Visitor::staff(&state, &headers).await {
+    let visitor = match Visitor::posting(&state, &headers, Access::Staff, &form.csrf).await {
         Ok(v) => v,
         Err(response) => return response,
     };
-    if let Err(refused) = visitor.check_form(&form.csrf) {
-        return refused;
-    }
     let result = match form.organization_id.trim().parse::<i64>() {
         Ok(org) => state
             .desk
@@ -343,13 +336,10 @@ pub async fn reject(
     Path(id): Path<i64>,
     Form(form): Form<DecisionForm>,
 ) -> Response {
-    let visitor = match Visitor::staff(&state, &headers).await {
+    let visitor = match Visitor::posting(&state, &headers, Access::Staff, &form.csrf).await {
         Ok(v) => v,
         Err(response) => return response,
     };
-    if let Err(refused) = visitor.check_form(&form.csrf) {
-        return refused;
-    }
     let result = state
         .desk
         .reject_registration(&visitor.actor, id, &form.reason)
@@ -386,30 +376,17 @@ pub async fn update_organization(
     Path(id): Path<i64>,
     Form(form): Form<ContractForm>,
 ) -> Response {
-    let visitor = match Visitor::admin(&state, &headers).await {
+    let visitor = match Visitor::posting(&state, &headers, Access::Admin, &form.csrf).await {
         Ok(v) => v,
         Err(response) => return response,
     };
-    if let Err(refused) = visitor.check_form(&form.csrf) {
-        return refused;
-    }
     let result = async {
-        let tier: Tier = serde_json::from_value(serde_json::Value::String(form.tier.clone()))
-            .map_err(|_| {
-                DeskError::Invalid(format!("`{}` is not a tier (support, qaas)", form.tier))
-            })?;
+        let tier = tier(&form.tier)?;
         let policy = form.policy.trim();
         let patch = OrganizationPatch {
             name: Some(form.name.clone()),
             tier: Some(tier),
-            products: Some(
-                form.products
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|p| !p.is_empty())
-                    .map(String::from)
-                    .collect(),
-            ),
+            products: Some(products(&form.products)),
             valid_from: Some(date("valid_from", &form.valid_from)?),
             valid_until: Some(date("valid_until", &form.valid_until)?),
             policy: Some((!policy.is_empty()).then(|| policy.to_string())),
@@ -443,13 +420,10 @@ pub async fn set_user_active(
     Path(id): Path<i64>,
     Form(form): Form<ActiveForm>,
 ) -> Response {
-    let visitor = match Visitor::admin(&state, &headers).await {
+    let visitor = match Visitor::posting(&state, &headers, Access::Admin, &form.csrf).await {
         Ok(v) => v,
         Err(response) => return response,
     };
-    if let Err(refused) = visitor.check_form(&form.csrf) {
-        return refused;
-    }
     let result = state
         .desk
         .set_user_active(&visitor.actor, id, form.active == "yes")
@@ -471,13 +445,10 @@ pub async fn revoke_token(
     Path(id): Path<i64>,
     Form(form): Form<RevokeForm>,
 ) -> Response {
-    let visitor = match Visitor::admin(&state, &headers).await {
+    let visitor = match Visitor::posting(&state, &headers, Access::Admin, &form.csrf).await {
         Ok(v) => v,
         Err(response) => return response,
     };
-    if let Err(refused) = visitor.check_form(&form.csrf) {
-        return refused;
-    }
     let result = state.desk.revoke_token(&visitor.actor, id).await;
     after(&state, &visitor, result).await
 }

@@ -15,7 +15,7 @@ use sladesk_core::tickets::{Environment, Priority, Status, TicketType};
 
 use super::AppState;
 use super::extract::Params;
-use super::visitor::Visitor;
+use super::visitor::{Access, Visitor};
 use super::words::{sla_state, sla_words};
 use crate::desk::{NewTicket, TicketView, ticket_number};
 use crate::notify::local_time_in;
@@ -260,13 +260,10 @@ pub async fn create(
     headers: HeaderMap,
     Form(form): Form<TicketForm>,
 ) -> Response {
-    let visitor = match Visitor::from(&state, &headers).await {
+    let visitor = match Visitor::posting(&state, &headers, Access::Anyone, &form.csrf).await {
         Ok(v) => v,
         Err(response) => return response,
     };
-    if let Err(refused) = visitor.check_form(&form.csrf) {
-        return refused;
-    }
     let parsed = (|| -> Result<NewTicket, String> {
         Ok(NewTicket {
             organization_id: optional(&Some(form.organization_id.clone()))?,
@@ -475,12 +472,12 @@ pub(super) async fn ticket_page(
     status: StatusCode,
 ) -> Response {
     // With the explanation: every stretch of the clocks, whether it counted and why.
-    let view = match state.desk.ticket(&visitor.actor, id, true).await {
-        Ok(view) => view,
-        Err(e) => return visitor.error(e),
-    };
-    let events = match state.desk.events(&visitor.actor, id).await {
-        Ok(events) => events,
+    let (view, events) = match state
+        .desk
+        .ticket_with_events(&visitor.actor, id, true)
+        .await
+    {
+        Ok(found) => found,
         Err(e) => return visitor.error(e),
     };
     let names = match state
@@ -618,13 +615,10 @@ where
     F: FnOnce(AppState, Visitor) -> Fut,
     Fut: std::future::Future<Output = (Visitor, Result<(), crate::desk::DeskError>)>,
 {
-    let visitor = match Visitor::from(&state, &headers).await {
+    let visitor = match Visitor::posting(&state, &headers, Access::Anyone, csrf).await {
         Ok(v) => v,
         Err(response) => return response,
     };
-    if let Err(refused) = visitor.check_form(csrf) {
-        return refused;
-    }
     let (visitor, result) = action(state.clone(), visitor).await;
     match result {
         Ok(()) => Redirect::to(&format!("/tickets/{id}")).into_response(),

@@ -14,6 +14,14 @@ use crate::store::accounts::{Role, User};
 use crate::store::preferences::Preferences;
 use crate::store::sessions::Session;
 
+/// Who may use a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Anyone,
+    Staff,
+    Admin,
+}
+
 pub struct Visitor {
     pub user: User,
     pub session: Session,
@@ -67,19 +75,37 @@ impl Visitor {
     }
 
     pub async fn staff(state: &AppState, headers: &HeaderMap) -> Result<Visitor, Response> {
+        Visitor::with(state, headers, Access::Staff).await
+    }
+
+    async fn with(
+        state: &AppState,
+        headers: &HeaderMap,
+        access: Access,
+    ) -> Result<Visitor, Response> {
         let visitor = Visitor::from(state, headers).await?;
-        match visitor.user.role.is_staff() {
+        let (allowed, refusal) = match access {
+            Access::Anyone => (true, ""),
+            Access::Staff => (visitor.user.role.is_staff(), "for the service desk only"),
+            Access::Admin => (visitor.user.role == Role::Admin, "for administrators only"),
+        };
+        match allowed {
             true => Ok(visitor),
-            false => Err(visitor.refusal(StatusCode::FORBIDDEN, "for the service desk only")),
+            false => Err(visitor.refusal(StatusCode::FORBIDDEN, refusal)),
         }
     }
 
-    pub async fn admin(state: &AppState, headers: &HeaderMap) -> Result<Visitor, Response> {
-        let visitor = Visitor::from(state, headers).await?;
-        match visitor.user.role == Role::Admin {
-            true => Ok(visitor),
-            false => Err(visitor.refusal(StatusCode::FORBIDDEN, "for administrators only")),
-        }
+    /// Whoever posted a form: signed in with `access`, and the form carries the session's CSRF
+    /// token; anyone else gets the refusal to return.
+    pub async fn posting(
+        state: &AppState,
+        headers: &HeaderMap,
+        access: Access,
+        csrf: &str,
+    ) -> Result<Visitor, Response> {
+        let visitor = Visitor::with(state, headers, access).await?;
+        visitor.check_form(csrf)?;
+        Ok(visitor)
     }
 
     /// A form came back with this session's CSRF token, or it is refused.

@@ -417,3 +417,52 @@ where
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+// Browser-like HTTP for the page tests: cookies kept, redirects not followed, forms posted.
+
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of `<input … name="NAME" value="…">` (or the text of `<code>` for the secret).
+pub fn field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+pub fn secret_in(html: &str) -> String {
+    let start = html
+        .find("<code>")
+        .expect("the enrolment page shows the key")
+        + 6;
+    html[start..start + html[start..].find('<').unwrap()].to_string()
+}
+
+pub fn totp(secret: &str) -> totp_rs::TOTP {
+    totp_rs::TOTP::new(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        totp_rs::Secret::Encoded(secret.into()).to_bytes().unwrap(),
+        Some("sladesk".into()),
+        "x".into(),
+    )
+    .unwrap()
+}
+
+pub async fn post_form(
+    client: &reqwest::Client,
+    url: String,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    client.post(url).form(form).send().await.unwrap()
+}
