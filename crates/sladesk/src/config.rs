@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -20,7 +21,7 @@ pub struct Config {
     pub listen: SocketAddr,
     /// A TOML policy file laid over the built-in SLA policy.
     pub policy_file: Option<PathBuf>,
-    /// Public base URL, used in links inside emails.
+    /// Public base URL, used in links inside emails; empty: `http://` and the listen address.
     pub public_url: String,
     pub smtp: SmtpConfig,
     pub jobs: JobsConfig,
@@ -28,6 +29,28 @@ pub struct Config {
     pub webhooks: Vec<String>,
     /// The one support number (T1), shown to customers with urgent tickets; empty: none shown.
     pub support_phone: String,
+    /// Reverse proxies (CIDR, e.g. `10.0.0.5/32`) whose `X-Forwarded-For` names the client.
+    /// From anyone else the header is ignored and the connection's address is the client's.
+    pub trusted_proxies: Vec<IpNet>,
+    /// X1: the networks (CIDR) from which staff may sign in and use staff API tokens; empty
+    /// allows any. Customers are not affected.
+    pub staff_networks: Vec<IpNet>,
+    /// X3: where vulnerabilities are reported (`mailto:…` or `https://…`), listed in
+    /// `/.well-known/security.txt` before the report form of `/security`.
+    pub security_contact: String,
+    pub metrics: MetricsConfig,
+}
+
+/// Who may read `/metrics`.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// A listener of its own for `/metrics` (e.g. `127.0.0.1:9464`), open to whoever reaches
+    /// it; then the main listener does not serve `/metrics`.
+    pub listen: Option<SocketAddr>,
+    /// A bearer token with which `/metrics` may be read on the main listener from anywhere;
+    /// without it, only from this machine (loopback, not forwarded by a proxy).
+    pub token: String,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -64,11 +87,15 @@ impl Default for Config {
             database_url: String::new(),
             listen: "127.0.0.1:8080".parse().expect("valid address"),
             policy_file: None,
-            public_url: "http://127.0.0.1:8080".into(),
+            public_url: String::new(),
             smtp: SmtpConfig::default(),
             jobs: JobsConfig::default(),
             webhooks: Vec::new(),
             support_phone: String::new(),
+            trusted_proxies: Vec::new(),
+            staff_networks: Vec::new(),
+            security_contact: String::new(),
+            metrics: MetricsConfig::default(),
         }
     }
 }
@@ -116,6 +143,19 @@ impl Config {
             .map_err(|e| format!("configuration: {e}"))
     }
 
+    /// The public base URL: the configured one, or the address `addr` the server listens on
+    /// (a wildcard address as `localhost`), so that links in mails work out of the box.
+    pub fn public_url_for(&self, addr: SocketAddr) -> String {
+        if !self.public_url.trim().is_empty() {
+            return self.public_url.trim().trim_end_matches('/').to_string();
+        }
+        if addr.ip().is_unspecified() {
+            format!("http://localhost:{}", addr.port())
+        } else {
+            format!("http://{addr}")
+        }
+    }
+
     /// The database URL to connect to: the configured one, or SQLite in the data directory.
     pub fn database_url(&self) -> String {
         if self.database_url.is_empty() {
@@ -155,6 +195,10 @@ impl fmt::Debug for Config {
             .field("jobs", &self.jobs)
             .field("webhooks", &self.webhooks.len())
             .field("support_phone", &self.support_phone)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("staff_networks", &self.staff_networks)
+            .field("security_contact", &self.security_contact)
+            .field("metrics", &self.metrics)
             .finish()
     }
 }
@@ -175,6 +219,15 @@ impl fmt::Debug for SmtpConfig {
     }
 }
 
+impl fmt::Debug for MetricsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MetricsConfig")
+            .field("listen", &self.listen)
+            .field("token", &if self.token.is_empty() { "" } else { "***" })
+            .finish()
+    }
+}
+
 impl fmt::Debug for JobsConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JobsConfig")
@@ -189,6 +242,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_public_url_follows_the_listen_address_unless_set() {
+        let mut config = Config::default();
+        let addr: SocketAddr = "127.0.0.1:9000".parse().unwrap();
+        assert_eq!(config.public_url_for(addr), "http://127.0.0.1:9000");
+        assert_eq!(
+            config.public_url_for("0.0.0.0:8080".parse().unwrap()),
+            "http://localhost:8080"
+        );
+        config.public_url = "https://desk.example/".into();
+        assert_eq!(config.public_url_for(addr), "https://desk.example");
+    }
+
+    #[test]
     fn secrets_are_redacted() {
         assert_eq!(
             redact_url("postgres://sla:hunter2@db:5432/sla"),
@@ -198,6 +264,7 @@ mod tests {
         let mut config = Config::default();
         config.smtp.password = "hunter2".into();
         config.database_url = "postgres://a:hunter2@h/d".into();
+        config.metrics.token = "hunter2".into();
         assert!(!format!("{config:?}").contains("hunter2"));
     }
 }

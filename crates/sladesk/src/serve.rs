@@ -10,7 +10,8 @@ use tokio::task::JoinHandle;
 use crate::config::Config;
 use crate::desk::{Desk, Policies};
 use crate::store::{Store, StoreError};
-use crate::web::{self, AppState, Metrics};
+use crate::web::limits::Limits;
+use crate::web::{self, AppState, Metrics, WebSettings};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -56,14 +57,16 @@ pub async fn open_desk(config: &Config) -> Result<Desk, ServeError> {
         message: e.to_string(),
     })?;
     let store = Store::open(&config.database_url()).await?;
-    Ok(Desk::new(store, policies, config.public_url.clone())
-        .with_webhooks(config.webhooks.clone())
-        .with_support_phone(&config.support_phone))
+    Ok(
+        Desk::new(store, policies, config.public_url_for(config.listen))
+            .with_webhooks(config.webhooks.clone())
+            .with_support_phone(&config.support_phone)
+            .with_staff_networks(config.staff_networks.clone()),
+    )
 }
 
 /// Starts the API and the jobs.
-pub async fn start(config: Config) -> Result<Running, ServeError> {
-    let desk = open_desk(&config).await?;
+pub async fn start(mut config: Config) -> Result<Running, ServeError> {
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| ServeError::Listen {
@@ -71,21 +74,58 @@ pub async fn start(config: Config) -> Result<Running, ServeError> {
             source,
         })?;
     let addr = listener.local_addr().map_err(ServeError::Server)?;
+    // Links in mails point where the server really listens (port 0 becomes the port it got).
+    config.public_url = config.public_url_for(addr);
+    let desk = open_desk(&config).await?;
     let metrics = Arc::new(Metrics::new());
     let (shutdown, watcher) = watch::channel(false);
     let jobs = crate::jobs::spawn(desk.clone(), &config, metrics.clone(), watcher.clone());
-    let app = web::router(AppState {
+    let state = AppState {
         desk: desk.clone(),
         metrics,
         tokens: Default::default(),
-    });
+        limits: Default::default(),
+        settings: Arc::new(WebSettings {
+            trusted_proxies: config.trusted_proxies.clone().into(),
+            metrics_token: config.metrics.token.clone(),
+            metrics_elsewhere: config.metrics.listen.is_some(),
+            security_contact: config.security_contact.clone(),
+        }),
+    };
+    let mut jobs = jobs;
+    if let Some(metrics_addr) = config.metrics.listen {
+        let metrics_listener =
+            TcpListener::bind(metrics_addr)
+                .await
+                .map_err(|source| ServeError::Listen {
+                    addr: metrics_addr,
+                    source,
+                })?;
+        let app = web::metrics_router(state.clone());
+        let mut stop = watcher.clone();
+        jobs.push(tokio::spawn(async move {
+            let served = axum::serve(metrics_listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.wait_for(|stopped| *stopped).await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "the metrics listener failed");
+            }
+        }));
+    }
+    jobs.push(forget_idle_limits(state.limits.clone(), watcher.clone()));
+    let app = web::router(state);
     let mut stop = watcher;
     let server = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stop.wait_for(|stopped| *stopped).await;
-            })
-            .await
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        })
+        .await
     });
     tracing::info!(%addr, "sladesk is listening");
     Ok(Running {
@@ -94,6 +134,19 @@ pub async fn start(config: Config) -> Result<Running, ServeError> {
         shutdown,
         server,
         jobs,
+    })
+}
+
+/// Every ten minutes, the rate limiters forget addresses that have been quiet.
+fn forget_idle_limits(limits: Arc<Limits>, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tokio::select! {
+                _ = every.tick() => limits.forget_idle(),
+                _ = stop.wait_for(|stopped| *stopped) => return,
+            }
+        }
     })
 }
 

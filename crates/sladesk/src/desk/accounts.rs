@@ -85,7 +85,7 @@ fn check_name(name: &str) -> Result<String, DeskError> {
             "name must be 1 to 200 characters".into(),
         ));
     }
-    Ok(name.to_string())
+    super::tickets::one_line("name", name.to_string())
 }
 
 fn check_dates(from: Option<Date>, until: Option<Date>) -> Result<(), DeskError> {

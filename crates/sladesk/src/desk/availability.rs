@@ -601,6 +601,7 @@ impl Desk {
             breached_at: None,
             next_check_at: None,
             due_at: None,
+            confidential: false,
         };
         super::sla::derive(&policy, &mut ticket, &[], &[], now)?;
         // Inside this transaction (not the batch writer): the outage and its ticket commit together.

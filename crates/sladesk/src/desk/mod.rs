@@ -11,7 +11,9 @@ mod registrations;
 mod signin;
 mod sla;
 mod status;
+mod throttle;
 mod tickets;
+mod vulnerability;
 mod workspace;
 
 pub use accounts::{NewOrganization, NewUser, OrganizationPatch, issue_token, token_hash};
@@ -25,6 +27,7 @@ pub use status::{
     ComponentStatus, DayStatus, Incident, IncidentUpdate, PlannedMaintenance, StatusPage,
 };
 pub use tickets::{NewTicket, TicketPatch, TicketView};
+pub use vulnerability::VulnerabilityReport;
 pub use workspace::{Names, QUEUE_PAGE, QueueCounts};
 
 use std::sync::Arc;
@@ -74,6 +77,11 @@ impl Actor {
         matches!(self.role(), None | Some(Role::Admin))
     }
 
+    /// X3: admins, the SaaS team and sladesk itself see confidential tickets.
+    pub fn sees_confidential(&self) -> bool {
+        matches!(self.role(), None | Some(Role::Admin) | Some(Role::SaasTeam))
+    }
+
     /// The organisation a customer belongs to; `None` for staff (who see every organisation).
     pub fn own_organization(&self) -> Option<i64> {
         match &self.user {
@@ -100,6 +108,9 @@ pub enum DeskError {
     Invalid(String),
     #[error("{0}")]
     Conflict(String),
+    /// A sign-in step failed too often; it may be tried again after this many seconds.
+    #[error("too many failed attempts; try again in {seconds} seconds")]
+    TooManyAttempts { seconds: i64 },
     #[error(transparent)]
     IllegalMove(#[from] IllegalMove),
     #[error("{0}")]
@@ -125,6 +136,8 @@ pub struct Desk {
     pub webhooks: Arc<[String]>,
     /// The support phone number (T1), if the vendor gave one.
     pub support_phone: Option<String>,
+    /// X1: the networks staff may sign in and use their tokens from; empty allows any.
+    pub staff_networks: Arc<[ipnet::IpNet]>,
 }
 
 impl Desk {
@@ -138,6 +151,7 @@ impl Desk {
             creations,
             webhooks: Arc::new([]),
             support_phone: None,
+            staff_networks: Arc::new([]),
         }
     }
 }
@@ -147,6 +161,17 @@ impl Desk {
     pub fn with_webhooks(mut self, urls: Vec<String>) -> Desk {
         self.webhooks = urls.into();
         self
+    }
+
+    /// X1: limits staff sign-in and staff tokens to these networks (empty: any).
+    pub fn with_staff_networks(mut self, networks: Vec<ipnet::IpNet>) -> Desk {
+        self.staff_networks = networks.into();
+        self
+    }
+
+    /// Whether staff may work from `ip` (X1).
+    pub fn staff_may_work_from(&self, ip: std::net::IpAddr) -> bool {
+        self.staff_networks.is_empty() || self.staff_networks.iter().any(|net| net.contains(&ip))
     }
 
     /// Shows customers this number to phone about urgent tickets.

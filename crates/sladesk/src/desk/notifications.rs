@@ -33,11 +33,13 @@ impl Desk {
         let now = crate::now().as_second();
         let mut tx = self.store.write().await?;
         let subscription = store::subscribe(&mut tx, &email, &word(&language), &token, now).await?;
-        if subscription.confirmed_at.is_none() {
+        // At most one confirmation mail an hour per address, however often the form is sent.
+        if let Some(token) =
+            store::claim_confirmation(&mut tx, subscription.id, &token, now).await?
+        {
             let url = format!(
-                "{}/status/confirm?token={}",
+                "{}/status/confirm?token={token}",
                 self.public_url.trim_end_matches('/'),
-                subscription.token
             );
             let mail = notify::confirm_subscription(&url, language);
             outbox::enqueue(&mut tx, &email, &mail.subject, &mail.body, None, now).await?;

@@ -288,6 +288,7 @@ impl Desk {
         if !store::use_activation(&mut tx, &hash_of_token, now).await? {
             return Err(DeskError::NotFound("activation link"));
         }
+        password_changed(&mut tx, &user).await?;
         sessions::set_password_hash(&mut tx, user.id, &hash).await?;
         audit::record(
             &mut tx,
@@ -302,4 +303,36 @@ impl Desk {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// A new password (reset, activation or set by an admin) ends every session of the person,
+/// wherever they were signed in, and a mail says so: whoever reset a leaked password is not
+/// left sharing the account with the thief.
+/// Call it before the new hash is stored: a first password (activation, or set by an admin
+/// for someone who had none) ends sessions too but sends no mail, since nothing was changed.
+pub(super) async fn password_changed(
+    conn: &mut crate::store::Conn,
+    user: &accounts::User,
+) -> Result<(), DeskError> {
+    let now = crate::now().as_second();
+    let had_one = sessions::credentials_of(conn, user.clone())
+        .await?
+        .password_hash
+        .is_some();
+    let ended = sessions::delete_sessions_of(conn, user.id).await?;
+    if had_one {
+        let mail = notify::password_changed(&user.name, ended, user.language);
+        outbox::enqueue(conn, &user.email, &mail.subject, &mail.body, None, now).await?;
+    }
+    audit::record(
+        conn,
+        now,
+        Some(user.id),
+        None,
+        "user.sessions_ended",
+        &format!("user:{}", user.id),
+        &json!({"sessions": ended, "why": "password changed"}),
+    )
+    .await?;
+    Ok(())
 }

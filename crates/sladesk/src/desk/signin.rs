@@ -6,15 +6,22 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use totp_rs::{Algorithm, Secret, TOTP};
 
+use std::net::IpAddr;
+
+use serde_json::json;
+
+use super::throttle::{self, Key};
 use super::{Desk, DeskError, token_hash};
+use crate::notify;
 use crate::store::accounts::User;
 use crate::store::sessions::{self, Session};
+use crate::store::{audit, outbox};
 
 /// How long a browser session lives.
 pub const SESSION_SECONDS: i64 = 12 * 3600;
 const MIN_PASSWORD_CHARS: usize = 10;
-/// Failed attempts allowed before the back-off starts.
-const FREE_FAILURES: i64 = 5;
+/// Wrong codes after which a half-signed-in session ends (its owner signs in again).
+pub const CODE_FAILURES_PER_SESSION: i64 = 3;
 
 /// A real Argon2id hash of a random password, checked when an address is unknown.
 static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
@@ -106,26 +113,38 @@ impl Desk {
         let user = crate::store::accounts::user_by_email(&mut tx, &email)
             .await?
             .ok_or(DeskError::NotFound("user"))?;
+        super::registrations::password_changed(&mut tx, &user).await?;
         sessions::set_password_hash(&mut tx, user.id, &hash).await?;
-        // A new password ends every open session.
-        sessions::delete_sessions_of(&mut tx, user.id).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// The first step: email and password, with back-off after repeated failures.
-    pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignIn, DeskError> {
+    /// The first step: email and password, counted against the back-off of `throttle` for
+    /// this client address and this person. Staff are refused outside their networks (X1).
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        client: IpAddr,
+    ) -> Result<SignIn, DeskError> {
         let email = email.trim().to_lowercase();
         let now = crate::now().as_second();
+        let keys = [
+            Key::AddressAndPerson(client, email.clone()),
+            Key::Address(client),
+            Key::Person(email.clone()),
+        ];
         let mut tx = self.store.write().await?;
-        let (failures, locked_until) = sessions::failures(&mut tx, &email).await?;
-        if locked_until > now {
-            return Err(DeskError::Forbidden(format!(
-                "too many failed attempts; try again in {} seconds",
-                locked_until - now
-            )));
+        let counted = throttle::count(&mut tx, &keys, now).await?;
+        tx.commit().await?;
+        if let Some(seconds) = counted.locked_for {
+            return Err(DeskError::TooManyAttempts { seconds });
         }
-        let credentials = sessions::credentials_by_email(&mut tx, &email).await?;
+        // The slow hash is checked outside any transaction; the attempt is already counted.
+        let credentials = {
+            let mut conn = self.store.read().await?;
+            sessions::credentials_by_email(&mut conn, &email).await?
+        };
         // Verify against a real hash even for unknown addresses, so timing tells nothing.
         let stored = credentials
             .as_ref()
@@ -136,35 +155,61 @@ impl Desk {
                 .verify_password(password.as_bytes(), &hash)
                 .is_ok()
         });
+        let mut tx = self.store.write().await?;
         let credentials = match credentials {
             Some(c) if matches && c.password_hash.is_some() => c,
-            _ => {
-                let failures = failures + 1;
-                let lock = if failures > FREE_FAILURES {
-                    (30i64 << (failures - FREE_FAILURES - 1).min(7)).min(3600)
-                } else {
-                    0
+            known => {
+                let user = known.map(|c| c.user);
+                let subject = match &user {
+                    Some(user) => format!("user:{}", user.id),
+                    None => format!("email:{email}"),
                 };
-                sessions::set_failures(&mut tx, &email, failures, now + lock).await?;
+                let detail = json!({"client": client.to_string(), "step": "password"});
+                audit::record(&mut tx, now, None, None, "signin.failed", &subject, &detail).await?;
+                if counted.newly_locked.contains(&Key::Person(email.clone())) {
+                    audit::record(&mut tx, now, None, None, "signin.locked", &subject, &detail)
+                        .await?;
+                    if let Some(user) = &user {
+                        let mail = notify::signin_locked(&user.name, user.language);
+                        outbox::enqueue(&mut tx, &user.email, &mail.subject, &mail.body, None, now)
+                            .await?;
+                    }
+                }
                 tx.commit().await?;
                 return Err(DeskError::Forbidden(
                     "email address or password is not right".into(),
                 ));
             }
         };
-        sessions::clear_failures(&mut tx, &email).await?;
-        if credentials.user.disabled_at.is_some() {
+        throttle::succeeded(&mut tx, &keys).await?;
+        let user = credentials.user;
+        if user.disabled_at.is_some() {
             tx.commit().await?;
             return Err(DeskError::Forbidden(
                 "this account is deactivated; ask the service desk".into(),
             ));
         }
-        let organization_requires = match credentials.user.organization_id {
+        if user.role.is_staff() && !self.staff_may_work_from(client) {
+            audit::record(
+                &mut tx,
+                now,
+                Some(user.id),
+                None,
+                "signin.network_refused",
+                &format!("user:{}", user.id),
+                &json!({"client": client.to_string()}),
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(DeskError::Forbidden(
+                "staff may not sign in from this network".into(),
+            ));
+        }
+        let organization_requires = match user.organization_id {
             Some(org) => sessions::organization_requires_mfa(&mut tx, org).await?,
             None => false,
         };
         tx.commit().await?;
-        let user = credentials.user;
         if user.role.is_staff() || credentials.totp_enabled || organization_requires {
             Ok(SignIn::NeedsCode {
                 user,
@@ -172,6 +217,29 @@ impl Desk {
             })
         } else {
             Ok(SignIn::Done { user })
+        }
+    }
+
+    /// X1: records that a staff member's token was refused outside the staff networks. Best
+    /// effort: the refusal stands even if the audit trail cannot be written.
+    pub async fn audit_network_refusal(&self, actor: &super::Actor, client: IpAddr) {
+        let written = async {
+            let mut tx = self.store.write().await?;
+            audit::record(
+                &mut tx,
+                crate::now().as_second(),
+                actor.id(),
+                actor.token_id,
+                "token.network_refused",
+                &format!("user:{}", actor.id().unwrap_or_default()),
+                &json!({"client": client.to_string()}),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok::<(), DeskError>(())
+        };
+        if let Err(e) = written.await {
+            tracing::error!(error = %e, "could not audit a refused staff token");
         }
     }
 
@@ -250,36 +318,83 @@ impl Desk {
         Ok((totp.get_url(), secret))
     }
 
-    /// Checks a TOTP code, or a one-time recovery code (`xxxx-xxxx`). The first right TOTP code
-    /// completes the enrolment and returns the person's new recovery codes, to show once.
+    /// Checks a TOTP code, or a one-time recovery code (`xxxx-xxxx`), counted against the
+    /// back-off of the person's second step and of the client address. A half-signed-in
+    /// session (`session`, its cookie) ends after [`CODE_FAILURES_PER_SESSION`] wrong codes.
+    /// The first right TOTP code completes the enrolment and returns the person's new
+    /// recovery codes, to show once.
     pub async fn check_totp(
         &self,
         user: &User,
         code: &str,
+        client: IpAddr,
+        session: Option<&str>,
     ) -> Result<Option<Vec<String>>, DeskError> {
+        let now = crate::now().as_second();
+        let keys = [Key::SecondStep(user.id), Key::Address(client)];
         let mut tx = self.store.write().await?;
-        let credentials = sessions::credentials_of(&mut tx, user.clone()).await?;
+        let counted = throttle::count(&mut tx, &keys, now).await?;
+        tx.commit().await?;
+        if let Some(seconds) = counted.locked_for {
+            return Err(DeskError::TooManyAttempts { seconds });
+        }
+        let mut tx = self.store.write().await?;
+        match self.second_step(&mut tx, user, code, now).await? {
+            Some(recovery) => {
+                throttle::succeeded(&mut tx, &keys).await?;
+                tx.commit().await?;
+                Ok(recovery)
+            }
+            None => {
+                let subject = format!("user:{}", user.id);
+                let detail = json!({"client": client.to_string(), "step": "code"});
+                audit::record(&mut tx, now, None, None, "signin.failed", &subject, &detail).await?;
+                if counted.newly_locked.contains(&Key::SecondStep(user.id)) {
+                    audit::record(&mut tx, now, None, None, "signin.locked", &subject, &detail)
+                        .await?;
+                    let mail = notify::second_step_locked(&user.name, user.language);
+                    outbox::enqueue(&mut tx, &user.email, &mail.subject, &mail.body, None, now)
+                        .await?;
+                }
+                let mut ended = false;
+                if let Some(cookie) = session {
+                    let hash = token_hash(cookie);
+                    if sessions::count_code_failure(&mut tx, &hash).await?
+                        >= CODE_FAILURES_PER_SESSION
+                    {
+                        sessions::delete_session(&mut tx, &hash).await?;
+                        ended = true;
+                    }
+                }
+                tx.commit().await?;
+                Err(DeskError::Forbidden(if ended {
+                    "too many wrong codes; please sign in again".into()
+                } else {
+                    "the code is not right, has expired, or was used already".into()
+                }))
+            }
+        }
+    }
+
+    /// Judges a code inside `tx`: `Some` (with new recovery codes on enrolment) if it is
+    /// right, and records its use; `None` if not.
+    async fn second_step(
+        &self,
+        tx: &mut crate::store::Conn,
+        user: &User,
+        code: &str,
+        now: i64,
+    ) -> Result<Option<Option<Vec<String>>>, DeskError> {
+        let credentials = sessions::credentials_of(tx, user.clone()).await?;
         let secret = credentials
             .totp_secret
             .ok_or_else(|| DeskError::Invalid("two-factor sign-in is not set up".into()))?;
-        let now = crate::now().as_second();
         let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
         if code.contains('-') {
-            if credentials.totp_enabled
-                && sessions::use_recovery_code(
-                    &mut tx,
-                    user.id,
-                    &token_hash(&code.to_lowercase()),
-                    now,
-                )
-                .await?
-            {
-                tx.commit().await?;
-                return Ok(None);
-            }
-            return Err(DeskError::Forbidden(
-                "the code is not right, has expired, or was used already".into(),
-            ));
+            let used = credentials.totp_enabled
+                && sessions::use_recovery_code(tx, user.id, &token_hash(&code.to_lowercase()), now)
+                    .await?;
+            return Ok(used.then_some(None));
         }
         let totp = totp_for(&secret, &user.email)?;
         // The code of the current 30-second step, or of its neighbours for clock drift; each
@@ -292,23 +407,20 @@ impl Desk {
             })
             .map(|t| (t / 30) as i64);
         let Some(step) = step else {
-            return Err(DeskError::Forbidden(
-                "the code is not right, has expired, or was used already".into(),
-            ));
+            return Ok(None);
         };
-        sessions::use_totp_step(&mut tx, user.id, step).await?;
+        sessions::use_totp_step(tx, user.id, step).await?;
         let mut recovery = None;
         if !credentials.totp_enabled {
-            sessions::set_totp(&mut tx, user.id, Some(&secret), true).await?;
+            sessions::set_totp(tx, user.id, Some(&secret), true).await?;
             let codes: Vec<String> = (0..10)
                 .map(|_| random_hex(4).map(|h| format!("{}-{}", &h[..4], &h[4..])))
                 .collect::<Result<_, _>>()?;
             let hashes: Vec<String> = codes.iter().map(|c| token_hash(c)).collect();
-            sessions::set_recovery_codes(&mut tx, user.id, &hashes).await?;
+            sessions::set_recovery_codes(tx, user.id, &hashes).await?;
             recovery = Some(codes);
         }
-        tx.commit().await?;
-        Ok(recovery)
+        Ok(Some(recovery))
     }
 
     /// Whether an organisation makes the second step mandatory (staff).

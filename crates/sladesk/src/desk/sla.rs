@@ -331,7 +331,7 @@ impl Desk {
     }
 
     /// Queues a mail to whoever works the ticket: its assignee, or else everyone on its line
-    /// (the SaaS team for platform outages).
+    /// (the SaaS team for platform outages and vulnerability reports).
     async fn mail_line(
         &self,
         conn: &mut Conn,
@@ -341,7 +341,7 @@ impl Desk {
         let recipients = match ticket.assignee_id {
             Some(id) => accounts::user_by_id(conn, id).await?.into_iter().collect(),
             None => {
-                let role = if ticket.priority == Priority::SaasOutage {
+                let role = if ticket.priority == Priority::SaasOutage || ticket.confidential {
                     Role::SaasTeam
                 } else {
                     Role::for_line(ticket.line)

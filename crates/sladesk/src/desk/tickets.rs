@@ -67,6 +67,10 @@ pub struct TicketView {
 
 const MAX_TEXT: usize = 100_000;
 
+/// Why a confidential ticket (X3) is not moved onto a support line or given to its agents.
+const CONFIDENTIAL_OFF_THE_LINES: &str =
+    "a vulnerability report stays with admins and the SaaS team; it is not on a support line";
+
 fn text(field: &str, value: &str, max: usize) -> Result<String, DeskError> {
     let value = value.trim();
     if value.is_empty() {
@@ -80,6 +84,15 @@ fn text(field: &str, value: &str, max: usize) -> Result<String, DeskError> {
     Ok(value.to_string())
 }
 
+/// Short fields are one line: a line break or tab in a subject or a name is refused.
+/// (Other control characters never reach the desk: the HTTP layer refuses them.)
+pub(crate) fn one_line(field: &str, value: String) -> Result<String, DeskError> {
+    if value.contains(['\n', '\r', '\t']) {
+        return Err(DeskError::Invalid(format!("{field} must be on one line")));
+    }
+    Ok(value)
+}
+
 impl Desk {
     pub async fn create_ticket(
         &self,
@@ -87,9 +100,9 @@ impl Desk {
         new: NewTicket,
     ) -> Result<TicketView, DeskError> {
         let now = crate::now();
-        let subject = text("subject", &new.subject, 300)?;
+        let subject = one_line("subject", text("subject", &new.subject, 300)?)?;
         let description = text("description", &new.description, MAX_TEXT)?;
-        let product = text("product", &new.product, 200)?;
+        let product = one_line("product", text("product", &new.product, 200)?)?;
         let (organization_id, requester_id) = match actor.own_organization() {
             Some(own) => {
                 if new.organization_id.is_some_and(|id| id != own) {
@@ -178,6 +191,7 @@ impl Desk {
             breached_at: None,
             next_check_at: None,
             due_at: None,
+            confidential: false,
         };
         // A new ticket has no clock events yet: its SLA follows from the ticket alone, so the
         // derived columns are written with the row instead of re-reading it afterwards.
@@ -250,6 +264,7 @@ impl Desk {
             filter.organization_id = Some(own);
         }
         filter.now = now.as_second();
+        filter.hide_confidential = !actor.sees_confidential();
         let mut conn = self.store.read().await?;
         let page = tickets::list_tickets(&mut conn, self.store.dialect, &filter).await?;
         self.views_of(&mut conn, page, now).await
@@ -314,6 +329,9 @@ impl Desk {
         {
             return Err(DeskError::Invalid("line must be 1, 2 or 3".into()));
         }
+        if ticket.confidential && patch.line.is_some_and(|line| line != ticket.line) {
+            return Err(DeskError::Conflict(CONFIDENTIAL_OFF_THE_LINES.into()));
+        }
         if let Some(to) = patch.priority
             && to != ticket.priority
             && (ticket.class == Priority::SaasOutage || to == Priority::SaasOutage)
@@ -357,10 +375,14 @@ impl Desk {
         {
             if let Some(user_id) = assignee {
                 let user = accounts::user_by_id(&mut tx, user_id).await?;
-                if !user.is_some_and(|u| u.role.is_staff() && u.disabled_at.is_none()) {
+                let Some(user) = user.filter(|u| u.role.is_staff() && u.disabled_at.is_none())
+                else {
                     return Err(DeskError::Invalid(format!(
                         "assignee {user_id} is not a staff member"
                     )));
+                };
+                if ticket.confidential && !Actor::person(user, None).sees_confidential() {
+                    return Err(DeskError::Conflict(CONFIDENTIAL_OFF_THE_LINES.into()));
                 }
             }
             self.append(
@@ -571,6 +593,9 @@ impl Desk {
                 "only the service desk escalates tickets".into(),
             ));
         }
+        if ticket.confidential {
+            return Err(DeskError::Conflict(CONFIDENTIAL_OFF_THE_LINES.into()));
+        }
         if ticket.line >= 3 {
             return Err(DeskError::Conflict(
                 "the ticket is already with the third line".into(),
@@ -704,7 +729,12 @@ fn event_time(ticket: &Ticket) -> i64 {
 /// The ticket if it exists and the actor may see it; a foreign ticket is "not found".
 async fn visible_ticket(conn: &mut Conn, actor: &Actor, id: i64) -> Result<Ticket, DeskError> {
     match tickets::ticket_by_id(conn, id).await? {
-        Some(ticket) if actor.sees_organization(ticket.organization_id) => Ok(ticket),
+        Some(ticket)
+            if actor.sees_organization(ticket.organization_id)
+                && (!ticket.confidential || actor.sees_confidential()) =>
+        {
+            Ok(ticket)
+        }
         _ => Err(DeskError::NotFound("ticket")),
     }
 }

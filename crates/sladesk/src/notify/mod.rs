@@ -15,6 +15,15 @@ pub struct Mail {
     pub body: String,
 }
 
+/// "Hello Jan," or, for someone whose name we do not know, "Hello,".
+fn hello(name: &str, language: Language) -> String {
+    let word = pick(language, "Hello".into(), "Hallo".into());
+    match name.trim() {
+        "" => format!("{word},"),
+        name => format!("{word} {name},"),
+    }
+}
+
 fn pick(language: Language, en: String, nl: String) -> String {
     match language {
         Language::En => en,
@@ -415,6 +424,7 @@ pub fn registration_rejected(name: &str, reason: &str, language: Language) -> Ma
 }
 
 pub fn password_reset(name: &str, link: &str, language: Language) -> Mail {
+    let greeting = hello(name, language);
     Mail {
         subject: pick(
             language,
@@ -424,10 +434,115 @@ pub fn password_reset(name: &str, link: &str, language: Language) -> Mail {
         body: pick(
             language,
             format!(
-                "Hello {name},\n\nSomeone (hopefully you) asked to reset your password. Choose a new one with this link (valid for 1 hour, once):\n\n{link}\n\nIf it was not you, ignore this mail; your password stays as it is.\n"
+                "{greeting}\n\nSomeone (hopefully you) asked to reset your password. Choose a new one with this link (valid for 1 hour, once):\n\n{link}\n\nA new password signs you out everywhere you are signed in.\n\nIf it was not you, ignore this mail; your password stays as it is.\n"
             ),
             format!(
-                "Hallo {name},\n\nIemand (hopelijk jij) vroeg om je wachtwoord opnieuw in te stellen. Kies een nieuw wachtwoord met deze link (1 uur geldig, eenmalig):\n\n{link}\n\nWas jij het niet, negeer deze mail dan; je wachtwoord blijft zoals het is.\n"
+                "{greeting}\n\nIemand (hopelijk jij) vroeg om je wachtwoord opnieuw in te stellen. Kies een nieuw wachtwoord met deze link (1 uur geldig, eenmalig):\n\n{link}\n\nMet een nieuw wachtwoord word je overal uitgelogd waar je nu bent ingelogd.\n\nWas jij het niet, negeer deze mail dan; je wachtwoord blijft zoals het is.\n"
+            ),
+        ),
+    }
+}
+
+/// The password was changed: every session ended.
+pub fn password_changed(name: &str, sessions_ended: u64, language: Language) -> Mail {
+    let greeting = hello(name, language);
+    Mail {
+        subject: pick(
+            language,
+            "Your password was changed".into(),
+            "Je wachtwoord is gewijzigd".into(),
+        ),
+        body: pick(
+            language,
+            format!(
+                "{greeting}\n\nYour password for the service desk was changed just now. For your safety we signed you out everywhere ({sessions_ended} open sessions ended); sign in again with the new password.\n\nIf you did not change it, reset your password at once and tell the service desk.\n"
+            ),
+            format!(
+                "{greeting}\n\nJe wachtwoord voor de servicedesk is zojuist gewijzigd. Voor de veiligheid hebben we je overal uitgelogd ({sessions_ended} open sessies beëindigd); log opnieuw in met het nieuwe wachtwoord.\n\nHeb jij het niet gewijzigd? Stel dan meteen een nieuw wachtwoord in en laat het de servicedesk weten.\n"
+            ),
+        ),
+    }
+}
+
+/// Sign-in with the password was locked for a while after repeated failures.
+pub fn signin_locked(name: &str, language: Language) -> Mail {
+    let greeting = hello(name, language);
+    Mail {
+        subject: pick(
+            language,
+            "Failed sign-in attempts on your account".into(),
+            "Mislukte inlogpogingen op je account".into(),
+        ),
+        body: pick(
+            language,
+            format!(
+                "{greeting}\n\nSomeone tried to sign in to your service desk account several times with a wrong password. Further attempts are held back for a while; you can still sign in after a short wait.\n\nIf this was not you, choose a new, long password (\"Forgot your password?\" on the sign-in page) and set up two-step sign-in under your account.\n"
+            ),
+            format!(
+                "{greeting}\n\nIemand heeft een paar keer geprobeerd in te loggen op je servicedesk-account met een verkeerd wachtwoord. Verdere pogingen worden een tijdje tegengehouden; na een korte wachttijd kun je gewoon inloggen.\n\nWas jij dit niet? Kies dan een nieuw, lang wachtwoord (\"Wachtwoord vergeten?\" op de inlogpagina) en stel inloggen in twee stappen in bij je account.\n"
+            ),
+        ),
+    }
+}
+
+/// The second sign-in step was locked after repeated wrong codes: the password is known.
+pub fn second_step_locked(name: &str, language: Language) -> Mail {
+    let greeting = hello(name, language);
+    Mail {
+        subject: pick(
+            language,
+            "Wrong sign-in codes on your account: change your password".into(),
+            "Verkeerde inlogcodes op je account: wijzig je wachtwoord".into(),
+        ),
+        body: pick(
+            language,
+            format!(
+                "{greeting}\n\nSomeone entered your password correctly, then several wrong codes for the second sign-in step. The second step is held back for a while.\n\nIf this was not you, your password is known to someone else: choose a new one now (\"Forgot your password?\" on the sign-in page) and tell the service desk.\n"
+            ),
+            format!(
+                "{greeting}\n\nIemand heeft je wachtwoord goed ingevuld en daarna een paar verkeerde codes voor de tweede inlogstap. De tweede stap wordt een tijdje tegengehouden.\n\nWas jij dit niet? Dan kent iemand anders je wachtwoord: kies nu een nieuw wachtwoord (\"Wachtwoord vergeten?\" op de inlogpagina) en laat het de servicedesk weten.\n"
+            ),
+        ),
+    }
+}
+
+/// X3: the reporter's receipt.
+pub fn vulnerability_receipt(name: &str, number: &str, language: Language) -> Mail {
+    let greeting = hello(name, language);
+    Mail {
+        subject: pick(
+            language,
+            format!("We received your security report ({number})"),
+            format!("We hebben je beveiligingsmelding ontvangen ({number})"),
+        ),
+        body: pick(
+            language,
+            format!(
+                "{greeting}\n\nThank you for reporting a possible vulnerability. It is registered as {number} and only our administrators and SaaS team can read it. We answer within 5 working days by mail; please keep the details to yourself until we have fixed the problem or agreed on a date with you.\n"
+            ),
+            format!(
+                "{greeting}\n\nDank je voor het melden van een mogelijke kwetsbaarheid. De melding staat geregistreerd als {number} en alleen onze beheerders en het SaaS-team kunnen hem lezen. We antwoorden binnen 5 werkdagen per mail; houd de details voor je tot we het probleem hebben opgelost of samen een datum hebben afgesproken.\n"
+            ),
+        ),
+    }
+}
+
+/// X3: the SaaS team is told of a new report.
+pub fn vulnerability_reported(number: &str, public_url: &str, id: i64, language: Language) -> Mail {
+    let url = format!("{}/tickets/{id}", public_url.trim_end_matches('/'));
+    Mail {
+        subject: pick(
+            language,
+            format!("New confidential security report {number}"),
+            format!("Nieuwe vertrouwelijke beveiligingsmelding {number}"),
+        ),
+        body: pick(
+            language,
+            format!(
+                "A vulnerability report came in through the security page. Only admins and the SaaS team can open it:\n\n{url}\n"
+            ),
+            format!(
+                "Er is een kwetsbaarheid gemeld via de beveiligingspagina. Alleen beheerders en het SaaS-team kunnen de melding openen:\n\n{url}\n"
             ),
         ),
     }

@@ -402,3 +402,13 @@ pub async fn user_by_token(
         None => Ok(None),
     }
 }
+
+/// The id of the organisation with exactly this name, the oldest if several.
+pub async fn organization_named(conn: &mut Conn, name: &str) -> Result<Option<i64>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM organizations WHERE name = $1 ORDER BY id LIMIT 1")
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}

@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod preferences;
 pub mod registrations;
 pub mod sessions;
+pub mod throttles;
 pub mod tickets;
 
 use std::borrow::Cow;
@@ -178,6 +179,10 @@ impl Store {
                     include_str!("migrations/sqlite/0009_recovery_and_mfa_policy.sql"),
                 ),
                 ("portal", include_str!("migrations/sqlite/0010_portal.sql")),
+                (
+                    "hardening",
+                    include_str!("migrations/sqlite/0011_hardening.sql"),
+                ),
             ],
             Dialect::Postgres => &[
                 ("init", include_str!("migrations/postgres/0001_init.sql")),
@@ -216,6 +221,10 @@ impl Store {
                 (
                     "portal",
                     include_str!("migrations/postgres/0010_portal.sql"),
+                ),
+                (
+                    "hardening",
+                    include_str!("migrations/postgres/0011_hardening.sql"),
                 ),
             ],
         };

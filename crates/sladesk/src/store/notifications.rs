@@ -21,8 +21,7 @@ fn subscription(row: &sqlx::any::AnyRow) -> Result<Subscription, StoreError> {
     })
 }
 
-/// Creates an unconfirmed subscription, or refreshes the token and language of an existing
-/// one (asking again is how a lost confirmation mail is re-sent).
+/// Creates an unconfirmed subscription, or updates the language of an existing one.
 pub async fn subscribe(
     conn: &mut Conn,
     email: &str,
@@ -32,8 +31,7 @@ pub async fn subscribe(
 ) -> Result<Subscription, StoreError> {
     let row = sqlx::query(
         "INSERT INTO status_subscriptions (email, language, token, created_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (email) DO UPDATE SET language = excluded.language,
-           token = CASE WHEN status_subscriptions.confirmed_at IS NULL THEN excluded.token ELSE status_subscriptions.token END
+         ON CONFLICT (email) DO UPDATE SET language = excluded.language
          RETURNING *",
     )
     .bind(email)
@@ -43,6 +41,32 @@ pub async fn subscribe(
     .fetch_one(&mut *conn)
     .await?;
     subscription(&row)
+}
+
+/// How long after a confirmation mail another may go to the same address.
+pub const CONFIRMATION_INTERVAL_SECONDS: i64 = 3600;
+
+/// Claims the sending of a confirmation mail for an unconfirmed subscription, with a fresh
+/// token (asking again is how a lost mail is re-sent): the token to mail, or `None` if one
+/// went out within the hour. One statement, so two replicas cannot both send.
+pub async fn claim_confirmation(
+    conn: &mut Conn,
+    id: i64,
+    token: &str,
+    now: i64,
+) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "UPDATE status_subscriptions SET confirmation_sent_at = $1, token = $2
+         WHERE id = $3 AND confirmed_at IS NULL
+           AND (confirmation_sent_at IS NULL OR confirmation_sent_at <= $4)
+         RETURNING token",
+    )
+    .bind(now)
+    .bind(token)
+    .bind(id)
+    .bind(now - CONFIRMATION_INTERVAL_SECONDS)
+    .fetch_optional(&mut *conn)
+    .await?)
 }
 
 /// Confirms the subscription with this token; `None` if the token is unknown.

@@ -134,50 +134,24 @@ pub async fn delete_session(conn: &mut Conn, id_hash: &str) -> Result<(), StoreE
     Ok(())
 }
 
-pub async fn delete_sessions_of(conn: &mut Conn, user_id: i64) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+/// Ends every session of a person; returns how many there were.
+pub async fn delete_sessions_of(conn: &mut Conn, user_id: i64) -> Result<u64, StoreError> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)
         .execute(&mut *conn)
-        .await?;
-    Ok(())
+        .await?
+        .rows_affected())
 }
 
-/// Failed sign-ins for an address so far, and until when it is locked.
-pub async fn failures(conn: &mut Conn, email: &str) -> Result<(i64, i64), StoreError> {
-    let row = sqlx::query("SELECT failures, locked_until FROM login_failures WHERE email = $1")
-        .bind(email)
-        .fetch_optional(&mut *conn)
-        .await?;
-    match row {
-        Some(r) => Ok((col(&r, "failures")?, col(&r, "locked_until")?)),
-        None => Ok((0, 0)),
-    }
-}
-
-pub async fn set_failures(
-    conn: &mut Conn,
-    email: &str,
-    failures: i64,
-    locked_until: i64,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO login_failures (email, failures, locked_until) VALUES ($1, $2, $3)
-         ON CONFLICT (email) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until",
+/// Counts a wrong code typed in a half-signed-in session; returns how many so far.
+pub async fn count_code_failure(conn: &mut Conn, id_hash: &str) -> Result<i64, StoreError> {
+    let failures: Option<i64> = sqlx::query_scalar(
+        "UPDATE sessions SET code_failures = code_failures + 1 WHERE id_hash = $1 RETURNING code_failures",
     )
-    .bind(email)
-    .bind(failures)
-    .bind(locked_until)
-    .execute(&mut *conn)
+    .bind(id_hash)
+    .fetch_optional(&mut *conn)
     .await?;
-    Ok(())
-}
-
-pub async fn clear_failures(conn: &mut Conn, email: &str) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM login_failures WHERE email = $1")
-        .bind(email)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    Ok(failures.unwrap_or(0))
 }
 
 /// Replaces a person's recovery codes with these (hashed) ones.
@@ -255,5 +229,6 @@ pub async fn housekeeping(conn: &mut Conn, now: i64) -> Result<u64, StoreError> 
             .execute(&mut *conn)
             .await?
             .rows_affected();
-    Ok(sessions + links)
+    let throttles = super::throttles::forget_quiet(conn, now).await?;
+    Ok(sessions + links + throttles)
 }

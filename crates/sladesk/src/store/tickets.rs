@@ -34,6 +34,8 @@ pub struct Ticket {
     pub next_check_at: Option<i64>,
     /// The nearest deadline of a running clock; `None` while all clocks are paused or stopped.
     pub due_at: Option<i64>,
+    /// X3: a vulnerability report, seen only by admins and the SaaS team, on no support line.
+    pub confidential: bool,
 }
 
 /// What happened to a ticket. `kind` is one of the [`kinds`] constants.
@@ -87,6 +89,7 @@ fn ticket(row: &AnyRow) -> Result<Ticket, StoreError> {
         breached_at: col(row, "breached_at")?,
         next_check_at: col(row, "next_check_at")?,
         due_at: col(row, "due_at")?,
+        confidential: col::<i64>(row, "confidential")? != 0,
     })
 }
 
@@ -106,14 +109,14 @@ fn event(row: &AnyRow) -> Result<TicketEvent, StoreError> {
 
 const TICKET_COLUMNS: &str = "t.id, t.organization_id, t.requester_id, t.ticket_type, t.class, t.priority, \
     t.triaged, t.environment, t.product, t.subject, t.description, t.status, t.line, t.assignee_id, \
-    t.policy_version, t.created_at, t.updated_at, t.breached_at, t.next_check_at, t.due_at";
+    t.policy_version, t.created_at, t.updated_at, t.breached_at, t.next_check_at, t.due_at, t.confidential";
 
 pub async fn insert_ticket(conn: &mut Conn, t: &Ticket) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO tickets (organization_id, requester_id, ticket_type, class, priority, triaged, environment,
          product, subject, description, status, line, assignee_id, policy_version, created_at, updated_at,
-         breached_at, next_check_at, due_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
+         breached_at, next_check_at, due_at, confidential)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
     )
     .bind(t.organization_id)
     .bind(t.requester_id)
@@ -134,6 +137,7 @@ pub async fn insert_ticket(conn: &mut Conn, t: &Ticket) -> Result<i64, StoreErro
     .bind(t.breached_at)
     .bind(t.next_check_at)
     .bind(t.due_at)
+    .bind(i64::from(t.confidential))
     .fetch_one(&mut *conn)
     .await?;
     Ok(id)
@@ -245,6 +249,8 @@ pub struct TicketFilter {
     pub open: Option<bool>,
     /// Full-text search over subject and description.
     pub text: Option<String>,
+    /// Leave out confidential tickets (X3): for everyone but admins and the SaaS team.
+    pub hide_confidential: bool,
     /// Only tickets with a smaller id (cursor pagination, newest first).
     pub before_id: Option<i64>,
     pub order: Order,
@@ -340,6 +346,9 @@ pub async fn list_tickets(
         Some(true) => sql += " AND t.status <> 'closed'",
         Some(false) => sql += " AND t.status = 'closed'",
         None => {}
+    }
+    if filter.hide_confidential {
+        sql += " AND t.confidential = 0";
     }
     if filter.before_id.is_some() {
         sql += &format!(" AND {order} < {}", next());

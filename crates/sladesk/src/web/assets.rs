@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 
 const CSS: &str = include_str!("assets/sladesk.css");
 const JS: &str = include_str!("assets/sladesk.js");
+const STATUS_CSS: &str = include_str!("assets/status.css");
 
 fn asset(body: &'static str, content_type: &'static str) -> Response {
     let mut response = body.into_response();
@@ -21,6 +22,10 @@ fn asset(body: &'static str, content_type: &'static str) -> Response {
 
 pub async fn stylesheet() -> Response {
     asset(CSS, "text/css; charset=utf-8")
+}
+
+pub async fn status_stylesheet() -> Response {
+    asset(STATUS_CSS, "text/css; charset=utf-8")
 }
 
 pub async fn script() -> Response {

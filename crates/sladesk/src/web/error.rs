@@ -51,6 +51,7 @@ impl From<DeskError> for ApiError {
             DeskError::Forbidden(_) => StatusCode::FORBIDDEN,
             DeskError::Invalid(_) | DeskError::Policy(_) => StatusCode::UNPROCESSABLE_ENTITY,
             DeskError::Conflict(_) | DeskError::IllegalMove(_) => StatusCode::CONFLICT,
+            DeskError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             DeskError::Store(store) if store.is_unique_violation() => StatusCode::CONFLICT,
             DeskError::Store(store) => {
                 tracing::error!(error = %store, "storage failed");

@@ -106,8 +106,13 @@ impl FromRequestParts<AppState> for Auth {
             .filter(|t| !t.is_empty())
             .ok_or_else(ApiError::unauthorized)?;
         let hash = token_hash(token);
+        let client = parts
+            .extensions
+            .get::<super::client::Client>()
+            .map(|c| c.ip)
+            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
         if let Some(actor) = state.tokens.get(&hash) {
-            return Ok(Auth(actor));
+            return staff_network_check(state, actor, client).await;
         }
         let mut conn = state
             .desk
@@ -119,10 +124,26 @@ impl FromRequestParts<AppState> for Auth {
             Ok(Some((user, token_id))) => {
                 let actor = Actor::person(user, Some(token_id));
                 state.tokens.put(hash, actor.clone());
-                Ok(Auth(actor))
+                staff_network_check(state, actor, client).await
             }
             Ok(None) => Err(ApiError::unauthorized()),
             Err(e) => Err(DeskError::from(e).into()),
         }
     }
+}
+
+/// X1: a staff member's token works only from the configured networks; a refusal is audited.
+async fn staff_network_check(
+    state: &AppState,
+    actor: Actor,
+    client: std::net::IpAddr,
+) -> Result<Auth, ApiError> {
+    if !actor.is_staff() || state.desk.staff_may_work_from(client) {
+        return Ok(Auth(actor));
+    }
+    state.desk.audit_network_refusal(&actor, client).await;
+    Err(ApiError::new(
+        axum::http::StatusCode::FORBIDDEN,
+        "staff tokens may not be used from this network",
+    ))
 }

@@ -5,9 +5,14 @@ mod admin;
 mod api;
 mod assets;
 mod availability;
+pub mod client;
+mod disclosure;
 mod error;
 mod extract;
 mod feeds;
+mod headers;
+mod input;
+pub mod limits;
 mod pages;
 mod portal;
 mod schema;
@@ -44,12 +49,43 @@ pub struct AppState {
     pub desk: Desk,
     pub metrics: Arc<Metrics>,
     pub tokens: Arc<extract::TokenCache>,
+    pub limits: Arc<limits::Limits>,
+    pub settings: Arc<WebSettings>,
+}
+
+/// What the HTTP layer takes from the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct WebSettings {
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<[ipnet::IpNet]>,
+    /// A bearer token that may read `/metrics` from anywhere; empty: loopback only.
+    pub metrics_token: String,
+    /// `/metrics` has a listener of its own: the main one does not serve it.
+    pub metrics_elsewhere: bool,
+    /// X3: the configured contact for vulnerability reports, if any.
+    pub security_contact: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
-    pub method: String,
+    /// One of the methods the API uses, or `other`: a client cannot add label values.
+    pub method: &'static str,
     pub status: u16,
+}
+
+/// The method as a metrics label, from a fixed set.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
 }
 
 /// What `/metrics` reports.
@@ -333,18 +369,42 @@ pub fn router(state: AppState) -> Router {
         .route("/status/maintenance.ics", get(feeds::ics))
         .route("/status/confirm", get(status::confirm))
         .route("/status/unsubscribe", get(status::unsubscribe))
-        .route("/metrics", get(metrics))
+        .route("/metrics", get(guarded_metrics))
+        .route("/.well-known/security.txt", get(disclosure::security_txt))
+        .route(
+            "/security",
+            get(disclosure::report_form).post(disclosure::report),
+        )
+        .route("/assets/status.css", get(assets::status_stylesheet))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,
         ))
+        .layer(middleware::from_fn(input::refuse_control_characters))
         .layer(RequestBodyLimitLayer::new(1024 * 1024))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
+        .layer(middleware::from_fn_with_state(
+            state.settings.trusted_proxies.clone(),
+            client::find,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.desk.public_url.starts_with("https://"),
+            headers::secure,
+        ))
+        .with_state(state)
+}
+
+/// `/metrics` alone, for a listener of its own (`[metrics] listen`): open to whoever reaches it.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(false, headers::secure))
         .with_state(state)
 }
 
@@ -365,6 +425,34 @@ async fn healthz(State(state): State<AppState>) -> Response {
         )
             .into_response()
     }
+}
+
+/// `/metrics` on the main listener: from this machine only (not through a proxy), or with the
+/// configured bearer token; not at all when it has a listener of its own.
+async fn guarded_metrics(
+    State(state): State<AppState>,
+    client: client::Client,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let settings = &state.settings;
+    if settings.metrics_elsewhere {
+        return not_found().await.into_response();
+    }
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let token_ok = !settings.metrics_token.is_empty()
+        && token.is_some_and(|t| pages::same(t, &settings.metrics_token));
+    if !(client.local || token_ok) {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "metrics are served to this machine only, or with the metrics token",
+        )
+        .into_response();
+    }
+    metrics(State(state)).await
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
@@ -399,7 +487,7 @@ async fn method_not_allowed() -> ApiError {
 }
 
 async fn count_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let method = request.method().to_string();
+    let method = method_label(request.method());
     let response = next.run(request).await;
     let labels = RequestLabels {
         method,

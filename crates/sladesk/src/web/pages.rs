@@ -45,6 +45,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("queue.html", include_str!("templates/queue.html")),
         ("account.html", include_str!("templates/account.html")),
         ("admin.html", include_str!("templates/admin.html")),
+        ("security.html", include_str!("templates/security.html")),
     ] {
         env.add_template(name, source)
             .expect("built-in templates parse");
@@ -174,6 +175,68 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("continue", "Continue", "Verder"),
     ("reset_button", "Send me a link", "Stuur me een link"),
     (
+        "too_many",
+        "Too many requests from your address; please try again later.",
+        "Te veel verzoeken vanaf je adres; probeer het later opnieuw.",
+    ),
+    (
+        "security_title",
+        "Reporting a vulnerability",
+        "Een kwetsbaarheid melden",
+    ),
+    (
+        "security_intro",
+        "Found a weakness in our service desk or platform? Thank you for telling us first. Report it here; only our administrators and SaaS team can read your report.",
+        "Heb je een zwakke plek gevonden in onze servicedesk of ons platform? Dank je dat je het eerst aan ons meldt. Meld het hier; alleen onze beheerders en het SaaS-team kunnen je melding lezen.",
+    ),
+    (
+        "security_how_title",
+        "How we handle reports",
+        "Hoe we met meldingen omgaan",
+    ),
+    (
+        "security_how_1",
+        "Describe what you found and how to reproduce it; an account is not needed.",
+        "Beschrijf wat je vond en hoe we het kunnen nabootsen; een account is niet nodig.",
+    ),
+    (
+        "security_how_2",
+        "You get a receipt by mail at once, and an answer within 5 working days.",
+        "Je krijgt meteen een ontvangstbevestiging per mail, en binnen 5 werkdagen een antwoord.",
+    ),
+    (
+        "security_how_3",
+        "Please do not use the weakness beyond what shows it, nor look at other people's data.",
+        "Gebruik de zwakke plek niet verder dan nodig is om haar aan te tonen, en bekijk geen gegevens van anderen.",
+    ),
+    (
+        "security_how_4",
+        "Keep the details to yourself until we have fixed it or agreed a date with you; we name you in our thanks if you wish.",
+        "Houd de details voor je tot we het hebben opgelost of samen een datum hebben afgesproken; als je wilt, noemen we je naam in ons dankwoord.",
+    ),
+    (
+        "security_contact",
+        "You can also write to:",
+        "Je kunt ook schrijven naar:",
+    ),
+    (
+        "security_name",
+        "Your name (optional)",
+        "Je naam (optioneel)",
+    ),
+    ("security_subject", "Subject", "Onderwerp"),
+    (
+        "security_description",
+        "What did you find?",
+        "Wat heb je gevonden?",
+    ),
+    ("security_button", "Send report", "Melding versturen"),
+    (
+        "security_received",
+        "Thank you. Your report is registered as {number}; we sent you a receipt by mail.",
+        "Dank je. Je melding staat geregistreerd als {number}; we hebben je een ontvangstbevestiging gemaild.",
+    ),
+    (
         "reset_sent",
         "If the address is known, we sent a link to choose a new password.",
         "Als het adres bekend is, hebben we een link gestuurd om een nieuw wachtwoord te kiezen.",
@@ -208,21 +271,11 @@ pub(super) fn page(name: &str, status: StatusCode, ctx: minijinja::Value) -> Res
     match TEMPLATES.get_template(name).and_then(|t| t.render(ctx)) {
         Ok(html) => {
             let mut response = (status, Html(html)).into_response();
-            // Pages behind a sign-in are never cached or framed.
+            // Pages behind a sign-in are never cached (the security headers are added for
+            // every response in `headers::secure`).
             response
                 .headers_mut()
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-                .headers_mut()
-                .insert("x-frame-options", HeaderValue::from_static("DENY"));
-            response.headers_mut().insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(super::assets::CONTENT_SECURITY_POLICY),
-            );
-            response.headers_mut().insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
             response
         }
         Err(e) => {
@@ -284,9 +337,16 @@ pub(super) fn same(a: &str, b: &str) -> bool {
 }
 
 /// Whether a public form came back with the token of its double-submit cookie (CSRF).
-fn form_token_matches(headers: &HeaderMap, submitted: &str) -> bool {
-    let expected = cookie_value(headers, CSRF_COOKIE).unwrap_or_default();
+pub(super) fn form_token_matches(headers: &HeaderMap, cookie: &str, submitted: &str) -> bool {
+    let expected = cookie_value(headers, cookie).unwrap_or_default();
     !expected.is_empty() && same(&expected, submitted)
+}
+
+/// `Retry-After` on a refusal for going too fast.
+pub(super) fn retry_after(response: &mut Response, seconds: u64) {
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
 }
 
 /// The signed-in person, with their session, from the cookie.
@@ -374,11 +434,12 @@ pub struct LoginForm {
 
 pub async fn login(
     State(state): State<AppState>,
+    client: super::client::Client,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
     let language = language(form.lang.as_deref(), &headers);
-    if !form_token_matches(&headers, &form.csrf) {
+    if !form_token_matches(&headers, CSRF_COOKIE, &form.csrf) {
         return login_page(
             &state,
             language,
@@ -388,7 +449,11 @@ pub async fn login(
             form.next.as_deref(),
         );
     }
-    let (user_id, mfa_passed, next) = match state.desk.sign_in(&form.email, &form.password).await {
+    let signed = state
+        .desk
+        .sign_in(&form.email, &form.password, client.ip)
+        .await;
+    let (user_id, mfa_passed, next) = match signed {
         Ok(SignIn::NeedsCode { user, enrolled }) => (
             user.id,
             false,
@@ -399,12 +464,12 @@ pub async fn login(
             },
         ),
         Ok(SignIn::Done { user }) => (user.id, true, "/"),
-        Err(DeskError::Forbidden(message)) => {
+        Err(refused @ (DeskError::Forbidden(_) | DeskError::TooManyAttempts { .. })) => {
             return login_page(
                 &state,
                 language,
                 &form.email,
-                Some(message),
+                Some(refused.to_string()),
                 StatusCode::UNAUTHORIZED,
                 form.next.as_deref(),
             );
@@ -522,6 +587,7 @@ pub struct CodeForm {
 /// Checks the code (completing the enrolment the first time) and rotates the session.
 pub async fn submit_code(
     State(state): State<AppState>,
+    client: super::client::Client,
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
 ) -> Response {
@@ -536,9 +602,27 @@ pub async fn submit_code(
         )
             .into_response();
     }
-    let recovery = match state.desk.check_totp(&user, &form.code).await {
+    let checked = state
+        .desk
+        .check_totp(&user, &form.code, client.ip, Some(&cookie))
+        .await;
+    let recovery = match checked {
         Ok(recovery) => recovery,
-        Err(DeskError::Forbidden(message)) => {
+        Err(refused @ (DeskError::Forbidden(_) | DeskError::TooManyAttempts { .. })) => {
+            // Too many wrong codes end the half-signed-in session: back to the password.
+            if matches!(state.desk.session(&cookie).await, Ok(None)) {
+                let mut response = login_page(
+                    &state,
+                    language,
+                    &user.email,
+                    Some(refused.to_string()),
+                    StatusCode::UNAUTHORIZED,
+                    form.next.as_deref(),
+                );
+                set_cookie(&mut response, &state, SESSION_COOKIE, "", 0, "/");
+                return response;
+            }
+            let message = refused.to_string();
             return code_page(
                 language,
                 &session.csrf,
@@ -740,10 +824,26 @@ mod tests {
             "queue.html",
             "account.html",
             "admin.html",
+            "security.html",
         ] {
             assert!(super::TEMPLATES.get_template(name).is_ok(), "{name}");
         }
     }
+}
+
+/// A page with one message of the caller's (already in `language`).
+pub(super) fn message_page(language: Language, message: &str, status: StatusCode) -> Response {
+    let title = match (status.is_client_error(), language) {
+        (true, Language::En) => "Not accepted",
+        (true, Language::Nl) => "Niet geaccepteerd",
+        (false, Language::En) => "Notice",
+        (false, Language::Nl) => "Mededeling",
+    };
+    page(
+        "notice.html",
+        status,
+        context! { lang => lang_code(language), title => title, message => message },
+    )
 }
 
 fn notice(
@@ -816,11 +916,12 @@ pub async fn register_form(
 
 pub async fn register(
     State(state): State<AppState>,
+    client: super::client::Client,
     headers: HeaderMap,
     Form(form): Form<RegisterForm>,
 ) -> Response {
     let language = language(form.lang.as_deref(), &headers);
-    if !form_token_matches(&headers, &form.csrf) {
+    if !form_token_matches(&headers, CSRF_COOKIE, &form.csrf) {
         return register_page(
             &state,
             language,
@@ -828,6 +929,17 @@ pub async fn register(
             texts(language)["expired"].as_str().map(String::from),
             StatusCode::FORBIDDEN,
         );
+    }
+    if let Err(wait) = state.limits.registrations.check(client.ip) {
+        let mut response = register_page(
+            &state,
+            language,
+            &form,
+            texts(language)["too_many"].as_str().map(String::from),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+        retry_after(&mut response, wait);
+        return response;
     }
     let request = crate::desk::RegistrationForm {
         email: form.email.clone(),
@@ -903,7 +1015,7 @@ pub async fn activate(
     Form(form): Form<ActivateForm>,
 ) -> Response {
     let language = language(form.lang.as_deref(), &headers);
-    if !form_token_matches(&headers, &form.csrf) {
+    if !form_token_matches(&headers, CSRF_COOKIE, &form.csrf) {
         return activate_page(
             &state,
             language,
@@ -978,17 +1090,28 @@ pub struct ResetForm {
 
 pub async fn reset(
     State(state): State<AppState>,
+    client: super::client::Client,
     headers: HeaderMap,
     Form(form): Form<ResetForm>,
 ) -> Response {
     let language = language(form.lang.as_deref(), &headers);
-    if !form_token_matches(&headers, &form.csrf) {
+    if !form_token_matches(&headers, CSRF_COOKIE, &form.csrf) {
         return notice(
             language,
             "expired",
             Some(("/password-reset", "forgot")),
             StatusCode::FORBIDDEN,
         );
+    }
+    if let Err(wait) = state.limits.password_resets.check(client.ip) {
+        let mut response = notice(
+            language,
+            "too_many",
+            Some(("/password-reset", "forgot")),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+        retry_after(&mut response, wait);
+        return response;
     }
     match state.desk.request_password_reset(&form.email).await {
         Ok(()) => notice(language, "reset_sent", None, StatusCode::OK),

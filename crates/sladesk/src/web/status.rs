@@ -47,7 +47,10 @@ fn texts(language: Language) -> serde_json::Value {
             "subscribe": "Updates by email", "email": "Email address", "subscribe_button": "Subscribe",
             "check_mail": "Almost done: we sent you a mail with a link to confirm your subscription.",
             "confirmed": "Your subscription is confirmed. You will receive messages about incidents and maintenance.",
-            "unsubscribed": "You are unsubscribed.", "unknown_link": "This link is not valid (any more).", "back": "Back to the status page"
+            "unsubscribed": "You are unsubscribed.", "unknown_link": "This link is not valid (any more).", "back": "Back to the status page",
+            "expired": "The form expired; please try again from the status page.",
+            "too_many": "Too many requests from your address; please try again later.",
+            "report_vulnerability": "Report a vulnerability"
         }),
         Language::Nl => serde_json::json!({
             "title": "Status van de dienstverlening", "components": "Onderdelen", "this_month": "Beschikbaarheid deze maand",
@@ -60,12 +63,18 @@ fn texts(language: Language) -> serde_json::Value {
             "subscribe": "Berichten per e-mail", "email": "E-mailadres", "subscribe_button": "Aanmelden",
             "check_mail": "Bijna klaar: we hebben je een mail gestuurd met een link om je aanmelding te bevestigen.",
             "confirmed": "Je aanmelding is bevestigd. Je krijgt berichten over storingen en onderhoud.",
-            "unsubscribed": "Je bent afgemeld.", "unknown_link": "Deze link is niet (meer) geldig.", "back": "Terug naar de statuspagina"
+            "unsubscribed": "Je bent afgemeld.", "unknown_link": "Deze link is niet (meer) geldig.", "back": "Terug naar de statuspagina",
+            "expired": "Het formulier is verlopen; probeer het opnieuw vanaf de statuspagina.",
+            "too_many": "Te veel verzoeken vanaf je adres; probeer het later opnieuw.",
+            "report_vulnerability": "Kwetsbaarheid melden"
         }),
     }
 }
 
-fn render(page: &StatusPage, language: Language) -> Result<String, minijinja::Error> {
+/// The double-submit cookie of the subscription form.
+const STATUS_CSRF_COOKIE: &str = "sladesk_status_csrf";
+
+fn render(page: &StatusPage, language: Language, csrf: &str) -> Result<String, minijinja::Error> {
     let mut env = Environment::new();
     env.add_template("status.html", include_str!("templates/status.html"))?;
     let t = texts(language);
@@ -129,6 +138,8 @@ fn render(page: &StatusPage, language: Language) -> Result<String, minijinja::Er
         maintenance => maintenance,
         generated_at => page.generated_at.to_string(),
         generated_local => local_time(page.generated_at, language),
+        version => env!("CARGO_PKG_VERSION"),
+        csrf => csrf,
     })
 }
 
@@ -139,9 +150,22 @@ pub async fn page(
 ) -> Result<Response, ApiError> {
     let status = state.desk.status_page().await?;
     let language = language(p.lang.as_deref(), &headers);
-    match render(&status, language) {
+    // The subscription form's double-submit token: a cookie per visitor, so the page may be
+    // kept by the visitor's browser only, never by a shared cache.
+    let csrf = super::pages::random_token();
+    match render(&status, language, &csrf) {
         Ok(html) => {
-            Ok(([(header::CACHE_CONTROL, "public, max-age=30")], Html(html)).into_response())
+            let mut response =
+                ([(header::CACHE_CONTROL, "private, max-age=30")], Html(html)).into_response();
+            super::pages::set_cookie(
+                &mut response,
+                &state,
+                STATUS_CSRF_COOKIE,
+                &csrf,
+                3600,
+                "/status",
+            );
+            Ok(response)
         }
         Err(e) => {
             tracing::error!(error = %e, "status page template failed");
@@ -244,7 +268,7 @@ fn message_page(language: Language, key: &str, status: StatusCode) -> Response {
     let t = texts(language);
     let mut env = Environment::new();
     let source = "<!doctype html><html lang=\"{{ lang }}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-        <title>{{ title }}</title></head><body style=\"font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem\">\
+        <title>{{ title }}</title><link rel=\"stylesheet\" href=\"/assets/status.css?v={{ version }}\"></head><body class=\"message\">\
         <h1>{{ title }}</h1><p>{{ message }}</p><p><a href=\"/status?lang={{ lang }}\">{{ back }}</a></p></body></html>";
     let lang = match language {
         Language::En => "en",
@@ -253,24 +277,43 @@ fn message_page(language: Language, key: &str, status: StatusCode) -> Response {
     let html = env
         .add_template("message.html", source)
         .and_then(|_| env.get_template("message.html"))
-        .and_then(|tpl| tpl.render(context! { lang => lang, title => t["title"].as_str(), message => t[key].as_str(), back => t["back"].as_str() }))
+        .and_then(|tpl| tpl.render(context! { lang => lang, title => t["title"].as_str(), message => t[key].as_str(), back => t["back"].as_str(), version => env!("CARGO_PKG_VERSION") }))
         .unwrap_or_default();
     (status, Html(html)).into_response()
+}
+
+/// 429 with `Retry-After`, when an address posts the form too often.
+fn message_page_with_retry(language: Language, wait_seconds: u64) -> Response {
+    let mut response = message_page(language, "too_many", StatusCode::TOO_MANY_REQUESTS);
+    if let Ok(value) = wait_seconds.to_string().parse() {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
 }
 
 #[derive(Debug, Deserialize)]
 pub struct SubscribeForm {
     pub email: String,
     pub lang: Option<String>,
+    #[serde(default)]
+    pub csrf: String,
 }
 
 /// A5: subscribe to status mails (double opt-in: a confirmation link is mailed).
 pub async fn subscribe(
     State(state): State<AppState>,
+    client: super::client::Client,
     headers: HeaderMap,
     axum::Form(form): axum::Form<SubscribeForm>,
 ) -> Response {
     let language = language(form.lang.as_deref(), &headers);
+    let expected = super::pages::cookie_value(&headers, STATUS_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !super::pages::same(&expected, &form.csrf) {
+        return message_page(language, "expired", StatusCode::FORBIDDEN);
+    }
+    if let Err(wait) = state.limits.subscriptions.check(client.ip) {
+        return message_page_with_retry(language, wait);
+    }
     match state.desk.subscribe(&form.email, language).await {
         Ok(()) => message_page(language, "check_mail", StatusCode::OK),
         Err(crate::desk::DeskError::Invalid(_)) => {

@@ -163,6 +163,7 @@ impl Visitor {
             DeskError::Forbidden(_) => StatusCode::FORBIDDEN,
             DeskError::Invalid(_) | DeskError::IllegalMove(_) => StatusCode::UNPROCESSABLE_ENTITY,
             DeskError::Conflict(_) => StatusCode::CONFLICT,
+            DeskError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             _ => return super::error::ApiError::from(error).into_response(),
         };
         let message = match &error {

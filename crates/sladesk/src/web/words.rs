@@ -547,6 +547,31 @@ const MESSAGES: &[(&str, &str)] = &[
         "the code is not right, has expired, or was used already",
         "de code klopt niet, is verlopen of is al gebruikt",
     ),
+    ("{} must be on one line", "{} moet op één regel staan"),
+    (
+        "too many wrong codes; please sign in again",
+        "te veel verkeerde codes; log opnieuw in",
+    ),
+    (
+        "staff may not sign in from this network",
+        "medewerkers mogen niet inloggen vanaf dit netwerk",
+    ),
+    (
+        "a vulnerability report stays with admins and the SaaS team; it is not on a support line",
+        "een kwetsbaarheidsmelding blijft bij de beheerders en het SaaS-team; ze staat op geen enkele supportlijn",
+    ),
+    (
+        "nobody at the vendor can receive the report yet",
+        "er is nog niemand bij de leverancier die de melding kan ontvangen",
+    ),
+    (
+        "{} must be {} to {} characters on one line",
+        "{} moet {} tot {} tekens op één regel zijn",
+    ),
+    (
+        "description must be 1 to 100000 characters",
+        "omschrijving moet 1 tot 100000 tekens zijn",
+    ),
     (
         "two-factor sign-in is already set up",
         "inloggen in twee stappen is al ingesteld",

@@ -1,0 +1,180 @@
+//! X3: coordinated vulnerability disclosure. `/.well-known/security.txt` (RFC 9116) names the
+//! contact; `/security` explains, in Dutch and English, how to report, and takes a report,
+//! which becomes a confidential ticket (see `desk::vulnerability`).
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use minijinja::context;
+use sladesk_core::text::Language;
+
+use super::AppState;
+use super::client::Client;
+use super::extract::Params;
+use super::pages::{LangQuery, lang_code, page, random_token, set_cookie, texts};
+use super::status::language;
+use crate::desk::{DeskError, VulnerabilityReport};
+
+/// How long the file is good for; RFC 9116 asks for less than a year.
+const EXPIRES_DAYS: i64 = 180;
+
+/// The security.txt of this installation, made at each request so `Expires` stays ahead.
+pub fn security_txt_for(public_url: &str, contact: &str, now: jiff::Timestamp) -> String {
+    let base = public_url.trim_end_matches('/');
+    let expires = now
+        .checked_add(jiff::SignedDuration::from_hours(24 * EXPIRES_DAYS))
+        .unwrap_or(now);
+    let mut text = String::new();
+    if !contact.trim().is_empty() {
+        text += &format!("Contact: {}\n", contact.trim());
+    }
+    text += &format!("Contact: {base}/security\n");
+    text += &format!("Expires: {}\n", expires.strftime("%Y-%m-%dT%H:%M:%SZ"));
+    text += "Preferred-Languages: nl, en\n";
+    text += &format!("Canonical: {base}/.well-known/security.txt\n");
+    text += &format!("Policy: {base}/security\n");
+    text
+}
+
+pub async fn security_txt(State(state): State<AppState>) -> Response {
+    let body = security_txt_for(
+        &state.desk.public_url,
+        &state.settings.security_contact,
+        crate::now(),
+    );
+    let mut response = body.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+const CSRF_COOKIE: &str = "sladesk_security_csrf";
+
+fn report_page(
+    state: &AppState,
+    language: Language,
+    form: &VulnerabilityReport,
+    error: Option<String>,
+    done: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let csrf = random_token();
+    let t = texts(language);
+    let contact = state.settings.security_contact.trim();
+    let mut response = page(
+        "security.html",
+        status,
+        context! {
+            lang => lang_code(language), title => t["security_title"].as_str(),
+            t => minijinja::Value::from(minijinja::value::Serde(t.clone())),
+            csrf => &csrf, form => minijinja::Value::from(minijinja::value::Serde(form)),
+            error => error, done => done,
+            contact => (!contact.is_empty()).then_some(contact),
+        },
+    );
+    set_cookie(&mut response, state, CSRF_COOKIE, &csrf, 3600, "/security");
+    response
+}
+
+pub async fn report_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Params(q): Params<LangQuery>,
+) -> Response {
+    let language = language(q.lang.as_deref(), &headers);
+    report_page(
+        &state,
+        language,
+        &VulnerabilityReport::default(),
+        None,
+        None,
+        StatusCode::OK,
+    )
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ReportForm {
+    #[serde(flatten)]
+    pub report: VulnerabilityReport,
+    #[serde(default)]
+    pub csrf: String,
+    pub lang: Option<String>,
+}
+
+pub async fn report(
+    State(state): State<AppState>,
+    client: Client,
+    headers: HeaderMap,
+    Form(form): Form<ReportForm>,
+) -> Response {
+    let language = language(form.lang.as_deref(), &headers);
+    let t = texts(language);
+    let text = |key: &str| t[key].as_str().map(String::from);
+    if !super::pages::form_token_matches(&headers, CSRF_COOKIE, &form.csrf) {
+        return report_page(
+            &state,
+            language,
+            &form.report,
+            text("expired"),
+            None,
+            StatusCode::FORBIDDEN,
+        );
+    }
+    if let Err(wait) = state.limits.vulnerability_reports.check(client.ip) {
+        let mut response = report_page(
+            &state,
+            language,
+            &form.report,
+            text("too_many"),
+            None,
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+        super::pages::retry_after(&mut response, wait);
+        return response;
+    }
+    match state
+        .desk
+        .report_vulnerability(form.report.clone(), language)
+        .await
+    {
+        Ok(number) => {
+            let done = text("security_received")
+                .unwrap_or_default()
+                .replace("{number}", &number);
+            report_page(
+                &state,
+                language,
+                &VulnerabilityReport::default(),
+                None,
+                Some(done),
+                StatusCode::OK,
+            )
+        }
+        Err(DeskError::Invalid(message)) => report_page(
+            &state,
+            language,
+            &form.report,
+            Some(message),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e) => super::error::ApiError::from(e).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn security_txt_has_the_fields_rfc_9116_requires() {
+        let now: jiff::Timestamp = "2026-11-30T12:00:00Z".parse().unwrap();
+        let text = super::security_txt_for("https://desk.example/", "mailto:sec@example.com", now);
+        assert!(text.starts_with(
+            "Contact: mailto:sec@example.com\nContact: https://desk.example/security\n"
+        ));
+        assert!(text.contains("Expires: 2027-05-29T12:00:00Z\n"), "{text}");
+        assert!(text.contains("Canonical: https://desk.example/.well-known/security.txt\n"));
+    }
+}
