@@ -127,7 +127,8 @@ impl Desk {
         password: &str,
         client: IpAddr,
     ) -> Result<SignIn, DeskError> {
-        let email = email.trim().to_lowercase();
+        // No real address is longer (check_email); the cut keeps junk out of keys and audit.
+        let email: String = email.trim().to_lowercase().chars().take(254).collect();
         let now = crate::now().as_second();
         let keys = [
             Key::AddressAndPerson(client, email.clone()),
