@@ -5,8 +5,8 @@
 mod common;
 
 use common::{
-    Backend, Database, Server, SmtpServer, browser, field, free_port, maildir, post_form,
-    secret_in, test_config, totp, with_smtp,
+    Backend, Database, Server, SmtpServer, browser, field, free_port, maildir, page_text,
+    post_form, secret_in, sign_in_attempt, test_config, totp, with_smtp,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -27,48 +27,13 @@ on_both_databases!(
 
 const PASSWORD: &str = "correct horse battery staple 42";
 
-/// The sign-in page's CSRF token, then email and password; `via` is sent as X-Forwarded-For.
-async fn password_step(
-    b: &reqwest::Client,
-    base: &str,
-    email: &str,
-    password: &str,
-    via: Option<&str>,
-) -> reqwest::Response {
-    let login = b
-        .get(format!("{base}/login?lang=en"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let mut post = b.post(format!("{base}/login")).form(&[
-        ("email", email),
-        ("password", password),
-        ("csrf", &field(&login, "csrf")),
-        ("lang", "en"),
-    ]);
-    if let Some(via) = via {
-        post = post.header("x-forwarded-for", via);
-    }
-    post.send().await.unwrap()
-}
-
 /// Signs a new browser in as a staff member for the first time, enrolling the second step;
 /// returns the TOTP secret.
 async fn enrolled(s: &Server, email: &str) -> String {
     let b = browser();
-    let first = password_step(&b, &s.base, email, PASSWORD, None).await;
+    let first = sign_in_attempt(&b, &s.base, email, PASSWORD, None).await;
     assert_eq!(first.headers()["location"], "/account/two-factor");
-    let enrol = b
-        .get(format!("{}/account/two-factor", s.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let enrol = page_text(&b, format!("{}/account/two-factor", s.base)).await;
     let secret = secret_in(&enrol);
     let done = post_form(
         &b,
@@ -126,16 +91,9 @@ async fn second_step_guessing_is_limited(backend: Backend) {
     for guess in 0..50 {
         if form.is_empty() {
             let step =
-                password_step(&attacker, &s.base, "eva@vendor.example", PASSWORD, None).await;
+                sign_in_attempt(&attacker, &s.base, "eva@vendor.example", PASSWORD, None).await;
             assert_eq!(step.headers()["location"], "/login/code", "guess {guess}");
-            form = attacker
-                .get(format!("{}/login/code", s.base))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            form = page_text(&attacker, format!("{}/login/code", s.base)).await;
         }
         let wrong = format!("{:06}", (guess * 7919 + 13) % 1_000_000);
         let answer = post_form(
@@ -158,15 +116,8 @@ async fn second_step_guessing_is_limited(backend: Backend) {
 
     // The right code now: still refused, because the second step is locked.
     if form.is_empty() {
-        password_step(&attacker, &s.base, "eva@vendor.example", PASSWORD, None).await;
-        form = attacker
-            .get(format!("{}/login/code", s.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        sign_in_attempt(&attacker, &s.base, "eva@vendor.example", PASSWORD, None).await;
+        form = page_text(&attacker, format!("{}/login/code", s.base)).await;
     }
     let right = totp(&secret).generate(jiff::Timestamp::now().as_second() as u64 + 30);
     let refused = post_form(
@@ -226,7 +177,7 @@ async fn a_password_reset_ends_every_session(backend: Backend) {
 
     // The thief's browser is signed in with the leaked password.
     let thief = browser();
-    let signed = password_step(&thief, &s.base, "jan@acme.example", PASSWORD, None).await;
+    let signed = sign_in_attempt(&thief, &s.base, "jan@acme.example", PASSWORD, None).await;
     assert_eq!(signed.status(), StatusCode::SEE_OTHER);
     let inside = thief
         .get(format!("{}/tickets", s.base))
@@ -237,14 +188,7 @@ async fn a_password_reset_ends_every_session(backend: Backend) {
 
     // Jan resets the password through the mailed link.
     let jan = browser();
-    let form = jan
-        .get(format!("{}/password-reset?lang=en", s.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = page_text(&jan, format!("{}/password-reset?lang=en", s.base)).await;
     post_form(
         &jan,
         format!("{}/password-reset", s.base),
@@ -275,14 +219,7 @@ async fn a_password_reset_ends_every_session(backend: Backend) {
         .chars()
         .take_while(|c| c.is_ascii_hexdigit())
         .collect();
-    let page = jan
-        .get(format!("{}/activate?token={token}&lang=en", s.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&jan, format!("{}/activate?token={token}&lang=en", s.base)).await;
     let done = post_form(
         &jan,
         format!("{}/activate", s.base),
@@ -428,7 +365,7 @@ async fn control_characters_are_refused_and_searches_never_fail(backend: Backend
         .await
         .unwrap();
     let b = browser();
-    password_step(&b, &s.base, "kim@acme.example", PASSWORD, None).await;
+    sign_in_attempt(&b, &s.base, "kim@acme.example", PASSWORD, None).await;
     let page = b
         .get(format!("{}/tickets?q=%00", s.base))
         .header("accept", "text/html")
@@ -447,14 +384,7 @@ async fn control_characters_are_refused_and_searches_never_fail(backend: Backend
         page.text().await.unwrap().contains("stuurteken"),
         "in the reader's language"
     );
-    let form = b
-        .get(format!("{}/tickets/new", s.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = page_text(&b, format!("{}/tickets/new", s.base)).await;
     let filed = post_form(
         &b,
         format!("{}/tickets/new", s.base),
@@ -546,15 +476,7 @@ async fn metrics_are_bounded_and_not_public(backend: Backend) {
             .await
             .unwrap();
     }
-    let after = s
-        .client
-        .get(format!("{}/metrics", s.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let after = page_text(&s.client, format!("{}/metrics", s.base)).await;
     assert!(after.contains("method=\"other\""), "{after}");
     assert!(
         lines(&after) <= before + 3,
@@ -619,14 +541,7 @@ async fn status_subscriptions_do_not_flood_a_mailbox(backend: Backend) {
         .unwrap();
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     let b = browser();
-    let page = b
-        .get(format!("{}/status", s.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&b, format!("{}/status", s.base)).await;
     let csrf = field(&page, "csrf");
     let mut statuses = Vec::new();
     for _ in 0..10 {
@@ -728,7 +643,7 @@ async fn a_stranger_cannot_keep_a_person_locked_out(backend: Backend) {
 
     let stranger = Some("203.0.113.9");
     for _ in 0..6 {
-        let failed = password_step(
+        let failed = sign_in_attempt(
             &browser(),
             &s.base,
             "jan@acme.example",
@@ -739,7 +654,7 @@ async fn a_stranger_cannot_keep_a_person_locked_out(backend: Backend) {
         assert_eq!(failed.status(), StatusCode::UNAUTHORIZED);
     }
     // The stranger's address is locked, even with the right password…
-    let locked = password_step(&browser(), &s.base, "jan@acme.example", PASSWORD, stranger).await;
+    let locked = sign_in_attempt(&browser(), &s.base, "jan@acme.example", PASSWORD, stranger).await;
     assert!(
         locked
             .text()
@@ -748,7 +663,7 @@ async fn a_stranger_cannot_keep_a_person_locked_out(backend: Backend) {
             .contains("too many failed attempts")
     );
     // …but Jan, from home, signs in at once.
-    let home = password_step(
+    let home = sign_in_attempt(
         &browser(),
         &s.base,
         "jan@acme.example",
@@ -765,7 +680,7 @@ async fn a_stranger_cannot_keep_a_person_locked_out(backend: Backend) {
     // Failures from many addresses: Jan is held back for a minute at most, and told.
     for n in 0..11 {
         let via = format!("192.0.2.{}", 10 + n);
-        password_step(
+        sign_in_attempt(
             &browser(),
             &s.base,
             "jan@acme.example",
@@ -774,7 +689,7 @@ async fn a_stranger_cannot_keep_a_person_locked_out(backend: Backend) {
         )
         .await;
     }
-    let held = password_step(
+    let held = sign_in_attempt(
         &browser(),
         &s.base,
         "jan@acme.example",
@@ -828,10 +743,11 @@ async fn staff_networks_limit_sign_in_and_tokens(backend: Backend) {
         .unwrap();
 
     let outside = Some("203.0.113.5");
-    let refused = password_step(&browser(), &s.base, "eva@vendor.example", PASSWORD, outside).await;
+    let refused =
+        sign_in_attempt(&browser(), &s.base, "eva@vendor.example", PASSWORD, outside).await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     assert!(refused.text().await.unwrap().contains("network"));
-    let inside = password_step(
+    let inside = sign_in_attempt(
         &browser(),
         &s.base,
         "eva@vendor.example",
@@ -840,7 +756,8 @@ async fn staff_networks_limit_sign_in_and_tokens(backend: Backend) {
     )
     .await;
     assert_eq!(inside.status(), StatusCode::SEE_OTHER);
-    let customer = password_step(&browser(), &s.base, "kim@acme.example", PASSWORD, outside).await;
+    let customer =
+        sign_in_attempt(&browser(), &s.base, "kim@acme.example", PASSWORD, outside).await;
     assert_eq!(
         customer.status(),
         StatusCode::SEE_OTHER,
@@ -936,23 +853,9 @@ async fn vulnerability_reports_are_confidential(backend: Backend) {
 
     // The page, in both languages.
     let b = browser();
-    let en = b
-        .get(format!("{}/security?lang=en", s.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let en = page_text(&b, format!("{}/security?lang=en", s.base)).await;
     assert!(en.contains("Reporting a vulnerability") && en.contains("security@vendor.example"));
-    let nl = b
-        .get(format!("{}/security", s.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let nl = page_text(&b, format!("{}/security", s.base)).await;
     assert!(nl.contains("Een kwetsbaarheid melden"));
     let filed = post_form(
         &b,

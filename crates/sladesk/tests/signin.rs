@@ -279,26 +279,7 @@ async fn attempt(
     email: &str,
     password: &str,
 ) -> reqwest::Response {
-    let login = b
-        .get(format!("{base}/login?lang=en"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = field(&login, "csrf");
-    post_form(
-        b,
-        format!("{base}/login"),
-        &[
-            ("email", email),
-            ("password", password),
-            ("csrf", &csrf),
-            ("lang", "en"),
-        ],
-    )
-    .await
+    common::sign_in_attempt(b, base, email, password, None).await
 }
 
 async fn sign_in_refuses_what_it_should(backend: Backend) {

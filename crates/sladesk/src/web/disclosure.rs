@@ -12,7 +12,7 @@ use sladesk_core::text::Language;
 use super::AppState;
 use super::client::Client;
 use super::extract::Params;
-use super::pages::{LangQuery, lang_code, page, random_token, set_cookie, texts};
+use super::pages::{FormPage, LangQuery, texts};
 use super::status::language;
 use crate::desk::{DeskError, VulnerabilityReport};
 
@@ -61,22 +61,22 @@ fn report_page(
     done: Option<String>,
     status: StatusCode,
 ) -> Response {
-    let csrf = random_token();
-    let t = texts(language);
     let contact = state.settings.security_contact.trim();
-    let mut response = page(
-        "security.html",
+    super::pages::public_form(
+        state,
+        FormPage {
+            template: "security.html",
+            title: "security_title",
+            path: "/security",
+            cookie: CSRF_COOKIE,
+        },
         status,
+        language,
         context! {
-            lang => lang_code(language), title => t["security_title"].as_str(),
-            t => minijinja::Value::from(minijinja::value::Serde(t.clone())),
-            csrf => &csrf, form => minijinja::Value::from(minijinja::value::Serde(form)),
-            error => error, done => done,
+            form => minijinja::Value::from(minijinja::value::Serde(form)), error => error, done => done,
             contact => (!contact.is_empty()).then_some(contact),
         },
-    );
-    set_cookie(&mut response, state, CSRF_COOKIE, &csrf, 3600, "/security");
-    response
+    )
 }
 
 pub async fn report_form(

@@ -289,6 +289,38 @@ pub(super) fn page(name: &str, status: StatusCode, ctx: minijinja::Value) -> Res
     }
 }
 
+/// Which public form page: its template, the key of its title, and its path (where the
+/// CSRF cookie, named `cookie`, is sent back).
+pub(super) struct FormPage<'a> {
+    pub template: &'a str,
+    pub title: &'a str,
+    pub path: &'a str,
+    pub cookie: &'a str,
+}
+
+/// A public form page (no session yet): the page with a fresh CSRF token in its form
+/// (`csrf`) and the same token in a double-submit cookie.
+pub(super) fn public_form(
+    state: &AppState,
+    form: FormPage,
+    status: StatusCode,
+    language: Language,
+    ctx: minijinja::Value,
+) -> Response {
+    let csrf = random_token();
+    let t = texts(language);
+    let mut response = page(
+        form.template,
+        status,
+        context! {
+            lang => lang_code(language), title => t[form.title].as_str(),
+            t => minijinja::Value::from(minijinja::value::Serde(t.clone())), csrf => &csrf, ..ctx
+        },
+    );
+    set_cookie(&mut response, state, form.cookie, &csrf, 3600, form.path);
+    response
+}
+
 pub(super) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
@@ -388,17 +420,18 @@ fn login_page(
     status: StatusCode,
     next: Option<&str>,
 ) -> Response {
-    let csrf = random_token();
-    let mut response = page(
-        "login.html",
-        status,
-        context! {
-            lang => lang_code(language), title => texts(language)["sign_in"].as_str(), t => minijinja::Value::from(minijinja::value::Serde(texts(language))),
-            csrf => &csrf, email => email, error => error, next => safe_next(next),
+    public_form(
+        state,
+        FormPage {
+            template: "login.html",
+            title: "sign_in",
+            path: "/login",
+            cookie: CSRF_COOKIE,
         },
-    );
-    set_cookie(&mut response, state, CSRF_COOKIE, &csrf, 3600, "/login");
-    response
+        status,
+        language,
+        context! { email => email, error => error, next => safe_next(next) },
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -885,18 +918,18 @@ fn register_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
-    let csrf = random_token();
-    let t = texts(language);
-    let mut response = page(
-        "register.html",
-        status,
-        context! {
-            lang => lang_code(language), title => t["register_title"].as_str(), t => minijinja::Value::from(minijinja::value::Serde(t.clone())),
-            csrf => &csrf, form => minijinja::Value::from(minijinja::value::Serde(form)), error => error,
+    public_form(
+        state,
+        FormPage {
+            template: "register.html",
+            title: "register_title",
+            path: "/register",
+            cookie: CSRF_COOKIE,
         },
-    );
-    set_cookie(&mut response, state, CSRF_COOKIE, &csrf, 3600, "/register");
-    response
+        status,
+        language,
+        context! { form => minijinja::Value::from(minijinja::value::Serde(form)), error => error },
+    )
 }
 
 /// T2: the registration request form.
@@ -973,18 +1006,18 @@ fn activate_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
-    let csrf = random_token();
-    let t = texts(language);
-    let mut response = page(
-        "activate.html",
-        status,
-        context! {
-            lang => lang_code(language), title => t["activate_title"].as_str(), t => minijinja::Value::from(minijinja::value::Serde(t.clone())),
-            csrf => &csrf, token => token, error => error,
+    public_form(
+        state,
+        FormPage {
+            template: "activate.html",
+            title: "activate_title",
+            path: "/activate",
+            cookie: CSRF_COOKIE,
         },
-    );
-    set_cookie(&mut response, state, CSRF_COOKIE, &csrf, 3600, "/activate");
-    response
+        status,
+        language,
+        context! { token => token, error => error },
+    )
 }
 
 /// T2: the one-time link from the activation mail: choose a password.
@@ -1061,24 +1094,18 @@ pub async fn reset_form(
     Params(q): Params<LangQuery>,
 ) -> Response {
     let language = language(q.lang.as_deref(), &headers);
-    let csrf = random_token();
-    let t = texts(language);
-    let mut response = page(
-        "reset.html",
-        StatusCode::OK,
-        context! {
-            lang => lang_code(language), title => t["forgot"].as_str(), t => minijinja::Value::from(minijinja::value::Serde(t.clone())), csrf => &csrf,
-        },
-    );
-    set_cookie(
-        &mut response,
+    public_form(
         &state,
-        CSRF_COOKIE,
-        &csrf,
-        3600,
-        "/password-reset",
-    );
-    response
+        FormPage {
+            template: "reset.html",
+            title: "forgot",
+            path: "/password-reset",
+            cookie: CSRF_COOKIE,
+        },
+        StatusCode::OK,
+        language,
+        context! {},
+    )
 }
 
 #[derive(Debug, Deserialize)]

@@ -466,3 +466,30 @@ pub async fn post_form(
 ) -> reqwest::Response {
     client.post(url).form(form).send().await.unwrap()
 }
+
+/// The text of a page fetched by a browser-like client.
+pub async fn page_text(client: &reqwest::Client, url: String) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
+/// One attempt at the sign-in page's password step, with the form's CSRF token, in English;
+/// `via` is sent as `X-Forwarded-For` (seen only when the server trusts 127.0.0.1 as a proxy).
+pub async fn sign_in_attempt(
+    client: &reqwest::Client,
+    base: &str,
+    email: &str,
+    password: &str,
+    via: Option<&str>,
+) -> reqwest::Response {
+    let login = page_text(client, format!("{base}/login?lang=en")).await;
+    let mut post = client.post(format!("{base}/login")).form(&[
+        ("email", email),
+        ("password", password),
+        ("csrf", &field(&login, "csrf")),
+        ("lang", "en"),
+    ]);
+    if let Some(via) = via {
+        post = post.header("x-forwarded-for", via);
+    }
+    post.send().await.unwrap()
+}
