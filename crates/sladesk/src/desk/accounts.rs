@@ -476,3 +476,22 @@ pub async fn issue_token(
     tx.commit().await?;
     Ok(token)
 }
+
+/// One of the vendor's own organisations (for platform outages, vulnerability reports), by
+/// name, made on first use with a plain support contract.
+pub(crate) async fn vendor_organization(conn: &mut Conn, name: &str) -> Result<i64, DeskError> {
+    if let Some(id) = accounts::organization_named(conn, name).await? {
+        return Ok(id);
+    }
+    let org = Organization {
+        id: 0,
+        name: name.into(),
+        tier: Tier::Support,
+        products: vec![],
+        valid_from: None,
+        valid_until: None,
+        policy: None,
+        created_at: crate::now().as_second(),
+    };
+    Ok(accounts::insert_organization(conn, &org).await?)
+}

@@ -12,7 +12,7 @@ use sladesk_core::tickets::{Environment, Priority, Status, TicketType};
 
 use super::creation::Creation;
 use super::{Actor, Desk, DeskError};
-use crate::store::accounts::{self, Organization, Role, Tier};
+use crate::store::accounts::{self, Role};
 use crate::store::availability::{
     self as store, Component, ExclusionRow, MaintenanceWindow, Monitor,
 };
@@ -619,23 +619,7 @@ impl Desk {
     }
 
     async fn platform_organization(&self, conn: &mut crate::store::Conn) -> Result<i64, DeskError> {
-        const NAME: &str = "Platform (vendor)";
-        for org in accounts::list_organizations(conn, None, 0, 1000).await? {
-            if org.name == NAME {
-                return Ok(org.id);
-            }
-        }
-        let org = Organization {
-            id: 0,
-            name: NAME.into(),
-            tier: Tier::Support,
-            products: vec![],
-            valid_from: None,
-            valid_until: None,
-            policy: None,
-            created_at: crate::now().as_second(),
-        };
-        Ok(accounts::insert_organization(conn, &org).await?)
+        super::accounts::vendor_organization(conn, "Platform (vendor)").await
     }
 
     /// M1/M2: the announcement goes to the status page's subscribers for a platform component,
