@@ -78,14 +78,32 @@ fn require_admin(actor: &Actor) -> Result<(), DeskError> {
     }
 }
 
-fn check_name(name: &str) -> Result<String, DeskError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
+fn check_name(given: &str) -> Result<String, DeskError> {
+    let name = given.trim();
+    if name.is_empty() || given.chars().count() > 200 {
         return Err(DeskError::Invalid(
             "name must be 1 to 200 characters".into(),
         ));
     }
     super::tickets::one_line("name", name.to_string())
+}
+
+/// The products a contract covers: each a name on one line, each once.
+fn check_products(products: Vec<String>) -> Result<Vec<String>, DeskError> {
+    let mut checked: Vec<String> = Vec::with_capacity(products.len());
+    for given in products {
+        let product = given.trim();
+        if product.is_empty() || given.chars().count() > 200 {
+            return Err(DeskError::Invalid(
+                "a product name must be 1 to 200 characters".into(),
+            ));
+        }
+        let product = super::tickets::one_line("product", product.to_string())?;
+        if !checked.iter().any(|p| p.eq_ignore_ascii_case(&product)) {
+            checked.push(product);
+        }
+    }
+    Ok(checked)
 }
 
 fn check_dates(from: Option<Date>, until: Option<Date>) -> Result<(), DeskError> {
@@ -137,7 +155,7 @@ impl Desk {
             id: 0,
             name: check_name(&new.name)?,
             tier: new.tier,
-            products: new.products,
+            products: check_products(new.products)?,
             valid_from: new.valid_from,
             valid_until: new.valid_until,
             policy: new.policy.filter(|p| !p.trim().is_empty()),
@@ -177,7 +195,7 @@ impl Desk {
             org.tier = tier;
         }
         if let Some(products) = patch.products.clone() {
-            org.products = products;
+            org.products = check_products(products)?;
         }
         if let Some(from) = patch.valid_from {
             org.valid_from = from;

@@ -115,7 +115,7 @@ impl Desk {
     ) -> Result<Component, DeskError> {
         require_operator(actor)?;
         let name = new.name.trim();
-        if name.is_empty() || name.chars().count() > 200 {
+        if name.is_empty() || new.name.chars().count() > 200 {
             return Err(DeskError::Invalid(
                 "name must be 1 to 200 characters".into(),
             ));

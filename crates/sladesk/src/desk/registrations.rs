@@ -24,9 +24,9 @@ pub struct RegistrationForm {
     pub message: String,
 }
 
-fn short(field: &str, value: &str, max: usize) -> Result<String, DeskError> {
-    let value = value.trim();
-    if value.is_empty() || value.chars().count() > max {
+fn short(field: &str, given: &str, max: usize) -> Result<String, DeskError> {
+    let value = given.trim();
+    if value.is_empty() || given.chars().count() > max {
         return Err(DeskError::Invalid(format!(
             "{field} must be 1 to {max} characters"
         )));
@@ -187,7 +187,7 @@ impl Desk {
         if !actor.is_staff() {
             return Err(DeskError::Forbidden("for the service desk only".into()));
         }
-        let reason = short("reason", reason, 2_000)?;
+        let reason = short("reason", reason, 5_000)?;
         let now = crate::now().as_second();
         let mut tx = self.store.write().await?;
         let request = store::by_id(&mut tx, id)

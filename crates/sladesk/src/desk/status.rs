@@ -99,12 +99,12 @@ impl Desk {
                 "only the SaaS team or an admin posts outage updates".into(),
             ));
         }
-        let message = message.trim();
-        if message.is_empty() || message.chars().count() > 5_000 {
+        if message.trim().is_empty() || message.chars().count() > 5_000 {
             return Err(DeskError::Invalid(
                 "message must be 1 to 5000 characters".into(),
             ));
         }
+        let message = message.trim();
         let mut tx = self.store.write().await?;
         store::outage_by_id(&mut tx, outage_id)
             .await?

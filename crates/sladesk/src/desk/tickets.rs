@@ -71,17 +71,29 @@ const MAX_TEXT: usize = 100_000;
 const CONFIDENTIAL_OFF_THE_LINES: &str =
     "a vulnerability report stays with admins and the SaaS team; it is not on a support line";
 
-fn text(field: &str, value: &str, max: usize) -> Result<String, DeskError> {
-    let value = value.trim();
+/// A required text: not blank, at most `max` characters as given (as the OpenAPI document's
+/// `maxLength` says); returned trimmed.
+fn text(field: &str, given: &str, max: usize) -> Result<String, DeskError> {
+    let value = given.trim();
     if value.is_empty() {
         return Err(DeskError::Invalid(format!("{field} must not be empty")));
     }
-    if value.chars().count() > max {
+    if given.chars().count() > max {
         return Err(DeskError::Invalid(format!(
             "{field} is longer than {max} characters"
         )));
     }
     Ok(value.to_string())
+}
+
+/// An optional reason: trimmed, `None` when blank, at most 5,000 characters.
+fn optional_reason(reason: Option<&str>) -> Result<Option<&str>, DeskError> {
+    if reason.is_some_and(|r| r.chars().count() > 5_000) {
+        return Err(DeskError::Invalid(
+            "reason is longer than 5000 characters".into(),
+        ));
+    }
+    Ok(reason.map(str::trim).filter(|r| !r.is_empty()))
 }
 
 /// Short fields are one line: a line break or tab in a subject or a name is refused.
@@ -319,6 +331,7 @@ impl Desk {
         id: i64,
         patch: TicketPatch,
     ) -> Result<TicketView, DeskError> {
+        let priority_reason = optional_reason(patch.priority_reason.as_deref())?;
         let mut tx = self.store.write().await?;
         let mut ticket = visible_ticket(&mut tx, actor, id).await?;
         if !actor.is_staff() {
@@ -343,12 +356,7 @@ impl Desk {
         let policy = self.policy_of(&mut tx, &ticket).await?;
         if let Some(to) = patch.priority {
             if to != ticket.priority {
-                let reason = patch
-                    .priority_reason
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|r| !r.is_empty());
-                let data = json!({"from": ticket.priority, "to": to, "reason": reason});
+                let data = json!({"from": ticket.priority, "to": to, "reason": priority_reason});
                 self.append(&mut tx, actor, &ticket, kinds::PRIORITY, true, None, data)
                     .await?;
                 ticket.priority = to;
@@ -503,6 +511,7 @@ impl Desk {
         to: Status,
         reason: Option<&str>,
     ) -> Result<TicketView, DeskError> {
+        let reason = optional_reason(reason)?;
         let mut tx = self.store.write().await?;
         let mut ticket = visible_ticket(&mut tx, actor, id).await?;
         let transition = Transition::between(ticket.status, to)?;
@@ -586,6 +595,7 @@ impl Desk {
         id: i64,
         reason: Option<&str>,
     ) -> Result<TicketView, DeskError> {
+        let reason = optional_reason(reason)?;
         let mut tx = self.store.write().await?;
         let mut ticket = visible_ticket(&mut tx, actor, id).await?;
         if !actor.is_staff() {

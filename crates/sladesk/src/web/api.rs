@@ -25,6 +25,7 @@ const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 200;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
     /// Where the previous page ended (its `next_cursor`).
@@ -135,8 +136,10 @@ pub async fn create_user(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UserParams {
+    #[param(minimum = 1)]
     pub organization: Option<i64>,
     pub cursor: Option<String>,
     /// 1 to 200, default 50.
@@ -153,6 +156,9 @@ pub async fn list_users(
 ) -> Result<Json<Page<UserResponse>>> {
     let limit = limit(p.limit)?;
     let after = cursor(p.cursor.as_deref())?.unwrap_or(0);
+    if p.organization.is_some_and(|id| id < 1) {
+        return Err(ApiError::bad_request("ids are positive whole numbers"));
+    }
     let users = state
         .desk
         .users(&actor, p.organization, after, limit)
@@ -235,18 +241,25 @@ pub async fn create_ticket(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TicketParams {
     pub status: Option<Status>,
+    #[param(minimum = 1)]
     pub organization: Option<i64>,
     pub priority: Option<Priority>,
+    /// Support line 1, 2 or 3.
+    #[param(minimum = 1, maximum = 3)]
     pub line: Option<i64>,
+    /// An assignee's user id.
+    #[param(minimum = 1)]
     pub assignee: Option<i64>,
     /// Only tickets whose reaction or resolution clock is (true) or is not (false) breached now.
     pub breached: Option<bool>,
     /// Only tickets waiting for the customer or development (true), or not (false).
     pub waiting: Option<bool>,
-    /// Full-text search over subject and description.
+    /// Full-text search over subject and description (words; no control characters).
+    #[param(max_length = 500)]
     pub q: Option<String>,
     pub cursor: Option<String>,
     /// 1 to 200, default 50.
@@ -262,8 +275,14 @@ pub async fn list_tickets(
     Params(p): Params<TicketParams>,
 ) -> Result<Json<Page<TicketResponse>>> {
     let limit = limit(p.limit)?;
-    if p.q.as_ref().is_some_and(|q| q.len() > 500) {
+    if p.q.as_ref().is_some_and(|q| q.chars().count() > 500) {
         return Err(ApiError::bad_request("q is longer than 500 characters"));
+    }
+    if p.line.is_some_and(|line| !(1..=3).contains(&line)) {
+        return Err(ApiError::bad_request("line must be 1, 2 or 3"));
+    }
+    if p.organization.is_some_and(|id| id < 1) || p.assignee.is_some_and(|id| id < 1) {
+        return Err(ApiError::bad_request("ids are positive whole numbers"));
     }
     let filter = TicketFilter {
         organization_id: p.organization,
@@ -283,6 +302,7 @@ pub async fn list_tickets(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TicketGetParams {
     /// Add, per clock, the stretches of the history that counted or paused, and why.
@@ -520,6 +540,7 @@ impl From<crate::store::registrations::Registration> for RegistrationResponse {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RegistrationParams {
     /// `pending` (default), `approved` or `rejected`.

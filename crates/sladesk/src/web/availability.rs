@@ -211,10 +211,13 @@ pub async fn record_exclusion(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReportParams {
+    #[param(minimum = 1)]
     pub component: i64,
     /// A calendar month like `2026-03` (Dutch time).
+    #[param(pattern = r"^[0-9]{4}-[0-9]{2}$")]
     pub month: String,
 }
 

@@ -86,3 +86,24 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// The few refusals made by layers rather than handlers (a body over the limit, a request
+/// that took too long) come as plain text; they are turned into problem documents like
+/// every other error.
+pub async fn plain_errors_as_problems(response: Response) -> Response {
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE if plain => {
+            ApiError::new(status, "the body is over 1 MiB").into_response()
+        }
+        StatusCode::SERVICE_UNAVAILABLE if plain => {
+            ApiError::new(status, "the request took too long; try again").into_response()
+        }
+        _ => response,
+    }
+}

@@ -104,19 +104,53 @@ pub async fn refuse_control_characters(request: Request, next: Next) -> Response
                 .into_response();
         }
     };
-    let field = if form {
-        bad_pair(&bytes)
-    } else {
-        // Malformed JSON is left to the handler, which names the fault.
-        serde_json::from_slice::<serde_json::Value>(&bytes)
-            .ok()
-            .and_then(|value| bad_json(&value, ""))
+    if form {
+        if let Some(field) = bad_pair(&bytes) {
+            return refusal(&parts.headers, &field, form);
+        }
+        return next
+            .run(Request::from_parts(parts, Body::from(bytes)))
+            .await;
+    }
+    // Malformed JSON is left to the handler, which names the fault.
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return next
+            .run(Request::from_parts(parts, Body::from(bytes)))
+            .await;
     };
-    if let Some(field) = field {
+    if let Some(field) = bad_json(&value, "") {
         return refusal(&parts.headers, &field, form);
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    // JSON Schema counts `5.0` as an integer, and so do clients generated from our document;
+    // serde would refuse it for an integer field, so whole numbers are handed on as such.
+    let body = if whole_numbers_as_integers(&mut value) {
+        Body::from(value.to_string())
+    } else {
+        Body::from(bytes)
+    };
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// Turns every whole number written with a fraction (`5.0`, `1e3`) into an integer; whether
+/// anything changed.
+fn whole_numbers_as_integers(value: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e18 => {
+                *value = Value::from(f as i64);
+                true
+            }
+            _ => false,
+        },
+        Value::Array(items) => items.iter_mut().fold(false, |changed, item| {
+            whole_numbers_as_integers(item) | changed
+        }),
+        Value::Object(fields) => fields.values_mut().fold(false, |changed, item| {
+            whole_numbers_as_integers(item) | changed
+        }),
+        _ => false,
+    }
 }
 
 fn percent_decoded(path: &str) -> String {
@@ -144,5 +178,18 @@ mod tests {
             None
         );
         assert_eq!(percent_decoded("/heartbeats/a%00b"), "/heartbeats/a\0b");
+    }
+
+    #[test]
+    fn whole_numbers_become_integers_and_fractions_stay() {
+        let mut value = serde_json::json!({"id": 5.0, "list": [1e3, 2.5], "n": 7});
+        assert!(whole_numbers_as_integers(&mut value));
+        assert_eq!(
+            value,
+            serde_json::json!({"id": 5, "list": [1000, 2.5], "n": 7})
+        );
+        assert!(!whole_numbers_as_integers(
+            &mut serde_json::json!({"x": 1.5})
+        ));
     }
 }

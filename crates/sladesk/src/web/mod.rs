@@ -13,6 +13,7 @@ mod feeds;
 mod headers;
 mod input;
 pub mod limits;
+mod openapi;
 mod pages;
 mod portal;
 mod schema;
@@ -39,8 +40,6 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use utoipa::OpenApi;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use crate::desk::Desk;
 
@@ -136,98 +135,6 @@ impl Metrics {
         );
         m.registry = registry;
         m
-    }
-}
-
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "sladesk API", description = "The service desk's JSON API. Errors are RFC 9457 problem documents."),
-    paths(
-        api::create_organization, api::list_organizations, api::get_organization, api::update_organization,
-        api::create_user, api::list_users, api::get_user, api::list_tokens, api::revoke_token, api::set_user_active,
-        api::create_ticket, api::list_tickets, api::get_ticket, api::update_ticket,
-        api::comment, api::transition, api::dispute, api::escalate, api::phone_call, api::events, api::audit,
-        api::registrations, api::approve_registration, api::reject_registration, api::organization_mfa,
-        availability::create_component, availability::list_components, availability::add_monitor,
-        availability::schedule_maintenance, availability::record_exclusion, availability::report,
-        status::post_update, status::list_outages, status::json, availability::heartbeat, availability::readings,
-        healthz,
-    ),
-    modifiers(&BearerAuth),
-)]
-pub struct ApiDoc;
-
-/// What every operation shares, written once: bearer authentication, and errors as problem
-/// documents (400 for a malformed request, 401 without a valid token, 413 for a body over
-/// 1 MiB), so the document says what the server really answers.
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-        let problem = |description: &str| {
-            RefOr::T(
-                ResponseBuilder::new()
-                    .description(description)
-                    .content(
-                        "application/problem+json",
-                        Content::new(Some(Ref::from_schema_name("Problem"))),
-                    )
-                    .build(),
-            )
-        };
-        for (path, item) in openapi.paths.paths.iter_mut() {
-            let has_id = path.contains('{');
-            let operations = [
-                &mut item.get,
-                &mut item.post,
-                &mut item.patch,
-                &mut item.put,
-                &mut item.delete,
-            ];
-            for operation in operations.into_iter().flatten() {
-                let responses = &mut operation.responses.responses;
-                for (status, response) in responses.iter_mut() {
-                    if let (true, RefOr::T(response)) =
-                        (status.starts_with('4') || status.starts_with('5'), response)
-                        && let Some(content) = response.content.shift_remove("application/json")
-                    {
-                        response
-                            .content
-                            .insert("application/problem+json".into(), content);
-                    }
-                }
-                responses
-                    .entry("400".into())
-                    .or_insert_with(|| problem("malformed request: body, query or path"));
-                if operation.request_body.is_some() {
-                    responses
-                        .entry("413".into())
-                        .or_insert_with(|| problem("body over 1 MiB"));
-                    responses
-                        .entry("415".into())
-                        .or_insert_with(|| problem("the body is not sent as application/json"));
-                    responses
-                        .entry("422".into())
-                        .or_insert_with(|| problem("the body does not have the right shape"));
-                }
-                if has_id {
-                    responses
-                        .entry("404".into())
-                        .or_insert_with(|| problem("no such resource, or not yours"));
-                }
-                if operation.security.is_some() {
-                    responses
-                        .entry("401".into())
-                        .or_insert_with(|| problem("no valid API token"));
-                }
-            }
-        }
     }
 }
 
@@ -388,6 +295,7 @@ pub fn router(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
+        .layer(middleware::map_response(error::plain_errors_as_problems))
         .layer(middleware::from_fn_with_state(
             state.settings.trusted_proxies.clone(),
             client::find,
@@ -408,8 +316,13 @@ pub fn metrics_router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+async fn openapi() -> Response {
+    let mut response = Json(openapi::document()).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("public, max-age=300"),
+    );
+    response
 }
 
 /// Whether the service and its database answer.

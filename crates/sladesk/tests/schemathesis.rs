@@ -1,0 +1,62 @@
+//! schemathesis (PyPI; `scripts/test` installs it) against the served OpenAPI document, every
+//! check on, on a real server on SQLite and PostgreSQL: no server error, every answer as the
+//! document says, schema-valid requests accepted and schema-violating ones refused (with the
+//! few documented exceptions in `schemathesis.toml`).
+
+mod common;
+
+use std::process::Command;
+
+use common::{Backend, Database, Server, test_config};
+use serde_json::json;
+
+on_both_databases!(the_api_does_what_its_document_says);
+
+async fn the_api_does_what_its_document_says(backend: Backend) {
+    let available = Command::new("schemathesis")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        available,
+        "schemathesis is needed (pip install schemathesis; scripts/test installs it)"
+    );
+    let db = Database::fresh(backend).await;
+    let s = Server::start(test_config(&db.url)).await;
+    // Something to find: an organisation whose contract takes any product, and a ticket.
+    let org = s.organization("Fuzz BV", None).await;
+    s.file_ticket(&s.admin, Some(org), "Something to find")
+        .await;
+    let (status, _) = s
+        .patch(
+            &s.admin,
+            &format!("/api/v1/organizations/{org}"),
+            json!({"products": []}),
+        )
+        .await;
+    assert!(status.is_success());
+
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schemathesis.toml");
+    let run = Command::new("schemathesis")
+        .args(["--config-file", config, "run"])
+        .arg(format!("{}/api/openapi.json", s.base))
+        .args([
+            "--checks",
+            "all",
+            "--max-examples",
+            "25",
+            "--seed",
+            "20261130",
+        ])
+        .args(["-H", &format!("Authorization: Bearer {}", s.admin)])
+        .env("NO_COLOR", "1")
+        // Its cache of findings goes to a folder of its own, not the checkout.
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("schemathesis runs");
+    let said =
+        String::from_utf8_lossy(&run.stdout).to_string() + &String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{said}");
+    assert!(said.contains("passed"), "{said}");
+    s.stop().await;
+}
