@@ -5,6 +5,7 @@ pub mod config;
 pub mod desk;
 pub mod jobs;
 pub mod notify;
+pub mod secrets;
 pub mod serve;
 pub mod store;
 pub mod web;

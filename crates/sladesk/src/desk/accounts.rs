@@ -452,9 +452,7 @@ pub async fn issue_token(
     organization_id: Option<i64>,
     language: Language,
 ) -> Result<String, DeskError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| DeskError::Invalid(format!("no randomness: {e}")))?;
-    let token = format!("sld_{}", hex::encode(bytes));
+    let token = format!("sld_{}", crate::secrets::hex::<32>()?);
     let actor = Actor::system();
     let mut tx = desk.store.write().await?;
     let email = check_email(email)?;

@@ -202,10 +202,7 @@ impl Desk {
             }
         }
         let target = if new.kind == "heartbeat" {
-            let mut bytes = [0u8; 24];
-            getrandom::fill(&mut bytes)
-                .map_err(|e| DeskError::Invalid(format!("no randomness: {e}")))?;
-            format!("hb_{}", hex::encode(bytes))
+            format!("hb_{}", crate::secrets::hex::<24>()?)
         } else {
             new.target
         };

@@ -117,6 +117,13 @@ pub enum DeskError {
     Policy(#[from] PolicyError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A server fault of another kind (hashing failed, a stored secret is unreadable): a 500
+    /// with the cause in the log, never the client's to fix.
+    #[error("{0}")]
+    Fault(String),
+    /// A server fault: no secret could be made.
+    #[error(transparent)]
+    NoRandomness(#[from] crate::secrets::NoRandomness),
 }
 
 impl From<sqlx::Error> for DeskError {

@@ -26,10 +26,7 @@ impl Desk {
     /// it is followed. The answer is the same whether or not the address was known.
     pub async fn subscribe(&self, email: &str, language: Language) -> Result<(), DeskError> {
         let email = super::accounts::check_email(email)?;
-        let mut bytes = [0u8; 24];
-        getrandom::fill(&mut bytes)
-            .map_err(|e| DeskError::Invalid(format!("no randomness: {e}")))?;
-        let token = hex::encode(bytes);
+        let token = crate::secrets::hex::<24>()?;
         let now = crate::now().as_second();
         let mut tx = self.store.write().await?;
         let subscription = store::subscribe(&mut tx, &email, &word(&language), &token, now).await?;

@@ -143,10 +143,7 @@ impl Desk {
                 "this request was decided already".into(),
             ));
         }
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes)
-            .map_err(|e| DeskError::Invalid(format!("no randomness: {e}")))?;
-        let token = hex::encode(bytes);
+        let token = crate::secrets::hex::<32>()?;
         store::insert_activation(
             &mut tx,
             &token_hash(&token),
@@ -238,10 +235,7 @@ impl Desk {
         let Some(user) = accounts::user_by_email(&mut tx, &email).await? else {
             return Ok(());
         };
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes)
-            .map_err(|e| DeskError::Invalid(format!("no randomness: {e}")))?;
-        let token = hex::encode(bytes);
+        let token = crate::secrets::hex::<32>()?;
         store::insert_activation(&mut tx, &token_hash(&token), user.id, now + 3600).await?;
         let link = format!(
             "{}/activate?token={token}",

@@ -49,17 +49,11 @@ pub struct NewSession {
     pub csrf: String,
 }
 
-fn random_hex(bytes: usize) -> Result<String, DeskError> {
-    let mut buffer = vec![0u8; bytes];
-    getrandom::fill(&mut buffer).map_err(|e| DeskError::Invalid(format!("no randomness: {e}")))?;
-    Ok(hex::encode(buffer))
-}
-
 /// 16 random bytes as a password salt.
 fn new_salt() -> Result<SaltString, DeskError> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| DeskError::Invalid(format!("no randomness: {e}")))?;
-    SaltString::encode_b64(&bytes).map_err(|e| DeskError::Invalid(format!("salt: {e}")))
+    let bytes = crate::secrets::bytes::<16>()?;
+    // Encoding 16 bytes always fits a salt; were it to fail, it is the server's fault.
+    SaltString::encode_b64(&bytes).map_err(|e| DeskError::Fault(format!("salt: {e}")))
 }
 
 /// The Argon2id hash of a password strong enough for `email`'s owner.
@@ -68,7 +62,7 @@ pub(crate) fn hash_password(password: &str, email: &str) -> Result<String, DeskE
     let salt = new_salt()?;
     Ok(Argon2::default()
         .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| DeskError::Invalid(format!("password hashing failed: {e}")))?
+        .map_err(|e| DeskError::Fault(format!("password hashing failed: {e}")))?
         .to_string())
 }
 
@@ -91,7 +85,7 @@ pub fn check_strength(password: &str, email: &str) -> Result<(), DeskError> {
 fn totp_for(secret_base32: &str, email: &str) -> Result<TOTP, DeskError> {
     let bytes = Secret::Encoded(secret_base32.to_string())
         .to_bytes()
-        .map_err(|_| DeskError::Invalid("stored TOTP secret is not valid".into()))?;
+        .map_err(|_| DeskError::Fault("stored TOTP secret is not valid".into()))?;
     TOTP::new(
         Algorithm::SHA1,
         6,
@@ -101,7 +95,7 @@ fn totp_for(secret_base32: &str, email: &str) -> Result<TOTP, DeskError> {
         Some("sladesk".into()),
         email.replace(':', "_"),
     )
-    .map_err(|e| DeskError::Invalid(format!("TOTP: {e}")))
+    .map_err(|e| DeskError::Fault(format!("TOTP: {e}")))
 }
 
 impl Desk {
@@ -250,8 +244,8 @@ impl Desk {
         user_id: i64,
         mfa_passed: bool,
     ) -> Result<NewSession, DeskError> {
-        let cookie = random_hex(32)?;
-        let csrf = random_hex(16)?;
+        let cookie = crate::secrets::hex::<32>()?;
+        let csrf = crate::secrets::hex::<16>()?;
         let now = crate::now().as_second();
         let session = Session {
             user_id,
@@ -308,7 +302,7 @@ impl Desk {
             Some(secret) => secret,
             None => {
                 let Secret::Encoded(secret) = Secret::generate_secret().to_encoded() else {
-                    return Err(DeskError::Invalid("could not make a TOTP secret".into()));
+                    return Err(DeskError::Fault("could not make a TOTP secret".into()));
                 };
                 sessions::set_totp(&mut tx, user.id, Some(&secret), false).await?;
                 secret
@@ -415,7 +409,7 @@ impl Desk {
         if !credentials.totp_enabled {
             sessions::set_totp(tx, user.id, Some(&secret), true).await?;
             let codes: Vec<String> = (0..10)
-                .map(|_| random_hex(4).map(|h| format!("{}-{}", &h[..4], &h[4..])))
+                .map(|_| crate::secrets::hex::<4>().map(|h| format!("{}-{}", &h[..4], &h[4..])))
                 .collect::<Result<_, _>>()?;
             let hashes: Vec<String> = codes.iter().map(|c| token_hash(c)).collect();
             sessions::set_recovery_codes(tx, user.id, &hashes).await?;

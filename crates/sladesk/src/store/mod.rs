@@ -14,12 +14,11 @@ pub mod sessions;
 pub mod throttles;
 pub mod tickets;
 
-use std::borrow::Cow;
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::migrate::Migrator;
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor};
 
 pub use sqlx::Any;
@@ -143,107 +142,13 @@ impl Store {
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
-        let files: &[(&'static str, &'static str)] = match self.dialect {
-            Dialect::Sqlite => &[
-                ("init", include_str!("migrations/sqlite/0001_init.sql")),
-                (
-                    "queue indexes",
-                    include_str!("migrations/sqlite/0002_queue_indexes.sql"),
-                ),
-                (
-                    "availability",
-                    include_str!("migrations/sqlite/0003_availability.sql"),
-                ),
-                (
-                    "outage updates",
-                    include_str!("migrations/sqlite/0004_outage_updates.sql"),
-                ),
-                (
-                    "heartbeats and roll-ups",
-                    include_str!("migrations/sqlite/0005_heartbeats_and_rollups.sql"),
-                ),
-                (
-                    "notifications",
-                    include_str!("migrations/sqlite/0006_notifications.sql"),
-                ),
-                (
-                    "sign in",
-                    include_str!("migrations/sqlite/0007_sign_in.sql"),
-                ),
-                (
-                    "registrations",
-                    include_str!("migrations/sqlite/0008_registrations.sql"),
-                ),
-                (
-                    "recovery codes and MFA policy",
-                    include_str!("migrations/sqlite/0009_recovery_and_mfa_policy.sql"),
-                ),
-                ("portal", include_str!("migrations/sqlite/0010_portal.sql")),
-                (
-                    "hardening",
-                    include_str!("migrations/sqlite/0011_hardening.sql"),
-                ),
-            ],
-            Dialect::Postgres => &[
-                ("init", include_str!("migrations/postgres/0001_init.sql")),
-                (
-                    "queue indexes",
-                    include_str!("migrations/postgres/0002_queue_indexes.sql"),
-                ),
-                (
-                    "availability",
-                    include_str!("migrations/postgres/0003_availability.sql"),
-                ),
-                (
-                    "outage updates",
-                    include_str!("migrations/postgres/0004_outage_updates.sql"),
-                ),
-                (
-                    "heartbeats and roll-ups",
-                    include_str!("migrations/postgres/0005_heartbeats_and_rollups.sql"),
-                ),
-                (
-                    "notifications",
-                    include_str!("migrations/postgres/0006_notifications.sql"),
-                ),
-                (
-                    "sign in",
-                    include_str!("migrations/postgres/0007_sign_in.sql"),
-                ),
-                (
-                    "registrations",
-                    include_str!("migrations/postgres/0008_registrations.sql"),
-                ),
-                (
-                    "recovery codes and MFA policy",
-                    include_str!("migrations/postgres/0009_recovery_and_mfa_policy.sql"),
-                ),
-                (
-                    "portal",
-                    include_str!("migrations/postgres/0010_portal.sql"),
-                ),
-                (
-                    "hardening",
-                    include_str!("migrations/postgres/0011_hardening.sql"),
-                ),
-            ],
-        };
-        let migrations = files
-            .iter()
-            .enumerate()
-            .map(|(i, (name, sql))| {
-                Migration::new(
-                    i as i64 + 1,
-                    Cow::Borrowed(*name),
-                    MigrationType::Simple,
-                    sqlx::SqlSafeStr::into_sql_str(*sql),
-                    false,
-                )
-            })
-            .collect();
-        Migrator::with_migrations(migrations)
-            .run(&self.pool)
-            .await?;
+        // Each database has its folder of numbered SQL files, embedded at build time.
+        static SQLITE: Migrator = sqlx::migrate!("src/store/migrations/sqlite");
+        static POSTGRES: Migrator = sqlx::migrate!("src/store/migrations/postgres");
+        match self.dialect {
+            Dialect::Sqlite => SQLITE.run(&self.pool).await?,
+            Dialect::Postgres => POSTGRES.run(&self.pool).await?,
+        }
         Ok(())
     }
 

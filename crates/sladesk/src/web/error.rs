@@ -60,6 +60,13 @@ impl From<DeskError> for ApiError {
                     "the server could not complete the request; it has been logged",
                 );
             }
+            DeskError::NoRandomness(_) | DeskError::Fault(_) => {
+                tracing::error!(error = %error, "server fault");
+                return ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the server could not complete the request; it has been logged",
+                );
+            }
         };
         ApiError::new(status, error.to_string())
     }
@@ -105,5 +112,26 @@ pub async fn plain_errors_as_problems(response: Response) -> Response {
             ApiError::new(status, "the request took too long; try again").into_response()
         }
         _ => response,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_faults_are_500_never_a_4xx() {
+        let faults = [
+            DeskError::Fault("password hashing failed".into()),
+            DeskError::Store(crate::store::StoreError::Corrupt("x".into())),
+        ];
+        for fault in faults {
+            let error = ApiError::from(fault);
+            assert_eq!(error.status, StatusCode::INTERNAL_SERVER_ERROR);
+            assert!(
+                !error.detail.contains("hashing"),
+                "the cause stays in the log"
+            );
+        }
     }
 }

@@ -307,7 +307,10 @@ pub(super) fn public_form(
     language: Language,
     ctx: minijinja::Value,
 ) -> Response {
-    let csrf = random_token();
+    let csrf = match random_token() {
+        Ok(csrf) => csrf,
+        Err(fault) => return super::error::ApiError::from(DeskError::from(fault)).into_response(),
+    };
     let t = texts(language);
     let mut response = page(
         form.template,
@@ -353,10 +356,9 @@ pub(super) fn set_cookie(
     }
 }
 
-pub(super) fn random_token() -> String {
-    let mut bytes = [0u8; 16];
-    let _ = getrandom::fill(&mut bytes);
-    hex::encode(bytes)
+/// A CSRF token for a form.
+pub(super) fn random_token() -> Result<String, crate::secrets::NoRandomness> {
+    crate::secrets::hex::<16>()
 }
 
 /// Equal without telling, by timing, how much of it was.

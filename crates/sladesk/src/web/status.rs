@@ -152,7 +152,7 @@ pub async fn page(
     let language = language(p.lang.as_deref(), &headers);
     // The subscription form's double-submit token: a cookie per visitor, so the page may be
     // kept by the visitor's browser only, never by a shared cache.
-    let csrf = super::pages::random_token();
+    let csrf = super::pages::random_token().map_err(crate::desk::DeskError::from)?;
     match render(&status, language, &csrf) {
         Ok(html) => {
             let mut response =
