@@ -7,6 +7,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::desk::{Desk, Policies};
 use crate::store::{Store, StoreError};
@@ -65,8 +66,13 @@ pub async fn open_desk(config: &Config) -> Result<Desk, ServeError> {
     )
 }
 
-/// Starts the API and the jobs.
-pub async fn start(mut config: Config) -> Result<Running, ServeError> {
+/// Starts the API and the jobs on the system clock.
+pub async fn start(config: Config) -> Result<Running, ServeError> {
+    start_with_clock(config, Clock::system()).await
+}
+
+/// Starts the API and the jobs reading the time from `clock` (tests set a manual one).
+pub async fn start_with_clock(mut config: Config, clock: Clock) -> Result<Running, ServeError> {
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| ServeError::Listen {
@@ -76,7 +82,7 @@ pub async fn start(mut config: Config) -> Result<Running, ServeError> {
     let addr = listener.local_addr().map_err(ServeError::Server)?;
     // Links in mails point where the server really listens (port 0 becomes the port it got).
     config.public_url = config.public_url_for(addr);
-    let desk = open_desk(&config).await?;
+    let desk = open_desk(&config).await?.with_clock(clock);
     let metrics = Arc::new(Metrics::new());
     let (shutdown, watcher) = watch::channel(false);
     let jobs = crate::jobs::spawn(desk.clone(), &config, metrics.clone(), watcher.clone());

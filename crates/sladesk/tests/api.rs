@@ -17,9 +17,11 @@ on_both_databases!(
     audit_trail_records_who_did_what,
 );
 
+/// A server on a fresh database whose clock stands still until a test moves it.
 async fn server(backend: Backend) -> (Database, Server) {
     let db = Database::fresh(backend).await;
-    let server = Server::start(test_config(&db.url)).await;
+    let clock = sladesk::clock::Clock::manual(jiff::Timestamp::now());
+    let server = Server::start_with_clock(test_config(&db.url), clock).await;
     (db, server)
 }
 
@@ -188,8 +190,8 @@ async fn a_ticket_through_its_life(backend: Backend) {
     assert_eq!(kinds(&public)[0], "created");
 
     // Explained: the stretches of the history, with what counted. (Everything above happened
-    // within a second or so; wait for the closed stretch to have a length.)
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    // at one instant; a minute later the closed stretch has a length.)
+    s.advance(jiff::SignedDuration::from_mins(1));
     let (_, explained) = s
         .get(&agent, &format!("/api/v1/tickets/{id}?explain=true"))
         .await;
@@ -751,7 +753,9 @@ async fn breached_filter_follows_the_clock(backend: Backend) {
     let ticket = s.file_ticket(&agent, Some(org), "Quick one").await;
     assert_eq!(ticket["sla"]["reaction"]["target_seconds"], 2);
     assert_eq!(ticket["sla"]["reaction"]["breached"], false);
-    tokio::time::sleep(std::time::Duration::from_millis(3200)).await;
+    let (_, page) = s.get(&agent, "/api/v1/tickets?breached=true").await;
+    assert!(page["items"].as_array().unwrap().is_empty(), "{page}");
+    s.advance(jiff::SignedDuration::from_secs(3));
     let (_, page) = s.get(&agent, "/api/v1/tickets?breached=true").await;
     let items = page["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{page}");

@@ -6,11 +6,11 @@ mod common;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
 
 use common::{Backend, Database, Server, eventually, test_config};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use sladesk::clock::Clock;
 use sladesk::store::accounts::Role;
 
 on_both_databases!(
@@ -66,6 +66,10 @@ impl Target {
 }
 
 async fn server_with_policy(db: &Database, policy: &str) -> Server {
+    server_with_policy_and_clock(db, policy, Clock::system()).await
+}
+
+async fn server_with_policy_and_clock(db: &Database, policy: &str, clock: Clock) -> Server {
     let path = std::env::temp_dir().join(format!(
         "sladesk-policy-{}-{:?}-{}.toml",
         std::process::id(),
@@ -75,7 +79,7 @@ async fn server_with_policy(db: &Database, policy: &str) -> Server {
     std::fs::write(&path, policy).unwrap();
     let mut config = test_config(&db.url);
     config.policy_file = Some(path);
-    Server::start(config).await
+    Server::start_with_clock(config, clock).await
 }
 
 async fn component(s: &Server, token: &str, name: &str, production: bool) -> i64 {
@@ -275,22 +279,42 @@ async fn an_outage_is_detected_ticketed_and_closed(backend: Backend) {
 
 async fn two_replicas_check_once_per_interval(backend: Backend) {
     let db = Database::fresh(backend).await;
-    let one = Server::start(test_config(&db.url)).await;
-    let two = Server::start(test_config(&db.url)).await;
+    // Both replicas read one clock, which the test moves a second at a time.
+    let clock = Clock::manual(jiff::Timestamp::now());
+    let one = Server::start_with_clock(test_config(&db.url), clock.clone()).await;
+    let two = Server::start_with_clock(test_config(&db.url), clock.clone()).await;
     let saas = one.token("ops@vendor.example", Role::SaasTeam, None).await;
     let hits = Arc::new(AtomicUsize::new(0));
     let mut target = Target::start("127.0.0.1:0".parse().unwrap(), hits.clone()).await;
     let id = component(&one, &saas, "Acceptance platform", false).await;
-    let start = Instant::now();
-    one.post(&saas, &format!("/api/v1/components/{id}/monitors"), json!({"kind": "http", "target": format!("http://{}/health", target.addr), "interval_seconds": 1})).await;
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    let checks = hits.load(Ordering::SeqCst);
-    let seconds = start.elapsed().as_secs_f64();
-    // One check a second in all, not one per replica.
-    assert!(
-        checks >= 3 && (checks as f64) <= seconds + 1.5,
-        "{checks} checks in {seconds:.1} s"
-    );
+    let (_, monitor) = one.post(&saas, &format!("/api/v1/components/{id}/monitors"), json!({"kind": "http", "target": format!("http://{}/health", target.addr), "interval_seconds": 1})).await;
+    let monitor = monitor["id"].as_i64().unwrap();
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    for second in 1..=5 {
+        // The check of this second happens once, and then nothing is due or under way: no
+        // replica can check again before the clock moves on.
+        eventually(20, "the check of this second", || async {
+            (hits.load(Ordering::SeqCst) >= second).then_some(())
+        })
+        .await;
+        eventually(20, "the check to be recorded", || async {
+            let (next, lease): (i64, Option<i64>) =
+                sqlx::query_as("SELECT next_check_at, lease_until FROM monitors WHERE id = $1")
+                    .bind(monitor)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+            (next > clock.now().as_second() && lease.is_none()).then_some(())
+        })
+        .await;
+        assert_eq!(
+            hits.load(Ordering::SeqCst),
+            second,
+            "one check a second in all"
+        );
+        one.advance(jiff::SignedDuration::from_secs(1));
+    }
     target.stop().await;
     two.stop().await;
     one.stop().await;
@@ -395,7 +419,9 @@ async fn maintenance_windows_follow_m1_and_m2(backend: Backend) {
 
 async fn a_silent_agent_is_unreachable(backend: Backend) {
     let db = Database::fresh(backend).await;
-    let s = server_with_policy(&db, "[availability]\nfailures_to_confirm = 1\n").await;
+    let clock = Clock::manual(jiff::Timestamp::now());
+    let s =
+        server_with_policy_and_clock(&db, "[availability]\nfailures_to_confirm = 1\n", clock).await;
     let saas = s.token("ops@vendor.example", Role::SaasTeam, None).await;
     let id = component(&s, &saas, "Customer agent", false).await;
     let (status, monitor) = s
@@ -419,7 +445,7 @@ async fn a_silent_agent_is_unreachable(backend: Backend) {
             )
             .await;
         assert_eq!(status, StatusCode::NO_CONTENT);
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        s.advance(jiff::SignedDuration::from_secs(1));
     }
     assert_eq!(state_of(&s, &saas, id).await["state"], "up");
     let (status, _) = s
@@ -432,6 +458,7 @@ async fn a_silent_agent_is_unreachable(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Then it stops: after an interval and the grace, it is unreachable.
+    s.advance(jiff::SignedDuration::from_secs(10));
     let down = eventually(20, "the agent to be unreachable", || async {
         let c = state_of(&s, &saas, id).await;
         (c["state"] == "down").then_some(c)

@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::{
     Backend, Database, Server, SmtpServer, eventually, free_port, maildir, test_config, with_smtp,
 };
@@ -91,9 +89,9 @@ async fn mail_follows_the_customers_language(backend: Backend) {
         json!({"body": "internal only", "visibility": "internal"}),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
     assert!(
-        smtp.mails()
+        common::outbox(&db)
+            .await
             .iter()
             .all(|(_, _, body)| !body.contains("internal only"))
     );
@@ -104,8 +102,10 @@ async fn sla_alerts_are_sent_once_even_with_two_replicas(backend: Backend) {
     let db = Database::fresh(backend).await;
     let dir = maildir(&db, "alerts");
     let smtp = SmtpServer::start_on(free_port(), &dir);
-    let one = Server::start(config_with_smtp(&db, smtp.port)).await;
-    let two = Server::start(config_with_smtp(&db, smtp.port)).await;
+    // Both replicas read one clock, which the test moves.
+    let clock = sladesk::clock::Clock::manual(jiff::Timestamp::now());
+    let one = Server::start_with_clock(config_with_smtp(&db, smtp.port), clock.clone()).await;
+    let two = Server::start_with_clock(config_with_smtp(&db, smtp.port), clock.clone()).await;
     // Reaction 4 s on the 24x7 calendar: warning at 3 s (75 %), breach after 4 s.
     let fast = "[priorities.normal]\ncalendar = \"24x7\"\nreaction = \"4s\"\nresolution = \"1h\"\n";
     let org = one.organization("Fast Ltd", Some(fast)).await;
@@ -124,6 +124,8 @@ async fn sla_alerts_are_sent_once_even_with_two_replicas(backend: Backend) {
         subject.contains(&format!("SD-{:06}", ticket["id"].as_i64().unwrap()))
             && subject.contains(what)
     };
+    // Past the warning and the breach.
+    one.advance(jiff::SignedDuration::from_secs(5));
     smtp.wait_for(
         20,
         "warning and breach to both first-line agents",
@@ -136,9 +138,15 @@ async fn sla_alerts_are_sent_once_even_with_two_replicas(backend: Backend) {
         },
     )
     .await;
-    // Give both replicas several more rounds: nothing is sent twice.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let mails = smtp.mails();
+    // More rounds on both replicas, later still: each alert is already recorded, nothing is
+    // queued again (the outbox holds every mail ever queued).
+    let id = ticket["id"].as_i64().unwrap();
+    for _ in 0..3 {
+        one.advance(jiff::SignedDuration::from_secs(1));
+        one.desk().check_ticket(id, clock.now()).await.unwrap();
+        two.desk().check_ticket(id, clock.now()).await.unwrap();
+    }
+    let mails = common::outbox(&db).await;
     for who in first_line {
         let warnings = mails
             .iter()
@@ -166,7 +174,8 @@ async fn silent_customers_are_reminded_then_closed(backend: Backend) {
     let db = Database::fresh(backend).await;
     let dir = maildir(&db, "autoclose");
     let smtp = SmtpServer::start_on(free_port(), &dir);
-    let s = Server::start(config_with_smtp(&db, smtp.port)).await;
+    let clock = sladesk::clock::Clock::manual(jiff::Timestamp::now());
+    let s = Server::start_with_clock(config_with_smtp(&db, smtp.port), clock).await;
     // "Working days" of one second on the 24x7 calendar: reminder after 2, closing after 4.
     let fast = "[auto_close]\ncalendar = \"24x7\"\nworking_day = \"1s\"\nworking_days = 4\nreminder_working_days_before = 2\n";
     let org = s.organization("Quiet BV", Some(fast)).await;
@@ -187,6 +196,14 @@ async fn silent_customers_are_reminded_then_closed(backend: Backend) {
         .await;
     assert!(waiting["sla"]["auto_close_at"].is_string());
 
+    // Three silent "days": the reminder; two more: closed.
+    s.advance(jiff::SignedDuration::from_secs(3));
+    smtp.wait_for(15, "the reminder", |m| {
+        m.iter()
+            .any(|(_, s, _)| s.contains("We wachten op je reactie"))
+    })
+    .await;
+    s.advance(jiff::SignedDuration::from_secs(2));
     let closed = eventually(20, "the ticket to be closed", || async {
         let (_, t) = s.get(&agent, &format!("/api/v1/tickets/{id}")).await;
         (t["status"] == "closed").then_some(t)

@@ -4,7 +4,6 @@
 mod common;
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use common::{
     Backend, Database, Server, SmtpServer, eventually, free_port, maildir, test_config, with_smtp,
@@ -247,9 +246,9 @@ async fn resource_readings_warn_once_per_excursion(backend: Backend) {
                 >= 2
         })
         .await;
-    tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(
-        smtp.mails()
+        common::outbox(&db)
+            .await
             .iter()
             .filter(|(_, s, _)| s.contains("WARNING"))
             .count(),

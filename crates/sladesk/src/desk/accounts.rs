@@ -150,7 +150,7 @@ impl Desk {
         if let Some(policy) = &new.policy {
             self.policies.for_contract(Some(policy))?;
         }
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         let mut org = Organization {
             id: 0,
             name: check_name(&new.name)?,
@@ -211,7 +211,7 @@ impl Desk {
             org.policy = policy;
         }
         check_dates(org.valid_from, org.valid_until)?;
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         accounts::update_organization(&mut tx, &org, now).await?;
         let changed: Vec<&str> = [
             ("name", patch.name.is_some()),
@@ -273,7 +273,7 @@ impl Desk {
     pub async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<User, DeskError> {
         require_admin(actor)?;
         let mut tx = self.store.write().await?;
-        let user = create_user_in(&mut tx, actor, new).await?;
+        let user = create_user_in(&mut tx, actor, new, self.clock.now().as_second()).await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -311,6 +311,7 @@ pub(crate) async fn create_user_in(
     conn: &mut Conn,
     actor: &Actor,
     new: NewUser,
+    now: i64,
 ) -> Result<User, DeskError> {
     let email = check_email(&new.email)?;
     match (new.role, new.organization_id) {
@@ -336,7 +337,6 @@ pub(crate) async fn create_user_in(
             "a user with email {email} already exists"
         )));
     }
-    let now = crate::now().as_second();
     let mut user = User {
         id: 0,
         email,
@@ -374,7 +374,7 @@ impl Desk {
         if actor.id() == Some(id) && !active {
             return Err(DeskError::Conflict("you cannot deactivate yourself".into()));
         }
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         let mut tx = self.store.write().await?;
         if !accounts::set_disabled(&mut tx, id, (!active).then_some(now)).await? {
             return Err(DeskError::NotFound("user"));
@@ -419,7 +419,7 @@ impl Desk {
     pub async fn revoke_token(&self, actor: &Actor, id: i64) -> Result<(), DeskError> {
         require_admin(actor)?;
         let mut tx = self.store.write().await?;
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         if !accounts::revoke_token(&mut tx, id, now).await? {
             return Err(DeskError::NotFound("token"));
         }
@@ -473,10 +473,10 @@ pub async fn issue_token(
                 organization_id,
                 language,
             };
-            create_user_in(&mut tx, &actor, new).await?
+            create_user_in(&mut tx, &actor, new, desk.clock.now().as_second()).await?
         }
     };
-    let now = crate::now().as_second();
+    let now = desk.clock.now().as_second();
     let token_id =
         accounts::insert_token(&mut tx, user.id, &token_hash(&token), "cli", now).await?;
     audit::record(
@@ -495,7 +495,11 @@ pub async fn issue_token(
 
 /// One of the vendor's own organisations (for platform outages, vulnerability reports), by
 /// name, made on first use with a plain support contract.
-pub(crate) async fn vendor_organization(conn: &mut Conn, name: &str) -> Result<i64, DeskError> {
+pub(crate) async fn vendor_organization(
+    conn: &mut Conn,
+    name: &str,
+    now: i64,
+) -> Result<i64, DeskError> {
     if let Some(id) = accounts::organization_named(conn, name).await? {
         return Ok(id);
     }
@@ -507,7 +511,7 @@ pub(crate) async fn vendor_organization(conn: &mut Conn, name: &str) -> Result<i
         valid_from: None,
         valid_until: None,
         policy: None,
-        created_at: crate::now().as_second(),
+        created_at: now,
     };
     Ok(accounts::insert_organization(conn, &org).await?)
 }

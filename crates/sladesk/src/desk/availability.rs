@@ -128,7 +128,7 @@ impl Desk {
                 "organization {org} does not exist"
             )));
         }
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         let mut component = Component {
             id: 0,
             name: name.into(),
@@ -218,7 +218,7 @@ impl Desk {
         store::component_by_id(&mut tx, component_id)
             .await?
             .ok_or(DeskError::NotFound("component"))?;
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         let mut monitor = Monitor {
             id: 0,
             component_id,
@@ -270,7 +270,7 @@ impl Desk {
             ));
         }
         let policy = self.policies.base();
-        let now = crate::now();
+        let now = self.clock.now();
         let notice_seconds = i64::from(policy.maintenance_notice_days) * 86_400;
         let mut warnings = Vec::new();
         if !new.emergency {
@@ -332,7 +332,7 @@ impl Desk {
             return Err(DeskError::NotFound("heartbeat monitor"));
         }
         let mut tx = self.store.write().await?;
-        let known = store::record_beat(&mut tx, token, crate::now().as_second()).await?;
+        let known = store::record_beat(&mut tx, token, self.clock.now().as_second()).await?;
         tx.commit().await?;
         if known {
             Ok(())
@@ -361,7 +361,7 @@ impl Desk {
             .ok_or_else(|| {
                 DeskError::Invalid(format!("component {} does not exist", new.component_id))
             })?;
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         let category = crate::store::accounts::word(&new.category);
         let mut row = ExclusionRow {
             id: 0,
@@ -393,7 +393,7 @@ impl Desk {
             .map_err(|e| DeskError::Invalid(e.to_string()))?;
         // Outages are judged whole, so look a day beyond the month on both sides.
         let (from, to) = (start.as_second() - 86_400, end.as_second() + 86_400);
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         let mut conn = self.store.read().await?;
         store::component_by_id(&mut conn, component_id)
             .await?
@@ -572,7 +572,7 @@ impl Desk {
             Some(id) => id,
             None => self.platform_organization(conn).await?,
         };
-        let now = crate::now();
+        let now = self.clock.now();
         let policy = self.policies.base();
         let mut ticket = Ticket {
             id: 0,
@@ -616,7 +616,12 @@ impl Desk {
     }
 
     async fn platform_organization(&self, conn: &mut crate::store::Conn) -> Result<i64, DeskError> {
-        super::accounts::vendor_organization(conn, "Platform (vendor)").await
+        super::accounts::vendor_organization(
+            conn,
+            "Platform (vendor)",
+            self.clock.now().as_second(),
+        )
+        .await
     }
 
     /// M1/M2: the announcement goes to the status page's subscribers for a platform component,
@@ -648,7 +653,7 @@ impl Desk {
                 .await
             }
             Some(org) => {
-                let now = crate::now().as_second();
+                let now = self.clock.now().as_second();
                 for person in accounts::list_users(conn, Some(org), 0, 10_000).await? {
                     let mail = crate::notify::maintenance_announcement(
                         &component.name,
@@ -714,7 +719,7 @@ impl Desk {
                 subject,
                 body,
                 None,
-                crate::now().as_second(),
+                self.clock.now().as_second(),
             )
             .await?;
         }

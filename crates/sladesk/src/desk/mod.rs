@@ -145,6 +145,8 @@ pub struct Desk {
     pub support_phone: Option<String>,
     /// X1: the networks staff may sign in and use their tokens from; empty allows any.
     pub staff_networks: Arc<[ipnet::IpNet]>,
+    /// The one clock of the server (tests set it).
+    pub clock: crate::clock::Clock,
 }
 
 impl Desk {
@@ -159,6 +161,7 @@ impl Desk {
             webhooks: Arc::new([]),
             support_phone: None,
             staff_networks: Arc::new([]),
+            clock: crate::clock::Clock::system(),
         }
     }
 }
@@ -167,6 +170,12 @@ impl Desk {
     /// Posts outage events to these URLs too.
     pub fn with_webhooks(mut self, urls: Vec<String>) -> Desk {
         self.webhooks = urls.into();
+        self
+    }
+
+    /// Reads the time from `clock` (a test's manual clock) instead of the system's.
+    pub fn with_clock(mut self, clock: crate::clock::Clock) -> Desk {
+        self.clock = clock;
         self
     }
 

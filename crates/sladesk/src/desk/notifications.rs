@@ -27,7 +27,7 @@ impl Desk {
     pub async fn subscribe(&self, email: &str, language: Language) -> Result<(), DeskError> {
         let email = super::accounts::check_email(email)?;
         let token = crate::secrets::hex::<24>()?;
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         let mut tx = self.store.write().await?;
         let subscription = store::subscribe(&mut tx, &email, &word(&language), &token, now).await?;
         // At most one confirmation mail an hour per address, however often the form is sent.
@@ -48,7 +48,7 @@ impl Desk {
     /// Confirms a subscription; returns the subscriber's language.
     pub async fn confirm_subscription(&self, token: &str) -> Result<Language, DeskError> {
         let mut tx = self.store.write().await?;
-        let found = store::confirm(&mut tx, token, crate::now().as_second()).await?;
+        let found = store::confirm(&mut tx, token, self.clock.now().as_second()).await?;
         tx.commit().await?;
         let found = found.ok_or(DeskError::NotFound("subscription"))?;
         Ok(parse_word(&found.language).unwrap_or(Language::Nl))
@@ -69,7 +69,7 @@ impl Desk {
         conn: &mut Conn,
         write: impl Fn(Language, &str) -> Mail,
     ) -> Result<(), DeskError> {
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         for subscription in store::confirmed_subscriptions(conn).await? {
             let language: Language = parse_word(&subscription.language).unwrap_or(Language::Nl);
             let unsubscribe = format!(
@@ -97,7 +97,7 @@ impl Desk {
         conn: &mut Conn,
         event: serde_json::Value,
     ) -> Result<(), DeskError> {
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         for url in self.webhooks.iter() {
             store::enqueue_webhook(conn, url, &event.to_string(), now).await?;
         }
@@ -154,7 +154,7 @@ impl Desk {
                 "readings are percentages from 0 to 100".into(),
             ));
         }
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         let mut tx = self.store.write().await?;
         let component = components::component_by_id(&mut tx, component_id)
             .await?

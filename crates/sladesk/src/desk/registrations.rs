@@ -46,7 +46,7 @@ impl Desk {
         let name = short("name", &form.name, 200)?;
         let organization = short("organization", &form.organization, 200)?;
         let message: String = form.message.trim().chars().take(5_000).collect();
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         let mut tx = self.store.write().await?;
         if accounts::user_by_email(&mut tx, &email).await?.is_some()
             || store::pending_for(&mut tx, &email).await?
@@ -118,7 +118,7 @@ impl Desk {
         if !actor.is_staff() {
             return Err(DeskError::Forbidden("for the service desk only".into()));
         }
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         let mut tx = self.store.write().await?;
         let request = store::by_id(&mut tx, id)
             .await?
@@ -137,7 +137,7 @@ impl Desk {
             organization_id: Some(organization_id),
             language,
         };
-        let user = create_user_in(&mut tx, actor, new).await?;
+        let user = create_user_in(&mut tx, actor, new, now).await?;
         if !store::decide(&mut tx, id, "approved", actor.id(), now, Some(user.id)).await? {
             return Err(DeskError::Conflict(
                 "this request was decided already".into(),
@@ -185,7 +185,7 @@ impl Desk {
             return Err(DeskError::Forbidden("for the service desk only".into()));
         }
         let reason = short("reason", reason, 5_000)?;
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         let mut tx = self.store.write().await?;
         let request = store::by_id(&mut tx, id)
             .await?
@@ -230,7 +230,7 @@ impl Desk {
         let Ok(email) = check_email(email) else {
             return Ok(());
         };
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         let mut tx = self.store.write().await?;
         let Some(user) = accounts::user_by_email(&mut tx, &email).await? else {
             return Ok(());
@@ -261,7 +261,7 @@ impl Desk {
     pub async fn activation_valid(&self, token: &str) -> Result<bool, DeskError> {
         let mut conn = self.store.read().await?;
         Ok(
-            store::activation_user(&mut conn, &token_hash(token), crate::now().as_second())
+            store::activation_user(&mut conn, &token_hash(token), self.clock.now().as_second())
                 .await?
                 .is_some(),
         )
@@ -269,7 +269,7 @@ impl Desk {
 
     /// Uses an activation link once: sets the person's password.
     pub async fn activate(&self, token: &str, password: &str) -> Result<(), DeskError> {
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         let hash_of_token = token_hash(token);
         let mut tx = self.store.write().await?;
         let user_id = store::activation_user(&mut tx, &hash_of_token, now)
@@ -282,7 +282,7 @@ impl Desk {
         if !store::use_activation(&mut tx, &hash_of_token, now).await? {
             return Err(DeskError::NotFound("activation link"));
         }
-        password_changed(&mut tx, &user).await?;
+        password_changed(&mut tx, &user, now).await?;
         sessions::set_password_hash(&mut tx, user.id, &hash).await?;
         audit::record(
             &mut tx,
@@ -307,8 +307,8 @@ impl Desk {
 pub(super) async fn password_changed(
     conn: &mut crate::store::Conn,
     user: &accounts::User,
+    now: i64,
 ) -> Result<(), DeskError> {
-    let now = crate::now().as_second();
     let had_one = sessions::credentials_of(conn, user.clone())
         .await?
         .password_hash

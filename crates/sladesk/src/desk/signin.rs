@@ -107,7 +107,8 @@ impl Desk {
         let user = crate::store::accounts::user_by_email(&mut tx, &email)
             .await?
             .ok_or(DeskError::NotFound("user"))?;
-        super::registrations::password_changed(&mut tx, &user).await?;
+        super::registrations::password_changed(&mut tx, &user, self.clock.now().as_second())
+            .await?;
         sessions::set_password_hash(&mut tx, user.id, &hash).await?;
         tx.commit().await?;
         Ok(())
@@ -123,7 +124,7 @@ impl Desk {
     ) -> Result<SignIn, DeskError> {
         // No real address is longer (check_email); the cut keeps junk out of keys and audit.
         let email: String = email.trim().to_lowercase().chars().take(254).collect();
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         let keys = [
             Key::AddressAndPerson(client, email.clone()),
             Key::Address(client),
@@ -222,7 +223,7 @@ impl Desk {
             let mut tx = self.store.write().await?;
             audit::record(
                 &mut tx,
-                crate::now().as_second(),
+                self.clock.now().as_second(),
                 actor.id(),
                 actor.token_id,
                 "token.network_refused",
@@ -246,7 +247,7 @@ impl Desk {
     ) -> Result<NewSession, DeskError> {
         let cookie = crate::secrets::hex::<32>()?;
         let csrf = crate::secrets::hex::<16>()?;
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         let session = Session {
             user_id,
             csrf: csrf.clone(),
@@ -263,7 +264,7 @@ impl Desk {
     pub async fn session(&self, cookie: &str) -> Result<Option<(User, Session)>, DeskError> {
         let mut conn = self.store.read().await?;
         let Some(session) =
-            sessions::session(&mut conn, &token_hash(cookie), crate::now().as_second()).await?
+            sessions::session(&mut conn, &token_hash(cookie), self.clock.now().as_second()).await?
         else {
             return Ok(None);
         };
@@ -325,7 +326,7 @@ impl Desk {
         client: IpAddr,
         session: Option<&str>,
     ) -> Result<Option<Vec<String>>, DeskError> {
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         let keys = [Key::SecondStep(user.id), Key::Address(client)];
         let mut tx = self.store.write().await?;
         let counted = throttle::count(&mut tx, &keys, now).await?;
@@ -448,7 +449,7 @@ impl Desk {
         sessions::set_organization_mfa(&mut tx, organization_id, required).await?;
         crate::store::audit::record(
             &mut tx,
-            crate::now().as_second(),
+            self.clock.now().as_second(),
             actor.id(),
             actor.token_id,
             "organization.mfa",

@@ -323,7 +323,7 @@ impl Desk {
                 &mail.subject,
                 &mail.body,
                 Some(ticket.id),
-                crate::now().as_second(),
+                self.clock.now().as_second(),
             )
             .await?;
         }
@@ -357,7 +357,7 @@ impl Desk {
                 &mail.subject,
                 &mail.body,
                 Some(ticket.id),
-                crate::now().as_second(),
+                self.clock.now().as_second(),
             )
             .await?;
         }

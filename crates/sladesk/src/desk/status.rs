@@ -109,7 +109,7 @@ impl Desk {
         store::outage_by_id(&mut tx, outage_id)
             .await?
             .ok_or(DeskError::NotFound("outage"))?;
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         let mut update = OutageUpdate {
             id: 0,
             outage_id,
@@ -142,7 +142,7 @@ impl Desk {
             return Err(DeskError::Forbidden("for the service desk only".into()));
         }
         let mut conn = self.store.read().await?;
-        let since = crate::now().as_second() - days * 86_400;
+        let since = self.clock.now().as_second() - days * 86_400;
         let mut result = Vec::new();
         for outage in store::recent_outages(&mut conn, since).await? {
             let updates = store::updates_of(&mut conn, outage.id).await?;
@@ -157,7 +157,7 @@ impl Desk {
         let policy = self.policies.base();
         let rules = &policy.availability;
         let tz = rules.time_zone.clone();
-        let now = crate::now();
+        let now = self.clock.now();
         let today = now.to_zoned_datetime(tz.clone()).date();
         let first_day = today
             .checked_sub(jiff::Span::new().days(DAYS_SHOWN - 1))

@@ -111,7 +111,7 @@ impl Desk {
         actor: &Actor,
         new: NewTicket,
     ) -> Result<TicketView, DeskError> {
-        let now = crate::now();
+        let now = self.clock.now();
         let subject = one_line("subject", text("subject", &new.subject, 300)?)?;
         let description = text("description", &new.description, MAX_TEXT)?;
         let product = one_line("product", text("product", &new.product, 200)?)?;
@@ -246,15 +246,14 @@ impl Desk {
         let sla = if explain {
             let timeline = super::sla::timeline_of(&ticket, &events)?;
             let last = timeline.events.last().map_or(timeline.created_at, |e| e.at);
-            sladesk_core::sla::evaluate(&policy, &timeline, crate::now().max(last), true).map_err(
-                |e| {
+            sladesk_core::sla::evaluate(&policy, &timeline, self.clock.now().max(last), true)
+                .map_err(|e| {
                     DeskError::Store(crate::store::StoreError::Corrupt(format!(
                         "ticket {id}: {e}"
                     )))
-                },
-            )?
+                })?
         } else {
-            evaluate_ticket(&policy, &ticket, &events, crate::now())?.0
+            evaluate_ticket(&policy, &ticket, &events, self.clock.now())?.0
         };
         if !actor.is_staff() {
             events.retain(|e| e.public);
@@ -268,7 +267,7 @@ impl Desk {
         actor: &Actor,
         mut filter: TicketFilter,
     ) -> Result<Vec<TicketView>, DeskError> {
-        let now = crate::now();
+        let now = self.clock.now();
         if let Some(own) = actor.own_organization() {
             if filter.organization_id.is_some_and(|id| id != own) {
                 return Ok(Vec::new());
@@ -654,8 +653,8 @@ impl Desk {
         action: &str,
         detail: &Value,
     ) -> Result<TicketView, DeskError> {
-        let now = crate::now();
-        ticket.updated_at = event_time(&ticket);
+        let now = self.clock.now();
+        ticket.updated_at = event_time(self.clock.now(), &ticket);
         audit::record(
             &mut tx,
             now.as_second(),
@@ -685,7 +684,7 @@ impl Desk {
         self.append(conn, actor, ticket, kinds::STATUS, true, None, data)
             .await?;
         ticket.status = to;
-        ticket.updated_at = event_time(ticket);
+        ticket.updated_at = event_time(self.clock.now(), ticket);
         let t = ticket.clone();
         self.mail_requester(conn, &t, Topic::Status, |lang| {
             notify::status_changed(&t, to, lang, &self.public_url)
@@ -709,7 +708,7 @@ impl Desk {
         let event = TicketEvent {
             id: 0,
             ticket_id: ticket.id,
-            at: event_time(ticket),
+            at: event_time(self.clock.now(), ticket),
             kind: kind.into(),
             actor_id: actor.id(),
             public,
@@ -732,8 +731,10 @@ impl Desk {
     }
 }
 
-fn event_time(ticket: &Ticket) -> i64 {
-    crate::now().as_second().max(ticket.updated_at)
+/// When a change to `ticket` happens: now, but never before its last change (clocks of
+/// replicas may differ by a little; a ticket's history stays in order).
+fn event_time(now: jiff::Timestamp, ticket: &Ticket) -> i64 {
+    now.as_second().max(ticket.updated_at)
 }
 
 /// The ticket if it exists and the actor may see it; a foreign ticket is "not found".

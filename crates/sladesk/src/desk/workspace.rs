@@ -41,7 +41,7 @@ impl Desk {
     /// A queue's open tickets, nearest deadline first, with their SLA now.
     pub async fn queue(&self, actor: &Actor, queue: Queue) -> Result<Vec<TicketView>, DeskError> {
         Self::staff_only(actor)?;
-        let now = crate::now();
+        let now = self.clock.now();
         let mut conn = self.store.read().await?;
         let page = tickets::queue(&mut conn, queue, now.as_second(), QUEUE_PAGE).await?;
         self.views_of(&mut conn, page, now).await
@@ -49,7 +49,7 @@ impl Desk {
 
     pub async fn queue_counts(&self, actor: &Actor, line: i64) -> Result<QueueCounts, DeskError> {
         Self::staff_only(actor)?;
-        let now = crate::now().as_second();
+        let now = self.clock.now().as_second();
         let mut conn = self.store.read().await?;
         let me = actor.id().unwrap_or_default();
         Ok(QueueCounts {
@@ -153,7 +153,7 @@ impl Desk {
         preferences::save_preferences(&mut tx, user_id, language, &new).await?;
         crate::store::audit::record(
             &mut tx,
-            crate::now().as_second(),
+            self.clock.now().as_second(),
             Some(user_id),
             actor.token_id,
             "user.preferences",

@@ -69,7 +69,7 @@ impl Mailer {
             return;
         };
         loop {
-            let now = crate::now().as_second();
+            let now = desk.clock.now().as_second();
             let batch = match desk.store.write().await {
                 Ok(mut tx) => {
                     match outbox::claim_due(&mut tx, desk.store.dialect, now, lease_seconds, 20)
@@ -89,7 +89,7 @@ impl Mailer {
                 let Ok(mut conn) = desk.store.write().await else {
                     return;
                 };
-                let now = crate::now().as_second();
+                let now = desk.clock.now().as_second();
                 let recorded = match &result {
                     Ok(()) => {
                         metrics.mails_sent.inc();

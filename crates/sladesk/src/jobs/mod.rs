@@ -117,7 +117,7 @@ where
 /// One round of SLA checks: every ticket whose next check is due.
 pub async fn run_sla_checks(desk: &Desk, metrics: &Metrics, lease_seconds: i64) {
     loop {
-        let now = crate::now();
+        let now = desk.clock.now();
         let claimed = match desk.store.write().await {
             Ok(mut tx) => match tickets::claim_due_checks(
                 &mut tx,
@@ -149,7 +149,7 @@ pub async fn run_sla_checks(desk: &Desk, metrics: &Metrics, lease_seconds: i64) 
             return;
         }
         for id in &claimed {
-            match desk.check_ticket(*id, crate::now()).await {
+            match desk.check_ticket(*id, desk.clock.now()).await {
                 Ok(outcome) => {
                     metrics.sla_alerts.inc_by(outcome.alerts_sent as u64);
                 }

@@ -17,7 +17,7 @@ const CONCURRENCY: usize = 200;
 pub async fn run_due_checks(desk: &Desk, client: &reqwest::Client, lease_seconds: i64) -> usize {
     let mut total = 0;
     loop {
-        let now = crate::now().as_second();
+        let now = desk.clock.now().as_second();
         let claimed = match desk.store.write().await {
             Ok(mut tx) => match availability::claim_due_monitors(
                 &mut tx,
@@ -43,8 +43,8 @@ pub async fn run_due_checks(desk: &Desk, client: &reqwest::Client, lease_seconds
             let client = client.clone();
             let desk = desk.clone();
             running.spawn(async move {
-                let failure = probe(&client, &monitor).await.err();
-                if let Err(e) = desk.record_check(monitor, failure, crate::now()).await {
+                let failure = probe(&client, &monitor, desk.clock.now()).await.err();
+                if let Err(e) = desk.record_check(monitor, failure, desk.clock.now()).await {
                     tracing::warn!(error = %e, "could not record a check");
                 }
             });
@@ -58,17 +58,21 @@ pub async fn run_due_checks(desk: &Desk, client: &reqwest::Client, lease_seconds
 }
 
 /// One probe: `Ok` when the target answers as expected, else what went wrong.
-pub async fn probe(client: &reqwest::Client, monitor: &Monitor) -> Result<(), String> {
+pub async fn probe(
+    client: &reqwest::Client,
+    monitor: &Monitor,
+    now: jiff::Timestamp,
+) -> Result<(), String> {
     let timeout = Duration::from_millis(monitor.timeout_ms.max(1) as u64);
     match monitor.kind.as_str() {
         "heartbeat" => {
             // Silence for more than an interval and a half means the agent is unreachable (H1).
             let allowed = monitor.interval_seconds + (monitor.interval_seconds / 2).max(5);
             match monitor.last_beat_at {
-                Some(beat) if crate::now().as_second() - beat <= allowed => Ok(()),
+                Some(beat) if now.as_second() - beat <= allowed => Ok(()),
                 Some(beat) => Err(format!(
                     "agent unreachable: no heartbeat for {} s",
-                    crate::now().as_second() - beat
+                    now.as_second() - beat
                 )),
                 None => Err("agent unreachable: no heartbeat received yet".into()),
             }
@@ -117,7 +121,7 @@ pub async fn probe(client: &reqwest::Client, monitor: &Monitor) -> Result<(), St
 pub async fn prune(desk: &Desk, retention_days: i64) {
     use std::sync::atomic::{AtomicI64, Ordering};
     static LAST: AtomicI64 = AtomicI64::new(0);
-    let now = crate::now().as_second();
+    let now = desk.clock.now().as_second();
     if now - LAST.load(Ordering::Relaxed) < 3600 {
         return;
     }

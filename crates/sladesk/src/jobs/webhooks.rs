@@ -14,7 +14,7 @@ pub async fn send_due(
     lease_seconds: i64,
 ) {
     loop {
-        let now = crate::now().as_second();
+        let now = desk.clock.now().as_second();
         let batch = match desk.store.write().await {
             Ok(mut tx) => {
                 match store::claim_webhooks(&mut tx, desk.store.dialect, now, lease_seconds, 20)
@@ -48,7 +48,7 @@ pub async fn send_due(
             let Ok(mut tx) = desk.store.write().await else {
                 return;
             };
-            let now = crate::now().as_second();
+            let now = desk.clock.now().as_second();
             let recorded = match &result {
                 Ok(()) => store::webhook_sent(&mut tx, hook.id, now).await,
                 Err(error) => {

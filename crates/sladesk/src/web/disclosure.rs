@@ -41,7 +41,7 @@ pub async fn security_txt(State(state): State<AppState>) -> Response {
     let body = security_txt_for(
         &state.desk.public_url,
         &state.settings.security_contact,
-        crate::now(),
+        state.desk.clock.now(),
     );
     let mut response = body.into_response();
     response.headers_mut().insert(

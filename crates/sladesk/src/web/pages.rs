@@ -750,7 +750,10 @@ async fn sign_out(
 
 fn this_month(state: &AppState) -> String {
     let tz = state.desk.policies.base().availability.time_zone.clone();
-    crate::now()
+    state
+        .desk
+        .clock
+        .now()
         .to_zoned_datetime(tz)
         .strftime("%Y-%m")
         .to_string()

@@ -12,9 +12,10 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
+use sladesk::clock::Clock;
 use sladesk::config::Config;
 use sladesk::desk::issue_token;
-use sladesk::serve::{Running, start};
+use sladesk::serve::{Running, start_with_clock};
 use sladesk::store::accounts::Role;
 use sqlx::Connection;
 
@@ -153,7 +154,14 @@ pub struct Server {
 
 impl Server {
     pub async fn start(config: Config) -> Server {
-        let running = start(config).await.expect("server starts");
+        Server::start_with_clock(config, Clock::system()).await
+    }
+
+    /// A server whose time the test sets (`desk().clock`), instead of sleeping.
+    pub async fn start_with_clock(config: Config, clock: Clock) -> Server {
+        let running = start_with_clock(config, clock)
+            .await
+            .expect("server starts");
         let base = format!("http://{}", running.addr);
         let admin = issue_token(
             &running.desk,
@@ -170,6 +178,19 @@ impl Server {
             client: Client::new(),
             admin,
         }
+    }
+
+    /// The desk inside the running server.
+    pub fn desk(&self) -> &sladesk::desk::Desk {
+        &self.running.as_ref().expect("running").desk
+    }
+
+    /// Moves the server's manual clock on.
+    pub fn advance(&self, by: jiff::SignedDuration) {
+        self.desk()
+            .clock
+            .advance(by)
+            .expect("the server was started with a manual clock");
     }
 
     pub async fn stop(mut self) {
@@ -492,4 +513,18 @@ pub async fn sign_in_attempt(
         post = post.header("x-forwarded-for", via);
     }
     post.send().await.unwrap()
+}
+
+/// Every mail in the server's outbox, sent or not: (recipient, subject, body). Mail is queued
+/// in the same transaction as what caused it, so this is the state to check that something
+/// was not mailed, without waiting for a mailer that might merely be slow.
+pub async fn outbox(db: &Database) -> Vec<(String, String, String)> {
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT recipient, subject, body FROM outbox ORDER BY id")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    rows
 }
