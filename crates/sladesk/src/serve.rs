@@ -33,6 +33,8 @@ pub enum ServeError {
 pub struct Running {
     pub addr: SocketAddr,
     pub desk: Desk,
+    /// On an empty database: the one-time link that creates the first admin.
+    pub setup_link: Option<String>,
     shutdown: watch::Sender<bool>,
     server: JoinHandle<Result<(), std::io::Error>>,
     jobs: Vec<JoinHandle<()>>,
@@ -83,6 +85,14 @@ pub async fn start_with_clock(mut config: Config, clock: Clock) -> Result<Runnin
     // Links in mails point where the server really listens (port 0 becomes the port it got).
     config.public_url = config.public_url_for(addr);
     let desk = open_desk(&config).await?.with_clock(clock);
+    // Nobody can sign in yet: a one-time link, for this process only, creates the first admin.
+    let setup_token = match desk.is_empty().await {
+        Ok(true) => crate::secrets::hex::<24>().ok(),
+        _ => None,
+    };
+    let setup_link = setup_token
+        .as_ref()
+        .map(|token| format!("{}/setup?token={token}", desk.public_url));
     let metrics = Arc::new(Metrics::new());
     let (shutdown, watcher) = watch::channel(false);
     let jobs = crate::jobs::spawn(desk.clone(), &config, metrics.clone(), watcher.clone());
@@ -97,6 +107,7 @@ pub async fn start_with_clock(mut config: Config, clock: Clock) -> Result<Runnin
             metrics_elsewhere: config.metrics.listen.is_some(),
             security_contact: config.security_contact.clone(),
         }),
+        setup: Arc::new(web::setup::SetupLink::new(setup_token)),
     };
     let mut jobs = jobs;
     if let Some(metrics_addr) = config.metrics.listen {
@@ -137,6 +148,7 @@ pub async fn start_with_clock(mut config: Config, clock: Clock) -> Result<Runnin
     Ok(Running {
         addr,
         desk,
+        setup_link,
         shutdown,
         server,
         jobs,

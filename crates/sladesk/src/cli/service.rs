@@ -134,6 +134,12 @@ pub fn serve(
             "sladesk: listening on http://{} (API under /api/v1, OpenAPI at /api/openapi.json)",
             running.addr
         );
+        if let Some(link) = &running.setup_link {
+            eprintln!(
+                "sladesk: nobody can sign in yet. Open this link to create the first admin \
+                 (it works once, while this server runs):\n\n    {link}\n"
+            );
+        }
         wait_for_stop_signal().await;
         tracing::info!("stopping: finishing in-flight requests and jobs");
         running.stop().await.map_err(serve_error)

@@ -8,6 +8,7 @@ mod creation;
 mod notifications;
 mod policies;
 mod registrations;
+mod setup;
 mod signin;
 mod sla;
 mod status;

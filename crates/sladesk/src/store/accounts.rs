@@ -412,3 +412,10 @@ pub async fn organization_named(conn: &mut Conn, name: &str) -> Result<Option<i6
             .await?,
     )
 }
+
+/// How many people exist (0 on a new desk).
+pub async fn count_users(conn: &mut Conn) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&mut *conn)
+        .await?)
+}

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 const CSS: &str = include_str!("assets/sladesk.css");
 const JS: &str = include_str!("assets/sladesk.js");
 const STATUS_CSS: &str = include_str!("assets/status.css");
+const FAVICON: &str = include_str!("assets/favicon.svg");
 
 fn asset(body: &'static str, content_type: &'static str) -> Response {
     let mut response = body.into_response();
@@ -26,6 +27,11 @@ pub async fn stylesheet() -> Response {
 
 pub async fn status_stylesheet() -> Response {
     asset(STATUS_CSS, "text/css; charset=utf-8")
+}
+
+/// The icon, for `/favicon.svg` and for browsers that ask `/favicon.ico` of every site.
+pub async fn favicon() -> Response {
+    asset(FAVICON, "image/svg+xml")
 }
 
 pub async fn script() -> Response {

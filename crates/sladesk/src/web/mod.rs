@@ -17,6 +17,7 @@ mod openapi;
 mod pages;
 mod portal;
 mod schema;
+pub mod setup;
 mod status;
 mod visitor;
 mod words;
@@ -50,6 +51,8 @@ pub struct AppState {
     pub tokens: Arc<extract::TokenCache>,
     pub limits: Arc<limits::Limits>,
     pub settings: Arc<WebSettings>,
+    /// The first-run setup link's token, while nobody exists (this process only).
+    pub setup: Arc<setup::SetupLink>,
 }
 
 /// What the HTTP layer takes from the configuration.
@@ -283,6 +286,9 @@ pub fn router(state: AppState) -> Router {
             get(disclosure::report_form).post(disclosure::report),
         )
         .route("/assets/status.css", get(assets::status_stylesheet))
+        .route("/favicon.svg", get(assets::favicon))
+        .route("/favicon.ico", get(assets::favicon))
+        .route("/setup", get(setup::form).post(setup::create))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(

@@ -46,6 +46,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("account.html", include_str!("templates/account.html")),
         ("admin.html", include_str!("templates/admin.html")),
         ("security.html", include_str!("templates/security.html")),
+        ("setup.html", include_str!("templates/setup.html")),
     ] {
         env.add_template(name, source)
             .expect("built-in templates parse");
@@ -178,6 +179,18 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "too_many",
         "Too many requests from your address; please try again later.",
         "Te veel verzoeken vanaf je adres; probeer het later opnieuw.",
+    ),
+    ("setup_title", "Welcome to sladesk", "Welkom bij sladesk"),
+    (
+        "setup_intro",
+        "Nobody can sign in yet. Create the first admin: you. You will set up the second sign-in step next; then invite your colleagues from the admin page.",
+        "Er kan nog niemand inloggen. Maak de eerste beheerder aan: jezelf. Daarna stel je de tweede inlogstap in; nodig vervolgens je collega's uit via de beheerpagina.",
+    ),
+    ("setup_button", "Create the admin", "Beheerder aanmaken"),
+    (
+        "setup_spent",
+        "This setup link has been used, or is not valid. Sign in instead.",
+        "Deze installatielink is al gebruikt of is niet geldig. Log in plaats daarvan in.",
     ),
     (
         "security_title",
@@ -863,6 +876,7 @@ mod tests {
             "account.html",
             "admin.html",
             "security.html",
+            "setup.html",
         ] {
             assert!(super::TEMPLATES.get_template(name).is_ok(), "{name}");
         }
@@ -882,6 +896,16 @@ pub(super) fn message_page(language: Language, message: &str, status: StatusCode
         status,
         context! { lang => lang_code(language), title => title, message => message },
     )
+}
+
+/// A notice (by key) with a link onwards (by href and key of its text).
+pub(super) fn notice_with_link(language: Language, key: &str, link: (&str, &str)) -> Response {
+    notice(language, key, Some(link), StatusCode::NOT_FOUND)
+}
+
+/// Sets the browser session's cookie.
+pub(super) fn set_session_cookie(response: &mut Response, state: &AppState, value: &str) {
+    set_cookie(response, state, SESSION_COOKIE, value, SESSION_SECONDS, "/");
 }
 
 fn notice(
