@@ -50,11 +50,11 @@ fn serve(dir: &std::path::Path, port: u16) -> (Serving, Option<String>) {
             continue;
         };
         listening |= line.contains("listening on");
-        if let Some(at) = line.find("http://") {
-            if line[at..].contains("/setup?token=") {
-                link = Some(line[at..].trim().to_string());
-                break;
-            }
+        if let Some(at) = line.find("http://")
+            && line[at..].contains("/setup?token=")
+        {
+            link = Some(line[at..].trim().to_string());
+            break;
         }
     }
     assert!(listening || link.is_some(), "the server started");
