@@ -141,9 +141,11 @@ pub async fn report(
         .await
     {
         Ok(number) => {
-            let done = text("security_received")
-                .unwrap_or_default()
-                .replace("{number}", &number);
+            let done = crate::catalogue::text_with(
+                language,
+                "security_received",
+                &[("number", number.clone().into())],
+            );
             report_page(
                 &state,
                 language,

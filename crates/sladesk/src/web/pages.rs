@@ -26,31 +26,61 @@ use crate::store::sessions::Session;
 const SESSION_COOKIE: &str = "sladesk_session";
 const CSRF_COOKIE: &str = "sladesk_csrf";
 
+/// The pages' templates, compiled into the binary.
+const TEMPLATE_SOURCES: &[(&str, &str)] = &[
+    ("base.html", include_str!("templates/base.html")),
+    ("login.html", include_str!("templates/login.html")),
+    ("code.html", include_str!("templates/code.html")),
+    ("staff.html", include_str!("templates/staff.html")),
+    ("register.html", include_str!("templates/register.html")),
+    ("activate.html", include_str!("templates/activate.html")),
+    ("notice.html", include_str!("templates/notice.html")),
+    ("reset.html", include_str!("templates/reset.html")),
+    ("recovery.html", include_str!("templates/recovery.html")),
+    ("nav.html", include_str!("templates/nav.html")),
+    ("tickets.html", include_str!("templates/tickets.html")),
+    ("new_ticket.html", include_str!("templates/new_ticket.html")),
+    ("ticket.html", include_str!("templates/ticket.html")),
+    ("queue.html", include_str!("templates/queue.html")),
+    ("account.html", include_str!("templates/account.html")),
+    ("admin.html", include_str!("templates/admin.html")),
+    ("security.html", include_str!("templates/security.html")),
+    ("setup.html", include_str!("templates/setup.html")),
+];
+
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
-    for (name, source) in [
-        ("base.html", include_str!("templates/base.html")),
-        ("login.html", include_str!("templates/login.html")),
-        ("code.html", include_str!("templates/code.html")),
-        ("staff.html", include_str!("templates/staff.html")),
-        ("register.html", include_str!("templates/register.html")),
-        ("activate.html", include_str!("templates/activate.html")),
-        ("notice.html", include_str!("templates/notice.html")),
-        ("reset.html", include_str!("templates/reset.html")),
-        ("recovery.html", include_str!("templates/recovery.html")),
-        ("nav.html", include_str!("templates/nav.html")),
-        ("tickets.html", include_str!("templates/tickets.html")),
-        ("new_ticket.html", include_str!("templates/new_ticket.html")),
-        ("ticket.html", include_str!("templates/ticket.html")),
-        ("queue.html", include_str!("templates/queue.html")),
-        ("account.html", include_str!("templates/account.html")),
-        ("admin.html", include_str!("templates/admin.html")),
-        ("security.html", include_str!("templates/security.html")),
-        ("setup.html", include_str!("templates/setup.html")),
-    ] {
+    for (name, source) in TEMPLATE_SOURCES.iter().copied() {
         env.add_template(name, source)
             .expect("built-in templates parse");
     }
+    // A text the catalogue does not have, or a variable the page was not given, is an error,
+    // not an empty space on the page (the tests render every page they visit).
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
+    // A catalogue text with arguments, in the page's language: `tr("first_n", n=limit)`.
+    env.add_function(
+        "tr",
+        |state: &minijinja::State, key: String, args: minijinja::value::Kwargs| {
+            let language = match state.lookup("lang").as_ref().and_then(|l| l.as_str()) {
+                Some("en") => Language::En,
+                _ => Language::Nl,
+            };
+            let mut values: Vec<(String, fluent_bundle::FluentValue<'static>)> = Vec::new();
+            for name in args.args() {
+                let value: minijinja::Value = args.get(name)?;
+                let value = match value.as_i64() {
+                    Some(n) => fluent_bundle::FluentValue::from(n),
+                    None => fluent_bundle::FluentValue::from(value.to_string()),
+                };
+                values.push((name.to_string(), value));
+            }
+            let borrowed: Vec<(&str, fluent_bundle::FluentValue)> = values
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone()))
+                .collect();
+            Ok::<_, minijinja::Error>(crate::catalogue::text_with(language, &key, &borrowed))
+        },
+    );
     // The desk's messages (written in English) in the page's language: `message|localize(lang)`.
     env.add_filter("localize", |message: String, lang: String| {
         let language = if lang == "en" {
@@ -63,213 +93,9 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env
 });
 
-/// Every text of these pages: (key, English, Dutch).
-const TEXTS: &[(&str, &str, &str)] = &[
-    ("sign_in", "Sign in", "Inloggen"),
-    ("email", "Email address", "E-mailadres"),
-    ("password", "Password", "Wachtwoord"),
-    ("code_title", "Two-step sign-in", "Inloggen in twee stappen"),
-    (
-        "code_intro",
-        "Enter the 6-digit code from your authenticator app.",
-        "Vul de code van 6 cijfers uit je authenticator-app in.",
-    ),
-    (
-        "enrol_intro",
-        "Staff sign in with a second step. Scan this code with an authenticator app, then enter the 6-digit code it shows.",
-        "Medewerkers loggen in met een tweede stap. Scan deze code met een authenticator-app en vul de code van 6 cijfers in die de app toont.",
-    ),
-    (
-        "secret_text",
-        "Cannot scan? Enter this key:",
-        "Lukt scannen niet? Voer deze sleutel in:",
-    ),
-    ("code", "Code", "Code"),
-    ("confirm", "Confirm", "Bevestigen"),
-    ("sign_out", "Sign out", "Uitloggen"),
-    (
-        "sign_out_everywhere",
-        "Sign out everywhere",
-        "Overal uitloggen",
-    ),
-    ("components", "Components", "Onderdelen"),
-    (
-        "no_components",
-        "No components yet.",
-        "Nog geen onderdelen.",
-    ),
-    ("month", "Month (YYYY-MM)", "Maand (JJJJ-MM)"),
-    ("show", "Show", "Tonen"),
-    ("target", "target", "doel"),
-    ("met", "target met", "doel gehaald"),
-    ("not_met", "target not met", "doel niet gehaald"),
-    ("downtime", "Downtime", "Downtime"),
-    ("budget", "budget", "budget"),
-    ("left", "left", "over"),
-    ("month_length", "month", "maand"),
-    ("from", "From", "Van"),
-    ("until", "Until", "Tot"),
-    ("seconds", "Seconds", "Seconden"),
-    ("counted", "Counted", "Telt"),
-    ("why", "Why", "Waarom"),
-    ("yes", "yes", "ja"),
-    ("no", "no", "nee"),
-    (
-        "no_intervals",
-        "No unavailability this month.",
-        "Geen onbeschikbaarheid deze maand.",
-    ),
-    ("availability", "Availability", "Beschikbaarheid"),
-    (
-        "expired",
-        "The sign-in form expired; please try again.",
-        "Het inlogformulier is verlopen; probeer het opnieuw.",
-    ),
-    (
-        "register_title",
-        "Request a portal account",
-        "Portaalaccount aanvragen",
-    ),
-    (
-        "register_intro",
-        "First time here? Ask for an account for the self-service portal; the service desk checks your request and mails you.",
-        "Eerste keer? Vraag een account aan voor het self-service portaal; de servicedesk controleert je aanvraag en mailt je.",
-    ),
-    ("name", "Name", "Naam"),
-    ("organization", "Organisation", "Organisatie"),
-    ("message", "Message (optional)", "Bericht (optioneel)"),
-    ("register_button", "Send request", "Aanvraag versturen"),
-    (
-        "registered",
-        "Thank you. The service desk checks your request; you will receive an email.",
-        "Dank je. De servicedesk controleert je aanvraag; je krijgt een e-mail.",
-    ),
-    (
-        "activate_title",
-        "Choose your password",
-        "Kies je wachtwoord",
-    ),
-    (
-        "activate_intro",
-        "At least 10 characters; a phrase of several words is easiest to remember and hardest to guess.",
-        "Minstens 10 tekens; een zin van een paar woorden is het makkelijkst te onthouden en het moeilijkst te raden.",
-    ),
-    ("new_password", "New password", "Nieuw wachtwoord"),
-    ("activate_button", "Save password", "Wachtwoord opslaan"),
-    (
-        "activated",
-        "Your password is set. You can sign in now.",
-        "Je wachtwoord is ingesteld. Je kunt nu inloggen.",
-    ),
-    (
-        "bad_link",
-        "This link is not valid (any more). Ask the service desk for a new one.",
-        "Deze link is niet (meer) geldig. Vraag de servicedesk om een nieuwe.",
-    ),
-    ("forgot", "Forgot your password?", "Wachtwoord vergeten?"),
-    ("recovery_title", "Your recovery codes", "Je herstelcodes"),
-    (
-        "recovery_intro",
-        "Keep these codes somewhere safe. Each one signs you in once if you lose your authenticator app; they are shown only now.",
-        "Bewaar deze codes op een veilige plek. Elke code laat je één keer inloggen als je je authenticator-app kwijt bent; ze worden alleen nu getoond.",
-    ),
-    ("continue", "Continue", "Verder"),
-    ("reset_button", "Send me a link", "Stuur me een link"),
-    (
-        "too_many",
-        "Too many requests from your address; please try again later.",
-        "Te veel verzoeken vanaf je adres; probeer het later opnieuw.",
-    ),
-    ("setup_title", "Welcome to sladesk", "Welkom bij sladesk"),
-    (
-        "setup_intro",
-        "Nobody can sign in yet. Create the first admin: you. You will set up the second sign-in step next; then invite your colleagues from the admin page.",
-        "Er kan nog niemand inloggen. Maak de eerste beheerder aan: jezelf. Daarna stel je de tweede inlogstap in; nodig vervolgens je collega's uit via de beheerpagina.",
-    ),
-    ("setup_button", "Create the admin", "Beheerder aanmaken"),
-    (
-        "setup_spent",
-        "This setup link has been used, or is not valid. Sign in instead.",
-        "Deze installatielink is al gebruikt of is niet geldig. Log in plaats daarvan in.",
-    ),
-    (
-        "security_title",
-        "Reporting a vulnerability",
-        "Een kwetsbaarheid melden",
-    ),
-    (
-        "security_intro",
-        "Found a weakness in our service desk or platform? Thank you for telling us first. Report it here; only our administrators and SaaS team can read your report.",
-        "Heb je een zwakke plek gevonden in onze servicedesk of ons platform? Dank je dat je het eerst aan ons meldt. Meld het hier; alleen onze beheerders en het SaaS-team kunnen je melding lezen.",
-    ),
-    (
-        "security_how_title",
-        "How we handle reports",
-        "Hoe we met meldingen omgaan",
-    ),
-    (
-        "security_how_1",
-        "Describe what you found and how to reproduce it; an account is not needed.",
-        "Beschrijf wat je vond en hoe we het kunnen nabootsen; een account is niet nodig.",
-    ),
-    (
-        "security_how_2",
-        "You get a receipt by mail at once, and an answer within 5 working days.",
-        "Je krijgt meteen een ontvangstbevestiging per mail, en binnen 5 werkdagen een antwoord.",
-    ),
-    (
-        "security_how_3",
-        "Please do not use the weakness beyond what shows it, nor look at other people's data.",
-        "Gebruik de zwakke plek niet verder dan nodig is om haar aan te tonen, en bekijk geen gegevens van anderen.",
-    ),
-    (
-        "security_how_4",
-        "Keep the details to yourself until we have fixed it or agreed a date with you; we name you in our thanks if you wish.",
-        "Houd de details voor je tot we het hebben opgelost of samen een datum hebben afgesproken; als je wilt, noemen we je naam in ons dankwoord.",
-    ),
-    (
-        "security_contact",
-        "You can also write to:",
-        "Je kunt ook schrijven naar:",
-    ),
-    (
-        "security_name",
-        "Your name (optional)",
-        "Je naam (optioneel)",
-    ),
-    ("security_subject", "Subject", "Onderwerp"),
-    (
-        "security_description",
-        "What did you find?",
-        "Wat heb je gevonden?",
-    ),
-    ("security_button", "Send report", "Melding versturen"),
-    (
-        "security_received",
-        "Thank you. Your report is registered as {number}; we sent you a receipt by mail.",
-        "Dank je. Je melding staat geregistreerd als {number}; we hebben je een ontvangstbevestiging gemaild.",
-    ),
-    (
-        "reset_sent",
-        "If the address is known, we sent a link to choose a new password.",
-        "Als het adres bekend is, hebben we een link gestuurd om een nieuw wachtwoord te kiezen.",
-    ),
-];
-
+/// Every text of the pages, from the catalogue (`locales/*.ftl`), for templates as `t.key`.
 pub(super) fn texts(language: Language) -> serde_json::Value {
-    let map = TEXTS
-        .iter()
-        .chain(super::words::TEXTS)
-        .map(|(key, en, nl)| {
-            (
-                key.to_string(),
-                serde_json::Value::String(
-                    if language == Language::En { en } else { nl }.to_string(),
-                ),
-            )
-        })
-        .collect();
-    serde_json::Value::Object(map)
+    serde_json::Value::Object(crate::catalogue::all(language))
 }
 
 pub(super) fn lang_code(language: Language) -> &'static str {
@@ -856,30 +682,83 @@ pub async fn staff_availability(
 
 #[cfg(test)]
 mod tests {
+    use super::TEMPLATE_SOURCES;
+
     #[test]
     fn built_in_templates_parse() {
-        for name in [
-            "base.html",
-            "login.html",
-            "code.html",
-            "staff.html",
-            "register.html",
-            "activate.html",
-            "notice.html",
-            "reset.html",
-            "recovery.html",
-            "nav.html",
-            "tickets.html",
-            "new_ticket.html",
-            "ticket.html",
-            "queue.html",
-            "account.html",
-            "admin.html",
-            "security.html",
-            "setup.html",
-        ] {
+        for (name, _) in TEMPLATE_SOURCES {
             assert!(super::TEMPLATES.get_template(name).is_ok(), "{name}");
         }
+    }
+
+    /// The catalogue keys a template asks for: `t.key` and `tr("key", …)`.
+    fn keys_used(source: &str) -> Vec<String> {
+        let mut keys = Vec::new();
+        for (marker, end) in [("t.", None), ("tr(\"", Some('"'))] {
+            let mut rest = source;
+            while let Some(at) = rest.find(marker) {
+                let before = rest[..at].chars().last();
+                rest = &rest[at + marker.len()..];
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                    continue;
+                }
+                let key: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if !key.is_empty() && end.is_none_or(|e| rest[key.len()..].starts_with(e)) {
+                    keys.push(key);
+                }
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn templates_fill_in_arguments_and_refuse_what_does_not_exist() {
+        let env = &*super::TEMPLATES;
+        let render = |source: &str, lang: &str| {
+            let language = if lang == "en" {
+                super::Language::En
+            } else {
+                super::Language::Nl
+            };
+            let t = minijinja::Value::from(minijinja::value::Serde(super::texts(language)));
+            env.render_str(source, minijinja::context! { lang => lang, t => t })
+        };
+        assert_eq!(
+            render("{{ tr(\"first_n\", n=7) }}", "nl").unwrap(),
+            "De 7 dichtstbijzijnde deadlines staan hier; de tellers hierboven geven het totaal."
+        );
+        assert!(render("{{ t.sign_in }}", "en").unwrap() == "Sign in");
+        assert!(
+            render("{{ t.no_such_text }}", "en").is_err(),
+            "strict: no empty gaps"
+        );
+    }
+
+    #[test]
+    fn every_text_a_template_asks_for_is_in_the_catalogue() {
+        use sladesk_core::text::Language;
+        let known = crate::catalogue::keys(Language::En);
+        let status = ("status.html", include_str!("templates/status.html"));
+        for (name, source) in TEMPLATE_SOURCES.iter().chain([&status]) {
+            let prefix = if *name == "status.html" {
+                "status_"
+            } else {
+                ""
+            };
+            for key in keys_used(source) {
+                assert!(
+                    known.contains(&format!("{prefix}{key}")),
+                    "{name} asks for `{key}`, which the catalogue does not have"
+                );
+            }
+        }
+        assert!(
+            keys_used("{{ t.sign_in }} {{ tr(\"first_n\", n=1) }} {{ at.x }}")
+                == ["sign_in", "first_n"]
+        );
     }
 }
 

@@ -34,41 +34,14 @@ pub fn language(param: Option<&str>, headers: &HeaderMap) -> Language {
     }
 }
 
+/// The status page's texts: the catalogue's `status_…` keys, without the prefix.
 fn texts(language: Language) -> serde_json::Value {
-    match language {
-        Language::En => serde_json::json!({
-            "title": "Service status", "components": "Components", "this_month": "Availability this month",
-            "target": "target", "days_label": "Daily availability, last 90 days", "no_components": "No components are monitored yet.",
-            "incidents": "Incidents", "since": "since", "resolved": "resolved", "ongoing": "ongoing", "no_incidents": "No incidents in the last 7 days.",
-            "maintenance": "Scheduled maintenance", "emergency": "emergency maintenance", "no_maintenance": "No maintenance planned.",
-            "generated": "Updated", "up": "Operational", "down": "Unavailable", "in_maintenance": "Maintenance",
-            "all_up": "All systems operational.", "some_down": "Some systems are unavailable; we are working on it.",
-            "no_data": "no data", "no_downtime": "no downtime", "downtime": "downtime", "not_counted": "unavailability that did not count as downtime",
-            "subscribe": "Updates by email", "email": "Email address", "subscribe_button": "Subscribe",
-            "check_mail": "Almost done: we sent you a mail with a link to confirm your subscription.",
-            "confirmed": "Your subscription is confirmed. You will receive messages about incidents and maintenance.",
-            "unsubscribed": "You are unsubscribed.", "unknown_link": "This link is not valid (any more).", "back": "Back to the status page",
-            "expired": "The form expired; please try again from the status page.",
-            "too_many": "Too many requests from your address; please try again later.",
-            "report_vulnerability": "Report a vulnerability"
-        }),
-        Language::Nl => serde_json::json!({
-            "title": "Status van de dienstverlening", "components": "Onderdelen", "this_month": "Beschikbaarheid deze maand",
-            "target": "doel", "days_label": "Beschikbaarheid per dag, laatste 90 dagen", "no_components": "Er worden nog geen onderdelen bewaakt.",
-            "incidents": "Storingen", "since": "sinds", "resolved": "opgelost", "ongoing": "loopt nog", "no_incidents": "Geen storingen in de afgelopen 7 dagen.",
-            "maintenance": "Gepland onderhoud", "emergency": "spoedonderhoud", "no_maintenance": "Geen onderhoud gepland.",
-            "generated": "Bijgewerkt", "up": "Beschikbaar", "down": "Niet beschikbaar", "in_maintenance": "Onderhoud",
-            "all_up": "Alle systemen zijn beschikbaar.", "some_down": "Een of meer systemen zijn niet beschikbaar; we werken eraan.",
-            "no_data": "geen gegevens", "no_downtime": "geen downtime", "downtime": "downtime", "not_counted": "onbeschikbaarheid die niet als downtime telt",
-            "subscribe": "Berichten per e-mail", "email": "E-mailadres", "subscribe_button": "Aanmelden",
-            "check_mail": "Bijna klaar: we hebben je een mail gestuurd met een link om je aanmelding te bevestigen.",
-            "confirmed": "Je aanmelding is bevestigd. Je krijgt berichten over storingen en onderhoud.",
-            "unsubscribed": "Je bent afgemeld.", "unknown_link": "Deze link is niet (meer) geldig.", "back": "Terug naar de statuspagina",
-            "expired": "Het formulier is verlopen; probeer het opnieuw vanaf de statuspagina.",
-            "too_many": "Te veel verzoeken vanaf je adres; probeer het later opnieuw.",
-            "report_vulnerability": "Kwetsbaarheid melden"
-        }),
-    }
+    serde_json::Value::Object(
+        crate::catalogue::all(language)
+            .into_iter()
+            .filter_map(|(key, text)| Some((key.strip_prefix("status_")?.to_string(), text)))
+            .collect(),
+    )
 }
 
 /// The double-submit cookie of the subscription form.

@@ -1,5 +1,6 @@
-//! The words of the portal and the workspace, in English and Dutch, and the SLA of a ticket
-//! told in plain words: "due Tuesday 28 April 2026 11:00 — 4 office hours left".
+//! The SLA of a ticket told in plain words ("due Tuesday 28 April 2026 11:00 — 4 office hours
+//! left") and the desk's (English) messages in Dutch; the pages' own texts are in the
+//! catalogue (`locales/*.ftl`).
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -10,245 +11,6 @@ use sladesk_core::tickets::{Priority, Status};
 
 use crate::desk::TicketView;
 use crate::notify::local_time_in;
-
-/// Every text of the portal, the workspace and the admin pages: (key, English, Dutch).
-pub const TEXTS: &[(&str, &str, &str)] = &[
-    ("my_tickets", "Tickets", "Tickets"),
-    ("new_ticket", "New ticket", "Nieuw ticket"),
-    ("search", "Search", "Zoeken"),
-    ("status", "Status", "Status"),
-    ("any", "any", "alle"),
-    ("open", "open", "open"),
-    ("priority", "Priority", "Prioriteit"),
-    ("sort", "Sort", "Sorteren"),
-    ("newest", "newest first", "nieuwste eerst"),
-    ("oldest", "oldest first", "oudste eerst"),
-    ("updated", "recently changed", "laatst gewijzigd"),
-    ("filter", "Filter", "Filteren"),
-    ("number", "Number", "Nummer"),
-    ("subject", "Subject", "Onderwerp"),
-    ("sla", "SLA", "SLA"),
-    ("changed", "Changed", "Gewijzigd"),
-    ("no_tickets", "No tickets found.", "Geen tickets gevonden."),
-    ("next_page", "Next page", "Volgende pagina"),
-    ("previous_page", "Previous page", "Vorige pagina"),
-    ("type", "Type", "Type"),
-    (
-        "type_note",
-        "Development and consultancy requests are not part of support: they are only carried out after your explicit approval of a quote.",
-        "Ontwikkel- en consultancyverzoeken vallen niet onder support: ze worden pas uitgevoerd na je uitdrukkelijke akkoord op een offerte.",
-    ),
-    ("product", "Product", "Product"),
-    ("environment", "Environment", "Omgeving"),
-    ("description", "Description", "Omschrijving"),
-    (
-        "urgency",
-        "How urgent is it for you?",
-        "Hoe urgent is het voor jou?",
-    ),
-    (
-        "urgency_note",
-        "The service desk sets the priority; what you say here helps it decide.",
-        "De servicedesk bepaalt de prioriteit; wat je hier aangeeft helpt daarbij.",
-    ),
-    (
-        "phone_hint",
-        "Is production down or seriously hindered? Also phone the service desk, so that we can start at once.",
-        "Ligt productie stil of is die ernstig verstoord? Bel dan ook de servicedesk, zodat we direct kunnen beginnen.",
-    ),
-    (
-        "phone_with_number",
-        "File the ticket first, then phone us and quote its number:",
-        "Dien eerst het ticket in en bel ons dan met het ticketnummer bij de hand:",
-    ),
-    (
-        "phone_ticket",
-        "Urgent? Phone the service desk and quote this ticket's number:",
-        "Urgent? Bel de servicedesk en noem het nummer van dit ticket:",
-    ),
-    ("file_ticket", "File ticket", "Ticket indienen"),
-    ("conversation", "Conversation", "Gesprek"),
-    ("reply", "Reply", "Reageren"),
-    ("send", "Send", "Versturen"),
-    ("solved", "This solves it", "Dit lost het op"),
-    ("not_solved", "Not solved", "Niet opgelost"),
-    (
-        "waiting_question",
-        "We are waiting for you. Does our answer solve your question?",
-        "We wachten op jou. Lost ons antwoord je vraag op?",
-    ),
-    ("reopen", "Reopen", "Heropenen"),
-    ("reason", "Reason", "Reden"),
-    ("dispute", "Contest the priority", "Prioriteit betwisten"),
-    (
-        "dispute_intro",
-        "Disagree with the priority? Tell the first line why; they assess it again.",
-        "Niet eens met de prioriteit? Laat de eerste lijn weten waarom; die beoordeelt het opnieuw.",
-    ),
-    ("requester", "Requester", "Aanvrager"),
-    (
-        "requester_email",
-        "Requester's email address",
-        "E-mailadres van de aanvrager",
-    ),
-    (
-        "requester_note",
-        "The customer this ticket is for, after a call; empty: yourself.",
-        "De klant voor wie dit ticket is, na een telefoontje; leeg: jijzelf.",
-    ),
-    ("assignee", "Assignee", "Behandelaar"),
-    ("nobody", "nobody", "niemand"),
-    ("line", "Line", "Lijn"),
-    ("reaction", "Reaction", "Reactie"),
-    ("resolution", "Resolution", "Oplossing"),
-    ("internal_note", "Internal note", "Interne notitie"),
-    ("phone_call", "Phone call", "Telefoongesprek"),
-    (
-        "record_call",
-        "Record phone call",
-        "Telefoongesprek vastleggen",
-    ),
-    ("add_note", "Add note", "Notitie toevoegen"),
-    ("triage", "Triage", "Triage"),
-    ("save", "Save", "Opslaan"),
-    ("move_to", "Move to", "Verplaatsen naar"),
-    ("escalate", "Escalate to line", "Escaleren naar lijn"),
-    ("assign_me", "Assign to me", "Aan mij toewijzen"),
-    ("queue", "Queue", "Wachtrij"),
-    ("mine", "Mine", "Van mij"),
-    ("unassigned", "Unassigned", "Niet toegewezen"),
-    ("breached", "Breached", "Overschreden"),
-    ("due", "Due", "Deadline"),
-    (
-        "first_n",
-        "The {n} nearest deadlines are shown; the counters above give the whole number.",
-        "De {n} dichtstbijzijnde deadlines staan hier; de tellers hierboven geven het totaal.",
-    ),
-    ("organization", "Organisation", "Organisatie"),
-    ("state_ok", "on track", "op schema"),
-    ("state_warning", "nearly due", "bijna verlopen"),
-    ("state_breached", "breached", "overschreden"),
-    ("state_paused", "paused", "gepauzeerd"),
-    ("state_done", "done", "afgerond"),
-    ("preferences", "Preferences", "Voorkeuren"),
-    ("language", "Language", "Taal"),
-    ("time_zone", "Time zone", "Tijdzone"),
-    (
-        "mail_status",
-        "Mail me when a ticket's status changes",
-        "Mail me als de status van een ticket verandert",
-    ),
-    (
-        "mail_replies",
-        "Mail me when the service desk replies",
-        "Mail me als de servicedesk reageert",
-    ),
-    (
-        "mail_always",
-        "Notices about closing a ticket are always sent.",
-        "Berichten over het sluiten van een ticket krijg je altijd.",
-    ),
-    ("saved", "Saved.", "Opgeslagen."),
-    (
-        "two_factor",
-        "Set up two-step sign-in",
-        "Inloggen in twee stappen instellen",
-    ),
-    ("admin", "Administration", "Beheer"),
-    ("organizations", "Organisations", "Organisaties"),
-    ("users", "Users", "Gebruikers"),
-    (
-        "registrations",
-        "Registration requests",
-        "Registratieaanvragen",
-    ),
-    ("approve", "Approve", "Goedkeuren"),
-    ("reject", "Reject", "Afwijzen"),
-    ("tokens", "API tokens", "API-tokens"),
-    ("create", "Create", "Aanmaken"),
-    ("role", "Role", "Rol"),
-    ("tier", "Tier", "Niveau"),
-    (
-        "products_comma",
-        "Products (comma separated)",
-        "Producten (kommagescheiden)",
-    ),
-    ("valid_from", "Valid from", "Geldig vanaf"),
-    ("valid_until", "Valid until", "Geldig tot"),
-    (
-        "mfa_required",
-        "Two-step sign-in required",
-        "Inloggen in twee stappen verplicht",
-    ),
-    (
-        "token_once",
-        "The new token; it is shown only now:",
-        "Het nieuwe token; het wordt alleen nu getoond:",
-    ),
-    (
-        "no_registrations",
-        "No open requests.",
-        "Geen openstaande aanvragen.",
-    ),
-    ("edit_contract", "Contract", "Contract"),
-    (
-        "contract_policy",
-        "The contract's own SLA policy (TOML)",
-        "Eigen SLA-beleid van het contract (TOML)",
-    ),
-    (
-        "contract_policy_note",
-        "Only what differs from the basis SLA, e.g. [priorities.high] reaction = \"1h\". Empty: the basis SLA.",
-        "Alleen wat afwijkt van de basis-SLA, bijv. [priorities.high] reaction = \"1h\". Leeg: de basis-SLA.",
-    ),
-    ("created", "Created", "Aangemaakt"),
-    ("revoked", "revoked", "ingetrokken"),
-    ("active", "active", "actief"),
-    ("revoke", "Revoke", "Intrekken"),
-    ("deactivated", "deactivated", "gedeactiveerd"),
-    ("deactivate", "Deactivate", "Deactiveren"),
-    ("reactivate", "Reactivate", "Heractiveren"),
-    ("name", "Name", "Naam"),
-    ("email", "Email address", "E-mailadres"),
-    ("availability", "Availability", "Beschikbaarheid"),
-    ("account", "Account", "Account"),
-    ("service_status", "Service status", "Status van de dienst"),
-    (
-        "how_counted",
-        "How is this counted? Every stretch of the clocks",
-        "Hoe wordt dit geteld? Elk stuk van de klokken",
-    ),
-    ("counted_time", "Counted", "Geteld"),
-    ("not_counted", "not counted", "telt niet mee"),
-    (
-        "no_time_yet",
-        "No time has passed yet.",
-        "Er is nog geen tijd verstreken.",
-    ),
-    (
-        "office_hours_note",
-        "Office hours: Monday to Friday 08:30–16:30 Dutch time, not on Dutch public holidays.",
-        "Kantooruren: maandag tot en met vrijdag 08:30–16:30 Nederlandse tijd, niet op Nederlandse feestdagen.",
-    ),
-    (
-        "around_the_clock_note",
-        "The SaaS platform is down: this ticket is handled around the clock.",
-        "Het SaaS-platform ligt eruit: dit ticket wordt dag en nacht behandeld.",
-    ),
-    (
-        "provisional",
-        "provisional, until the service desk triages the ticket",
-        "voorlopig, tot de servicedesk het ticket beoordeelt",
-    ),
-    ("you", "you", "jij"),
-    ("system", "sladesk", "sladesk"),
-    ("not_found", "Ticket not found.", "Ticket niet gevonden."),
-    (
-        "form_expired",
-        "The form was not valid any more; please try again.",
-        "Het formulier was niet meer geldig; probeer het opnieuw.",
-    ),
-];
 
 /// A length of SLA time: office hours, or real hours for a ticket handled around the clock.
 pub fn sla_duration(seconds: i64, around_the_clock: bool, language: Language) -> String {
@@ -491,12 +253,7 @@ pub fn sla_words(
 
 /// One text of [`TEXTS`] in `language`; the key itself if it is missing.
 pub fn text(language: Language, key: &str) -> String {
-    TEXTS
-        .iter()
-        .find(|(k, _, _)| *k == key)
-        .map(|(_, en, nl)| if language == Language::En { en } else { nl })
-        .unwrap_or(&key)
-        .to_string()
+    crate::catalogue::text(language, key)
 }
 
 #[cfg(test)]
@@ -519,15 +276,6 @@ mod tests {
         assert_eq!(sla_duration(30, false, Language::En), "1 min");
         assert_eq!(sla_duration(3599, false, Language::En), "1 office hour");
         assert_eq!(sla_duration(-5, false, Language::En), "0 min");
-    }
-
-    #[test]
-    fn every_text_has_both_languages_and_a_unique_key() {
-        let mut keys = std::collections::HashSet::new();
-        for (key, en, nl) in TEXTS {
-            assert!(keys.insert(key), "duplicate key {key}");
-            assert!(!en.is_empty() && !nl.is_empty(), "{key}");
-        }
     }
 }
 

@@ -1,0 +1,121 @@
+//! The text catalogue: one Fluent file per language (`locales/en.ftl`, `locales/nl.ftl`),
+//! compiled into the binary. Translators edit those files; arguments (`{ $n }`), plurals and
+//! selectors are Fluent's. A key missing in one language, or a template asking for a key that
+//! does not exist, fails a test.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use sladesk_core::text::Language;
+
+const ENGLISH: &str = include_str!("../locales/en.ftl");
+const DUTCH: &str = include_str!("../locales/nl.ftl");
+
+struct Catalogue {
+    bundle: FluentBundle<FluentResource>,
+    keys: BTreeSet<String>,
+}
+
+fn load(source: &'static str, locale: &str) -> Catalogue {
+    // The files are ours and tested: a syntax error is a build mistake, caught by the tests.
+    let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(r, _)| r);
+    let keys = resource
+        .entries()
+        .filter_map(|entry| match entry {
+            fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
+            _ => None,
+        })
+        .collect();
+    let language = locale.parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new_concurrent(vec![language]);
+    // No Unicode isolation marks around arguments: the texts go into HTML and mail as they are.
+    bundle.set_use_isolating(false);
+    let _ = bundle.add_resource(resource);
+    Catalogue { bundle, keys }
+}
+
+static CATALOGUES: LazyLock<[Catalogue; 2]> =
+    LazyLock::new(|| [load(ENGLISH, "en"), load(DUTCH, "nl")]);
+
+fn catalogue(language: Language) -> &'static Catalogue {
+    match language {
+        Language::En => &CATALOGUES[0],
+        Language::Nl => &CATALOGUES[1],
+    }
+}
+
+/// The text of `key` in `language` with `args`; the key itself if it does not exist (a test
+/// makes sure none is missing).
+pub fn text_with(language: Language, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+    let bundle = &catalogue(language).bundle;
+    let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+        return key.to_string();
+    };
+    let mut fluent_args = FluentArgs::new();
+    for (name, value) in args {
+        fluent_args.set(*name, value.clone());
+    }
+    let mut errors = Vec::new();
+    let text = bundle.format_pattern(
+        pattern,
+        (!args.is_empty()).then_some(&fluent_args),
+        &mut errors,
+    );
+    text.into_owned()
+}
+
+/// The text of `key` in `language`.
+pub fn text(language: Language, key: &str) -> String {
+    text_with(language, key, &[])
+}
+
+/// Every key of a language.
+pub fn keys(language: Language) -> &'static BTreeSet<String> {
+    &catalogue(language).keys
+}
+
+/// Every text of a language by key (those with arguments as they stand), for templates.
+pub fn all(language: Language) -> serde_json::Map<String, serde_json::Value> {
+    keys(language)
+        .iter()
+        .map(|key| (key.clone(), serde_json::Value::String(text(language, key))))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_have_the_same_keys_and_parse_cleanly() {
+        for source in [ENGLISH, DUTCH] {
+            let resource = FluentResource::try_new(source.to_string());
+            assert!(resource.is_ok(), "{:?}", resource.err().map(|(_, e)| e));
+            let ids = source
+                .lines()
+                .filter_map(|l| l.split_once(" = ").map(|(k, _)| k))
+                .filter(|k| !k.starts_with([' ', '#', '.']))
+                .collect::<Vec<_>>();
+            let unique: BTreeSet<_> = ids.iter().collect();
+            assert_eq!(ids.len(), unique.len(), "a key stands twice");
+        }
+        let english = keys(Language::En);
+        let dutch = keys(Language::Nl);
+        let only_en: Vec<_> = english.difference(dutch).collect();
+        let only_nl: Vec<_> = dutch.difference(english).collect();
+        assert!(
+            only_en.is_empty() && only_nl.is_empty(),
+            "only in en: {only_en:?}; only in nl: {only_nl:?}"
+        );
+        assert!(english.len() > 100);
+    }
+
+    #[test]
+    fn arguments_fill_in() {
+        let text = text_with(Language::Nl, "first_n", &[("n", 100.into())]);
+        assert!(text.starts_with("De 100 "), "{text}");
+        assert_eq!(text_with(Language::En, "no_such_key", &[]), "no_such_key");
+    }
+}
