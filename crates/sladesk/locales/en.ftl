@@ -225,3 +225,18 @@ status_back = Back to the status page
 status_expired = The form expired; please try again from the status page.
 status_too_many = Too many requests from your address; please try again later.
 status_report_vulnerability = Report a vulnerability
+
+## Errors: the title of a problem by its HTTP status
+home = To the start page
+problem_400 = Bad request
+problem_401 = Not signed in
+problem_403 = Not allowed
+problem_404 = Not found
+problem_405 = Method not allowed
+problem_409 = Conflict
+problem_413 = Too large
+problem_415 = Unsupported media type
+problem_422 = Not accepted
+problem_429 = Too many requests
+problem_500 = Server fault
+problem_503 = Unavailable

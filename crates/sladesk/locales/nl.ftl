@@ -225,3 +225,18 @@ status_back = Terug naar de statuspagina
 status_expired = Het formulier is verlopen; probeer het opnieuw vanaf de statuspagina.
 status_too_many = Te veel verzoeken vanaf je adres; probeer het later opnieuw.
 status_report_vulnerability = Kwetsbaarheid melden
+
+## Errors: the title of a problem by its HTTP status
+home = Naar de startpagina
+problem_400 = Ongeldig verzoek
+problem_401 = Niet ingelogd
+problem_403 = Niet toegestaan
+problem_404 = Niet gevonden
+problem_405 = Methode niet toegestaan
+problem_409 = Conflict
+problem_413 = Te groot
+problem_415 = Niet-ondersteund mediatype
+problem_422 = Niet geaccepteerd
+problem_429 = Te veel verzoeken
+problem_500 = Fout in de server
+problem_503 = Niet beschikbaar

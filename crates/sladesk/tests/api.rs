@@ -362,9 +362,16 @@ async fn customers_only_see_their_own_organization(backend: Backend) {
 }
 
 async fn bad_input_is_a_clear_4xx(backend: Backend) {
+    use sladesk_core::text::Language;
     let (_db, s) = server(backend).await;
     let org = s.organization("Acme", None).await;
-    let agent = s.token("eva@vendor.example", Role::FirstLine, None).await;
+    // Problems come in the reader's language: these readers read English.
+    let agent = s
+        .token_in("eva@vendor.example", Role::FirstLine, None, Language::En)
+        .await;
+    let admin = s
+        .token_in("ada@vendor.example", Role::Admin, None, Language::En)
+        .await;
     let ticket = s.file_ticket(&agent, Some(org), "Something").await;
     let id = ticket["id"].as_i64().unwrap();
     let outage = s
@@ -580,7 +587,7 @@ async fn bad_input_is_a_clear_4xx(backend: Backend) {
     ];
     for (method, path, body, expected, word) in cases {
         let token = if path.contains("organizations") || path.contains("users") {
-            s.admin.clone()
+            admin.clone()
         } else {
             agent.clone()
         };
@@ -590,6 +597,55 @@ async fn bad_input_is_a_clear_4xx(backend: Backend) {
             problem["detail"].as_str().unwrap().contains(word),
             "{method} {path}: {problem} lacks {word:?}"
         );
+    }
+
+    // A Dutch reader gets the same refusal in Dutch; without a token, Accept-Language decides.
+    let dutch = s.token("piet@vendor.example", Role::FirstLine, None).await;
+    let (status, problem) = s
+        .post(&dutch, "/api/v1/tickets", json!({"organization_id": org, "type": "incident", "environment": "production", "product": "Qixium", "subject": " ", "description": "d"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        problem["detail"], "onderwerp mag niet leeg zijn",
+        "{problem}"
+    );
+    assert_eq!(problem["title"], "Niet geaccepteerd");
+    let anonymous = s
+        .client
+        .get(format!("{}/api/v1/tickets", s.base))
+        .header("accept-language", "en-GB,en;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.headers()["content-language"], "en");
+    let problem: Value = anonymous.json().await.unwrap();
+    assert_eq!(problem["title"], "Not signed in");
+
+    // A browser asking for a page gets a page in its language, never JSON; the API stays JSON.
+    for (path, html) in [("/no/such/page", true), ("/api/v1/no-such-thing", false)] {
+        let response = s
+            .client
+            .get(format!("{}{path}", s.base))
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("accept-language", "nl-NL")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        let kind = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let text = response.text().await.unwrap();
+        if html {
+            assert!(kind.starts_with("text/html"), "{kind}");
+            assert!(
+                text.contains("Niet gevonden") && text.contains("lang=\"nl\""),
+                "{text}"
+            );
+        } else {
+            assert_eq!(kind, "application/problem+json");
+        }
     }
 
     // No token, a wrong token: 401, and nothing leaks.

@@ -9,19 +9,24 @@ use serde::Serialize;
 use crate::desk::DeskError;
 
 /// A problem document (`application/problem+json`).
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
     pub title: String,
     pub status: u16,
     pub detail: String,
+    /// For a server fault: `urn:sladesk:error:<id>`, the id under which the cause is logged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
 }
 
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub detail: String,
+    /// A server fault's id, in the log and in the problem's `instance`.
+    pub fault_id: Option<String>,
 }
 
 impl ApiError {
@@ -29,11 +34,24 @@ impl ApiError {
         ApiError {
             status,
             detail: detail.into(),
+            fault_id: None,
         }
     }
 
     pub fn bad_request(detail: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, detail)
+    }
+
+    /// A server fault: logged with a fresh id, which the problem's `instance` carries, so that
+    /// whoever reports it can be matched with its cause; the cause itself is not shown.
+    pub fn fault(cause: &dyn std::fmt::Display) -> ApiError {
+        let id = crate::secrets::hex::<8>().unwrap_or_else(|_| "unnumbered".into());
+        tracing::error!(error_id = %id, error = %cause, "server fault");
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            detail: "the server could not complete the request; it has been logged".into(),
+            fault_id: Some(id),
+        }
     }
 
     pub fn unauthorized() -> ApiError {
@@ -53,19 +71,8 @@ impl From<DeskError> for ApiError {
             DeskError::Conflict(_) | DeskError::IllegalMove(_) => StatusCode::CONFLICT,
             DeskError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             DeskError::Store(store) if store.is_unique_violation() => StatusCode::CONFLICT,
-            DeskError::Store(store) => {
-                tracing::error!(error = %store, "storage failed");
-                return ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not complete the request; it has been logged",
-                );
-            }
-            DeskError::NoRandomness(_) | DeskError::Fault(_) => {
-                tracing::error!(error = %error, "server fault");
-                return ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not complete the request; it has been logged",
-                );
+            DeskError::Store(_) | DeskError::NoRandomness(_) | DeskError::Fault(_) => {
+                return ApiError::fault(&error);
             }
         };
         ApiError::new(status, error.to_string())
@@ -79,6 +86,7 @@ impl IntoResponse for ApiError {
             title: self.status.canonical_reason().unwrap_or("Error").into(),
             status: self.status.as_u16(),
             detail: self.detail,
+            instance: self.fault_id.map(|id| format!("urn:sladesk:error:{id}")),
         };
         let mut response = (self.status, Json(problem)).into_response();
         response.headers_mut().insert(
@@ -132,6 +140,24 @@ mod tests {
                 !error.detail.contains("hashing"),
                 "the cause stays in the log"
             );
+            let id = error.fault_id.clone().expect("an id to find it in the log");
+            assert_eq!(id.len(), 16);
+            let body = body_of(error.into_response());
+            assert!(
+                body.contains(&format!("\"instance\":\"urn:sladesk:error:{id}\"")),
+                "{body}"
+            );
         }
+    }
+
+    /// The body of a response built in memory.
+    fn body_of(response: Response) -> String {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let bytes = runtime
+            .block_on(axum::body::to_bytes(response.into_body(), 1 << 20))
+            .unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
     }
 }

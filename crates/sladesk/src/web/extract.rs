@@ -112,6 +112,12 @@ impl FromRequestParts<AppState> for Auth {
             .map(|c| c.ip)
             .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
         if let Some(actor) = state.tokens.get(&hash) {
+            if let (Some(reader), Some(user)) = (
+                parts.extensions.get::<super::problems::ReaderLanguage>(),
+                &actor.user,
+            ) {
+                reader.set(user.language);
+            }
             return staff_network_check(state, actor, client).await;
         }
         let mut conn = state
@@ -122,6 +128,9 @@ impl FromRequestParts<AppState> for Auth {
             .map_err(|e| ApiError::from(DeskError::from(e)))?;
         match accounts::user_by_token(&mut conn, &hash).await {
             Ok(Some((user, token_id))) => {
+                if let Some(reader) = parts.extensions.get::<super::problems::ReaderLanguage>() {
+                    reader.set(user.language);
+                }
                 let actor = Actor::person(user, Some(token_id));
                 state.tokens.put(hash, actor.clone());
                 staff_network_check(state, actor, client).await

@@ -10,7 +10,6 @@ use axum::extract::Request;
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use sladesk_core::text::Language;
 
 use super::error::ApiError;
 
@@ -55,22 +54,14 @@ fn bad_json(value: &serde_json::Value, path: &str) -> Option<String> {
     }
 }
 
-/// A refusal in the asker's form: an HTML page for a browser, a problem document otherwise.
-fn refusal(request_headers: &axum::http::HeaderMap, field: &str, form: bool) -> Response {
-    let browser = form
-        || request_headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"));
-    let language = super::status::language(None, request_headers);
-    let detail = match language {
-        Language::En => format!("`{field}` contains a control character, which is not allowed"),
-        Language::Nl => format!("`{field}` bevat een stuurteken; dat is niet toegestaan"),
-    };
-    if browser {
-        return super::pages::message_page(language, &detail, StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, detail).into_response()
+/// The refusal, as a problem document (put in the reader's language, and made a page for a
+/// browser, by `problems::in_the_readers_language` on the way out).
+fn refusal(field: &str) -> Response {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        format!("`{field}` contains a control character, which is not allowed"),
+    )
+    .into_response()
 }
 
 pub async fn refuse_control_characters(request: Request, next: Next) -> Response {
@@ -82,7 +73,7 @@ pub async fn refuse_control_characters(request: Request, next: Next) -> Response
     if let Some(query) = request.uri().query()
         && let Some(field) = bad_pair(query.as_bytes())
     {
-        return refusal(request.headers(), &field, false);
+        return refusal(&field);
     }
     let content_type = request
         .headers()
@@ -106,7 +97,7 @@ pub async fn refuse_control_characters(request: Request, next: Next) -> Response
     };
     if form {
         if let Some(field) = bad_pair(&bytes) {
-            return refusal(&parts.headers, &field, form);
+            return refusal(&field);
         }
         return next
             .run(Request::from_parts(parts, Body::from(bytes)))
@@ -119,7 +110,7 @@ pub async fn refuse_control_characters(request: Request, next: Next) -> Response
             .await;
     };
     if let Some(field) = bad_json(&value, "") {
-        return refusal(&parts.headers, &field, form);
+        return refusal(&field);
     }
     // JSON Schema counts `5.0` as an integer, and so do clients generated from our document;
     // serde would refuse it for an integer field, so whole numbers are handed on as such.

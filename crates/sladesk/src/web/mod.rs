@@ -16,6 +16,7 @@ pub mod limits;
 mod openapi;
 mod pages;
 mod portal;
+mod problems;
 mod schema;
 pub mod setup;
 mod status;
@@ -302,6 +303,7 @@ pub fn router(state: AppState) -> Router {
             Duration::from_secs(30),
         ))
         .layer(middleware::map_response(error::plain_errors_as_problems))
+        .layer(middleware::from_fn(problems::in_the_readers_language))
         .layer(middleware::from_fn_with_state(
             state.settings.trusted_proxies.clone(),
             client::find,
@@ -381,8 +383,8 @@ async fn metrics(State(state): State<AppState>) -> Response {
         state.metrics.outbox_pending.set(pending);
     }
     let mut text = String::new();
-    if prometheus_client::encoding::text::encode(&mut text, &state.metrics.registry).is_err() {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    if let Err(e) = prometheus_client::encoding::text::encode(&mut text, &state.metrics.registry) {
+        return ApiError::fault(&format!("metrics: {e}")).into_response();
     }
     (
         [(

@@ -118,12 +118,7 @@ pub(super) fn page(name: &str, status: StatusCode, ctx: minijinja::Value) -> Res
             response
         }
         Err(e) => {
-            tracing::error!(error = %e, template = name, "page template failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the page could not be rendered",
-            )
-                .into_response()
+            super::error::ApiError::fault(&format!("page template {name}: {e}")).into_response()
         }
     }
 }
@@ -762,18 +757,17 @@ mod tests {
     }
 }
 
-/// A page with one message of the caller's (already in `language`).
-pub(super) fn message_page(language: Language, message: &str, status: StatusCode) -> Response {
-    let title = match (status.is_client_error(), language) {
-        (true, Language::En) => "Not accepted",
-        (true, Language::Nl) => "Niet geaccepteerd",
-        (false, Language::En) => "Notice",
-        (false, Language::Nl) => "Mededeling",
-    };
+/// An error page: the problem's title and detail, already in `language`.
+pub(super) fn error_page(
+    language: Language,
+    title: &str,
+    detail: &str,
+    status: StatusCode,
+) -> Response {
     page(
         "notice.html",
         status,
-        context! { lang => lang_code(language), title => title, message => message },
+        context! { lang => lang_code(language), title => title, message => detail, link => "/", link_text => texts(language)["home"].as_str() },
     )
 }
 

@@ -140,13 +140,7 @@ pub async fn page(
             );
             Ok(response)
         }
-        Err(e) => {
-            tracing::error!(error = %e, "status page template failed");
-            Err(ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the status page could not be rendered",
-            ))
-        }
+        Err(e) => Err(ApiError::fault(&format!("status page template: {e}"))),
     }
 }
 

@@ -297,6 +297,10 @@ const MESSAGES: &[(&str, &str)] = &[
     ),
     ("{} must be on one line", "{} moet op één regel staan"),
     (
+        "`{}` contains a control character, which is not allowed",
+        "`{}` bevat een stuurteken; dat is niet toegestaan",
+    ),
+    (
         "too many wrong codes; please sign in again",
         "te veel verkeerde codes; log opnieuw in",
     ),
@@ -492,9 +496,8 @@ fn captures<'m>(template: &str, message: &'m str) -> Option<Vec<&'m str>> {
     for (i, piece) in pieces.iter().enumerate().skip(1) {
         let last = i == pieces.len() - 1;
         let at = if last {
-            rest.len()
-                .checked_sub(piece.len())
-                .filter(|&at| rest[at..] == **piece)?
+            // A suffix of `rest` starts on a character boundary.
+            rest.ends_with(*piece).then(|| rest.len() - piece.len())?
         } else {
             rest.find(piece)?
         };
@@ -517,11 +520,16 @@ pub fn localize(message: &str, language: Language) -> String {
         for (i, piece) in nl.split("{}").enumerate() {
             if i > 0 {
                 let part = parts.get(i - 1).copied().unwrap_or_default();
-                let word = part
-                    .split(", ")
-                    .map(|w| FIELDS.iter().find(|(e, _)| *e == w).map_or(w, |(_, n)| *n))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                // A part in backticks is a name or a value as the reader typed it (a JSON
+                // field, a product): it stays as it is.
+                let word = if out.ends_with('`') {
+                    part.to_string()
+                } else {
+                    part.split(", ")
+                        .map(|w| FIELDS.iter().find(|(e, _)| *e == w).map_or(w, |(_, n)| *n))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
                 out.push_str(&word);
             }
             out.push_str(piece);

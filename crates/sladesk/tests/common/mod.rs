@@ -201,12 +201,24 @@ impl Server {
 
     /// A token for a (new or existing) person.
     pub async fn token(&self, email: &str, role: Role, organization: Option<i64>) -> String {
+        self.token_in(email, role, organization, sladesk_core::text::Language::Nl)
+            .await
+    }
+
+    /// A token for a person who reads `language` (problem documents come in it).
+    pub async fn token_in(
+        &self,
+        email: &str,
+        role: Role,
+        organization: Option<i64>,
+        language: sladesk_core::text::Language,
+    ) -> String {
         issue_token(
             &self.running.as_ref().unwrap().desk,
             email,
             role,
             organization,
-            sladesk_core::text::Language::Nl,
+            language,
         )
         .await
         .unwrap()
