@@ -181,7 +181,6 @@ how_counted = How is this counted? Every stretch of the clocks
 counted_time = Counted
 not_counted = not counted
 no_time_yet = No time has passed yet.
-office_hours_note = Office hours: Monday to Friday 08:30–16:30 Dutch time, not on Dutch public holidays.
 around_the_clock_note = The SaaS platform is down: this ticket is handled around the clock.
 provisional = provisional, until the service desk triages the ticket
 you = you
@@ -240,3 +239,22 @@ problem_422 = Not accepted
 problem_429 = Too many requests
 problem_500 = Server fault
 problem_503 = Unavailable
+
+## Texts that carry the numbers of the SLA in force for the ticket (its contract's policy)
+office_hours_note = Office hours: { $hours }, { $dutch ->
+    [yes] Dutch time, not on Dutch public holidays
+   *[no] { $zone } time, not on public holidays
+}.
+days_range = { $first } to { $last }
+mail_waiting_explanation = We have answered your request and are waiting for your reaction. Without a reaction within { $days ->
+    [one] one working day
+   *[other] { $days } working days
+} the ticket will be closed.
+mail_auto_closed_subject = [{ $number }] Closed after { $days ->
+    [one] one working day
+   *[other] { $days } working days
+} without reaction
+mail_auto_closed_body = We received no reaction on ticket { $number } "{ $subject }" for { $days ->
+    [one] one working day
+   *[other] { $days } working days
+}, so we have closed it. Reply if you still need help; we will assess whether to reopen it.

@@ -181,7 +181,6 @@ how_counted = Hoe wordt dit geteld? Elk stuk van de klokken
 counted_time = Geteld
 not_counted = telt niet mee
 no_time_yet = Er is nog geen tijd verstreken.
-office_hours_note = Kantooruren: maandag tot en met vrijdag 08:30–16:30 Nederlandse tijd, niet op Nederlandse feestdagen.
 around_the_clock_note = Het SaaS-platform ligt eruit: dit ticket wordt dag en nacht behandeld.
 provisional = voorlopig, tot de servicedesk het ticket beoordeelt
 you = jij
@@ -240,3 +239,22 @@ problem_422 = Niet geaccepteerd
 problem_429 = Te veel verzoeken
 problem_500 = Fout in de server
 problem_503 = Niet beschikbaar
+
+## Teksten met de getallen van de SLA die voor het ticket geldt (het beleid van het contract)
+office_hours_note = Kantooruren: { $hours }, { $dutch ->
+    [yes] Nederlandse tijd, niet op Nederlandse feestdagen
+   *[no] tijd in { $zone }, niet op feestdagen
+}.
+days_range = { $first } tot en met { $last }
+mail_waiting_explanation = We hebben je verzoek beantwoord en wachten op je reactie. Zonder reactie binnen { $days ->
+    [one] één werkdag
+   *[other] { $days } werkdagen
+} wordt het ticket gesloten.
+mail_auto_closed_subject = [{ $number }] Gesloten na { $days ->
+    [one] één werkdag
+   *[other] { $days } werkdagen
+} zonder reactie
+mail_auto_closed_body = We hebben { $days ->
+    [one] één werkdag
+   *[other] { $days } werkdagen
+} geen reactie ontvangen op ticket { $number } "{ $subject }" en hebben het daarom gesloten. Reageer als je nog hulp nodig hebt; we beoordelen dan of heropening passend is.

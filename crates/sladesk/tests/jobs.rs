@@ -227,7 +227,7 @@ async fn silent_customers_are_reminded_then_closed(backend: Backend) {
             m.iter()
                 .any(|(_, s, _)| s.contains("We wachten op je reactie"))
                 && m.iter()
-                    .any(|(_, s, _)| s.contains("Gesloten na 10 werkdagen"))
+                    .any(|(_, s, _)| s.contains("Gesloten na 4 werkdagen"))
         })
         .await;
     assert_eq!(

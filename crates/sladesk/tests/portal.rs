@@ -17,8 +17,59 @@ on_both_databases!(
     a_customer_files_follows_and_is_kept_to_their_own,
     agents_work_queues_in_deadline_order,
     preferences_choose_which_mails_come,
-    admins_edit_contracts_and_revoke_tokens
+    admins_edit_contracts_and_revoke_tokens,
+    texts_carry_the_numbers_of_the_contract_in_force
 );
+
+/// The office hours and the silence before closing that pages and mails name come from the
+/// policy in force for the ticket: a contract of its own (09:00–17:00, 5 working days) is told
+/// so; a customer on the basis SLA is told 08:30–16:30 and 10 working days.
+async fn texts_carry_the_numbers_of_the_contract_in_force(backend: Backend) {
+    let db = Database::fresh(backend).await;
+    let s = Server::start(test_config(&db.url)).await;
+    let own = "[calendars.office-nl.hours]\nmonday = [\"09:00-17:00\"]\ntuesday = [\"09:00-17:00\"]\n\
+               wednesday = [\"09:00-17:00\"]\nthursday = [\"09:00-17:00\"]\nfriday = [\"09:00-17:00\"]\n\
+               [auto_close]\nworking_days = 5\n";
+    let late = s.organization("Late Starters BV", Some(own)).await;
+    let basis = s.organization("Acme", None).await;
+    let agent = s.token("eva@vendor.example", Role::FirstLine, None).await;
+    for (org, email, hours, days) in [
+        (late, "lotte@late.example", "09:00–17:00", "5 werkdagen"),
+        (basis, "kim@acme.example", "08:30–16:30", "10 werkdagen"),
+    ] {
+        let customer = s.token(email, Role::Customer, Some(org)).await;
+        let ticket = s.file_ticket(&customer, None, "Where is my invoice").await;
+        let id = ticket["id"].as_i64().unwrap();
+        // The ticket page tells the customer the office hours of their contract.
+        let (b, _) = sign_in(&s, email).await;
+        let (status, html) = page(&b, format!("{}/tickets/{id}", s.base)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains(&format!("maandag tot en met vrijdag {hours}")),
+            "{email}: {}",
+            &html[html.find("Kantooruren").unwrap_or(0)..][..200.min(html.len())]
+        );
+        // Waiting for the customer: the mail names the silence before closing.
+        for to in ["in_progress", "waiting_for_customer"] {
+            let (status, _) = s
+                .post(
+                    &agent,
+                    &format!("/api/v1/tickets/{id}/transitions"),
+                    json!({"status": to}),
+                )
+                .await;
+            assert!(status.is_success());
+        }
+        let mail = common::outbox(&db)
+            .await
+            .into_iter()
+            .filter(|(to, _, _)| to == email)
+            .find(|(_, _, body)| body.contains("wachten op je reactie"))
+            .expect("the waiting mail");
+        assert!(mail.2.contains(&format!("binnen {days}")), "{}", mail.2);
+    }
+    s.stop().await;
+}
 
 const PASSWORD: &str = "correct horse battery staple 42";
 

@@ -213,7 +213,9 @@ impl Desk {
                 }
                 "auto_close" => {
                     if ticket.status == policy.auto_close.status {
-                        self.close_for_silence(&mut tx, &mut ticket, now).await?;
+                        let days = policy.auto_close.working_days;
+                        self.close_for_silence(&mut tx, &mut ticket, now, days)
+                            .await?;
                         outcome.closed = true;
                     }
                 }
@@ -254,6 +256,7 @@ impl Desk {
         conn: &mut Conn,
         ticket: &mut Ticket,
         now: Timestamp,
+        working_days: u32,
     ) -> Result<(), DeskError> {
         let from = ticket.status;
         let at = now.as_second().max(ticket.updated_at);
@@ -284,7 +287,7 @@ impl Desk {
         .await?;
         let closed = ticket.clone();
         self.mail_requester(conn, &closed, Topic::Always, |lang| {
-            notify::auto_closed(&closed, lang, &self.public_url)
+            notify::auto_closed(&closed, working_days, lang, &self.public_url)
         })
         .await
     }

@@ -58,11 +58,14 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>
     Option::<i64>::deserialize(d).map(Some)
 }
 
-/// A ticket with its SLA evaluated at the time of the request.
+/// A ticket with its SLA evaluated at the time of the request, and the policy in force for it
+/// (its contract's own, or the basis SLA): what pages and mails say of office hours and
+/// working days comes from this policy, not from the basis SLA.
 #[derive(Debug, Clone)]
 pub struct TicketView {
     pub ticket: Ticket,
     pub sla: SlaReport,
+    pub policy: std::sync::Arc<sladesk_core::policy::Policy>,
 }
 
 const MAX_TEXT: usize = 100_000;
@@ -216,7 +219,11 @@ impl Desk {
             urgency: new.urgency,
         };
         ticket.id = self.creations.create(creation).await?;
-        Ok(TicketView { ticket, sla })
+        Ok(TicketView {
+            ticket,
+            sla,
+            policy: policy.clone(),
+        })
     }
 
     /// A ticket as `actor` may see it, with its SLA at this moment.
@@ -258,7 +265,14 @@ impl Desk {
         if !actor.is_staff() {
             events.retain(|e| e.public);
         }
-        Ok((TicketView { ticket, sla }, events))
+        Ok((
+            TicketView {
+                ticket,
+                sla,
+                policy: policy.clone(),
+            },
+            events,
+        ))
     }
 
     /// A page of tickets, newest first, each with its SLA at this moment.
@@ -312,7 +326,11 @@ impl Desk {
                 events.get(&ticket.id).map_or(&[][..], Vec::as_slice),
                 now,
             )?;
-            views.push(TicketView { ticket, sla });
+            views.push(TicketView {
+                ticket,
+                sla,
+                policy,
+            });
         }
         Ok(views)
     }
@@ -648,7 +666,7 @@ impl Desk {
         &self,
         mut tx: crate::store::WriteTx,
         actor: &Actor,
-        policy: &sladesk_core::policy::Policy,
+        policy: &std::sync::Arc<sladesk_core::policy::Policy>,
         mut ticket: Ticket,
         action: &str,
         detail: &Value,
@@ -667,7 +685,11 @@ impl Desk {
         .await?;
         let sla = refresh(&mut tx, policy, &mut ticket, now).await?;
         tx.commit().await?;
-        Ok(TicketView { ticket, sla })
+        Ok(TicketView {
+            ticket,
+            sla,
+            policy: policy.clone(),
+        })
     }
 
     /// Moves the status, records it and mails the customer (T5).
@@ -686,8 +708,10 @@ impl Desk {
         ticket.status = to;
         ticket.updated_at = event_time(self.clock.now(), ticket);
         let t = ticket.clone();
+        // The mail names the silence after which the ticket closes: the contract's own number.
+        let working_days = self.policy_of(conn, &t).await?.auto_close.working_days;
         self.mail_requester(conn, &t, Topic::Status, |lang| {
-            notify::status_changed(&t, to, lang, &self.public_url)
+            notify::status_changed(&t, to, working_days, lang, &self.public_url)
         })
         .await
     }

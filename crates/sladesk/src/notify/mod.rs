@@ -90,15 +90,26 @@ pub fn local_time_in(instant: Timestamp, language: Language, tz: &TimeZone) -> S
     )
 }
 
-pub fn status_changed(ticket: &Ticket, to: Status, language: Language, public_url: &str) -> Mail {
+/// `working_days`: the silence after which the ticket closes, from the policy in force.
+pub fn status_changed(
+    ticket: &Ticket,
+    to: Status,
+    working_days: u32,
+    language: Language,
+    public_url: &str,
+) -> Mail {
     let number = ticket_number(ticket.id);
     let label = to.label();
     let url = link(public_url, ticket);
+    let waiting = |language| {
+        crate::catalogue::text_with(
+            language,
+            "mail_waiting_explanation",
+            &[("days", working_days.into())],
+        )
+    };
     let explanation = match to {
-        Status::WaitingForCustomer => (
-            "We have answered your request and are waiting for your reaction. Without a reaction within 10 working days the ticket will be closed.".to_string(),
-            "We hebben je verzoek beantwoord en wachten op je reactie. Zonder reactie binnen 10 werkdagen wordt het ticket gesloten.".to_string(),
-        ),
+        Status::WaitingForCustomer => (waiting(Language::En), waiting(Language::Nl)),
         Status::Closed => (
             "The ticket is closed. Reply if the problem is not solved.".to_string(),
             "Het ticket is gesloten. Reageer als het probleem niet is opgelost.".to_string(),
@@ -239,25 +250,25 @@ pub fn auto_close_reminder(
     }
 }
 
-pub fn auto_closed(ticket: &Ticket, language: Language, public_url: &str) -> Mail {
+/// `working_days`: the silence after which it closed, from the policy in force.
+pub fn auto_closed(
+    ticket: &Ticket,
+    working_days: u32,
+    language: Language,
+    public_url: &str,
+) -> Mail {
     let number = ticket_number(ticket.id);
     let url = link(public_url, ticket);
+    let args = [
+        ("days", working_days.into()),
+        ("number", number.clone().into()),
+        ("subject", ticket.subject.clone().into()),
+    ];
     Mail {
-        subject: pick(
-            language,
-            format!("[{number}] Closed after 10 working days without reaction"),
-            format!("[{number}] Gesloten na 10 werkdagen zonder reactie"),
-        ),
-        body: pick(
-            language,
-            format!(
-                "We received no reaction on ticket {number} \"{}\" for 10 working days, so we have closed it. Reply if you still need help; we will assess whether to reopen it.\n\n{url}\n",
-                ticket.subject
-            ),
-            format!(
-                "We hebben 10 werkdagen geen reactie ontvangen op ticket {number} \"{}\" en hebben het daarom gesloten. Reageer als je nog hulp nodig hebt; we beoordelen dan of heropening passend is.\n\n{url}\n",
-                ticket.subject
-            ),
+        subject: crate::catalogue::text_with(language, "mail_auto_closed_subject", &args),
+        body: format!(
+            "{}\n\n{url}\n",
+            crate::catalogue::text_with(language, "mail_auto_closed_body", &args)
         ),
     }
 }

@@ -12,6 +12,78 @@ use sladesk_core::tickets::{Priority, Status};
 use crate::desk::TicketView;
 use crate::notify::local_time_in;
 
+/// A calendar's opening hours in words, from the policy in force: "Office hours: Monday to
+/// Friday 08:30–16:30, Dutch time, not on Dutch public holidays."
+pub fn office_hours(calendar: &sladesk_core::calendar::Calendar, language: Language) -> String {
+    let rules = calendar.rules();
+    let clock = |seconds: u32| format!("{:02}:{:02}", seconds / 3600, seconds % 3600 / 60);
+    let windows = |day: usize| {
+        rules.hours[day]
+            .iter()
+            .map(|w| format!("{}–{}", clock(w.start()), clock(w.end())))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let day_name = |day: usize| {
+        let label = sladesk_core::calendar::weekday_label(day);
+        if language == Language::En {
+            label.en
+        } else {
+            label.nl
+        }
+    };
+    // Runs of consecutive open days with the same hours: "Monday to Friday 08:30–16:30".
+    let mut runs: Vec<(usize, usize, String)> = Vec::new();
+    for day in 0..7 {
+        let hours = windows(day);
+        if hours.is_empty() {
+            continue;
+        }
+        match runs.last_mut() {
+            Some((_, last, same)) if *last + 1 == day && *same == hours => *last = day,
+            _ => runs.push((day, day, hours)),
+        }
+    }
+    let hours = runs
+        .iter()
+        .map(|(first, last, hours)| {
+            let days = if first == last {
+                day_name(*first)
+            } else {
+                crate::catalogue::text_with(
+                    language,
+                    "days_range",
+                    &[
+                        ("first", day_name(*first).into()),
+                        ("last", day_name(*last).into()),
+                    ],
+                )
+            };
+            format!("{days} {hours}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let zone = calendar
+        .time_zone()
+        .iana_name()
+        .unwrap_or("UTC")
+        .to_string();
+    let dutch = if zone == "Europe/Amsterdam" {
+        "yes"
+    } else {
+        "no"
+    };
+    crate::catalogue::text_with(
+        language,
+        "office_hours_note",
+        &[
+            ("hours", hours.into()),
+            ("dutch", dutch.into()),
+            ("zone", zone.into()),
+        ],
+    )
+}
+
 /// A length of SLA time: office hours, or real hours for a ticket handled around the clock.
 pub fn sla_duration(seconds: i64, around_the_clock: bool, language: Language) -> String {
     let seconds = seconds.max(0);
@@ -232,14 +304,11 @@ pub fn sla_words(
             when(at)
         ),
     });
-    let hours_note = text(
-        language,
-        if around_the_clock {
-            "around_the_clock_note"
-        } else {
-            "office_hours_note"
-        },
-    );
+    let hours_note = if around_the_clock {
+        text(language, "around_the_clock_note")
+    } else {
+        office_hours(&view.policy.targets(view.ticket.class).calendar, language)
+    };
     SlaWords {
         state,
         state_text: text(language, state.key()),
