@@ -10,9 +10,10 @@ use tokio::task::JoinHandle;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::desk::{Desk, Policies};
+use crate::metrics::Metrics;
 use crate::store::{Store, StoreError};
 use crate::web::limits::Limits;
-use crate::web::{self, AppState, Metrics, WebSettings};
+use crate::web::{self, AppState, WebSettings};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {

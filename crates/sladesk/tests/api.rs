@@ -5,7 +5,7 @@ mod common;
 use common::{Backend, Database, Server, test_config};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use sladesk::store::accounts::Role;
+use sladesk::domain::accounts::Role;
 
 on_both_databases!(
     a_ticket_through_its_life,

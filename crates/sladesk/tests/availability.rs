@@ -11,7 +11,7 @@ use common::{Backend, Database, Server, eventually, test_config};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sladesk::clock::Clock;
-use sladesk::store::accounts::Role;
+use sladesk::domain::accounts::Role;
 
 on_both_databases!(
     an_outage_is_detected_ticketed_and_closed,

@@ -8,7 +8,7 @@ use common::{
     Backend, Database, Server, SmtpServer, eventually, free_port, maildir, test_config, with_smtp,
 };
 use serde_json::json;
-use sladesk::store::accounts::Role;
+use sladesk::domain::accounts::Role;
 
 on_both_databases!(
     mail_follows_the_customers_language,

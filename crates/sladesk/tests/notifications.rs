@@ -10,7 +10,7 @@ use common::{
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sladesk::store::accounts::Role;
+use sladesk::domain::accounts::Role;
 
 on_both_databases!(
     subscribers_confirm_then_hear_of_maintenance_and_incidents,

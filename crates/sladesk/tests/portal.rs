@@ -11,7 +11,7 @@ use common::{
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sladesk::store::accounts::Role;
+use sladesk::domain::accounts::Role;
 
 on_both_databases!(
     a_customer_files_follows_and_is_kept_to_their_own,

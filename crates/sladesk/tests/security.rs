@@ -10,7 +10,7 @@ use common::{
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use sladesk::store::accounts::Role;
+use sladesk::domain::accounts::Role;
 use sqlx::Connection;
 
 on_both_databases!(

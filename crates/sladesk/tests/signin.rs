@@ -6,7 +6,7 @@ mod common;
 use common::{Backend, Database, Server, browser, field, post_form, secret_in, test_config, totp};
 use reqwest::StatusCode;
 use serde_json::json;
-use sladesk::store::accounts::Role;
+use sladesk::domain::accounts::Role;
 
 on_both_databases!(
     staff_sign_in_with_two_steps_and_see_availability,

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand, ValueEnum};
 use sladesk::config::Config;
 use sladesk::desk::{DeskError, issue_token};
+use sladesk::domain::accounts::Role;
 use sladesk::serve::{ServeError, open_desk, start};
-use sladesk::store::accounts::Role;
 
 use super::CliError;
 

@@ -7,7 +7,8 @@ use sha2::{Digest, Sha256};
 use sladesk_core::text::Language;
 
 use super::{Actor, Desk, DeskError};
-use crate::store::accounts::{self, Organization, Role, Tier, User};
+use crate::domain::accounts::{Organization, Role, Tier, User};
+use crate::store::accounts::{self};
 use crate::store::{Conn, audit};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]

@@ -12,11 +12,12 @@ use sladesk_core::tickets::{Environment, Priority, Status, TicketType};
 
 use super::creation::Creation;
 use super::{Actor, Desk, DeskError};
-use crate::store::accounts::{self, Role};
+use crate::domain::accounts::Role;
+use crate::domain::tickets::Ticket;
+use crate::store::accounts::{self};
 use crate::store::availability::{
     self as store, Component, ExclusionRow, MaintenanceWindow, Monitor,
 };
-use crate::store::tickets::Ticket;
 use crate::store::{audit, outbox};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]

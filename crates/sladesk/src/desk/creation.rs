@@ -7,7 +7,8 @@ use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 
 use super::DeskError;
-use crate::store::tickets::{self, Ticket, TicketEvent, kinds};
+use crate::domain::tickets::{Ticket, TicketEvent, kinds};
+use crate::store::tickets::{self};
 use crate::store::{Conn, Store, StoreError, audit};
 
 /// A validated new ticket, ready to be written.

@@ -36,7 +36,7 @@ use std::sync::Arc;
 use sladesk_core::policy::PolicyError;
 use sladesk_core::tickets::IllegalMove;
 
-use crate::store::accounts::{Role, User};
+use crate::domain::accounts::{Role, User};
 use crate::store::{Store, StoreError};
 
 /// Who is acting: a signed-in person (with the token used), or sladesk itself (jobs).
@@ -198,7 +198,4 @@ impl Desk {
     }
 }
 
-/// The human-readable number of a ticket.
-pub fn ticket_number(id: i64) -> String {
-    format!("SD-{id:06}")
-}
+pub use crate::domain::ticket_number;

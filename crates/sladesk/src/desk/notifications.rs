@@ -6,8 +6,9 @@ use serde_json::json;
 use sladesk_core::text::Language;
 
 use super::{Actor, Desk, DeskError};
+use crate::domain::accounts::Role;
 use crate::notify::{self, Mail};
-use crate::store::accounts::{self, Role, parse_word, word};
+use crate::store::accounts::{self, parse_word, word};
 use crate::store::availability as components;
 use crate::store::notifications as store;
 use crate::store::{Conn, audit, outbox};

@@ -8,8 +8,9 @@ use sladesk_core::text::Language;
 
 use super::accounts::{NewUser, check_email, create_user_in};
 use super::{Actor, Desk, DeskError, token_hash};
+use crate::domain::accounts::Role;
 use crate::notify;
-use crate::store::accounts::{self, Role, parse_word, word};
+use crate::store::accounts::{self, parse_word, word};
 use crate::store::registrations::{self as store, Registration};
 use crate::store::{audit, outbox, sessions};
 
@@ -306,7 +307,7 @@ impl Desk {
 /// for someone who had none) ends sessions too but sends no mail, since nothing was changed.
 pub(super) async fn password_changed(
     conn: &mut crate::store::Conn,
-    user: &accounts::User,
+    user: &crate::domain::accounts::User,
     now: i64,
 ) -> Result<(), DeskError> {
     let had_one = sessions::credentials_of(conn, user.clone())

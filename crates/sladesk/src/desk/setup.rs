@@ -7,7 +7,7 @@ use sladesk_core::text::Language;
 
 use super::accounts::{NewUser, create_user_in};
 use super::{Actor, Desk, DeskError};
-use crate::store::accounts::{Role, User};
+use crate::domain::accounts::{Role, User};
 use crate::store::{audit, sessions};
 
 impl Desk {

@@ -12,8 +12,8 @@ use serde_json::json;
 
 use super::throttle::{self, Key};
 use super::{Desk, DeskError, token_hash};
+use crate::domain::accounts::User;
 use crate::notify;
-use crate::store::accounts::User;
 use crate::store::sessions::{self, Session};
 use crate::store::{audit, outbox};
 

@@ -10,9 +10,11 @@ use sladesk_core::sla::{
 use sladesk_core::tickets::{Priority, Status};
 
 use super::{Desk, DeskError};
+use crate::domain::accounts::Role;
+use crate::domain::tickets::{Ticket, TicketEvent, kinds};
 use crate::notify::{self, Alert};
-use crate::store::accounts::{self, Role};
-use crate::store::tickets::{self, Ticket, TicketEvent, kinds};
+use crate::store::accounts::{self};
+use crate::store::tickets::{self};
 use crate::store::{Conn, StoreError, outbox, preferences};
 
 fn instant(second: i64) -> Timestamp {

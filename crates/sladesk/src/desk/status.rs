@@ -92,7 +92,7 @@ impl Desk {
         if !matches!(
             actor.role(),
             None | Some(
-                crate::store::accounts::Role::Admin | crate::store::accounts::Role::SaasTeam
+                crate::domain::accounts::Role::Admin | crate::domain::accounts::Role::SaasTeam
             )
         ) {
             return Err(DeskError::Forbidden(

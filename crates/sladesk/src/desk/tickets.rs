@@ -12,9 +12,11 @@ use sladesk_core::tickets::{Environment, Priority, Status, TicketType, Transitio
 use super::creation::Creation;
 use super::sla::{Topic, derive, evaluate_ticket, refresh};
 use super::{Actor, Desk, DeskError};
+use crate::domain::accounts::Role;
+use crate::domain::tickets::{Ticket, TicketEvent, kinds};
 use crate::notify;
-use crate::store::accounts::{self, Role};
-use crate::store::tickets::{self, Ticket, TicketEvent, TicketFilter, kinds};
+use crate::store::accounts::{self};
+use crate::store::tickets::{self, TicketFilter};
 use crate::store::{Conn, audit};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]

@@ -7,9 +7,10 @@ use sladesk_core::text::Language;
 
 use super::tickets::TicketView;
 use super::{Actor, Desk, DeskError};
+use crate::domain::tickets::TicketEvent;
 use crate::store::accounts;
 use crate::store::preferences::{self, Preferences};
-use crate::store::tickets::{self, Queue, TicketEvent};
+use crate::store::tickets::{self, Queue};
 
 /// Open tickets per agent view, for the workspace's counters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -107,7 +108,7 @@ impl Desk {
         &self,
         actor: &Actor,
         email: &str,
-    ) -> Result<crate::store::accounts::User, DeskError> {
+    ) -> Result<crate::domain::accounts::User, DeskError> {
         Self::staff_only(actor)?;
         let email = super::accounts::check_email(email)?;
         let mut conn = self.store.read().await?;
@@ -123,7 +124,7 @@ impl Desk {
     pub async fn staff_members(
         &self,
         actor: &Actor,
-    ) -> Result<Vec<crate::store::accounts::User>, DeskError> {
+    ) -> Result<Vec<crate::domain::accounts::User>, DeskError> {
         Self::staff_only(actor)?;
         let mut conn = self.store.read().await?;
         Ok(accounts::active_staff(&mut conn).await?)

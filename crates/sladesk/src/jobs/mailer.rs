@@ -10,8 +10,8 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::{Config, JobsConfig};
 use crate::desk::Desk;
+use crate::metrics::Metrics;
 use crate::store::outbox::{self, Mail};
-use crate::web::Metrics;
 
 #[derive(Clone)]
 pub struct Mailer {

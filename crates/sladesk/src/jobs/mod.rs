@@ -17,8 +17,8 @@ use tokio::task::JoinHandle;
 
 use crate::config::Config;
 use crate::desk::Desk;
+use crate::metrics::Metrics;
 use crate::store::tickets;
-use crate::web::Metrics;
 
 /// Starts the jobs; they finish their current round and stop when `shutdown` turns true.
 pub fn spawn(

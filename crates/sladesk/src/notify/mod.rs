@@ -7,8 +7,8 @@ use sladesk_core::calendar::weekday_label;
 use sladesk_core::text::Language;
 use sladesk_core::tickets::Status;
 
-use crate::desk::ticket_number;
-use crate::store::tickets::Ticket;
+use crate::domain::ticket_number;
+use crate::domain::tickets::Ticket;
 
 pub struct Mail {
     pub subject: String,

@@ -2,45 +2,10 @@
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use sladesk_core::text::Language;
 use sqlx::any::AnyRow;
 
 use super::{Conn, StoreError, col};
-
-/// Service tier of a contract (G1, G4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Tier {
-    Support,
-    Qaas,
-}
-
-/// What a person may do. Customers belong to one organisation; the rest are vendor staff.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Customer,
-    FirstLine,
-    SecondLine,
-    ThirdLine,
-    SaasTeam,
-    Admin,
-}
-
-impl Role {
-    pub fn is_staff(self) -> bool {
-        self != Role::Customer
-    }
-
-    /// The staff role that works tickets on support line `line` (T4).
-    pub fn for_line(line: i64) -> Role {
-        match line {
-            1 => Role::FirstLine,
-            2 => Role::SecondLine,
-            _ => Role::ThirdLine,
-        }
-    }
-}
+use crate::domain::accounts::{Organization, Role, User};
 
 /// A closed word stored as text: its name in the database and the API.
 pub(crate) fn word<T: Serialize>(value: &T) -> String {
@@ -53,32 +18,6 @@ pub(crate) fn word<T: Serialize>(value: &T) -> String {
 pub(crate) fn parse_word<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, StoreError> {
     serde_json::from_value(serde_json::Value::String(text.to_string()))
         .map_err(|_| StoreError::Corrupt(format!("unknown stored value `{text}`")))
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Organization {
-    pub id: i64,
-    pub name: String,
-    pub tier: Tier,
-    pub products: Vec<String>,
-    pub valid_from: Option<Date>,
-    pub valid_until: Option<Date>,
-    /// The contract's own SLA policy (G2), TOML laid over the default.
-    pub policy: Option<String>,
-    pub created_at: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct User {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub organization_id: Option<i64>,
-    pub language: Language,
-    pub created_at: i64,
-    /// When the person was deactivated; they cannot sign in or use a token since.
-    pub disabled_at: Option<i64>,
 }
 
 fn organization(row: &AnyRow) -> Result<Organization, StoreError> {

@@ -1,8 +1,8 @@
 //! Credentials, browser sessions and failed sign-in counters. Sessions are stored by the
 //! SHA-256 of their cookie value, so a copy of the database does not hold usable sessions.
 
-use super::accounts::User;
 use super::{Conn, StoreError, col};
+use crate::domain::accounts::User;
 
 /// What signing in needs to know about a person.
 #[derive(Debug, Clone)]

@@ -13,8 +13,8 @@ use sladesk_core::text::Language;
 use super::AppState;
 use super::visitor::{Access, Visitor};
 use crate::desk::{DeskError, NewOrganization, NewUser, OrganizationPatch};
+use crate::domain::accounts::{Role, Tier};
 use crate::notify::local_time_in;
-use crate::store::accounts::{Role, Tier};
 
 async fn admin_page(
     state: &AppState,

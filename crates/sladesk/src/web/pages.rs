@@ -19,8 +19,8 @@ use super::extract::Params;
 use super::status::language;
 use super::visitor::Visitor;
 use crate::desk::{DeskError, SESSION_SECONDS, SignIn};
+use crate::domain::accounts::User;
 use crate::notify::local_time;
-use crate::store::accounts::User;
 use crate::store::sessions::Session;
 
 const SESSION_COOKIE: &str = "sladesk_session";

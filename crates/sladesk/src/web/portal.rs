@@ -18,8 +18,9 @@ use super::extract::Params;
 use super::visitor::{Access, Visitor};
 use super::words::{sla_state, sla_words};
 use crate::desk::{NewTicket, TicketView, ticket_number};
+use crate::domain::tickets::{TicketEvent, kinds};
 use crate::notify::local_time_in;
-use crate::store::tickets::{Order, TicketEvent, TicketFilter, kinds};
+use crate::store::tickets::{Order, TicketFilter};
 
 const PAGE_SIZE: i64 = 50;
 

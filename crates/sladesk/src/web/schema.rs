@@ -8,8 +8,8 @@ use sladesk_core::text::Language;
 use sladesk_core::tickets::{Environment, Priority, Status, TicketType};
 
 use crate::desk::{TicketView, ticket_number};
-use crate::store::accounts::{Organization, Role, Tier, User};
-use crate::store::tickets::TicketEvent;
+use crate::domain::accounts::{Organization, Role, Tier, User};
+use crate::domain::tickets::TicketEvent;
 
 fn rfc3339(second: i64) -> String {
     Timestamp::from_second(second)

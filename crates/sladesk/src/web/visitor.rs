@@ -10,7 +10,7 @@ use sladesk_core::text::Language;
 use super::AppState;
 use super::pages::{current, lang_code, page, same, texts};
 use crate::desk::{Actor, DeskError};
-use crate::store::accounts::{Role, User};
+use crate::domain::accounts::{Role, User};
 use crate::store::preferences::Preferences;
 use crate::store::sessions::Session;
 

@@ -14,7 +14,7 @@ use super::extract::Params;
 use super::portal::{act, row};
 use super::visitor::Visitor;
 use crate::desk::{DeskError, TicketPatch, TicketView};
-use crate::store::accounts::Role;
+use crate::domain::accounts::Role;
 use crate::store::tickets::Queue;
 
 #[derive(Debug, Default, Deserialize)]

@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 use sladesk::clock::Clock;
 use sladesk::config::Config;
 use sladesk::desk::issue_token;
+use sladesk::domain::accounts::Role;
 use sladesk::serve::{Running, start_with_clock};
-use sladesk::store::accounts::Role;
 use sqlx::Connection;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
