@@ -17,8 +17,11 @@ mod openapi;
 mod pages;
 mod portal;
 mod problems;
+mod registration;
 mod schema;
 pub mod setup;
+mod signin;
+mod staff;
 mod status;
 mod visitor;
 mod words;
@@ -170,22 +173,31 @@ pub fn router(state: AppState) -> Router {
         .route("/status.json", get(status::json))
         .route("/status/subscribe", axum::routing::post(status::subscribe))
         .route("/", get(pages::home))
-        .route("/register", get(pages::register_form).post(pages::register))
-        .route("/activate", get(pages::activate_form).post(pages::activate))
-        .route("/password-reset", get(pages::reset_form).post(pages::reset))
-        .route("/login", get(pages::login_form).post(pages::login))
+        .route(
+            "/register",
+            get(registration::register_form).post(registration::register),
+        )
+        .route(
+            "/activate",
+            get(registration::activate_form).post(registration::activate),
+        )
+        .route(
+            "/password-reset",
+            get(registration::reset_form).post(registration::reset),
+        )
+        .route("/login", get(signin::login_form).post(signin::login))
         .route(
             "/login/code",
-            get(pages::code_form).post(pages::submit_code),
+            get(signin::code_form).post(signin::submit_code),
         )
         .route(
             "/account/two-factor",
-            get(pages::enrol_form).post(pages::submit_code),
+            get(signin::enrol_form).post(signin::submit_code),
         )
-        .route("/logout", axum::routing::post(pages::logout))
+        .route("/logout", axum::routing::post(signin::logout))
         .route(
             "/logout/everywhere",
-            axum::routing::post(pages::logout_everywhere),
+            axum::routing::post(signin::logout_everywhere),
         )
         .route("/assets/sladesk.css", get(assets::stylesheet))
         .route("/assets/sladesk.js", get(assets::script))
@@ -212,8 +224,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/registrations/{id}/approve", post(admin::approve))
         .route("/admin/registrations/{id}/reject", post(admin::reject))
-        .route("/staff", get(pages::staff_home))
-        .route("/staff/availability", get(pages::staff_availability))
+        .route("/staff", get(staff::staff_home))
+        .route("/staff/availability", get(staff::staff_availability))
         .route("/status/feed.atom", get(feeds::atom))
         .route("/status/maintenance.ics", get(feeds::ics))
         .route("/status/confirm", get(status::confirm))
