@@ -12,8 +12,8 @@ use sladesk_core::text::Language;
 use super::AppState;
 use super::client::Client;
 use super::extract::Params;
+use super::language::language;
 use super::pages::{FormPage, LangQuery, texts};
-use super::status::language;
 use crate::desk::{DeskError, VulnerabilityReport};
 
 /// How long the file is good for; RFC 9116 asks for less than a year.

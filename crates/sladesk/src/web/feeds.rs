@@ -11,7 +11,8 @@ use jiff::Timestamp;
 use super::AppState;
 use super::error::ApiError;
 use super::extract::Params;
-use super::status::{LangParam, language};
+use super::language::language;
+use super::status::LangParam;
 use crate::notify::local_time;
 use sladesk_core::text::Language;
 

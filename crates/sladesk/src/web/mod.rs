@@ -12,6 +12,7 @@ mod extract;
 mod feeds;
 mod headers;
 mod input;
+mod language;
 pub mod limits;
 mod openapi;
 mod pages;

@@ -1,6 +1,6 @@
 //! The self-service portal (T1, T5): a customer's tickets, filing a new one, and a ticket's page
 //! with its conversation, its SLA in plain words, and what the customer may do next. Staff see
-//! the same ticket page with the triage tools of the workspace added (see [`super::workspace`]).
+//! the same ticket page with the triage tools of the workspace added (their posts: [`super::workspace`]).
 
 use std::collections::HashMap;
 
@@ -538,7 +538,7 @@ pub(super) async fn ticket_page(
             .collect()
     };
     let workspace = if staff {
-        match super::workspace::triage_choices(state, visitor, &view).await {
+        match triage_choices(state, visitor, &view).await {
             Ok(values) => Some(values),
             Err(response) => return response,
         }
@@ -711,4 +711,38 @@ pub async fn dispute(
         (visitor, result)
     })
     .await
+}
+
+/// What the triage tools on a ticket's page offer staff.
+async fn triage_choices(
+    state: &AppState,
+    visitor: &Visitor,
+    view: &TicketView,
+) -> Result<minijinja::Value, Response> {
+    let language = visitor.language;
+    let staff = state
+        .desk
+        .staff_members(&visitor.actor)
+        .await
+        .map_err(|e| visitor.error(e))?;
+    let outage = view.ticket.class == Priority::SaasOutage;
+    let priorities: Vec<_> = Priority::ALL
+        .iter()
+        .filter(|p| (**p == Priority::SaasOutage) == outage)
+        .map(|p| context! { key => p.key(), label => p.label().get(language) })
+        .collect();
+    let types: Vec<_> = TicketType::ALL
+        .iter()
+        .map(|t| context! { key => t.key(), label => t.label().get(language) })
+        .collect();
+    let people: Vec<_> = staff
+        .iter()
+        .map(|u| context! { id => u.id, name => &u.name })
+        .collect();
+    Ok(context! {
+        priorities => priorities, types => types, people => people, lines => [1, 2, 3],
+        assignee_id => view.ticket.assignee_id, me => visitor.user.id,
+        can_escalate => view.ticket.line < 3 && view.ticket.status != sladesk_core::tickets::Status::Closed,
+        next_line => view.ticket.line + 1,
+    })
 }

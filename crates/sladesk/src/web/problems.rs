@@ -35,7 +35,7 @@ fn is_problem(headers: &HeaderMap) -> bool {
 pub async fn in_the_readers_language(mut request: Request, next: Next) -> Response {
     let reader = ReaderLanguage::default();
     request.extensions_mut().insert(reader.clone());
-    let asked = super::status::language(None, request.headers());
+    let asked = super::language::language(None, request.headers());
     let browser = !request.uri().path().starts_with("/api/")
         && request
             .headers()

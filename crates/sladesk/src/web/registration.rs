@@ -11,10 +11,10 @@ use sladesk_core::text::Language;
 
 use super::AppState;
 use super::extract::Params;
+use super::language::language;
 use super::pages::{
     CSRF_COOKIE, FormPage, LangQuery, form_token_matches, notice, public_form, retry_after, texts,
 };
-use super::status::language;
 use crate::desk::DeskError;
 
 #[derive(Debug, Default, Deserialize, serde::Serialize)]

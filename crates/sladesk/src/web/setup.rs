@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::extract::Params;
+use super::language::language;
 use super::pages::{FormPage, form_token_matches, public_form, same, texts};
-use super::status::language;
 use crate::desk::DeskError;
 
 const CSRF_COOKIE: &str = "sladesk_setup_csrf";

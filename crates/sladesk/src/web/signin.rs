@@ -12,11 +12,11 @@ use sladesk_core::text::Language;
 
 use super::AppState;
 use super::extract::Params;
+use super::language::language;
 use super::pages::{
     CSRF_COOKIE, FormPage, LangQuery, SESSION_COOKIE, current, form_token_matches, lang_code, page,
     public_form, safe_next, same, set_cookie, texts, with_next,
 };
-use super::status::language;
 use crate::desk::{DeskError, SESSION_SECONDS, SignIn};
 
 fn login_page(

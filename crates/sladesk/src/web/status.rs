@@ -12,26 +12,13 @@ use sladesk_core::text::Language;
 use super::AppState;
 use super::error::ApiError;
 use super::extract::{Auth, Body, Id, Params};
+use super::language::language;
 use crate::desk::StatusPage;
 use crate::notify::local_time;
 
 #[derive(Debug, Deserialize)]
 pub struct LangParam {
     pub lang: Option<String>,
-}
-
-/// `?lang=` first, then the browser's first preference, then Dutch.
-pub fn language(param: Option<&str>, headers: &HeaderMap) -> Language {
-    let wanted = param.map(str::to_string).or_else(|| {
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(',').next().unwrap_or("").trim().to_lowercase())
-    });
-    match wanted.as_deref() {
-        Some(l) if l.starts_with("en") => Language::En,
-        _ => Language::Nl,
-    }
 }
 
 /// The status page's texts: the catalogue's `status_…` keys, without the prefix.

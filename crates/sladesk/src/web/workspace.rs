@@ -7,13 +7,12 @@ use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use minijinja::context;
 use serde::Deserialize;
-use sladesk_core::tickets::{Priority, TicketType};
 
 use super::AppState;
 use super::extract::Params;
 use super::portal::{act, row};
 use super::visitor::Visitor;
-use crate::desk::{DeskError, TicketPatch, TicketView};
+use crate::desk::{DeskError, TicketPatch};
 use crate::domain::accounts::Role;
 use crate::store::tickets::Queue;
 
@@ -108,40 +107,6 @@ pub async fn counts(
         Ok(counts) => Json(counts).into_response(),
         Err(e) => super::error::ApiError::from(e).into_response(),
     }
-}
-
-/// What the triage tools on a ticket's page offer staff.
-pub(super) async fn triage_choices(
-    state: &AppState,
-    visitor: &Visitor,
-    view: &TicketView,
-) -> Result<minijinja::Value, Response> {
-    let language = visitor.language;
-    let staff = state
-        .desk
-        .staff_members(&visitor.actor)
-        .await
-        .map_err(|e| visitor.error(e))?;
-    let outage = view.ticket.class == Priority::SaasOutage;
-    let priorities: Vec<_> = Priority::ALL
-        .iter()
-        .filter(|p| (**p == Priority::SaasOutage) == outage)
-        .map(|p| context! { key => p.key(), label => p.label().get(language) })
-        .collect();
-    let types: Vec<_> = TicketType::ALL
-        .iter()
-        .map(|t| context! { key => t.key(), label => t.label().get(language) })
-        .collect();
-    let people: Vec<_> = staff
-        .iter()
-        .map(|u| context! { id => u.id, name => &u.name })
-        .collect();
-    Ok(context! {
-        priorities => priorities, types => types, people => people, lines => [1, 2, 3],
-        assignee_id => view.ticket.assignee_id, me => visitor.user.id,
-        can_escalate => view.ticket.line < 3 && view.ticket.status != sladesk_core::tickets::Status::Closed,
-        next_line => view.ticket.line + 1,
-    })
 }
 
 #[derive(Debug, Deserialize)]
