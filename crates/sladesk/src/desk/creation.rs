@@ -7,7 +7,7 @@ use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 
 use super::DeskError;
-use crate::domain::tickets::{Ticket, TicketEvent, kinds};
+use crate::domain::tickets::{Ticket, TicketEvent, TicketEventKind};
 use crate::store::tickets::{self};
 use crate::store::{Conn, Store, StoreError, audit};
 
@@ -95,7 +95,7 @@ pub(crate) async fn write_in(conn: &mut Conn, batch: &[&Creation]) -> Result<Vec
             id: 0,
             ticket_id: id,
             at: t.created_at,
-            kind: kinds::CREATED.into(),
+            kind: TicketEventKind::Created,
             actor_id: creation.actor_id,
             public: true,
             body: Some(t.description.clone()),

@@ -11,7 +11,7 @@ use sladesk_core::tickets::{Priority, Status};
 
 use super::{Desk, DeskError};
 use crate::domain::accounts::Role;
-use crate::domain::tickets::{Ticket, TicketEvent, kinds};
+use crate::domain::tickets::{Ticket, TicketEvent, TicketEventKind};
 use crate::notify::{self, Alert};
 use crate::store::accounts::{self};
 use crate::store::tickets::{self};
@@ -30,10 +30,10 @@ pub fn timeline_of(ticket: &Ticket, events: &[TicketEvent]) -> Result<Timeline, 
         events: Vec::new(),
     };
     for e in events.iter().filter(|e| e.ticket_id == ticket.id) {
-        let kind = match e.kind.as_str() {
-            kinds::STAFF_REPLY if e.public => EventKind::Response,
-            kinds::STATUS => EventKind::Status(word_in(&e.data, "to")?),
-            kinds::PRIORITY => EventKind::Priority(word_in(&e.data, "to")?),
+        let kind = match e.kind {
+            TicketEventKind::StaffReply if e.public => EventKind::Response,
+            TicketEventKind::Status => EventKind::Status(word_in(&e.data, "to")?),
+            TicketEventKind::Priority => EventKind::Priority(word_in(&e.data, "to")?),
             _ => continue,
         };
         timeline.events.push(Event {
@@ -266,7 +266,7 @@ impl Desk {
             id: 0,
             ticket_id: ticket.id,
             at,
-            kind: kinds::STATUS.into(),
+            kind: TicketEventKind::Status,
             actor_id: None,
             public: true,
             body: None,

@@ -13,7 +13,7 @@ use super::creation::Creation;
 use super::sla::{Topic, derive, evaluate_ticket, refresh};
 use super::{Actor, Desk, DeskError};
 use crate::domain::accounts::Role;
-use crate::domain::tickets::{Ticket, TicketEvent, kinds};
+use crate::domain::tickets::{Ticket, TicketEvent, TicketEventKind};
 use crate::notify;
 use crate::store::accounts::{self};
 use crate::store::tickets::{self, TicketFilter};
@@ -376,8 +376,16 @@ impl Desk {
         if let Some(to) = patch.priority {
             if to != ticket.priority {
                 let data = json!({"from": ticket.priority, "to": to, "reason": priority_reason});
-                self.append(&mut tx, actor, &ticket, kinds::PRIORITY, true, None, data)
-                    .await?;
+                self.append(
+                    &mut tx,
+                    actor,
+                    &ticket,
+                    TicketEventKind::Priority,
+                    true,
+                    None,
+                    data,
+                )
+                .await?;
                 ticket.priority = to;
             }
             ticket.triaged = true;
@@ -389,7 +397,7 @@ impl Desk {
                 &mut tx,
                 actor,
                 &ticket,
-                kinds::ESCALATION,
+                TicketEventKind::Escalation,
                 true,
                 None,
                 json!({"from": ticket.line, "to": line}),
@@ -416,7 +424,7 @@ impl Desk {
                 &mut tx,
                 actor,
                 &ticket,
-                kinds::ASSIGNMENT,
+                TicketEventKind::Assignment,
                 false,
                 None,
                 json!({"from": ticket.assignee_id, "to": assignee}),
@@ -431,7 +439,7 @@ impl Desk {
                 &mut tx,
                 actor,
                 &ticket,
-                kinds::TYPE_CHANGE,
+                TicketEventKind::TypeChange,
                 true,
                 None,
                 json!({"from": ticket.ticket_type, "to": kind}),
@@ -459,9 +467,9 @@ impl Desk {
         let policy = self.policy_of(&mut tx, &ticket).await?;
         if actor.is_staff() {
             let kind = if public {
-                kinds::STAFF_REPLY
+                TicketEventKind::StaffReply
             } else {
-                kinds::NOTE
+                TicketEventKind::InternalNote
             };
             self.append(
                 &mut tx,
@@ -490,7 +498,7 @@ impl Desk {
                 &mut tx,
                 actor,
                 &ticket,
-                kinds::CUSTOMER_REPLY,
+                TicketEventKind::CustomerReply,
                 true,
                 Some(body),
                 json!({}),
@@ -571,7 +579,7 @@ impl Desk {
         self.simple_event(
             actor,
             id,
-            kinds::PRIORITY_DISPUTE,
+            TicketEventKind::PriorityDispute,
             true,
             Some(reason),
             "ticket.dispute",
@@ -598,7 +606,7 @@ impl Desk {
         self.simple_event(
             actor,
             id,
-            kinds::PHONE_CALL,
+            TicketEventKind::PhoneCall,
             false,
             Some(summary),
             "ticket.phone_call",
@@ -632,8 +640,16 @@ impl Desk {
         }
         let policy = self.policy_of(&mut tx, &ticket).await?;
         let data = json!({"from": ticket.line, "to": ticket.line + 1, "reason": reason});
-        self.append(&mut tx, actor, &ticket, kinds::ESCALATION, true, None, data)
-            .await?;
+        self.append(
+            &mut tx,
+            actor,
+            &ticket,
+            TicketEventKind::Escalation,
+            true,
+            None,
+            data,
+        )
+        .await?;
         ticket.line += 1;
         ticket.assignee_id = None;
         let detail = json!({"line": ticket.line});
@@ -646,7 +662,7 @@ impl Desk {
         &self,
         actor: &Actor,
         id: i64,
-        kind: &str,
+        kind: TicketEventKind,
         public: bool,
         body: Option<String>,
         action: &str,
@@ -705,8 +721,16 @@ impl Desk {
     ) -> Result<(), DeskError> {
         Transition::between(ticket.status, to)?;
         let data = json!({"from": ticket.status, "to": to, "reason": reason});
-        self.append(conn, actor, ticket, kinds::STATUS, true, None, data)
-            .await?;
+        self.append(
+            conn,
+            actor,
+            ticket,
+            TicketEventKind::Status,
+            true,
+            None,
+            data,
+        )
+        .await?;
         ticket.status = to;
         ticket.updated_at = event_time(self.clock.now(), ticket);
         let t = ticket.clone();
@@ -726,7 +750,7 @@ impl Desk {
         conn: &mut Conn,
         actor: &Actor,
         ticket: &Ticket,
-        kind: &str,
+        kind: TicketEventKind,
         public: bool,
         body: Option<String>,
         data: Value,
@@ -735,7 +759,7 @@ impl Desk {
             id: 0,
             ticket_id: ticket.id,
             at: event_time(self.clock.now(), ticket),
-            kind: kind.into(),
+            kind,
             actor_id: actor.id(),
             public,
             body,

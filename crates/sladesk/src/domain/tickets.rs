@@ -33,13 +33,13 @@ pub struct Ticket {
     pub confidential: bool,
 }
 
-/// What happened to a ticket. `kind` is one of the [`kinds`] constants.
+/// What happened to a ticket.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TicketEvent {
     pub id: i64,
     pub ticket_id: i64,
     pub at: i64,
-    pub kind: String,
+    pub kind: TicketEventKind,
     pub actor_id: Option<i64>,
     /// Whether the customer may see it (internal notes and assignments are not).
     pub public: bool,
@@ -47,17 +47,31 @@ pub struct TicketEvent {
     pub data: Value,
 }
 
-/// The kinds of ticket events.
-pub mod kinds {
-    pub const CREATED: &str = "created";
-    pub const STAFF_REPLY: &str = "staff_reply";
-    pub const CUSTOMER_REPLY: &str = "customer_reply";
-    pub const NOTE: &str = "internal_note";
-    pub const PHONE_CALL: &str = "phone_call";
-    pub const STATUS: &str = "status";
-    pub const PRIORITY: &str = "priority";
-    pub const PRIORITY_DISPUTE: &str = "priority_dispute";
-    pub const ESCALATION: &str = "escalation";
-    pub const ASSIGNMENT: &str = "assignment";
-    pub const TYPE_CHANGE: &str = "type_change";
+/// What happened to a ticket: the kinds of its events (stored and served by these names).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketEventKind {
+    /// Filed (by the customer, by staff for a customer, or by monitoring).
+    Created,
+    /// A reply by staff; a public one is the ticket's reaction (S4).
+    StaffReply,
+    CustomerReply,
+    /// Staff only, never shown to the customer.
+    InternalNote,
+    /// A phone call recorded by staff (T1), staff only.
+    PhoneCall,
+    /// A move of the status (T7); data: `from`, `to`, `reason`.
+    Status,
+    /// A change of priority by triage (T4); data: `from`, `to`, `reason`.
+    Priority,
+    /// The customer contests the priority (T5); data: `reason`.
+    PriorityDispute,
+    /// Handed to another support line; data: `from`, `to`, `reason`.
+    Escalation,
+    /// Assigned to a person (staff only); data: `from`, `to`.
+    Assignment,
+    /// The type changed (T3); data: `from`, `to`.
+    TypeChange,
 }

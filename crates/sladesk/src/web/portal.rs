@@ -18,7 +18,7 @@ use super::extract::Params;
 use super::visitor::{Access, Visitor};
 use super::words::{sla_state, sla_words};
 use crate::desk::{NewTicket, TicketView, ticket_number};
-use crate::domain::tickets::{TicketEvent, kinds};
+use crate::domain::tickets::{TicketEvent, TicketEventKind};
 use crate::notify::local_time_in;
 use crate::store::tickets::{Order, TicketFilter};
 
@@ -368,8 +368,8 @@ fn event_entry(
             .map(|p| label(p.label(), language))
             .unwrap_or_default()
     };
-    let (style, heading) = match event.kind.as_str() {
-        kinds::CREATED => (
+    let (style, heading) = match event.kind {
+        TicketEventKind::Created => (
             "customer",
             if en {
                 "filed the ticket"
@@ -378,25 +378,25 @@ fn event_entry(
             }
             .to_string(),
         ),
-        kinds::CUSTOMER_REPLY => (
+        TicketEventKind::CustomerReply => (
             "customer",
             if en { "replied" } else { "reageerde" }.to_string(),
         ),
-        kinds::STAFF_REPLY => (
+        TicketEventKind::StaffReply => (
             "staff",
             if en { "replied" } else { "reageerde" }.to_string(),
         ),
-        kinds::NOTE => ("internal", visitor.text("internal_note")),
-        kinds::PHONE_CALL => ("internal", visitor.text("phone_call")),
-        kinds::PRIORITY_DISPUTE => ("customer", visitor.text("dispute")),
-        kinds::STATUS => (
+        TicketEventKind::InternalNote => ("internal", visitor.text("internal_note")),
+        TicketEventKind::PhoneCall => ("internal", visitor.text("phone_call")),
+        TicketEventKind::PriorityDispute => ("customer", visitor.text("dispute")),
+        TicketEventKind::Status => (
             "system",
             match en {
                 true => format!("status: {} → {}", status_label("from"), status_label("to")),
                 false => format!("status: {} → {}", status_label("from"), status_label("to")),
             },
         ),
-        kinds::PRIORITY => (
+        TicketEventKind::Priority => (
             "system",
             match en {
                 true => format!(
@@ -411,7 +411,7 @@ fn event_entry(
                 ),
             },
         ),
-        kinds::ESCALATION => {
+        TicketEventKind::Escalation => {
             let to = event
                 .data
                 .get("to")
@@ -426,21 +426,20 @@ fn event_entry(
                 },
             )
         }
-        kinds::ASSIGNMENT => {
+        TicketEventKind::Assignment => {
             let to = event.data.get("to").and_then(|v| v.as_i64());
             let name = to
                 .map(|id| people.get(&id).cloned().unwrap_or_else(|| format!("#{id}")))
                 .unwrap_or_else(|| visitor.text("nobody"));
             ("system", format!("{}: {name}", visitor.text("assignee")))
         }
-        kinds::TYPE_CHANGE => {
+        TicketEventKind::TypeChange => {
             let to = word("to")
                 .parse::<TicketType>()
                 .map(|t| label(t.label(), language))
                 .unwrap_or_default();
             ("system", format!("{}: {to}", visitor.text("type")))
         }
-        other => ("system", other.to_string()),
     };
     let reason = event
         .data
@@ -520,7 +519,7 @@ pub(super) async fn ticket_page(
         .collect();
     let urgency = events
         .iter()
-        .find(|e| e.kind == kinds::CREATED)
+        .find(|e| e.kind == TicketEventKind::Created)
         .and_then(|e| e.data.get("urgency"))
         .and_then(|u| u.as_str())
         .and_then(|u| u.parse::<Priority>().ok());

@@ -166,9 +166,7 @@ pub struct EventResponse {
     pub id: i64,
     #[schema(format = DateTime)]
     pub at: String,
-    /// `created`, `staff_reply`, `customer_reply`, `internal_note`, `phone_call`, `status`,
-    /// `priority`, `priority_dispute`, `escalation`, `assignment`, `type_change`.
-    pub kind: String,
+    pub kind: crate::domain::tickets::TicketEventKind,
     pub actor_id: Option<i64>,
     pub visibility: Visibility,
     pub body: Option<String>,

@@ -40,7 +40,7 @@ fn event(row: &AnyRow) -> Result<TicketEvent, StoreError> {
         id: col(row, "id")?,
         ticket_id: col(row, "ticket_id")?,
         at: col(row, "at")?,
-        kind: col(row, "kind")?,
+        kind: parse_word(&col::<String>(row, "kind")?)?,
         actor_id: col(row, "actor_id")?,
         public: col::<i64>(row, "public")? != 0,
         body: col(row, "body")?,
@@ -124,7 +124,7 @@ pub async fn insert_event(conn: &mut Conn, e: &TicketEvent) -> Result<i64, Store
     )
     .bind(e.ticket_id)
     .bind(e.at)
-    .bind(&e.kind)
+    .bind(word(&e.kind))
     .bind(e.actor_id)
     .bind(i64::from(e.public))
     .bind(&e.body)
