@@ -2,6 +2,7 @@
 //! recorded by staff (A3), what a check's outcome means for a component (outages, the 24/7
 //! `saas_outage` ticket of S3), and the monthly report (A1).
 
+use crate::domain::availability::ComponentState;
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::json;
@@ -135,7 +136,7 @@ impl Desk {
             name: name.into(),
             production: new.production,
             organization_id: new.organization_id,
-            state: "up".into(),
+            state: ComponentState::Up,
             created_at: now,
         };
         component.id = store::insert_component(&mut tx, &component).await?;
@@ -474,9 +475,15 @@ impl Desk {
         };
         let monitors = store::monitors_of(&mut tx, component.id).await?;
         let all_failing = !monitors.is_empty() && monitors.iter().all(|m| m.failing);
-        match (component.state.as_str(), all_failing) {
-            ("up", true)
-                if store::change_component_state(&mut tx, component.id, "up", "down").await? =>
+        match (component.state, all_failing) {
+            (ComponentState::Up, true)
+                if store::change_component_state(
+                    &mut tx,
+                    component.id,
+                    ComponentState::Up,
+                    ComponentState::Down,
+                )
+                .await? =>
             {
                 // Down since the moment the last of its monitors began failing.
                 let since = monitors
@@ -517,8 +524,14 @@ impl Desk {
                 .await?;
                 self.tell_outside(&mut tx, &component, false, since).await?;
             }
-            ("down", false)
-                if store::change_component_state(&mut tx, component.id, "down", "up").await? =>
+            (ComponentState::Down, false)
+                if store::change_component_state(
+                    &mut tx,
+                    component.id,
+                    ComponentState::Down,
+                    ComponentState::Up,
+                )
+                .await? =>
             {
                 store::close_outage(&mut tx, component.id, at).await?;
                 audit::record(

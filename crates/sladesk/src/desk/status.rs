@@ -1,6 +1,7 @@
 //! What the public status page shows (A5): each public component's state, 90 days of daily
 //! availability, this month's figure, incidents with their updates, and maintenance.
 
+use crate::domain::availability::ComponentState;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use serde_json::json;
@@ -25,8 +26,8 @@ pub struct StatusPage {
 pub struct ComponentStatus {
     pub id: i64,
     pub name: String,
-    /// `up`, `down` or `maintenance` (inside a maintenance window now).
-    pub state: String,
+    /// `maintenance` while inside a maintenance window now.
+    pub state: ComponentState,
     /// This calendar month so far, in percent.
     pub month_availability_percent: f64,
     pub target_percent: f64,
@@ -276,17 +277,15 @@ impl Desk {
             let in_maintenance = windows
                 .iter()
                 .any(|w| w.starts_at <= now.as_second() && now.as_second() < w.ends_at);
-            let state = if component.state == "down" {
-                "down"
-            } else if in_maintenance {
-                "maintenance"
-            } else {
-                "up"
+            let state = match component.state {
+                ComponentState::Down => ComponentState::Down,
+                _ if in_maintenance => ComponentState::Maintenance,
+                _ => ComponentState::Up,
             };
             components.push(ComponentStatus {
                 id: component.id,
                 name: component.name,
-                state: state.into(),
+                state,
                 month_availability_percent: month,
                 target_percent: policy.availability_target_percent,
                 days,

@@ -3,6 +3,7 @@
 //! `notify/` show it). It depends on the core and on nothing of sladesk above it.
 
 pub mod accounts;
+pub mod availability;
 pub mod tickets;
 
 /// The human-readable number of a ticket.

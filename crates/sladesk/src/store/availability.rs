@@ -2,7 +2,9 @@
 
 use sqlx::any::AnyRow;
 
+use super::accounts::{parse_word, word};
 use super::{Conn, Dialect, StoreError, col};
+use crate::domain::availability::ComponentState;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Component {
@@ -12,8 +14,7 @@ pub struct Component {
     pub production: bool,
     /// The customer whose instance this is, if any.
     pub organization_id: Option<i64>,
-    /// `up` or `down`.
-    pub state: String,
+    pub state: ComponentState,
     pub created_at: i64,
 }
 
@@ -81,7 +82,7 @@ fn component(row: &AnyRow) -> Result<Component, StoreError> {
         name: col(row, "name")?,
         production: col::<i64>(row, "production")? != 0,
         organization_id: col(row, "organization_id")?,
-        state: col(row, "state")?,
+        state: parse_word(&col::<String>(row, "state")?)?,
         created_at: col(row, "created_at")?,
     })
 }
@@ -150,7 +151,7 @@ pub async fn insert_component(conn: &mut Conn, c: &Component) -> Result<i64, Sto
     .bind(&c.name)
     .bind(i64::from(c.production))
     .bind(c.organization_id)
-    .bind(&c.state)
+    .bind(word(&c.state))
     .bind(c.created_at)
     .fetch_one(&mut *conn)
     .await?)
@@ -176,13 +177,13 @@ pub async fn list_components(conn: &mut Conn) -> Result<Vec<Component>, StoreErr
 pub async fn change_component_state(
     conn: &mut Conn,
     id: i64,
-    from: &str,
-    to: &str,
+    from: ComponentState,
+    to: ComponentState,
 ) -> Result<bool, StoreError> {
     let result = sqlx::query("UPDATE components SET state = $1 WHERE id = $2 AND state = $3")
-        .bind(to)
+        .bind(to.key())
         .bind(id)
-        .bind(from)
+        .bind(from.key())
         .execute(&mut *conn)
         .await?;
     Ok(result.rows_affected() == 1)

@@ -70,8 +70,7 @@ pub struct ComponentResponse {
     pub name: String,
     pub production: bool,
     pub organization_id: Option<i64>,
-    /// `up` or `down`.
-    pub state: String,
+    pub state: crate::domain::availability::ComponentState,
     pub monitors: Vec<MonitorResponse>,
 }
 

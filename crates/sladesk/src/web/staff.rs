@@ -32,7 +32,7 @@ pub async fn staff_home(State(state): State<AppState>, headers: HeaderMap) -> Re
     let components = match state.desk.components(&visitor.actor).await {
         Ok(list) => list
             .into_iter()
-            .map(|(c, _)| context! { id => c.id, name => c.name, state => c.state })
+            .map(|(c, _)| context! { id => c.id, name => c.name, state => c.state.key() })
             .collect::<Vec<_>>(),
         Err(e) => return super::error::ApiError::from(e).into_response(),
     };

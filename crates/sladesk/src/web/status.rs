@@ -14,6 +14,7 @@ use super::error::ApiError;
 use super::extract::{Auth, Body, Id, Params};
 use super::language::language;
 use crate::desk::StatusPage;
+use crate::domain::availability::ComponentState;
 use crate::notify::local_time;
 
 #[derive(Debug, Deserialize)]
@@ -43,10 +44,10 @@ fn render(page: &StatusPage, language: Language, csrf: &str) -> Result<String, m
         .components
         .iter()
         .map(|c| {
-            let state_text = match c.state.as_str() {
-                "down" => word("down"),
-                "maintenance" => word("in_maintenance"),
-                _ => word("up"),
+            let state_text = match c.state {
+                ComponentState::Down => word("down"),
+                ComponentState::Maintenance => word("in_maintenance"),
+                ComponentState::Up => word("up"),
             };
             let days: Vec<_> = c
                 .days
@@ -61,7 +62,7 @@ fn render(page: &StatusPage, language: Language, csrf: &str) -> Result<String, m
                     context! { date => d.date.clone(), css => css, text => text }
                 })
                 .collect();
-            context! { name => c.name.clone(), state => c.state.clone(), state_text => state_text, month => format!("{:.3}", c.month_availability_percent), target => c.target_percent, days => days }
+            context! { name => c.name.clone(), state => c.state.key(), state_text => state_text, month => format!("{:.3}", c.month_availability_percent), target => c.target_percent, days => days }
         })
         .collect();
     let incidents: Vec<_> = page
@@ -84,7 +85,11 @@ fn render(page: &StatusPage, language: Language, csrf: &str) -> Result<String, m
             starts_local => local_time(w.starts_at, language), ends_local => local_time(w.ends_at, language),
         })
         .collect();
-    let overall = if page.components.iter().any(|c| c.state == "down") {
+    let overall = if page
+        .components
+        .iter()
+        .any(|c| c.state == ComponentState::Down)
+    {
         word("some_down")
     } else {
         word("all_up")
