@@ -1,6 +1,8 @@
-//! The mails sladesk writes, in Dutch and English. Each function returns a subject and a plain
-//! text body in the recipient's language; delivery is the outbox's and the mailer's job.
+//! The mails sladesk writes, in the recipient's language. Their words are in the catalogue
+//! (`locales/*.ftl`, keys `mail_…`); each function here lays them out as a subject and a plain
+//! text body. Delivery is the outbox's and the mailer's job.
 
+use fluent_bundle::FluentValue;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use sladesk_core::calendar::weekday_label;
@@ -15,20 +17,28 @@ pub struct Mail {
     pub body: String,
 }
 
+/// A text of the catalogue in `language`, with its arguments.
+fn tr(language: Language, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+    crate::catalogue::text_with(language, key, args)
+}
+
 /// "Hello Jan," or, for someone whose name we do not know, "Hello,".
 fn hello(name: &str, language: Language) -> String {
-    let word = pick(language, "Hello".into(), "Hallo".into());
     match name.trim() {
-        "" => format!("{word},"),
-        name => format!("{word} {name},"),
+        "" => tr(language, "mail_hello_anonymous", &[]),
+        name => tr(language, "mail_hello", &[("name", name.into())]),
     }
 }
 
-fn pick(language: Language, en: String, nl: String) -> String {
-    match language {
-        Language::En => en,
-        Language::Nl => nl,
-    }
+/// A mail body of paragraphs, separated by blank lines (a paragraph may hold line breaks).
+fn paragraphs<const N: usize>(parts: [String; N]) -> String {
+    let mut body = parts
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    body.push('\n');
+    body
 }
 
 fn link(public_url: &str, ticket: &Ticket) -> String {
@@ -99,61 +109,45 @@ pub fn status_changed(
     public_url: &str,
 ) -> Mail {
     let number = ticket_number(ticket.id);
-    let label = to.label();
-    let url = link(public_url, ticket);
-    let waiting = |language| {
-        crate::catalogue::text_with(
+    let status = to.label().get(language).to_string();
+    let explanation = match to {
+        Status::WaitingForCustomer => tr(
             language,
             "mail_waiting_explanation",
             &[("days", working_days.into())],
-        )
-    };
-    let explanation = match to {
-        Status::WaitingForCustomer => (waiting(Language::En), waiting(Language::Nl)),
-        Status::Closed => (
-            "The ticket is closed. Reply if the problem is not solved.".to_string(),
-            "Het ticket is gesloten. Reageer als het probleem niet is opgelost.".to_string(),
         ),
-        _ => (String::new(), String::new()),
+        Status::Closed => tr(language, "mail_closed_explanation", &[]),
+        _ => String::new(),
     };
+    let args = [
+        ("number", number.clone().into()),
+        ("subject", ticket.subject.clone().into()),
+        ("status", status.into()),
+    ];
+    let news = tr(language, "mail_status_body", &args);
     Mail {
-        subject: pick(
-            language,
-            format!("[{number}] Status: {}", label.en),
-            format!("[{number}] Status: {}", label.nl),
-        ),
-        body: pick(
-            language,
-            format!(
-                "Your ticket {number} \"{}\" now has the status {}.\n{}\n\n{url}\n",
-                ticket.subject, label.en, explanation.0
-            ),
-            format!(
-                "Je ticket {number} \"{}\" heeft nu de status {}.\n{}\n\n{url}\n",
-                ticket.subject, label.nl, explanation.1
-            ),
-        ),
+        subject: tr(language, "mail_status_subject", &args),
+        body: paragraphs([
+            format!("{news}\n{explanation}").trim_end().to_string(),
+            link(public_url, ticket),
+        ]),
     }
 }
 
 pub fn staff_reply(ticket: &Ticket, body: &str, language: Language, public_url: &str) -> Mail {
     let number = ticket_number(ticket.id);
-    let url = link(public_url, ticket);
+    let args = [
+        ("number", number.into()),
+        ("subject", ticket.subject.clone().into()),
+        ("url", link(public_url, ticket).into()),
+    ];
     Mail {
-        subject: pick(
-            language,
-            format!("[{number}] New reply: {}", ticket.subject),
-            format!("[{number}] Nieuwe reactie: {}", ticket.subject),
-        ),
-        body: pick(
-            language,
-            format!(
-                "The service desk replied to your ticket {number}:\n\n{body}\n\nReply in the portal: {url}\n"
-            ),
-            format!(
-                "De servicedesk heeft gereageerd op je ticket {number}:\n\n{body}\n\nReageer in het portaal: {url}\n"
-            ),
-        ),
+        subject: tr(language, "mail_reply_subject", &args),
+        body: paragraphs([
+            tr(language, "mail_reply_intro", &args),
+            body.to_string(),
+            tr(language, "mail_reply_in_portal", &args),
+        ]),
     }
 }
 
@@ -174,50 +168,37 @@ pub fn sla_alert(
     language: Language,
     public_url: &str,
 ) -> Mail {
-    let number = ticket_number(ticket.id);
-    let url = link(public_url, ticket);
-    let (what_en, what_nl) = match alert {
-        Alert::ReactionWarning => (
-            format!("{share}% of the reaction time is used"),
-            format!("{share}% van de reactietijd is verbruikt"),
-        ),
-        Alert::ReactionBreach => (
-            "the reaction time is exceeded".to_string(),
-            "de reactietijd is overschreden".to_string(),
-        ),
-        Alert::ResolutionWarning => (
-            format!("{share}% of the resolution time is used"),
-            format!("{share}% van de oplostijd is verbruikt"),
-        ),
-        Alert::ResolutionBreach => (
-            "the resolution time is exceeded".to_string(),
-            "de oplostijd is overschreden".to_string(),
-        ),
+    let key = match alert {
+        Alert::ReactionWarning => "mail_alert_reaction_warning",
+        Alert::ReactionBreach => "mail_alert_reaction_breach",
+        Alert::ResolutionWarning => "mail_alert_resolution_warning",
+        Alert::ResolutionBreach => "mail_alert_resolution_breach",
     };
+    let what = tr(language, key, &[("share", share.into())]);
     let due = due_at
         .map(|at| local_time(at, language))
         .unwrap_or_default();
+    let args = [
+        ("number", ticket_number(ticket.id).into()),
+        ("subject", ticket.subject.clone().into()),
+        (
+            "priority",
+            ticket.priority.label().get(language).to_string().into(),
+        ),
+        ("line", ticket.line.into()),
+        ("what", what.into()),
+        ("due", due.into()),
+    ];
     Mail {
-        subject: pick(
-            language,
-            format!("[{number}] SLA: {what_en}"),
-            format!("[{number}] SLA: {what_nl}"),
-        ),
-        body: pick(
-            language,
+        subject: tr(language, "mail_alert_subject", &args),
+        body: paragraphs([
             format!(
-                "Ticket {number} \"{}\" (priority {}, line {}): {what_en}.\nDue: {due}\n\n{url}\n",
-                ticket.subject,
-                ticket.priority.label().en,
-                ticket.line
+                "{}\n{}",
+                tr(language, "mail_alert_body", &args),
+                tr(language, "mail_alert_due", &args)
             ),
-            format!(
-                "Ticket {number} \"{}\" (prioriteit {}, lijn {}): {what_nl}.\nDeadline: {due}\n\n{url}\n",
-                ticket.subject,
-                ticket.priority.label().nl,
-                ticket.line
-            ),
-        ),
+            link(public_url, ticket),
+        ]),
     }
 }
 
@@ -227,26 +208,17 @@ pub fn auto_close_reminder(
     language: Language,
     public_url: &str,
 ) -> Mail {
-    let number = ticket_number(ticket.id);
-    let url = link(public_url, ticket);
-    let when = local_time(close_at, language);
+    let args = [
+        ("number", ticket_number(ticket.id).into()),
+        ("subject", ticket.subject.clone().into()),
+        ("when", local_time(close_at, language).into()),
+    ];
     Mail {
-        subject: pick(
-            language,
-            format!("[{number}] Waiting for your reaction"),
-            format!("[{number}] We wachten op je reactie"),
-        ),
-        body: pick(
-            language,
-            format!(
-                "We are still waiting for your reaction on ticket {number} \"{}\". Without a reaction the ticket will be closed on {when}.\n\n{url}\n",
-                ticket.subject
-            ),
-            format!(
-                "We wachten nog op je reactie op ticket {number} \"{}\". Zonder reactie wordt het ticket gesloten op {when}.\n\n{url}\n",
-                ticket.subject
-            ),
-        ),
+        subject: tr(language, "mail_reminder_subject", &args),
+        body: paragraphs([
+            tr(language, "mail_reminder_body", &args),
+            link(public_url, ticket),
+        ]),
     }
 }
 
@@ -257,38 +229,32 @@ pub fn auto_closed(
     language: Language,
     public_url: &str,
 ) -> Mail {
-    let number = ticket_number(ticket.id);
-    let url = link(public_url, ticket);
     let args = [
         ("days", working_days.into()),
-        ("number", number.clone().into()),
+        ("number", ticket_number(ticket.id).into()),
         ("subject", ticket.subject.clone().into()),
     ];
     Mail {
-        subject: crate::catalogue::text_with(language, "mail_auto_closed_subject", &args),
-        body: format!(
-            "{}\n\n{url}\n",
-            crate::catalogue::text_with(language, "mail_auto_closed_body", &args)
-        ),
+        subject: tr(language, "mail_auto_closed_subject", &args),
+        body: paragraphs([
+            tr(language, "mail_auto_closed_body", &args),
+            link(public_url, ticket),
+        ]),
     }
 }
 
 pub fn confirm_subscription(confirm_url: &str, language: Language) -> Mail {
     Mail {
-        subject: pick(
-            language,
-            "Confirm your status updates subscription".into(),
-            "Bevestig je aanmelding voor statusberichten".into(),
-        ),
-        body: pick(
-            language,
+        subject: tr(language, "mail_confirm_subject", &[]),
+        body: paragraphs([
             format!(
-                "Someone (hopefully you) asked to receive messages about incidents and maintenance by email.\nConfirm with this link:\n\n{confirm_url}\n\nIf it was not you, ignore this mail.\n"
+                "{}\n{}",
+                tr(language, "mail_confirm_intro", &[]),
+                tr(language, "mail_confirm_link", &[])
             ),
-            format!(
-                "Iemand (hopelijk jij) heeft gevraagd om berichten over storingen en onderhoud per e-mail.\nBevestig met deze link:\n\n{confirm_url}\n\nWas jij het niet, negeer deze mail dan.\n"
-            ),
-        ),
+            confirm_url.to_string(),
+            tr(language, "mail_confirm_ignore", &[]),
+        ]),
     }
 }
 
@@ -305,31 +271,39 @@ pub fn maintenance_announcement(
     unsubscribe_url: &str,
 ) -> Mail {
     let (from, to) = (local_time(starts, language), local_time(ends, language));
-    let kind_en = if emergency {
-        "Emergency maintenance"
-    } else {
-        "Planned maintenance"
-    };
-    let kind_nl = if emergency {
-        "Spoedonderhoud"
-    } else {
-        "Gepland onderhoud"
-    };
+    let kind = tr(
+        language,
+        if emergency {
+            "mail_maintenance_emergency"
+        } else {
+            "mail_maintenance_planned"
+        },
+        &[],
+    );
+    let args = [
+        ("kind", kind.clone().into()),
+        ("component", component.into()),
+        ("from", from.clone().into()),
+        ("to", to.into()),
+        ("work", work.into()),
+        ("impact", impact.into()),
+        ("url", unsubscribe_url.into()),
+    ];
     Mail {
-        subject: pick(
-            language,
-            format!("{kind_en}: {component}, {from}"),
-            format!("{kind_nl}: {component}, {from}"),
-        ),
-        body: pick(
-            language,
+        subject: format!("{kind}: {component}, {from}"),
+        body: paragraphs([
             format!(
-                "{kind_en} of {component}\nFrom {from} until {to} (Dutch time)\n\nWork: {work}\nImpact: {impact}\n\nUnsubscribe: {unsubscribe_url}\n"
+                "{}\n{}",
+                tr(language, "mail_maintenance_of", &args),
+                tr(language, "mail_maintenance_when", &args)
             ),
             format!(
-                "{kind_nl} aan {component}\nVan {from} tot {to} (Nederlandse tijd)\n\nWerkzaamheden: {work}\nGevolgen: {impact}\n\nAfmelden: {unsubscribe_url}\n"
+                "{}\n{}",
+                tr(language, "mail_maintenance_work", &args),
+                tr(language, "mail_maintenance_impact", &args)
             ),
-        ),
+            tr(language, "mail_unsubscribe", &args),
+        ]),
     }
 }
 
@@ -343,24 +317,25 @@ pub fn incident(
     unsubscribe_url: &str,
 ) -> Mail {
     let when = local_time(at, language);
-    let (en, nl) = if resolved {
-        (
-            format!("Resolved: {component} is available again"),
-            format!("Opgelost: {component} is weer beschikbaar"),
-        )
+    let key = if resolved {
+        "mail_incident_resolved"
     } else {
-        (
-            format!("Incident: {component} is unavailable"),
-            format!("Storing: {component} is niet beschikbaar"),
-        )
+        "mail_incident_open"
     };
+    let title = tr(language, key, &[("component", component.into())]);
     Mail {
-        subject: pick(language, en.clone(), nl.clone()),
-        body: pick(
-            language,
-            format!("{en} ({when}).\nProgress: {status_url}\n\nUnsubscribe: {unsubscribe_url}\n"),
-            format!("{nl} ({when}).\nVoortgang: {status_url}\n\nAfmelden: {unsubscribe_url}\n"),
-        ),
+        subject: title.clone(),
+        body: paragraphs([
+            format!(
+                "{title} ({when}).\n{}",
+                tr(language, "mail_progress", &[("url", status_url.into())])
+            ),
+            tr(
+                language,
+                "mail_unsubscribe",
+                &[("url", unsubscribe_url.into())],
+            ),
+        ]),
     }
 }
 
@@ -377,191 +352,170 @@ pub fn registration_received(
         "{}/api/v1/registrations?status=pending",
         public_url.trim_end_matches('/')
     );
+    let args = [
+        ("name", name.into()),
+        ("email", email.into()),
+        ("organization", organization.into()),
+        ("url", url.into()),
+    ];
     Mail {
-        subject: pick(
-            language,
-            format!("Registration request: {name} ({organization})"),
-            format!("Registratieverzoek: {name} ({organization})"),
-        ),
-        body: pick(
-            language,
-            format!(
-                "{name} <{email}> of {organization} asks for a portal account.\n\n{message}\n\nApprove or reject: {url}\n"
-            ),
-            format!(
-                "{name} <{email}> van {organization} vraagt een portaalaccount aan.\n\n{message}\n\nGoedkeuren of afwijzen: {url}\n"
-            ),
-        ),
+        subject: tr(language, "mail_registration_subject", &args),
+        body: paragraphs([
+            tr(language, "mail_registration_body", &args),
+            message.to_string(),
+            tr(language, "mail_registration_decide", &args),
+        ]),
     }
 }
 
 /// T2: the one-time link to set a password.
 pub fn activation(name: &str, link: &str, language: Language) -> Mail {
     Mail {
-        subject: pick(
-            language,
-            "Your portal account is ready".into(),
-            "Je portaalaccount staat klaar".into(),
-        ),
-        body: pick(
-            language,
-            format!(
-                "Hello {name},\n\nYour account for the self-service portal has been approved. Choose your password with this link (valid for 7 days, once):\n\n{link}\n"
-            ),
-            format!(
-                "Hallo {name},\n\nJe account voor het self-service portaal is goedgekeurd. Kies je wachtwoord met deze link (7 dagen geldig, eenmalig):\n\n{link}\n"
-            ),
-        ),
+        subject: tr(language, "mail_activation_subject", &[]),
+        body: paragraphs([
+            hello(name, language),
+            tr(language, "mail_activation_body", &[]),
+            link.to_string(),
+        ]),
     }
 }
 
 pub fn registration_rejected(name: &str, reason: &str, language: Language) -> Mail {
     Mail {
-        subject: pick(
-            language,
-            "Your registration request".into(),
-            "Je registratieverzoek".into(),
-        ),
-        body: pick(
-            language,
-            format!(
-                "Hello {name},\n\nWe could not approve your request for a portal account.\n{reason}\n"
-            ),
-            format!(
-                "Hallo {name},\n\nWe konden je aanvraag voor een portaalaccount niet goedkeuren.\n{reason}\n"
-            ),
-        ),
+        subject: tr(language, "mail_rejected_subject", &[]),
+        body: paragraphs([
+            hello(name, language),
+            format!("{}\n{reason}", tr(language, "mail_rejected_body", &[])),
+        ]),
     }
 }
 
 pub fn password_reset(name: &str, link: &str, language: Language) -> Mail {
-    let greeting = hello(name, language);
     Mail {
-        subject: pick(
-            language,
-            "Choose a new password".into(),
-            "Kies een nieuw wachtwoord".into(),
-        ),
-        body: pick(
-            language,
-            format!(
-                "{greeting}\n\nSomeone (hopefully you) asked to reset your password. Choose a new one with this link (valid for 1 hour, once):\n\n{link}\n\nA new password signs you out everywhere you are signed in.\n\nIf it was not you, ignore this mail; your password stays as it is.\n"
-            ),
-            format!(
-                "{greeting}\n\nIemand (hopelijk jij) vroeg om je wachtwoord opnieuw in te stellen. Kies een nieuw wachtwoord met deze link (1 uur geldig, eenmalig):\n\n{link}\n\nMet een nieuw wachtwoord word je overal uitgelogd waar je nu bent ingelogd.\n\nWas jij het niet, negeer deze mail dan; je wachtwoord blijft zoals het is.\n"
-            ),
-        ),
+        subject: tr(language, "mail_reset_subject", &[]),
+        body: paragraphs([
+            hello(name, language),
+            tr(language, "mail_reset_body", &[]),
+            link.to_string(),
+            tr(language, "mail_reset_signs_out", &[]),
+            tr(language, "mail_reset_ignore", &[]),
+        ]),
     }
 }
 
 /// The password was changed: every session ended.
 pub fn password_changed(name: &str, sessions_ended: u64, language: Language) -> Mail {
-    let greeting = hello(name, language);
     Mail {
-        subject: pick(
-            language,
-            "Your password was changed".into(),
-            "Je wachtwoord is gewijzigd".into(),
-        ),
-        body: pick(
-            language,
-            format!(
-                "{greeting}\n\nYour password for the service desk was changed just now. For your safety we signed you out everywhere ({sessions_ended} open sessions ended); sign in again with the new password.\n\nIf you did not change it, reset your password at once and tell the service desk.\n"
+        subject: tr(language, "mail_changed_subject", &[]),
+        body: paragraphs([
+            hello(name, language),
+            tr(
+                language,
+                "mail_changed_body",
+                &[("sessions", sessions_ended.into())],
             ),
-            format!(
-                "{greeting}\n\nJe wachtwoord voor de servicedesk is zojuist gewijzigd. Voor de veiligheid hebben we je overal uitgelogd ({sessions_ended} open sessies beëindigd); log opnieuw in met het nieuwe wachtwoord.\n\nHeb jij het niet gewijzigd? Stel dan meteen een nieuw wachtwoord in en laat het de servicedesk weten.\n"
-            ),
-        ),
+            tr(language, "mail_changed_not_you", &[]),
+        ]),
     }
 }
 
 /// Sign-in with the password was locked for a while after repeated failures.
 pub fn signin_locked(name: &str, language: Language) -> Mail {
-    let greeting = hello(name, language);
     Mail {
-        subject: pick(
-            language,
-            "Failed sign-in attempts on your account".into(),
-            "Mislukte inlogpogingen op je account".into(),
-        ),
-        body: pick(
-            language,
-            format!(
-                "{greeting}\n\nSomeone tried to sign in to your service desk account several times with a wrong password. Further attempts are held back for a while; you can still sign in after a short wait.\n\nIf this was not you, choose a new, long password (\"Forgot your password?\" on the sign-in page) and set up two-step sign-in under your account.\n"
-            ),
-            format!(
-                "{greeting}\n\nIemand heeft een paar keer geprobeerd in te loggen op je servicedesk-account met een verkeerd wachtwoord. Verdere pogingen worden een tijdje tegengehouden; na een korte wachttijd kun je gewoon inloggen.\n\nWas jij dit niet? Kies dan een nieuw, lang wachtwoord (\"Wachtwoord vergeten?\" op de inlogpagina) en stel inloggen in twee stappen in bij je account.\n"
-            ),
-        ),
+        subject: tr(language, "mail_locked_subject", &[]),
+        body: paragraphs([
+            hello(name, language),
+            tr(language, "mail_locked_body", &[]),
+            tr(language, "mail_locked_not_you", &[]),
+        ]),
     }
 }
 
 /// The second sign-in step was locked after repeated wrong codes: the password is known.
 pub fn second_step_locked(name: &str, language: Language) -> Mail {
-    let greeting = hello(name, language);
     Mail {
-        subject: pick(
-            language,
-            "Wrong sign-in codes on your account: change your password".into(),
-            "Verkeerde inlogcodes op je account: wijzig je wachtwoord".into(),
-        ),
-        body: pick(
-            language,
-            format!(
-                "{greeting}\n\nSomeone entered your password correctly, then several wrong codes for the second sign-in step. The second step is held back for a while.\n\nIf this was not you, your password is known to someone else: choose a new one now (\"Forgot your password?\" on the sign-in page) and tell the service desk.\n"
-            ),
-            format!(
-                "{greeting}\n\nIemand heeft je wachtwoord goed ingevuld en daarna een paar verkeerde codes voor de tweede inlogstap. De tweede stap wordt een tijdje tegengehouden.\n\nWas jij dit niet? Dan kent iemand anders je wachtwoord: kies nu een nieuw wachtwoord (\"Wachtwoord vergeten?\" op de inlogpagina) en laat het de servicedesk weten.\n"
-            ),
-        ),
+        subject: tr(language, "mail_code_locked_subject", &[]),
+        body: paragraphs([
+            hello(name, language),
+            tr(language, "mail_code_locked_body", &[]),
+            tr(language, "mail_code_locked_not_you", &[]),
+        ]),
     }
 }
 
 /// X3: the reporter's receipt.
 pub fn vulnerability_receipt(name: &str, number: &str, language: Language) -> Mail {
-    let greeting = hello(name, language);
+    let args = [("number", number.into())];
     Mail {
-        subject: pick(
-            language,
-            format!("We received your security report ({number})"),
-            format!("We hebben je beveiligingsmelding ontvangen ({number})"),
-        ),
-        body: pick(
-            language,
-            format!(
-                "{greeting}\n\nThank you for reporting a possible vulnerability. It is registered as {number} and only our administrators and SaaS team can read it. We answer within 5 working days by mail; please keep the details to yourself until we have fixed the problem or agreed on a date with you.\n"
-            ),
-            format!(
-                "{greeting}\n\nDank je voor het melden van een mogelijke kwetsbaarheid. De melding staat geregistreerd als {number} en alleen onze beheerders en het SaaS-team kunnen hem lezen. We antwoorden binnen 5 werkdagen per mail; houd de details voor je tot we het probleem hebben opgelost of samen een datum hebben afgesproken.\n"
-            ),
-        ),
+        subject: tr(language, "mail_receipt_subject", &args),
+        body: paragraphs([
+            hello(name, language),
+            tr(language, "mail_receipt_body", &args),
+        ]),
     }
 }
 
 /// X3: the SaaS team is told of a new report.
 pub fn vulnerability_reported(number: &str, public_url: &str, id: i64, language: Language) -> Mail {
     let url = format!("{}/tickets/{id}", public_url.trim_end_matches('/'));
+    let args = [("number", number.into())];
     Mail {
-        subject: pick(
-            language,
-            format!("New confidential security report {number}"),
-            format!("Nieuwe vertrouwelijke beveiligingsmelding {number}"),
-        ),
-        body: pick(
-            language,
-            format!(
-                "A vulnerability report came in through the security page. Only admins and the SaaS team can open it:\n\n{url}\n"
-            ),
-            format!(
-                "Er is een kwetsbaarheid gemeld via de beveiligingspagina. Alleen beheerders en het SaaS-team kunnen de melding openen:\n\n{url}\n"
-            ),
-        ),
+        subject: tr(language, "mail_report_subject", &args),
+        body: paragraphs([tr(language, "mail_report_body", &args), url]),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_mail_is_whole_in_both_languages() {
+        let at: Timestamp = "2026-04-28T09:00:00Z".parse().unwrap();
+        for language in [Language::En, Language::Nl] {
+            let mails = [
+                password_reset("Jan", "https://x/activate?token=1", language),
+                password_changed("", 2, language),
+                signin_locked("Jan", language),
+                second_step_locked("Jan", language),
+                activation("Jan", "https://x/a", language),
+                registration_rejected("Jan", "Unknown organisation", language),
+                registration_received("Jan", "jan@x", "Acme", "Hi", language, "https://x"),
+                confirm_subscription("https://x/c", language),
+                maintenance_announcement(
+                    "Platform",
+                    at,
+                    at,
+                    true,
+                    "Upgrade",
+                    "Read-only",
+                    language,
+                    "https://x/u",
+                ),
+                incident(
+                    "Platform",
+                    false,
+                    at,
+                    language,
+                    "https://x/s",
+                    "https://x/u",
+                ),
+                vulnerability_receipt("Rita", "SD-000007", language),
+                vulnerability_reported("SD-000007", "https://x", 7, language),
+            ];
+            for mail in mails {
+                for text in [&mail.subject, &mail.body] {
+                    assert!(
+                        !text.contains("mail_") && !text.contains("{"),
+                        "{language:?}: {text}"
+                    );
+                }
+                assert!(mail.body.ends_with('\n') && !mail.body.contains("\n\n\n"));
+            }
+        }
+        let dutch = password_changed("", 2, Language::Nl);
+        assert!(dutch.body.starts_with("Hallo,\n\n") && dutch.body.contains("(2 open sessies"));
+    }
 
     #[test]
     fn local_time_is_dutch_wall_time_in_both_languages() {
