@@ -315,3 +315,31 @@ mail_receipt_subject = We received your security report ({ $number })
 mail_receipt_body = Thank you for reporting a possible vulnerability. It is registered as { $number } and only our administrators and SaaS team can read it. We answer within 5 working days by mail; please keep the details to yourself until we have fixed the problem or agreed on a date with you.
 mail_report_subject = New confidential security report { $number }
 mail_report_body = A vulnerability report came in through the security page. Only admins and the SaaS team can open it:
+
+## The SLA of a ticket in plain words
+duration_minutes = { $minutes } min
+duration_office_hours = { $hours ->
+    [one] { $hours } office hour
+   *[other] { $hours } office hours
+}
+duration_hours = { $hours ->
+    [one] { $hours } hour
+   *[other] { $hours } hours
+}
+sla_reaction_met = Answered { $at } — within the target
+sla_reaction_late = Answered { $at } — later than the target ({ $due })
+sla_reaction_breached = Not answered yet — was due { $due }
+sla_reaction_not_needed = Closed before an answer was needed
+sla_reaction_running = We react by { $due } — { $left } left
+sla_resolution_met = Resolved in { $used } (target { $target }) — met
+sla_resolution_breached = Resolved in { $used } (target { $target }) — breached
+sla_paused_for_customer = paused while we wait for you
+sla_paused_for_development = paused while we wait for development
+sla_resolution_paused = Clock { $why }: { $used } of { $target } used{ $breached ->
+    [yes] , target already breached
+   *[no] {""}
+}
+sla_resolution_running_breached = Running — target breached
+sla_resolution_running_breached_since = Running — target breached since { $due }
+sla_resolution_running = Running — due { $due } — { $left } left
+sla_auto_close = If we do not hear from you, the ticket closes on { $at }.

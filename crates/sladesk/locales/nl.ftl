@@ -315,3 +315,28 @@ mail_receipt_subject = We hebben je beveiligingsmelding ontvangen ({ $number })
 mail_receipt_body = Dank je voor het melden van een mogelijke kwetsbaarheid. De melding staat geregistreerd als { $number } en alleen onze beheerders en het SaaS-team kunnen hem lezen. We antwoorden binnen 5 werkdagen per mail; houd de details voor je tot we het probleem hebben opgelost of samen een datum hebben afgesproken.
 mail_report_subject = Nieuwe vertrouwelijke beveiligingsmelding { $number }
 mail_report_body = Er is een kwetsbaarheid gemeld via de beveiligingspagina. Alleen beheerders en het SaaS-team kunnen de melding openen:
+
+## De SLA van een ticket in gewone woorden
+duration_minutes = { $minutes } min
+duration_office_hours = { $hours ->
+    [one] { $hours } kantooruur
+   *[other] { $hours } kantooruren
+}
+duration_hours = { $hours } uur
+sla_reaction_met = Beantwoord { $at } — binnen de termijn
+sla_reaction_late = Beantwoord { $at } — later dan de termijn ({ $due })
+sla_reaction_breached = Nog niet beantwoord — moest uiterlijk { $due }
+sla_reaction_not_needed = Gesloten voordat een antwoord nodig was
+sla_reaction_running = We reageren uiterlijk { $due } — nog { $left }
+sla_resolution_met = Opgelost in { $used } (termijn { $target }) — gehaald
+sla_resolution_breached = Opgelost in { $used } (termijn { $target }) — overschreden
+sla_paused_for_customer = gepauzeerd zolang we op jou wachten
+sla_paused_for_development = gepauzeerd zolang we op ontwikkeling wachten
+sla_resolution_paused = Klok { $why }: { $used } van { $target } gebruikt{ $breached ->
+    [yes] , termijn al overschreden
+   *[no] {""}
+}
+sla_resolution_running_breached = Loopt — termijn overschreden
+sla_resolution_running_breached_since = Loopt — termijn overschreden sinds { $due }
+sla_resolution_running = Loopt — uiterlijk { $due } — nog { $left }
+sla_auto_close = Als we niets van je horen, sluiten we het ticket op { $at }.

@@ -93,19 +93,21 @@ pub fn sla_duration(seconds: i64, around_the_clock: bool, language: Language) ->
     } else {
         (hours, minutes)
     };
-    let unit = match (around_the_clock, language, hours == 1) {
-        (false, Language::En, true) => "office hour",
-        (false, Language::En, false) => "office hours",
-        (false, Language::Nl, true) => "kantooruur",
-        (false, Language::Nl, false) => "kantooruren",
-        (true, Language::En, true) => "hour",
-        (true, Language::En, false) => "hours",
-        (true, Language::Nl, _) => "uur",
+    let hours_text = || {
+        let key = if around_the_clock {
+            "duration_hours"
+        } else {
+            "duration_office_hours"
+        };
+        crate::catalogue::text_with(language, key, &[("hours", hours.into())])
+    };
+    let minutes_text = || {
+        crate::catalogue::text_with(language, "duration_minutes", &[("minutes", minutes.into())])
     };
     match (hours, minutes) {
-        (0, m) => format!("{m} min"),
-        (h, 0) => format!("{h} {unit}"),
-        (h, m) => format!("{h} {unit} {m} min"),
+        (0, _) => minutes_text(),
+        (_, 0) => hours_text(),
+        _ => format!("{} {}", hours_text(), minutes_text()),
     }
 }
 
@@ -179,7 +181,6 @@ pub fn sla_words(
     tz: &TimeZone,
     warning_share_percent: u8,
 ) -> SlaWords {
-    let en = language == Language::En;
     let around_the_clock = view.ticket.priority == Priority::SaasOutage;
     let when = |t: Timestamp| local_time_in(t, language, tz);
     let left =
@@ -187,102 +188,70 @@ pub fn sla_words(
     let sla = &view.sla;
     let state = sla_state(view, warning_share_percent);
 
+    let say = |key: &str, args: &[(&str, fluent_bundle::FluentValue<'_>)]| {
+        crate::catalogue::text_with(language, key, args)
+    };
     let r = &sla.reaction;
     let reaction = match (r.met_at, r.breached) {
-        (Some(at), false) => match en {
-            true => format!("Answered {} — within the target", when(at)),
-            false => format!("Beantwoord {} — binnen de termijn", when(at)),
-        },
-        (Some(at), true) => match en {
-            true => format!(
-                "Answered {} — later than the target ({})",
-                when(at),
-                when(r.due_at)
-            ),
-            false => format!(
-                "Beantwoord {} — later dan de termijn ({})",
-                when(at),
-                when(r.due_at)
-            ),
-        },
-        (None, true) => match en {
-            true => format!("Not answered yet — was due {}", when(r.due_at)),
-            false => format!("Nog niet beantwoord — moest uiterlijk {}", when(r.due_at)),
-        },
-        (None, false) if view.ticket.status == Status::Closed => match en {
-            true => "Closed before an answer was needed".to_string(),
-            false => "Gesloten voordat een antwoord nodig was".to_string(),
-        },
-        (None, false) => match en {
-            true => format!(
-                "We react by {} — {} left",
-                when(r.due_at),
-                left(r.target_seconds, r.elapsed_seconds)
-            ),
-            false => format!(
-                "We reageren uiterlijk {} — nog {}",
-                when(r.due_at),
-                left(r.target_seconds, r.elapsed_seconds)
-            ),
-        },
+        (Some(at), false) => say("sla_reaction_met", &[("at", when(at).into())]),
+        (Some(at), true) => say(
+            "sla_reaction_late",
+            &[("at", when(at).into()), ("due", when(r.due_at).into())],
+        ),
+        (None, true) => say("sla_reaction_breached", &[("due", when(r.due_at).into())]),
+        (None, false) if view.ticket.status == Status::Closed => {
+            say("sla_reaction_not_needed", &[])
+        }
+        (None, false) => say(
+            "sla_reaction_running",
+            &[
+                ("due", when(r.due_at).into()),
+                ("left", left(r.target_seconds, r.elapsed_seconds).into()),
+            ],
+        ),
     };
 
     let s = &sla.resolution;
     let used = sla_duration(s.elapsed_seconds, around_the_clock, language);
     let target = sla_duration(s.target_seconds, around_the_clock, language);
+    let spent = [("used", used.into()), ("target", target.into())];
     let resolution = match (s.state, s.breached) {
-        (ClockState::Stopped, false) => match en {
-            true => format!("Resolved in {used} (target {target}) — met"),
-            false => format!("Opgelost in {used} (termijn {target}) — gehaald"),
-        },
-        (ClockState::Stopped, true) => match en {
-            true => format!("Resolved in {used} (target {target}) — breached"),
-            false => format!("Opgelost in {used} (termijn {target}) — overschreden"),
-        },
+        (ClockState::Stopped, false) => say("sla_resolution_met", &spent),
+        (ClockState::Stopped, true) => say("sla_resolution_breached", &spent),
         (ClockState::Paused, breached) => {
-            let why = match (view.ticket.status, en) {
-                (Status::WaitingForCustomer, true) => "paused while we wait for you",
-                (Status::WaitingForCustomer, false) => "gepauzeerd zolang we op jou wachten",
-                (_, true) => "paused while we wait for development",
-                (_, false) => "gepauzeerd zolang we op ontwikkeling wachten",
-            };
-            let over = match (breached, en) {
-                (true, true) => ", target already breached",
-                (true, false) => ", termijn al overschreden",
-                _ => "",
-            };
-            match en {
-                true => format!("Clock {why}: {used} of {target} used{over}"),
-                false => format!("Klok {why}: {used} van {target} gebruikt{over}"),
-            }
+            let why = say(
+                if view.ticket.status == Status::WaitingForCustomer {
+                    "sla_paused_for_customer"
+                } else {
+                    "sla_paused_for_development"
+                },
+                &[],
+            );
+            let [used, target] = spent;
+            say(
+                "sla_resolution_paused",
+                &[
+                    ("why", why.into()),
+                    used,
+                    target,
+                    ("breached", if breached { "yes" } else { "no" }.into()),
+                ],
+            )
         }
-        (ClockState::Running, true) => match en {
-            true => format!(
-                "Running — target breached{}",
-                s.due_at
-                    .map(|d| format!(" since {}", when(d)))
-                    .unwrap_or_default()
+        (ClockState::Running, true) => match s.due_at {
+            Some(due) => say(
+                "sla_resolution_running_breached_since",
+                &[("due", when(due).into())],
             ),
-            false => format!(
-                "Loopt — termijn overschreden{}",
-                s.due_at
-                    .map(|d| format!(" sinds {}", when(d)))
-                    .unwrap_or_default()
-            ),
+            None => say("sla_resolution_running_breached", &[]),
         },
-        (ClockState::Running, false) => {
-            let due = s.due_at.map(when).unwrap_or_default();
-            match en {
-                true => format!(
-                    "Running — due {due} — {} left",
-                    left(s.target_seconds, s.elapsed_seconds)
-                ),
-                false => format!(
-                    "Loopt — uiterlijk {due} — nog {}",
-                    left(s.target_seconds, s.elapsed_seconds)
-                ),
-            }
-        }
+        (ClockState::Running, false) => say(
+            "sla_resolution_running",
+            &[
+                ("due", s.due_at.map(when).unwrap_or_default().into()),
+                ("left", left(s.target_seconds, s.elapsed_seconds).into()),
+            ],
+        ),
     };
 
     let nearest = view
@@ -294,15 +263,8 @@ pub fn sla_words(
         (_, Some(d)) => when(d),
         _ => String::new(),
     };
-    let auto_close = sla.auto_close_at.map(|at| match en {
-        true => format!(
-            "If we do not hear from you, the ticket closes on {}.",
-            when(at)
-        ),
-        false => format!(
-            "Als we niets van je horen, sluiten we het ticket op {}.",
-            when(at)
-        ),
+    let auto_close = sla.auto_close_at.map(|at| {
+        crate::catalogue::text_with(language, "sla_auto_close", &[("at", when(at).into())])
     });
     let hours_note = if around_the_clock {
         text(language, "around_the_clock_note")
