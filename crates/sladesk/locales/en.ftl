@@ -343,3 +343,10 @@ sla_resolution_running_breached = Running — target breached
 sla_resolution_running_breached_since = Running — target breached since { $due }
 sla_resolution_running = Running — due { $due } — { $left } left
 sla_auto_close = If we do not hear from you, the ticket closes on { $at }.
+
+## A ticket's history on its page
+event_created = filed the ticket
+event_replied = replied
+event_status = status: { $from } → { $to }
+event_priority = priority: { $from } → { $to }
+event_escalation = moved to line { $line }

@@ -340,3 +340,10 @@ sla_resolution_running_breached = Loopt — termijn overschreden
 sla_resolution_running_breached_since = Loopt — termijn overschreden sinds { $due }
 sla_resolution_running = Loopt — uiterlijk { $due } — nog { $left }
 sla_auto_close = Als we niets van je horen, sluiten we het ticket op { $at }.
+
+## De geschiedenis van een ticket op zijn pagina
+event_created = diende het ticket in
+event_replied = reageerde
+event_status = status: { $from } → { $to }
+event_priority = prioriteit: { $from } → { $to }
+event_escalation = naar lijn { $line }

@@ -341,7 +341,6 @@ fn event_entry(
     people: &HashMap<i64, String>,
 ) -> minijinja::Value {
     let language = visitor.language;
-    let en = language == Language::En;
     let who = event
         .actor_id
         .map(|id| match id == visitor.user.id {
@@ -368,48 +367,35 @@ fn event_entry(
             .map(|p| label(p.label(), language))
             .unwrap_or_default()
     };
+    let say = |key: &str, args: &[(&str, fluent_bundle::FluentValue<'_>)]| {
+        crate::catalogue::text_with(language, key, args)
+    };
     let (style, heading) = match event.kind {
-        TicketEventKind::Created => (
-            "customer",
-            if en {
-                "filed the ticket"
-            } else {
-                "diende het ticket in"
-            }
-            .to_string(),
-        ),
-        TicketEventKind::CustomerReply => (
-            "customer",
-            if en { "replied" } else { "reageerde" }.to_string(),
-        ),
-        TicketEventKind::StaffReply => (
-            "staff",
-            if en { "replied" } else { "reageerde" }.to_string(),
-        ),
+        TicketEventKind::Created => ("customer", say("event_created", &[])),
+        TicketEventKind::CustomerReply => ("customer", say("event_replied", &[])),
+        TicketEventKind::StaffReply => ("staff", say("event_replied", &[])),
         TicketEventKind::InternalNote => ("internal", visitor.text("internal_note")),
         TicketEventKind::PhoneCall => ("internal", visitor.text("phone_call")),
         TicketEventKind::PriorityDispute => ("customer", visitor.text("dispute")),
         TicketEventKind::Status => (
             "system",
-            match en {
-                true => format!("status: {} → {}", status_label("from"), status_label("to")),
-                false => format!("status: {} → {}", status_label("from"), status_label("to")),
-            },
+            say(
+                "event_status",
+                &[
+                    ("from", status_label("from").into()),
+                    ("to", status_label("to").into()),
+                ],
+            ),
         ),
         TicketEventKind::Priority => (
             "system",
-            match en {
-                true => format!(
-                    "priority: {} → {}",
-                    priority_label("from"),
-                    priority_label("to")
-                ),
-                false => format!(
-                    "prioriteit: {} → {}",
-                    priority_label("from"),
-                    priority_label("to")
-                ),
-            },
+            say(
+                "event_priority",
+                &[
+                    ("from", priority_label("from").into()),
+                    ("to", priority_label("to").into()),
+                ],
+            ),
         ),
         TicketEventKind::Escalation => {
             let to = event
@@ -417,14 +403,7 @@ fn event_entry(
                 .get("to")
                 .and_then(|v| v.as_i64())
                 .unwrap_or_default();
-            (
-                "system",
-                if en {
-                    format!("moved to line {to}")
-                } else {
-                    format!("naar lijn {to}")
-                },
-            )
+            ("system", say("event_escalation", &[("line", to.into())]))
         }
         TicketEventKind::Assignment => {
             let to = event.data.get("to").and_then(|v| v.as_i64());
