@@ -19,7 +19,7 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null &
 curl -sf -H "Authorization: Bearer $token" -H 'content-type: application/json' -d '{"name":"Fuzz BV","tier":"support"}' "http://127.0.0.1:$port/api/v1/organizations" >/dev/null
 curl -sf -H "Authorization: Bearer $token" -H 'content-type: application/json' \
   -d '{"organization_id":1,"type":"bug","environment":"test","product":"Qixium","subject":"s","description":"d"}' "http://127.0.0.1:$port/api/v1/tickets" >/dev/null
-schemathesis --config-file schemathesis.toml run "http://127.0.0.1:$port/api/openapi.json" \
+python3 -m schemathesis.cli --config-file schemathesis.toml run "http://127.0.0.1:$port/api/openapi.json" \
   -H "Authorization: Bearer $token" --checks all --max-examples "$examples" || status=$?
 echo "server log lines mentioning errors or panics: $(grep -ci 'panic\|error' "$work/serve.log" || true)"
 exit "${status:-0}"

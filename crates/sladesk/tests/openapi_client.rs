@@ -93,7 +93,9 @@ async fn a_generated_client_lists_and_reads_tickets(backend: Backend) {
     std::fs::create_dir_all(&work).unwrap();
     std::fs::write(work.join("openapi.json"), document.to_string()).unwrap();
 
-    let generated = Command::new("openapi-python-client")
+    // Through python3 -m, so that a fresh pip install needs no PATH of its own.
+    let generated = Command::new("python3")
+        .args(["-m", "openapi_python_client"])
         .args(["generate", "--path", "openapi.json", "--meta", "none"])
         .args(["--output-path", "sladesk_client"])
         .current_dir(&work)
