@@ -1,7 +1,8 @@
 // WCAG 2.1 AA, checked by axe-core in a real browser (Debian's Chromium, playwright-core) on
 // the pages a person meets: the public ones (sign-in, registration, password reset, status,
 // vulnerability disclosure, first-run setup, an error page) and a customer's signed-in ones
-// (ticket list, new ticket, a ticket, account), in Dutch and English.
+// (ticket list, new ticket, a ticket, account) and the staff's (queues, a ticket with the
+// triage tools, admin, availability), in Dutch and English.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
@@ -11,6 +12,7 @@ import { join } from "node:path";
 import { createRequire } from "node:module";
 import net from "node:net";
 import { chromium } from "playwright-core";
+import * as OTPAuth from "otpauth";
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -114,3 +116,36 @@ test("a customer's signed-in pages meet WCAG 2.1 AA", async () => {
   assert.deepEqual(found, {});
   await context.close();
 });
+
+for (const [email, role] of [["eva@vendor.example", "first-line"], ["ada@vendor.example", "admin"]]) {
+  test(`the staff's pages meet WCAG 2.1 AA (${role})`, async () => {
+    // Staff with a password; the second step is set up on the first sign-in.
+    sladesk(["token", "create", "--email", email, "--role", role]);
+    sladesk(["user", "set-password", "--email", email], password + "\n");
+    const context = await browser.newContext({ locale: "en-GB" });
+    const page = await context.newPage();
+    await page.goto(`${base}/login?lang=en`);
+    await page.getByLabel("Email address").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/two-factor/);
+    const found = {};
+    const check = async (name) => {
+      const problems = await violations(page);
+      if (problems.length) found[name] = problems;
+    };
+    await check("two-factor enrolment");
+    const secret = (await page.locator("code").textContent()).trim();
+    const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30 });
+    await page.getByLabel("Code").fill(totp.generate());
+    await page.getByRole("button").first().click();
+    await page.locator("li code").first().waitFor();
+    await check("recovery codes");
+    for (const path of ["/desk", "/desk?view=mine", "/desk?view=breached", "/tickets", "/tickets/1", "/admin", "/staff", "/account"]) {
+      await page.goto(`${base}${path}`);
+      await check(path);
+    }
+    assert.deepEqual(found, {});
+    await context.close();
+  });
+}
