@@ -5,26 +5,19 @@
 // triage tools, admin, availability), in Dutch and English.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
-import net from "node:net";
-import { chromium } from "playwright-core";
+import { bin, launchChromium, serveEmpty } from "./serve.mjs";
 import * as OTPAuth from "otpauth";
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const bin = process.env.SLADESK_BIN ?? new URL("../target/debug/sladesk", import.meta.url).pathname;
 const password = "correct horse battery staple 42";
 let server, browser, base, dataDir, setupLink;
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
 
 function sladesk(args, input) {
   return execFileSync(bin, [...args, "--data-dir", dataDir], { input, encoding: "utf8", env: { ...process.env, SLADESK_LOG: "warn" } });
@@ -32,24 +25,8 @@ function sladesk(args, input) {
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "sladesk-e2e-a11y-"));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(bin, ["serve", "--data-dir", dataDir, "--listen", `127.0.0.1:${port}`], {
-    stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, SLADESK_LOG: "warn" },
-  });
-  setupLink = await new Promise((resolve, reject) => {
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`no setup link in: ${seen}`)), 30000);
-    server.stderr.on("data", (chunk) => {
-      seen += chunk;
-      const found = seen.match(/http:\/\/\S+\/setup\?token=[0-9a-f]+/);
-      if (found) { clearTimeout(timer); resolve(found[0]); }
-    });
-  });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  ({ server, base, setupLink } = await serveEmpty(dataDir));
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -3,44 +3,20 @@
 // second sign-in step, land on the desk. Screenshots go to e2e/artifacts/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import net from "node:net";
-import { chromium } from "playwright-core";
+import { launchChromium, serveEmpty } from "./serve.mjs";
 import * as OTPAuth from "otpauth";
 
-const bin = process.env.SLADESK_BIN ?? new URL("../target/debug/sladesk", import.meta.url).pathname;
 const artifacts = new URL("./artifacts/", import.meta.url).pathname;
 let server, browser, dataDir, setupLink;
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
 
 before(async () => {
   mkdirSync(artifacts, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), "sladesk-e2e-first-"));
-  const port = await freePort();
-  server = spawn(bin, ["serve", "--data-dir", dataDir, "--listen", `127.0.0.1:${port}`], {
-    stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, SLADESK_LOG: "warn" },
-  });
-  setupLink = await new Promise((resolve, reject) => {
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`no setup link in: ${seen}`)), 30000);
-    server.stderr.on("data", (chunk) => {
-      seen += chunk;
-      const found = seen.match(/http:\/\/\S+\/setup\?token=[0-9a-f]+/);
-      if (found) { clearTimeout(timer); resolve(found[0]); }
-    });
-  });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  ({ server, setupLink } = await serveEmpty(dataDir));
+  browser = await launchChromium();
 });
 
 after(async () => {

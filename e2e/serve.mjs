@@ -1,0 +1,38 @@
+// What the browser tests share: a real `sladesk serve` on a fresh data directory, the one-time
+// setup link it prints on an empty database, and Debian's Chromium.
+import { spawn } from "node:child_process";
+import net from "node:net";
+import { chromium } from "playwright-core";
+
+export const bin = process.env.SLADESK_BIN ?? new URL("../target/debug/sladesk", import.meta.url).pathname;
+
+export function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+/// Starts `sladesk serve` on `dataDir` (empty) and waits for the setup link it prints.
+export async function serveEmpty(dataDir) {
+  const port = await freePort();
+  const server = spawn(bin, ["serve", "--data-dir", dataDir, "--listen", `127.0.0.1:${port}`], {
+    stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, SLADESK_LOG: "warn" },
+  });
+  const setupLink = await new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`no setup link in: ${seen}`)), 30000);
+    server.stderr.on("data", (chunk) => {
+      seen += chunk;
+      const found = seen.match(/http:\/\/\S+\/setup\?token=[0-9a-f]+/);
+      if (found) { clearTimeout(timer); resolve(found[0]); }
+    });
+  });
+  return { server, base: `http://127.0.0.1:${port}`, setupLink };
+}
+
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
