@@ -84,6 +84,126 @@ pub fn all(language: Language) -> serde_json::Map<String, serde_json::Value> {
         .collect()
 }
 
+/// The words of the core's vocabularies (statuses, priorities, types, environments): each
+/// value is read from the catalogue under `label_<vocabulary>_<value>`.
+pub trait Label {
+    fn label_key(&self) -> String;
+
+    /// The value in `language`: "In behandeling".
+    fn label(&self, language: Language) -> String {
+        text(language, &self.label_key())
+    }
+}
+
+macro_rules! labelled {
+    ($($ty:ty => $prefix:literal),* $(,)?) => {
+        $(impl Label for $ty {
+            fn label_key(&self) -> String {
+                format!(concat!("label_", $prefix, "_{}"), self.key())
+            }
+        })*
+    };
+}
+
+use sladesk_core::tickets::{Environment, Priority, Status, TicketType};
+labelled!(Status => "status", Priority => "priority", TicketType => "type", Environment => "environment");
+
+/// A day of the week in `language`, Monday being 0.
+pub fn weekday(language: Language, index: usize) -> String {
+    text(language, &format!("weekday_{}", index % 7))
+}
+
+/// A value put into a text: as given (a name, an address the reader typed), a number, or a
+/// word that is itself a catalogue key (a status, a field) and so read in the text's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Given(String),
+    Number(i64),
+    Word(String),
+    /// Words joined by commas: "new, in progress, closed".
+    Words(Vec<String>),
+}
+
+/// A text to be read later, in a language not known yet where it is made: a catalogue key
+/// and its arguments. Refusals travel as messages to the door that knows the reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+impl Message {
+    pub fn new(key: &'static str) -> Message {
+        Message {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    pub fn given(mut self, name: &'static str, value: impl ToString) -> Message {
+        self.args.push((name, Arg::Given(value.to_string())));
+        self
+    }
+
+    pub fn number(mut self, name: &'static str, value: i64) -> Message {
+        self.args.push((name, Arg::Number(value)));
+        self
+    }
+
+    pub fn word(mut self, name: &'static str, key: impl Into<String>) -> Message {
+        self.args.push((name, Arg::Word(key.into())));
+        self
+    }
+
+    pub fn words(mut self, name: &'static str, keys: Vec<String>) -> Message {
+        self.args.push((name, Arg::Words(keys)));
+        self
+    }
+
+    /// The message in `language`.
+    pub fn text(&self, language: Language) -> String {
+        let args: Vec<(&str, FluentValue<'_>)> = self
+            .args
+            .iter()
+            .map(|(name, arg)| {
+                let value: FluentValue<'_> = match arg {
+                    Arg::Given(given) => given.clone().into(),
+                    Arg::Number(n) => (*n).into(),
+                    Arg::Word(key) => text(language, key).into(),
+                    Arg::Words(keys) => keys
+                        .iter()
+                        .map(|key| text(language, key))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                        .into(),
+                };
+                (*name, value)
+            })
+            .collect();
+        text_with(language, self.key, &args)
+    }
+
+    /// Every catalogue key this message uses (its own and its words'), for the tests.
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys = vec![self.key.to_string()];
+        for (_, arg) in &self.args {
+            match arg {
+                Arg::Word(key) => keys.push(key.clone()),
+                Arg::Words(list) => keys.extend(list.iter().cloned()),
+                _ => {}
+            }
+        }
+        keys
+    }
+}
+
+impl std::fmt::Display for Message {
+    /// In English: for logs and for `to_string()` in tests.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Language::En))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +230,20 @@ mod tests {
             "only in en: {only_en:?}; only in nl: {only_nl:?}"
         );
         assert!(english.len() > 100);
+    }
+
+    #[test]
+    fn every_vocabulary_word_and_weekday_is_in_the_catalogue() {
+        let mut wanted: Vec<String> = Status::ALL.iter().map(|s| s.label_key()).collect();
+        wanted.extend(Priority::ALL.iter().map(|p| p.label_key()));
+        wanted.extend(TicketType::ALL.iter().map(|t| t.label_key()));
+        wanted.extend(Environment::ALL.iter().map(|e| e.label_key()));
+        wanted.extend((0..7).map(|d| format!("weekday_{d}")));
+        for key in wanted {
+            assert!(keys(Language::En).contains(&key), "{key} is missing");
+        }
+        assert_eq!(Status::InProgress.label(Language::Nl), "In behandeling");
+        assert_eq!(weekday(Language::Nl, 0), "maandag");
     }
 
     #[test]

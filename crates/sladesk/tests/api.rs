@@ -452,7 +452,7 @@ async fn bad_input_is_a_clear_4xx(backend: Backend) {
             format!("/api/v1/tickets/{id}/transitions"),
             Some(json!({"status": "waiting_for_development"})),
             StatusCode::CONFLICT,
-            "from new it can move to: in_progress, waiting_for_customer, closed",
+            "from New it can move to: In Progress, Waiting for Customer, Closed",
         ),
         (
             Method::POST,

@@ -349,7 +349,11 @@ async fn maintenance_windows_follow_m1_and_m2(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(problem["detail"].as_str().unwrap().contains("7 days"));
+    // The SaaS team member reads Dutch (the default), so the refusal is in Dutch.
+    assert!(
+        problem["detail"].as_str().unwrap().contains("7 dagen"),
+        "{problem}"
+    );
     // With notice, in the evening: fine, no warnings.
     let (status, ok) = s
         .post(

@@ -487,7 +487,7 @@ async fn agents_work_queues_in_deadline_order(backend: Backend) {
         &[("csrf", &csrf), ("to", "waiting_for_development")],
     )
     .await;
-    assert_eq!(illegal.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(illegal.status(), StatusCode::CONFLICT);
     let bad = post(
         &b,
         format!("{}/tickets/{id}/triage", s.base),

@@ -111,29 +111,6 @@ pub const WEEKDAY_KEYS: [&str; 7] = [
     "sunday",
 ];
 
-/// The English and Dutch name of a weekday, Monday first.
-pub fn weekday_label(index: usize) -> Text {
-    const EN: [&str; 7] = [
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ];
-    const NL: [&str; 7] = [
-        "maandag",
-        "dinsdag",
-        "woensdag",
-        "donderdag",
-        "vrijdag",
-        "zaterdag",
-        "zondag",
-    ];
-    Text::new(EN[index], NL[index])
-}
-
 impl Calendar {
     /// Builds a calendar; refuses overlapping windows and a calendar that is never open.
     pub fn new(name: impl Into<String>, rules: CalendarRules) -> Result<Calendar, CalendarError> {

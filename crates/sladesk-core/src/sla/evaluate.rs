@@ -385,7 +385,7 @@ fn resolution_clock(
 }
 
 fn reason(state: ClockState, status: Status) -> Text {
-    let label = status.label();
+    let label = status.words();
     match state {
         ClockState::Running => Text::new(
             format!("running: status {}", label.en),

@@ -8,8 +8,6 @@ pub use status::{IllegalMove, Status, Transition};
 
 use serde::{Deserialize, Serialize};
 
-use crate::text::Text;
-
 /// Error for a word that is not one of a closed set of values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown {what} `{given}` (expected one of: {expected})")]
@@ -90,30 +88,6 @@ vocabulary!(
     }
 );
 
-impl Environment {
-    pub fn label(self) -> Text {
-        match self {
-            Environment::Production => Text::new("Production", "Productie"),
-            Environment::Acceptance => Text::new("Acceptance", "Acceptatie"),
-            Environment::Test => Text::new("Test", "Test"),
-        }
-    }
-}
-
-impl Priority {
-    pub fn label(self) -> Text {
-        match self {
-            Priority::Low => Text::new("Low", "Laag"),
-            Priority::Normal => Text::new("Normal", "Normaal"),
-            Priority::High => Text::new("High", "Hoog"),
-            Priority::SaasOutage => Text::new(
-                "SaaS platform unavailable",
-                "SaaS-omgeving niet beschikbaar",
-            ),
-        }
-    }
-}
-
 impl TicketType {
     /// Development and consultancy requests are not part of support (T3, T8): they are only
     /// carried out after explicit customer approval.
@@ -122,18 +96,6 @@ impl TicketType {
             self,
             TicketType::Question | TicketType::Incident | TicketType::Bug
         )
-    }
-
-    pub fn label(self) -> Text {
-        match self {
-            TicketType::Question => Text::new("Question", "Vraag"),
-            TicketType::Incident => Text::new("Incident", "Storing"),
-            TicketType::Bug => Text::new("Bug", "Bug"),
-            TicketType::DevelopmentRequest => Text::new("Development request", "Ontwikkelverzoek"),
-            TicketType::ConsultancyRequest => {
-                Text::new("Consultancy request", "Consultancyverzoek")
-            }
-        }
     }
 }
 

@@ -18,7 +18,9 @@ vocabulary!(
 );
 
 impl Status {
-    pub fn label(self) -> Text {
+    /// The status in both languages, for the core's own explanations (`--explain`); sladesk's
+    /// pages and mails take their words from its catalogue.
+    pub(crate) fn words(self) -> Text {
         match self {
             Status::New => Text::new("New", "Nieuw"),
             Status::InProgress => Text::new("In Progress", "In behandeling"),

@@ -7,7 +7,7 @@ use clap::{Subcommand, ValueEnum};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
-use sladesk_core::calendar::{Clock, weekday_label};
+use sladesk_core::calendar::Clock;
 use sladesk_core::sla::{SlaReport, TimelineInput, evaluate};
 use sladesk_core::text::Language;
 
@@ -180,10 +180,12 @@ fn list_calendar(
         let day = calendar
             .day(date)
             .map_err(|e| CliError::BadInput(e.to_string()))?;
-        let weekday = weekday_label(date.weekday().to_monday_zero_offset() as usize);
         let listing = DayListing {
             date,
-            weekday: weekday.get(language).to_string(),
+            weekday: sladesk::catalogue::weekday(
+                language,
+                date.weekday().to_monday_zero_offset() as usize,
+            ),
             working: day.business_seconds > 0,
             hours: day.windows.iter().map(ToString::to_string).collect(),
             business_seconds: day.business_seconds,

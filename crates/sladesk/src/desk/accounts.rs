@@ -1,5 +1,6 @@
 //! Organisations, people and API tokens.
 
+use crate::desk::{Field, Refusal};
 use jiff::civil::Date;
 use serde::Deserialize;
 use serde_json::json;
@@ -75,18 +76,20 @@ fn require_admin(actor: &Actor) -> Result<(), DeskError> {
     if actor.is_admin() {
         Ok(())
     } else {
-        Err(DeskError::Forbidden("only an admin may do this".into()))
+        Err(DeskError::Refused(Refusal::AdminOnly))
     }
 }
 
 fn check_name(given: &str) -> Result<String, DeskError> {
     let name = given.trim();
     if name.is_empty() || given.chars().count() > 200 {
-        return Err(DeskError::Invalid(
-            "name must be 1 to 200 characters".into(),
-        ));
+        return Err(DeskError::Refused(Refusal::Length {
+            field: Field::Name,
+            min: 1,
+            max: 200,
+        }));
     }
-    super::tickets::one_line("name", name.to_string())
+    super::tickets::one_line(Field::Name, name.to_string())
 }
 
 /// The products a contract covers: each a name on one line, each once.
@@ -95,11 +98,13 @@ fn check_products(products: Vec<String>) -> Result<Vec<String>, DeskError> {
     for given in products {
         let product = given.trim();
         if product.is_empty() || given.chars().count() > 200 {
-            return Err(DeskError::Invalid(
-                "a product name must be 1 to 200 characters".into(),
-            ));
+            return Err(DeskError::Refused(Refusal::Length {
+                field: Field::Product,
+                min: 1,
+                max: 200,
+            }));
         }
-        let product = super::tickets::one_line("product", product.to_string())?;
+        let product = super::tickets::one_line(Field::Product, product.to_string())?;
         if !checked.iter().any(|p| p.eq_ignore_ascii_case(&product)) {
             checked.push(product);
         }
@@ -111,9 +116,10 @@ fn check_dates(from: Option<Date>, until: Option<Date>) -> Result<(), DeskError>
     if let (Some(from), Some(until)) = (from, until)
         && until < from
     {
-        return Err(DeskError::Invalid(format!(
-            "valid_until ({until}) is before valid_from ({from})"
-        )));
+        return Err(DeskError::Refused(Refusal::ValidityReversed {
+            from: from.to_string(),
+            until: until.to_string(),
+        }));
     }
     Ok(())
 }
@@ -134,9 +140,9 @@ pub fn check_email(email: &str) -> Result<String, DeskError> {
     if valid {
         Ok(email)
     } else {
-        Err(DeskError::Invalid(format!(
-            "`{email}` is not an email address"
-        )))
+        Err(DeskError::Refused(Refusal::NotAnEmail {
+            given: email.to_string(),
+        }))
     }
 }
 
@@ -188,7 +194,7 @@ impl Desk {
         let mut tx = self.store.write().await?;
         let mut org = accounts::organization_by_id(&mut tx, id)
             .await?
-            .ok_or(DeskError::NotFound("organization"))?;
+            .ok_or(DeskError::NotFound(crate::desk::Thing::Organization))?;
         if let Some(name) = &patch.name {
             org.name = check_name(name)?;
         }
@@ -241,12 +247,12 @@ impl Desk {
 
     pub async fn organization(&self, actor: &Actor, id: i64) -> Result<Organization, DeskError> {
         if !actor.sees_organization(id) {
-            return Err(DeskError::NotFound("organization"));
+            return Err(DeskError::NotFound(crate::desk::Thing::Organization));
         }
         let mut conn = self.store.read().await?;
         accounts::organization_by_id(&mut conn, id)
             .await?
-            .ok_or(DeskError::NotFound("organization"))
+            .ok_or(DeskError::NotFound(crate::desk::Thing::Organization))
     }
 
     pub async fn organizations(
@@ -283,9 +289,11 @@ impl Desk {
         let mut conn = self.store.read().await?;
         let user = accounts::user_by_id(&mut conn, id)
             .await?
-            .ok_or(DeskError::NotFound("user"))?;
+            .ok_or(DeskError::NotFound(crate::desk::Thing::User))?;
         match actor.own_organization() {
-            Some(own) if user.organization_id != Some(own) => Err(DeskError::NotFound("user")),
+            Some(own) if user.organization_id != Some(own) => {
+                Err(DeskError::NotFound(crate::desk::Thing::User))
+            }
             _ => Ok(user),
         }
     }
@@ -317,26 +325,22 @@ pub(crate) async fn create_user_in(
     let email = check_email(&new.email)?;
     match (new.role, new.organization_id) {
         (Role::Customer, None) => {
-            return Err(DeskError::Invalid(
-                "a customer needs an organization_id".into(),
-            ));
+            return Err(DeskError::Refused(Refusal::CustomerNeedsOrganization));
         }
         (Role::Customer, Some(id)) => {
             accounts::organization_by_id(conn, id)
                 .await?
-                .ok_or_else(|| DeskError::Invalid(format!("organization {id} does not exist")))?;
+                .ok_or_else(|| DeskError::Refused(Refusal::UnknownOrganization { id }))?;
         }
         (_, Some(_)) => {
-            return Err(DeskError::Invalid(
-                "staff do not belong to a customer organization".into(),
-            ));
+            return Err(DeskError::Refused(Refusal::StaffWithoutOrganization));
         }
         (_, None) => {}
     }
     if accounts::user_by_email(conn, &email).await?.is_some() {
-        return Err(DeskError::Conflict(format!(
-            "a user with email {email} already exists"
-        )));
+        return Err(DeskError::Refused(Refusal::EmailTaken {
+            email: email.to_string(),
+        }));
     }
     let mut user = User {
         id: 0,
@@ -373,12 +377,12 @@ impl Desk {
     ) -> Result<User, DeskError> {
         require_admin(actor)?;
         if actor.id() == Some(id) && !active {
-            return Err(DeskError::Conflict("you cannot deactivate yourself".into()));
+            return Err(DeskError::Refused(Refusal::CannotDeactivateSelf));
         }
         let now = self.clock.now().as_second();
         let mut tx = self.store.write().await?;
         if !accounts::set_disabled(&mut tx, id, (!active).then_some(now)).await? {
-            return Err(DeskError::NotFound("user"));
+            return Err(DeskError::NotFound(crate::desk::Thing::User));
         }
         if !active {
             crate::store::sessions::delete_sessions_of(&mut tx, id).await?;
@@ -399,7 +403,7 @@ impl Desk {
         .await?;
         let user = accounts::user_by_id(&mut tx, id)
             .await?
-            .ok_or(DeskError::NotFound("user"))?;
+            .ok_or(DeskError::NotFound(crate::desk::Thing::User))?;
         tx.commit().await?;
         Ok(user)
     }
@@ -422,7 +426,7 @@ impl Desk {
         let mut tx = self.store.write().await?;
         let now = self.clock.now().as_second();
         if !accounts::revoke_token(&mut tx, id, now).await? {
-            return Err(DeskError::NotFound("token"));
+            return Err(DeskError::NotFound(crate::desk::Thing::Token));
         }
         audit::record(
             &mut tx,
@@ -459,11 +463,9 @@ pub async fn issue_token(
     let email = check_email(email)?;
     let user = match accounts::user_by_email(&mut tx, &email).await? {
         Some(user) if user.role != role || user.organization_id != organization_id => {
-            return Err(DeskError::Conflict(format!(
-                "{email} already exists with role {} and organization {:?}",
-                accounts::word(&user.role),
-                user.organization_id
-            )));
+            return Err(DeskError::Refused(Refusal::EmailTakenOtherwise {
+                email: email.to_string(),
+            }));
         }
         Some(user) => user,
         None => {

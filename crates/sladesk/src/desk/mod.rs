@@ -7,6 +7,7 @@ mod availability;
 mod creation;
 mod notifications;
 mod policies;
+mod refusal;
 mod registrations;
 mod setup;
 mod signin;
@@ -21,6 +22,7 @@ pub use accounts::{NewOrganization, NewUser, OrganizationPatch, issue_token, tok
 pub use availability::{NewComponent, NewExclusion, NewMonitor, NewWindow};
 pub use notifications::Readings;
 pub use policies::Policies;
+pub use refusal::{Field, Refusal, RefusalKind, Thing};
 pub use registrations::RegistrationForm;
 pub use signin::{NewSession, SESSION_SECONDS, SignIn, check_strength};
 pub use sla::{AlertOutcome, timeline_of};
@@ -102,20 +104,13 @@ impl Actor {
 pub enum DeskError {
     /// Unknown, or not visible to this actor (a customer is never told that a foreign id exists).
     #[error("{0} not found")]
-    NotFound(&'static str),
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    Conflict(String),
+    NotFound(Thing),
+    /// The desk said no, for a reason the reader can act on.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     /// A sign-in step failed too often; it may be tried again after this many seconds.
     #[error("too many failed attempts; try again in {seconds} seconds")]
     TooManyAttempts { seconds: i64 },
-    #[error(transparent)]
-    IllegalMove(#[from] IllegalMove),
-    #[error("{0}")]
-    Policy(#[from] PolicyError),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A server fault of another kind (hashing failed, a stored secret is unreadable): a 500
@@ -125,6 +120,57 @@ pub enum DeskError {
     /// A server fault: no secret could be made.
     #[error(transparent)]
     NoRandomness(#[from] crate::secrets::NoRandomness),
+}
+
+impl DeskError {
+    /// What to tell the reader, for every error that is theirs to act on; `None` for a
+    /// server fault (told as a fault, with an id).
+    pub fn message(&self) -> Option<crate::catalogue::Message> {
+        match self {
+            DeskError::NotFound(thing) => Some(thing.not_found()),
+            DeskError::Refused(refusal) => Some(refusal.message()),
+            DeskError::TooManyAttempts { seconds } => Some(
+                crate::catalogue::Message::new("refused_too_many_attempts")
+                    .number("seconds", *seconds),
+            ),
+            DeskError::Store(store) if store.is_unique_violation() => {
+                Some(crate::catalogue::Message::new("refused_duplicate"))
+            }
+            DeskError::Store(_) | DeskError::Fault(_) | DeskError::NoRandomness(_) => None,
+        }
+    }
+
+    /// The refusal's kind, if this is one.
+    pub fn refusal_kind(&self) -> Option<RefusalKind> {
+        match self {
+            DeskError::Refused(refusal) => Some(refusal.kind()),
+            _ => None,
+        }
+    }
+
+    /// The reader's words for this error, in `language`, when it is not a fault.
+    pub fn text(&self, language: sladesk_core::text::Language) -> String {
+        self.message()
+            .map(|m| m.text(language))
+            .unwrap_or_else(|| crate::catalogue::text(language, "problem_500"))
+    }
+}
+
+impl From<IllegalMove> for DeskError {
+    fn from(error: IllegalMove) -> DeskError {
+        DeskError::Refused(Refusal::IllegalMove {
+            from: error.from,
+            to: error.to,
+        })
+    }
+}
+
+impl From<PolicyError> for DeskError {
+    fn from(error: PolicyError) -> DeskError {
+        DeskError::Refused(Refusal::Policy {
+            detail: error.to_string(),
+        })
+    }
 }
 
 impl From<sqlx::Error> for DeskError {

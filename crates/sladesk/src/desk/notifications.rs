@@ -1,6 +1,7 @@
 //! Telling the outside world: status page subscriptions (double opt-in), announcements to
 //! subscribers in their language, outgoing webhooks, and resource readings with thresholds.
 
+use crate::desk::Refusal;
 use serde::Deserialize;
 use serde_json::json;
 use sladesk_core::text::Language;
@@ -51,7 +52,7 @@ impl Desk {
         let mut tx = self.store.write().await?;
         let found = store::confirm(&mut tx, token, self.clock.now().as_second()).await?;
         tx.commit().await?;
-        let found = found.ok_or(DeskError::NotFound("subscription"))?;
+        let found = found.ok_or(DeskError::NotFound(crate::desk::Thing::Subscription))?;
         Ok(parse_word(&found.language).unwrap_or(Language::Nl))
     }
 
@@ -60,7 +61,7 @@ impl Desk {
         let mut tx = self.store.write().await?;
         let found = store::unsubscribe(&mut tx, token).await?;
         tx.commit().await?;
-        let language = found.ok_or(DeskError::NotFound("subscription"))?;
+        let language = found.ok_or(DeskError::NotFound(crate::desk::Thing::Subscription))?;
         Ok(parse_word(&language).unwrap_or(Language::Nl))
     }
 
@@ -114,9 +115,7 @@ impl Desk {
         readings: Readings,
     ) -> Result<Vec<String>, DeskError> {
         if !matches!(actor.role(), None | Some(Role::Admin | Role::SaasTeam)) {
-            return Err(DeskError::Forbidden(
-                "readings are pushed with a SaaS team or admin token".into(),
-            ));
+            return Err(DeskError::Refused(Refusal::OperatorsPushReadings));
         }
         let policy = self.policies.base();
         let values = [
@@ -142,24 +141,19 @@ impl Desk {
             ),
         ];
         if values.iter().all(|(_, v, _)| v.is_none()) {
-            return Err(DeskError::Invalid(
-                "give at least one of cpu_percent, disk_percent, memory_percent, network_percent"
-                    .into(),
-            ));
+            return Err(DeskError::Refused(Refusal::ReadingNeedsValue));
         }
         if values
             .iter()
             .any(|(_, v, _)| v.is_some_and(|v| !(0.0..=100.0).contains(&v) || v.is_nan()))
         {
-            return Err(DeskError::Invalid(
-                "readings are percentages from 0 to 100".into(),
-            ));
+            return Err(DeskError::Refused(Refusal::ReadingRange));
         }
         let now = self.clock.now().as_second();
         let mut tx = self.store.write().await?;
         let component = components::component_by_id(&mut tx, component_id)
             .await?
-            .ok_or(DeskError::NotFound("component"))?;
+            .ok_or(DeskError::NotFound(crate::desk::Thing::Component))?;
         let mut warnings = Vec::new();
         for (resource, value, threshold) in values {
             let Some(value) = value else { continue };

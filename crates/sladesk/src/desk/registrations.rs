@@ -2,6 +2,7 @@
 //! their organisation) or rejects; an approved person chooses a password through a one-time
 //! activation link that is valid for 7 days.
 
+use crate::desk::{Field, Refusal};
 use serde::Deserialize;
 use serde_json::json;
 use sladesk_core::text::Language;
@@ -25,12 +26,10 @@ pub struct RegistrationForm {
     pub message: String,
 }
 
-fn short(field: &str, given: &str, max: usize) -> Result<String, DeskError> {
+fn short(field: Field, given: &str, max: usize) -> Result<String, DeskError> {
     let value = given.trim();
     if value.is_empty() || given.chars().count() > max {
-        return Err(DeskError::Invalid(format!(
-            "{field} must be 1 to {max} characters"
-        )));
+        return Err(DeskError::Refused(Refusal::Length { field, min: 1, max }));
     }
     Ok(value.to_string())
 }
@@ -44,8 +43,8 @@ impl Desk {
         language: Language,
     ) -> Result<(), DeskError> {
         let email = check_email(&form.email)?;
-        let name = short("name", &form.name, 200)?;
-        let organization = short("organization", &form.organization, 200)?;
+        let name = short(Field::Name, &form.name, 200)?;
+        let organization = short(Field::Organization, &form.organization, 200)?;
         let message: String = form.message.trim().chars().take(5_000).collect();
         let now = self.clock.now().as_second();
         let mut tx = self.store.write().await?;
@@ -97,12 +96,10 @@ impl Desk {
         status: &str,
     ) -> Result<Vec<Registration>, DeskError> {
         if !actor.is_staff() {
-            return Err(DeskError::Forbidden("for the service desk only".into()));
+            return Err(DeskError::Refused(Refusal::StaffOnly));
         }
         if !["pending", "approved", "rejected"].contains(&status) {
-            return Err(DeskError::Invalid(
-                "status must be pending, approved or rejected".into(),
-            ));
+            return Err(DeskError::Refused(Refusal::RegistrationStatus));
         }
         let mut conn = self.store.read().await?;
         Ok(store::with_status(&mut conn, status, 500).await?)
@@ -117,18 +114,17 @@ impl Desk {
         organization_id: i64,
     ) -> Result<Registration, DeskError> {
         if !actor.is_staff() {
-            return Err(DeskError::Forbidden("for the service desk only".into()));
+            return Err(DeskError::Refused(Refusal::StaffOnly));
         }
         let now = self.clock.now().as_second();
         let mut tx = self.store.write().await?;
         let request = store::by_id(&mut tx, id)
             .await?
-            .ok_or(DeskError::NotFound("registration request"))?;
+            .ok_or(DeskError::NotFound(crate::desk::Thing::RegistrationRequest))?;
         if request.status != "pending" {
-            return Err(DeskError::Conflict(format!(
-                "this request was {} already",
-                request.status
-            )));
+            return Err(DeskError::Refused(Refusal::AlreadyDecided {
+                approved: request.status == "approved",
+            }));
         }
         let language: Language = parse_word(&request.language).unwrap_or(Language::Nl);
         let new = NewUser {
@@ -140,9 +136,7 @@ impl Desk {
         };
         let user = create_user_in(&mut tx, actor, new, now).await?;
         if !store::decide(&mut tx, id, "approved", actor.id(), now, Some(user.id)).await? {
-            return Err(DeskError::Conflict(
-                "this request was decided already".into(),
-            ));
+            return Err(DeskError::Refused(Refusal::DecidedMeanwhile));
         }
         let token = crate::secrets::hex::<32>()?;
         store::insert_activation(
@@ -183,19 +177,18 @@ impl Desk {
         reason: &str,
     ) -> Result<Registration, DeskError> {
         if !actor.is_staff() {
-            return Err(DeskError::Forbidden("for the service desk only".into()));
+            return Err(DeskError::Refused(Refusal::StaffOnly));
         }
-        let reason = short("reason", reason, 5_000)?;
+        let reason = short(Field::Reason, reason, 5_000)?;
         let now = self.clock.now().as_second();
         let mut tx = self.store.write().await?;
         let request = store::by_id(&mut tx, id)
             .await?
-            .ok_or(DeskError::NotFound("registration request"))?;
+            .ok_or(DeskError::NotFound(crate::desk::Thing::RegistrationRequest))?;
         if !store::decide(&mut tx, id, "rejected", actor.id(), now, None).await? {
-            return Err(DeskError::Conflict(format!(
-                "this request was {} already",
-                request.status
-            )));
+            return Err(DeskError::Refused(Refusal::AlreadyDecided {
+                approved: request.status == "approved",
+            }));
         }
         let language: Language = parse_word(&request.language).unwrap_or(Language::Nl);
         let mail = notify::registration_rejected(&request.name, &reason, language);
@@ -275,13 +268,13 @@ impl Desk {
         let mut tx = self.store.write().await?;
         let user_id = store::activation_user(&mut tx, &hash_of_token, now)
             .await?
-            .ok_or(DeskError::NotFound("activation link"))?;
+            .ok_or(DeskError::NotFound(crate::desk::Thing::ActivationLink))?;
         let user = accounts::user_by_id(&mut tx, user_id)
             .await?
-            .ok_or(DeskError::NotFound("activation link"))?;
+            .ok_or(DeskError::NotFound(crate::desk::Thing::ActivationLink))?;
         let hash = super::signin::hash_password(password, &user.email)?;
         if !store::use_activation(&mut tx, &hash_of_token, now).await? {
-            return Err(DeskError::NotFound("activation link"));
+            return Err(DeskError::NotFound(crate::desk::Thing::ActivationLink));
         }
         password_changed(&mut tx, &user, now).await?;
         sessions::set_password_hash(&mut tx, user.id, &hash).await?;

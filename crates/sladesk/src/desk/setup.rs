@@ -2,6 +2,7 @@
 //! `sladesk serve`), through which whoever runs it creates the first admin in the browser,
 //! as Gitea or Grafana greet their first user.
 
+use crate::desk::Refusal;
 use serde_json::json;
 use sladesk_core::text::Language;
 
@@ -31,9 +32,7 @@ impl Desk {
         let now = self.clock.now().as_second();
         let mut tx = self.store.write().await?;
         if crate::store::accounts::count_users(&mut tx).await? > 0 {
-            return Err(DeskError::Conflict(
-                "the first admin exists already; sign in instead".into(),
-            ));
+            return Err(DeskError::Refused(Refusal::FirstAdminExists));
         }
         let new = NewUser {
             email,

@@ -2,6 +2,7 @@
 //! back-off after failed attempts, a TOTP second factor (RFC 6238) that staff must use, and
 //! browser sessions that are rotated when the second factor is passed.
 
+use crate::desk::Refusal;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use totp_rs::{Algorithm, Secret, TOTP};
@@ -69,15 +70,13 @@ pub(crate) fn hash_password(password: &str, email: &str) -> Result<String, DeskE
 /// Refuses short and guessable passwords (zxcvbn score below 3).
 pub fn check_strength(password: &str, email: &str) -> Result<(), DeskError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(DeskError::Invalid(format!(
-            "a password needs at least {MIN_PASSWORD_CHARS} characters"
-        )));
+        return Err(DeskError::Refused(Refusal::PasswordTooShort {
+            min: MIN_PASSWORD_CHARS,
+        }));
     }
     let local = email.split('@').next().unwrap_or_default();
     if zxcvbn::zxcvbn(password, &[email, local, "sladesk"]).score() < zxcvbn::Score::Three {
-        return Err(DeskError::Invalid(
-            "this password is too easy to guess; use a longer phrase".into(),
-        ));
+        return Err(DeskError::Refused(Refusal::PasswordTooEasy));
     }
     Ok(())
 }
@@ -106,7 +105,7 @@ impl Desk {
         let mut tx = self.store.write().await?;
         let user = crate::store::accounts::user_by_email(&mut tx, &email)
             .await?
-            .ok_or(DeskError::NotFound("user"))?;
+            .ok_or(DeskError::NotFound(crate::desk::Thing::User))?;
         super::registrations::password_changed(&mut tx, &user, self.clock.now().as_second())
             .await?;
         sessions::set_password_hash(&mut tx, user.id, &hash).await?;
@@ -172,18 +171,14 @@ impl Desk {
                     }
                 }
                 tx.commit().await?;
-                return Err(DeskError::Forbidden(
-                    "email address or password is not right".into(),
-                ));
+                return Err(DeskError::Refused(Refusal::WrongCredentials));
             }
         };
         throttle::succeeded(&mut tx, &keys).await?;
         let user = credentials.user;
         if user.disabled_at.is_some() {
             tx.commit().await?;
-            return Err(DeskError::Forbidden(
-                "this account is deactivated; ask the service desk".into(),
-            ));
+            return Err(DeskError::Refused(Refusal::Deactivated));
         }
         if user.role.is_staff() && !self.staff_may_work_from(client) {
             audit::record(
@@ -197,9 +192,7 @@ impl Desk {
             )
             .await?;
             tx.commit().await?;
-            return Err(DeskError::Forbidden(
-                "staff may not sign in from this network".into(),
-            ));
+            return Err(DeskError::Refused(Refusal::StaffNetwork));
         }
         let organization_requires = match user.organization_id {
             Some(org) => sessions::organization_requires_mfa(&mut tx, org).await?,
@@ -295,9 +288,7 @@ impl Desk {
         let mut tx = self.store.write().await?;
         let credentials = sessions::credentials_of(&mut tx, user.clone()).await?;
         if credentials.totp_enabled {
-            return Err(DeskError::Conflict(
-                "two-factor sign-in is already set up".into(),
-            ));
+            return Err(DeskError::Refused(Refusal::SecondStepAlreadySet));
         }
         let secret = match credentials.totp_secret {
             Some(secret) => secret,
@@ -363,10 +354,10 @@ impl Desk {
                     }
                 }
                 tx.commit().await?;
-                Err(DeskError::Forbidden(if ended {
-                    "too many wrong codes; please sign in again".into()
+                Err(DeskError::Refused(if ended {
+                    Refusal::TooManyWrongCodes
                 } else {
-                    "the code is not right, has expired, or was used already".into()
+                    Refusal::WrongCode
                 }))
             }
         }
@@ -384,7 +375,7 @@ impl Desk {
         let credentials = sessions::credentials_of(tx, user.clone()).await?;
         let secret = credentials
             .totp_secret
-            .ok_or_else(|| DeskError::Invalid("two-factor sign-in is not set up".into()))?;
+            .ok_or_else(|| DeskError::Refused(Refusal::SecondStepNotSet))?;
         let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
         if code.contains('-') {
             let used = credentials.totp_enabled
@@ -426,7 +417,7 @@ impl Desk {
         organization_id: i64,
     ) -> Result<bool, DeskError> {
         if !actor.is_staff() {
-            return Err(DeskError::Forbidden("for the service desk only".into()));
+            return Err(DeskError::Refused(Refusal::StaffOnly));
         }
         let mut conn = self.store.read().await?;
         Ok(sessions::organization_requires_mfa(&mut conn, organization_id).await?)
@@ -440,12 +431,12 @@ impl Desk {
         required: bool,
     ) -> Result<(), DeskError> {
         if !actor.is_admin() {
-            return Err(DeskError::Forbidden("only an admin may do this".into()));
+            return Err(DeskError::Refused(Refusal::AdminOnly));
         }
         let mut tx = self.store.write().await?;
         crate::store::accounts::organization_by_id(&mut tx, organization_id)
             .await?
-            .ok_or(DeskError::NotFound("organization"))?;
+            .ok_or(DeskError::NotFound(crate::desk::Thing::Organization))?;
         sessions::set_organization_mfa(&mut tx, organization_id, required).await?;
         crate::store::audit::record(
             &mut tx,

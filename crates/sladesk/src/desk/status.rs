@@ -1,6 +1,7 @@
 //! What the public status page shows (A5): each public component's state, 90 days of daily
 //! availability, this month's figure, incidents with their updates, and maintenance.
 
+use crate::desk::{Field, Refusal};
 use crate::domain::availability::ComponentState;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
@@ -96,20 +97,20 @@ impl Desk {
                 crate::domain::accounts::Role::Admin | crate::domain::accounts::Role::SaasTeam
             )
         ) {
-            return Err(DeskError::Forbidden(
-                "only the SaaS team or an admin posts outage updates".into(),
-            ));
+            return Err(DeskError::Refused(Refusal::OperatorsPostOutageUpdates));
         }
         if message.trim().is_empty() || message.chars().count() > 5_000 {
-            return Err(DeskError::Invalid(
-                "message must be 1 to 5000 characters".into(),
-            ));
+            return Err(DeskError::Refused(Refusal::Length {
+                field: Field::Message,
+                min: 1,
+                max: 5_000,
+            }));
         }
         let message = message.trim();
         let mut tx = self.store.write().await?;
         store::outage_by_id(&mut tx, outage_id)
             .await?
-            .ok_or(DeskError::NotFound("outage"))?;
+            .ok_or(DeskError::NotFound(crate::desk::Thing::Outage))?;
         let now = self.clock.now().as_second();
         let mut update = OutageUpdate {
             id: 0,
@@ -140,7 +141,7 @@ impl Desk {
         days: i64,
     ) -> Result<Vec<(Outage, Vec<OutageUpdate>)>, DeskError> {
         if !actor.is_staff() {
-            return Err(DeskError::Forbidden("for the service desk only".into()));
+            return Err(DeskError::Refused(Refusal::StaffOnly));
         }
         let mut conn = self.store.read().await?;
         let since = self.clock.now().as_second() - days * 86_400;
@@ -162,16 +163,16 @@ impl Desk {
         let today = now.to_zoned_datetime(tz.clone()).date();
         let first_day = today
             .checked_sub(jiff::Span::new().days(DAYS_SHOWN - 1))
-            .map_err(|e| DeskError::Invalid(e.to_string()))?;
+            .map_err(|e| DeskError::Fault(e.to_string()))?;
         let from = first_day
             .to_zoned_datetime(tz.clone())
-            .map_err(|e| DeskError::Invalid(e.to_string()))?
+            .map_err(|e| DeskError::Fault(e.to_string()))?
             .timestamp()
             .as_second()
             - 86_400;
         let to = now.as_second() + 86_400;
         let (month_start, _) = month_bounds(&tz, today.year(), today.month())
-            .map_err(|e| DeskError::Invalid(e.to_string()))?;
+            .map_err(|e| DeskError::Fault(e.to_string()))?;
 
         let mut conn = self.store.read().await?;
         let mut components = Vec::new();
@@ -223,14 +224,14 @@ impl Desk {
             while day <= today {
                 let start = day
                     .to_zoned_datetime(tz.clone())
-                    .map_err(|e| DeskError::Invalid(e.to_string()))?
+                    .map_err(|e| DeskError::Fault(e.to_string()))?
                     .timestamp();
                 let next = day
                     .tomorrow()
-                    .map_err(|e| DeskError::Invalid(e.to_string()))?;
+                    .map_err(|e| DeskError::Fault(e.to_string()))?;
                 let end = next
                     .to_zoned_datetime(tz.clone())
-                    .map_err(|e| DeskError::Invalid(e.to_string()))?
+                    .map_err(|e| DeskError::Fault(e.to_string()))?
                     .timestamp()
                     .min(now);
                 let status = if end <= created || end <= start {
@@ -242,7 +243,7 @@ impl Desk {
                     }
                 } else {
                     let report = compute_period(rules, Span { start, end }, &input)
-                        .map_err(|e| DeskError::Invalid(e.to_string()))?;
+                        .map_err(|e| DeskError::Fault(e.to_string()))?;
                     let level = if report.downtime_seconds > 0 {
                         "down"
                     } else if report.intervals.is_empty() {
@@ -269,7 +270,7 @@ impl Desk {
                     },
                     &input,
                 )
-                .map_err(|e| DeskError::Invalid(e.to_string()))?
+                .map_err(|e| DeskError::Fault(e.to_string()))?
                 .availability_percent
             } else {
                 100.0

@@ -2,6 +2,7 @@
 //! Every change is an event in the ticket's log, an audit entry, and (T5) mail to the customer
 //! on status changes and public replies, all in one transaction.
 
+use crate::desk::{Field, Refusal};
 use std::collections::HashMap;
 
 use serde::Deserialize;
@@ -72,21 +73,15 @@ pub struct TicketView {
 
 const MAX_TEXT: usize = 100_000;
 
-/// Why a confidential ticket (X3) is not moved onto a support line or given to its agents.
-const CONFIDENTIAL_OFF_THE_LINES: &str =
-    "a vulnerability report stays with admins and the SaaS team; it is not on a support line";
-
 /// A required text: not blank, at most `max` characters as given (as the OpenAPI document's
 /// `maxLength` says); returned trimmed.
-fn text(field: &str, given: &str, max: usize) -> Result<String, DeskError> {
+fn text(field: Field, given: &str, max: usize) -> Result<String, DeskError> {
     let value = given.trim();
     if value.is_empty() {
-        return Err(DeskError::Invalid(format!("{field} must not be empty")));
+        return Err(DeskError::Refused(Refusal::Empty { field }));
     }
     if given.chars().count() > max {
-        return Err(DeskError::Invalid(format!(
-            "{field} is longer than {max} characters"
-        )));
+        return Err(DeskError::Refused(Refusal::TooLong { field, max }));
     }
     Ok(value.to_string())
 }
@@ -94,18 +89,19 @@ fn text(field: &str, given: &str, max: usize) -> Result<String, DeskError> {
 /// An optional reason: trimmed, `None` when blank, at most 5,000 characters.
 fn optional_reason(reason: Option<&str>) -> Result<Option<&str>, DeskError> {
     if reason.is_some_and(|r| r.chars().count() > 5_000) {
-        return Err(DeskError::Invalid(
-            "reason is longer than 5000 characters".into(),
-        ));
+        return Err(DeskError::Refused(Refusal::TooLong {
+            field: Field::Reason,
+            max: 5_000,
+        }));
     }
     Ok(reason.map(str::trim).filter(|r| !r.is_empty()))
 }
 
 /// Short fields are one line: a line break or tab in a subject or a name is refused.
 /// (Other control characters never reach the desk: the HTTP layer refuses them.)
-pub(crate) fn one_line(field: &str, value: String) -> Result<String, DeskError> {
+pub(crate) fn one_line(field: Field, value: String) -> Result<String, DeskError> {
     if value.contains(['\n', '\r', '\t']) {
-        return Err(DeskError::Invalid(format!("{field} must be on one line")));
+        return Err(DeskError::Refused(Refusal::NotOneLine { field }));
     }
     Ok(value)
 }
@@ -117,28 +113,23 @@ impl Desk {
         new: NewTicket,
     ) -> Result<TicketView, DeskError> {
         let now = self.clock.now();
-        let subject = one_line("subject", text("subject", &new.subject, 300)?)?;
-        let description = text("description", &new.description, MAX_TEXT)?;
-        let product = one_line("product", text("product", &new.product, 200)?)?;
+        let subject = one_line(Field::Subject, text(Field::Subject, &new.subject, 300)?)?;
+        let description = text(Field::Description, &new.description, MAX_TEXT)?;
+        let product = one_line(Field::Product, text(Field::Product, &new.product, 200)?)?;
         let (organization_id, requester_id) = match actor.own_organization() {
             Some(own) => {
                 if new.organization_id.is_some_and(|id| id != own) {
-                    return Err(DeskError::Forbidden(
-                        "customers file tickets for their own organization".into(),
-                    ));
+                    return Err(DeskError::Refused(Refusal::OwnOrganizationOnly));
                 }
                 if new.priority.is_some() || new.requester_id.is_some() {
-                    return Err(DeskError::Forbidden(
-                        "the service desk sets the priority and requester (T4); leave them out"
-                            .into(),
-                    ));
+                    return Err(DeskError::Refused(Refusal::DeskTriages));
                 }
                 (own, actor.id().unwrap_or_default())
             }
             None => {
                 let org = new
                     .organization_id
-                    .ok_or_else(|| DeskError::Invalid("organization_id is required".into()))?;
+                    .ok_or_else(|| DeskError::Refused(Refusal::OrganizationRequired))?;
                 (org, new.requester_id.or(actor.id()).unwrap_or_default())
             }
         };
@@ -147,7 +138,9 @@ impl Desk {
         let org = accounts::organization_by_id(&mut conn, organization_id)
             .await?
             .ok_or_else(|| {
-                DeskError::Invalid(format!("organization {organization_id} does not exist"))
+                DeskError::Refused(Refusal::UnknownOrganization {
+                    id: organization_id,
+                })
             })?;
         let today = now
             .to_zoned_datetime(
@@ -157,10 +150,9 @@ impl Desk {
         if org.valid_from.is_some_and(|from| today < from)
             || org.valid_until.is_some_and(|until| today > until)
         {
-            return Err(DeskError::Invalid(format!(
-                "the contract of {} is not in force today (G1)",
-                org.name
-            )));
+            return Err(DeskError::Refused(Refusal::ContractNotInForce {
+                organization: org.name.clone(),
+            }));
         }
         if !org.products.is_empty()
             && !org
@@ -168,20 +160,16 @@ impl Desk {
                 .iter()
                 .any(|p| p.eq_ignore_ascii_case(&product))
         {
-            return Err(DeskError::Invalid(format!(
-                "product `{product}` is not covered by the contract (covered: {})",
-                org.products.join(", ")
-            )));
+            return Err(DeskError::Refused(Refusal::ProductNotCovered {
+                product: product.to_string(),
+                covered: org.products.join(", "),
+            }));
         }
         let requester = accounts::user_by_id(&mut conn, requester_id)
             .await?
-            .ok_or_else(|| {
-                DeskError::Invalid(format!("requester {requester_id} does not exist"))
-            })?;
+            .ok_or_else(|| DeskError::Refused(Refusal::UnknownRequester { id: requester_id }))?;
         if requester.role == Role::Customer && requester.organization_id != Some(organization_id) {
-            return Err(DeskError::Invalid(
-                "the requester belongs to another organization".into(),
-            ));
+            return Err(DeskError::Refused(Refusal::RequesterOfOtherOrganization));
         }
         let policy = self.policies.for_contract(org.policy.as_deref())?;
         let priority = new
@@ -354,23 +342,21 @@ impl Desk {
         let mut tx = self.store.write().await?;
         let mut ticket = visible_ticket(&mut tx, actor, id).await?;
         if !actor.is_staff() {
-            return Err(DeskError::Forbidden("only the service desk can change priority, line, assignee or type; contest the priority instead (T5)".into()));
+            return Err(DeskError::Refused(Refusal::DeskOnlyChanges));
         }
         if let Some(line) = patch.line
             && !(1..=3).contains(&line)
         {
-            return Err(DeskError::Invalid("line must be 1, 2 or 3".into()));
+            return Err(DeskError::Refused(Refusal::LineOutOfRange));
         }
         if ticket.confidential && patch.line.is_some_and(|line| line != ticket.line) {
-            return Err(DeskError::Conflict(CONFIDENTIAL_OFF_THE_LINES.into()));
+            return Err(DeskError::Refused(Refusal::ConfidentialOffTheLines));
         }
         if let Some(to) = patch.priority
             && to != ticket.priority
             && (ticket.class == Priority::SaasOutage || to == Priority::SaasOutage)
         {
-            return Err(DeskError::Conflict(
-                "saas_outage is a class of its own: it is set when the ticket is created and never changed".into(),
-            ));
+            return Err(DeskError::Refused(Refusal::OutageClassFixed));
         }
         let policy = self.policy_of(&mut tx, &ticket).await?;
         if let Some(to) = patch.priority {
@@ -412,12 +398,12 @@ impl Desk {
                 let user = accounts::user_by_id(&mut tx, user_id).await?;
                 let Some(user) = user.filter(|u| u.role.is_staff() && u.disabled_at.is_none())
                 else {
-                    return Err(DeskError::Invalid(format!(
-                        "assignee {user_id} is not a staff member"
-                    )));
+                    return Err(DeskError::Refused(Refusal::NotAStaffMember {
+                        given: user_id.to_string(),
+                    }));
                 };
                 if ticket.confidential && !Actor::person(user, None).sees_confidential() {
-                    return Err(DeskError::Conflict(CONFIDENTIAL_OFF_THE_LINES.into()));
+                    return Err(DeskError::Refused(Refusal::ConfidentialOffTheLines));
                 }
             }
             self.append(
@@ -461,7 +447,7 @@ impl Desk {
         body: &str,
         public: bool,
     ) -> Result<TicketView, DeskError> {
-        let body = text("body", body, MAX_TEXT)?;
+        let body = text(Field::Body, body, MAX_TEXT)?;
         let mut tx = self.store.write().await?;
         let mut ticket = visible_ticket(&mut tx, actor, id).await?;
         let policy = self.policy_of(&mut tx, &ticket).await?;
@@ -490,9 +476,7 @@ impl Desk {
             }
         } else {
             if !public {
-                return Err(DeskError::Forbidden(
-                    "customers cannot write internal notes".into(),
-                ));
+                return Err(DeskError::Refused(Refusal::NoInternalNotesForCustomers));
             }
             self.append(
                 &mut tx,
@@ -550,9 +534,7 @@ impl Desk {
                     | Transition::Reopen
             )
         {
-            return Err(DeskError::Forbidden(
-                "customers can confirm a solution (closed), report it is not solved (in_progress), or reopen a closed ticket".into(),
-            ));
+            return Err(DeskError::Refused(Refusal::CustomerMoves));
         }
         let policy = self.policy_of(&mut tx, &ticket).await?;
         self.move_status(&mut tx, actor, &mut ticket, to, reason)
@@ -575,7 +557,7 @@ impl Desk {
         id: i64,
         reason: &str,
     ) -> Result<TicketView, DeskError> {
-        let reason = text("reason", reason, 5_000)?;
+        let reason = text(Field::Reason, reason, 5_000)?;
         self.simple_event(
             actor,
             id,
@@ -595,13 +577,11 @@ impl Desk {
         id: i64,
         summary: &str,
     ) -> Result<TicketView, DeskError> {
-        let summary = text("summary", summary, MAX_TEXT)?;
+        let summary = text(Field::Summary, summary, MAX_TEXT)?;
         // Checked once the ticket is known to be visible: a foreign ticket stays "not found".
         let staff_only = |_: &Ticket| match actor.is_staff() {
             true => Ok(()),
-            false => Err(DeskError::Forbidden(
-                "phone calls are recorded by the service desk".into(),
-            )),
+            false => Err(DeskError::Refused(Refusal::DeskRecordsCalls)),
         };
         self.simple_event(
             actor,
@@ -626,17 +606,13 @@ impl Desk {
         let mut tx = self.store.write().await?;
         let mut ticket = visible_ticket(&mut tx, actor, id).await?;
         if !actor.is_staff() {
-            return Err(DeskError::Forbidden(
-                "only the service desk escalates tickets".into(),
-            ));
+            return Err(DeskError::Refused(Refusal::DeskEscalates));
         }
         if ticket.confidential {
-            return Err(DeskError::Conflict(CONFIDENTIAL_OFF_THE_LINES.into()));
+            return Err(DeskError::Refused(Refusal::ConfidentialOffTheLines));
         }
         if ticket.line >= 3 {
-            return Err(DeskError::Conflict(
-                "the ticket is already with the third line".into(),
-            ));
+            return Err(DeskError::Refused(Refusal::AlreadyThirdLine));
         }
         let policy = self.policy_of(&mut tx, &ticket).await?;
         let data = json!({"from": ticket.line, "to": ticket.line + 1, "reason": reason});
@@ -796,6 +772,6 @@ async fn visible_ticket(conn: &mut Conn, actor: &Actor, id: i64) -> Result<Ticke
         {
             Ok(ticket)
         }
-        _ => Err(DeskError::NotFound("ticket")),
+        _ => Err(DeskError::NotFound(crate::desk::Thing::Ticket)),
     }
 }

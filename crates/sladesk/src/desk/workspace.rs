@@ -1,6 +1,7 @@
 //! What the browser pages need beyond single tickets: the agent queues and their counters, the
 //! names behind ids, and each person's preferences.
 
+use crate::desk::Refusal;
 use std::collections::{BTreeSet, HashMap};
 
 use sladesk_core::text::Language;
@@ -35,7 +36,7 @@ impl Desk {
     fn staff_only(actor: &Actor) -> Result<(), DeskError> {
         match actor.is_staff() {
             true => Ok(()),
-            false => Err(DeskError::Forbidden("for the service desk only".into())),
+            false => Err(DeskError::Refused(Refusal::StaffOnly)),
         }
     }
 
@@ -114,9 +115,9 @@ impl Desk {
         let mut conn = self.store.read().await?;
         match accounts::user_by_email(&mut conn, &email).await? {
             Some(user) if !user.role.is_staff() && user.disabled_at.is_none() => Ok(user),
-            _ => Err(DeskError::Invalid(format!(
-                "no customer has the email address {email}"
-            ))),
+            _ => Err(DeskError::Refused(Refusal::NoCustomerWithEmail {
+                email: email.to_string(),
+            })),
         }
     }
 
@@ -143,12 +144,11 @@ impl Desk {
     ) -> Result<(), DeskError> {
         let user_id = actor
             .id()
-            .ok_or_else(|| DeskError::Forbidden("sign in first".into()))?;
+            .ok_or_else(|| DeskError::Refused(Refusal::SignInFirst))?;
         if jiff::tz::TimeZone::get(&new.time_zone).is_err() {
-            return Err(DeskError::Invalid(format!(
-                "`{}` is not a time zone (for example Europe/Amsterdam)",
-                new.time_zone
-            )));
+            return Err(DeskError::Refused(Refusal::NotATimeZone {
+                given: new.time_zone.clone(),
+            }));
         }
         let mut tx = self.store.write().await?;
         preferences::save_preferences(&mut tx, user_id, language, &new).await?;

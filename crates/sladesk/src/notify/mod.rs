@@ -2,10 +2,10 @@
 //! (`locales/*.ftl`, keys `mail_…`); each function here lays them out as a subject and a plain
 //! text body. Delivery is the outbox's and the mailer's job.
 
+use crate::catalogue::Label;
 use fluent_bundle::FluentValue;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use sladesk_core::calendar::weekday_label;
 use sladesk_core::text::Language;
 use sladesk_core::tickets::Status;
 
@@ -56,41 +56,10 @@ pub fn local_time(instant: Timestamp, language: Language) -> String {
 
 /// `instant` as a person reads it in their time zone: "Tuesday 28 April 2026 11:00".
 pub fn local_time_in(instant: Timestamp, language: Language, tz: &TimeZone) -> String {
-    const MONTHS_EN: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    const MONTHS_NL: [&str; 12] = [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
     let local = instant.to_zoned_datetime(tz.clone());
-    let weekday = weekday_label(local.weekday().to_monday_zero_offset() as usize);
-    let month = (local.month() - 1) as usize;
-    let (weekday, month) = match language {
-        Language::En => (weekday.en, MONTHS_EN[month]),
-        Language::Nl => (weekday.nl, MONTHS_NL[month]),
-    };
+    let weekday =
+        crate::catalogue::weekday(language, local.weekday().to_monday_zero_offset() as usize);
+    let month = crate::catalogue::text(language, &format!("month_{}", local.month()));
     format!(
         "{weekday} {} {month} {} {:02}:{:02}",
         local.day(),
@@ -109,7 +78,7 @@ pub fn status_changed(
     public_url: &str,
 ) -> Mail {
     let number = ticket_number(ticket.id);
-    let status = to.label().get(language).to_string();
+    let status = to.label(language);
     let explanation = match to {
         Status::WaitingForCustomer => tr(
             language,
@@ -181,10 +150,7 @@ pub fn sla_alert(
     let args = [
         ("number", ticket_number(ticket.id).into()),
         ("subject", ticket.subject.clone().into()),
-        (
-            "priority",
-            ticket.priority.label().get(language).to_string().into(),
-        ),
+        ("priority", ticket.priority.label(language).into()),
         ("line", ticket.line.into()),
         ("what", what.into()),
         ("due", due.into()),

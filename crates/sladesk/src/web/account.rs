@@ -85,12 +85,13 @@ pub async fn save(
             }
             Err(response) => response,
         },
-        Err(DeskError::Invalid(message)) => account_page(
-            &visitor,
-            None,
-            Some(message),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        Err(DeskError::Refused(refusal)) => {
+            let (message, status) = (
+                refusal.message().text(visitor.language),
+                super::error::refusal_status(&refusal),
+            );
+            account_page(&visitor, None, Some(message), status)
+        }
         Err(e) => visitor.error(e),
     }
 }

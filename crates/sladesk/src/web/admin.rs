@@ -12,7 +12,7 @@ use sladesk_core::text::Language;
 
 use super::AppState;
 use super::visitor::{Access, Visitor};
-use crate::desk::{DeskError, NewOrganization, NewUser, OrganizationPatch};
+use crate::desk::{DeskError, Field, NewOrganization, NewUser, OrganizationPatch, Refusal};
 use crate::domain::accounts::{Role, Tier};
 use crate::notify::local_time_in;
 
@@ -123,28 +123,23 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
 async fn after(state: &AppState, visitor: &Visitor, result: Result<(), DeskError>) -> Response {
     match result {
         Ok(()) => Redirect::to("/admin").into_response(),
-        Err(
-            e @ (DeskError::Invalid(_)
-            | DeskError::Conflict(_)
-            | DeskError::Policy(_)
-            | DeskError::NotFound(_)),
-        ) => {
-            admin_page(
-                state,
-                visitor,
-                Some(e.to_string()),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+        Err(e @ (DeskError::Refused(_) | DeskError::NotFound(_) | DeskError::Store(_)))
+            if super::error::status_of(&e).is_some() =>
+        {
+            let message = e.text(visitor.language);
+            let status = super::error::status_of(&e).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            admin_page(state, visitor, Some(message), None, status).await
         }
         Err(e) => visitor.error(e),
     }
 }
 
 fn tier(value: &str) -> Result<Tier, DeskError> {
-    serde_json::from_value(serde_json::Value::String(value.to_string()))
-        .map_err(|_| DeskError::Invalid(format!("`{value}` is not a tier (support, qaas)")))
+    serde_json::from_value(serde_json::Value::String(value.to_string())).map_err(|_| {
+        DeskError::Refused(Refusal::NotATier {
+            given: value.to_string(),
+        })
+    })
 }
 
 /// "Qixium, Portal" → the contract's products.
@@ -156,11 +151,14 @@ fn products(list: &str) -> Vec<String> {
         .collect()
 }
 
-fn date(field: &str, value: &str) -> Result<Option<jiff::civil::Date>, DeskError> {
+fn date(field: Field, value: &str) -> Result<Option<jiff::civil::Date>, DeskError> {
     match value.trim() {
         "" => Ok(None),
         v => v.parse().map(Some).map_err(|_| {
-            DeskError::Invalid(format!("{field}: `{v}` is not a date like 2027-01-31"))
+            DeskError::Refused(Refusal::NotADate {
+                field,
+                given: v.to_string(),
+            })
         }),
     }
 }
@@ -197,8 +195,8 @@ pub async fn create_organization(
             name: form.name.clone(),
             tier,
             products: products(&form.products),
-            valid_from: date("valid_from", &form.valid_from)?,
-            valid_until: date("valid_until", &form.valid_until)?,
+            valid_from: date(Field::ValidFrom, &form.valid_from)?,
+            valid_until: date(Field::ValidUntil, &form.valid_until)?,
             policy: None,
         };
         let org = state.desk.create_organization(&visitor.actor, new).await?;
@@ -228,14 +226,19 @@ pub struct UserForm {
 }
 
 fn user_fields(form: &UserForm) -> Result<(Role, Option<i64>, Language), DeskError> {
-    let role: Role = serde_json::from_value(serde_json::Value::String(form.role.clone()))
-        .map_err(|_| DeskError::Invalid(format!("`{}` is not a role", form.role)))?;
+    let role: Role =
+        serde_json::from_value(serde_json::Value::String(form.role.clone())).map_err(|_| {
+            DeskError::Refused(Refusal::NotARole {
+                given: form.role.clone(),
+            })
+        })?;
     let organization_id = match form.organization_id.trim() {
         "" => None,
-        v => Some(
-            v.parse()
-                .map_err(|_| DeskError::Invalid(format!("`{v}` is not an organisation")))?,
-        ),
+        v => Some(v.parse().map_err(|_| {
+            DeskError::Refused(Refusal::NotAnOrganization {
+                given: v.to_string(),
+            })
+        })?),
     };
     let language = match form.language.as_str() {
         "en" => Language::En,
@@ -323,9 +326,7 @@ pub async fn approve(
             .approve_registration(&visitor.actor, id, org)
             .await
             .map(drop),
-        Err(_) => Err(DeskError::Invalid(
-            "choose the organisation the person belongs to".into(),
-        )),
+        Err(_) => Err(DeskError::Refused(Refusal::ChooseOrganization)),
     };
     after(&state, &visitor, result).await
 }
@@ -387,8 +388,8 @@ pub async fn update_organization(
             name: Some(form.name.clone()),
             tier: Some(tier),
             products: Some(products(&form.products)),
-            valid_from: Some(date("valid_from", &form.valid_from)?),
-            valid_until: Some(date("valid_until", &form.valid_until)?),
+            valid_from: Some(date(Field::ValidFrom, &form.valid_from)?),
+            valid_until: Some(date(Field::ValidUntil, &form.valid_until)?),
             policy: Some((!policy.is_empty()).then(|| policy.to_string())),
         };
         state

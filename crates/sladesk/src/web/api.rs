@@ -38,9 +38,11 @@ pub struct PageParams {
 fn limit(value: Option<i64>) -> Result<i64> {
     match value.unwrap_or(DEFAULT_LIMIT) {
         n @ 1..=MAX_LIMIT => Ok(n),
-        n => Err(ApiError::bad_request(format!(
-            "limit must be between 1 and {MAX_LIMIT}, not {n}"
-        ))),
+        n => Err(ApiError::bad_request(
+            crate::catalogue::Message::new("api_limit")
+                .number("max", MAX_LIMIT)
+                .number("given", n),
+        )),
     }
 }
 
@@ -48,7 +50,9 @@ fn cursor(value: Option<&str>) -> Result<Option<i64>> {
     value
         .map(|c| {
             c.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                ApiError::bad_request(format!("`{c}` is not a cursor from a previous page"))
+                ApiError::bad_request(
+                    crate::catalogue::Message::new("api_cursor").given("given", c),
+                )
             })
         })
         .transpose()
@@ -111,7 +115,7 @@ pub async fn update_organization(
     if !actor.sees_organization(id) {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
-            "organization not found",
+            crate::desk::Thing::Organization.not_found(),
         ));
     }
     Ok(Json(
@@ -157,7 +161,9 @@ pub async fn list_users(
     let limit = limit(p.limit)?;
     let after = cursor(p.cursor.as_deref())?.unwrap_or(0);
     if p.organization.is_some_and(|id| id < 1) {
-        return Err(ApiError::bad_request("ids are positive whole numbers"));
+        return Err(ApiError::bad_request(crate::catalogue::Message::new(
+            "api_ids_positive",
+        )));
     }
     let users = state
         .desk
@@ -276,13 +282,19 @@ pub async fn list_tickets(
 ) -> Result<Json<Page<TicketResponse>>> {
     let limit = limit(p.limit)?;
     if p.q.as_ref().is_some_and(|q| q.chars().count() > 500) {
-        return Err(ApiError::bad_request("q is longer than 500 characters"));
+        return Err(ApiError::bad_request(crate::catalogue::Message::new(
+            "api_q_too_long",
+        )));
     }
     if p.line.is_some_and(|line| !(1..=3).contains(&line)) {
-        return Err(ApiError::bad_request("line must be 1, 2 or 3"));
+        return Err(ApiError::bad_request(
+            crate::desk::Refusal::LineOutOfRange.message(),
+        ));
     }
     if p.organization.is_some_and(|id| id < 1) || p.assignee.is_some_and(|id| id < 1) {
-        return Err(ApiError::bad_request("ids are positive whole numbers"));
+        return Err(ApiError::bad_request(crate::catalogue::Message::new(
+            "api_ids_positive",
+        )));
     }
     let filter = TicketFilter {
         organization_id: p.organization,
@@ -622,7 +634,7 @@ pub async fn organization_mfa(
     if !actor.sees_organization(id) {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
-            "organization not found",
+            crate::desk::Thing::Organization.not_found(),
         ));
     }
     state.desk.require_mfa(&actor, id, p.required).await?;

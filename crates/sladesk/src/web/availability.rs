@@ -228,8 +228,11 @@ pub async fn report(
     Auth(actor): Auth,
     Params(p): Params<ReportParams>,
 ) -> Result<Json<MonthReport>> {
-    let (year, month) = sladesk_core::availability::parse_month(&p.month)
-        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let (year, month) = sladesk_core::availability::parse_month(&p.month).map_err(|_| {
+        ApiError::bad_request(
+            crate::catalogue::Message::new("api_bad_month").given("given", &p.month),
+        )
+    })?;
     Ok(Json(
         state
             .desk

@@ -155,14 +155,13 @@ pub async fn report(
                 StatusCode::OK,
             )
         }
-        Err(DeskError::Invalid(message)) => report_page(
-            &state,
-            language,
-            &form.report,
-            Some(message),
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        Err(DeskError::Refused(refusal)) => {
+            let (message, status) = (
+                refusal.message().text(language),
+                super::error::refusal_status(&refusal),
+            );
+            report_page(&state, language, &form.report, Some(message), None, status)
+        }
         Err(e) => super::error::ApiError::from(e).into_response(),
     }
 }

@@ -6,7 +6,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::desk::DeskError;
+use crate::catalogue::Message;
+use crate::desk::{DeskError, Refusal, RefusalKind};
 
 /// A problem document (`application/problem+json`).
 #[derive(Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -24,22 +25,24 @@ pub struct Problem {
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub detail: String,
+    /// What to tell the reader; put in their language on the way out (`problems`).
+    pub message: Message,
     /// A server fault's id, in the log and in the problem's `instance`.
     pub fault_id: Option<String>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, detail: impl Into<String>) -> ApiError {
+    pub fn new(status: StatusCode, message: Message) -> ApiError {
         ApiError {
             status,
-            detail: detail.into(),
+            message,
             fault_id: None,
         }
     }
 
-    pub fn bad_request(detail: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, detail)
+    /// A refusal made by the web layer itself (a query parameter out of range, …): 400.
+    pub fn bad_request(message: Message) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, message)
     }
 
     /// A server fault: logged with a fresh id, which the problem's `instance` carries, so that
@@ -49,46 +52,72 @@ impl ApiError {
         tracing::error!(error_id = %id, error = %cause, "server fault");
         ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
-            detail: "the server could not complete the request; it has been logged".into(),
+            message: Message::new("api_fault"),
             fault_id: Some(id),
         }
     }
 
     pub fn unauthorized() -> ApiError {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "a valid API token is required: Authorization: Bearer <token>",
-        )
+        ApiError::new(StatusCode::UNAUTHORIZED, Message::new("api_token_required"))
     }
+
+    /// The English detail (the problem document says it in the reader's language).
+    pub fn detail(&self) -> String {
+        self.message.text(sladesk_core::text::Language::En)
+    }
+}
+
+/// The one place where a desk error gets its HTTP status, for both doors (the API and the
+/// pages); `None` for a server fault.
+pub fn status_of(error: &DeskError) -> Option<StatusCode> {
+    Some(match error {
+        DeskError::NotFound(_) => StatusCode::NOT_FOUND,
+        DeskError::Refused(refusal) => refusal_status(refusal),
+        DeskError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+        DeskError::Store(store) if store.is_unique_violation() => StatusCode::CONFLICT,
+        DeskError::Store(_) | DeskError::NoRandomness(_) | DeskError::Fault(_) => return None,
+    })
+}
+
+/// A refusal's status: 422 for wrong input, 403 for "not you", 409 for "not now".
+pub fn refusal_status(refusal: &Refusal) -> StatusCode {
+    match refusal.kind() {
+        RefusalKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        RefusalKind::Forbidden => StatusCode::FORBIDDEN,
+        RefusalKind::Conflict => StatusCode::CONFLICT,
+    }
+}
+
+/// A desk error the reader can act on, in their language, with its status; `None` for a
+/// server fault. The pages use it to show a refusal above the form that was sent.
+pub fn refused(
+    error: &DeskError,
+    language: sladesk_core::text::Language,
+) -> Option<(String, StatusCode)> {
+    Some((error.message()?.text(language), status_of(error)?))
 }
 
 impl From<DeskError> for ApiError {
     fn from(error: DeskError) -> ApiError {
-        let status = match &error {
-            DeskError::NotFound(_) => StatusCode::NOT_FOUND,
-            DeskError::Forbidden(_) => StatusCode::FORBIDDEN,
-            DeskError::Invalid(_) | DeskError::Policy(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            DeskError::Conflict(_) | DeskError::IllegalMove(_) => StatusCode::CONFLICT,
-            DeskError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            DeskError::Store(store) if store.is_unique_violation() => StatusCode::CONFLICT,
-            DeskError::Store(_) | DeskError::NoRandomness(_) | DeskError::Fault(_) => {
-                return ApiError::fault(&error);
-            }
-        };
-        ApiError::new(status, error.to_string())
+        match (status_of(&error), error.message()) {
+            (Some(status), Some(message)) => ApiError::new(status, message),
+            _ => ApiError::fault(&error),
+        }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let message = self.message.clone();
         let problem = Problem {
             kind: "about:blank".into(),
             title: self.status.canonical_reason().unwrap_or("Error").into(),
             status: self.status.as_u16(),
-            detail: self.detail,
+            detail: self.detail(),
             instance: self.fault_id.map(|id| format!("urn:sladesk:error:{id}")),
         };
         let mut response = (self.status, Json(problem)).into_response();
+        response.extensions_mut().insert(message);
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
@@ -114,10 +143,10 @@ pub async fn plain_errors_as_problems(response: Response) -> Response {
         .is_none_or(|v| v.starts_with("text/plain"));
     match status {
         StatusCode::PAYLOAD_TOO_LARGE if plain => {
-            ApiError::new(status, "the body is over 1 MiB").into_response()
+            ApiError::new(status, Message::new("api_body_too_large")).into_response()
         }
         StatusCode::SERVICE_UNAVAILABLE if plain => {
-            ApiError::new(status, "the request took too long; try again").into_response()
+            ApiError::new(status, Message::new("api_too_slow")).into_response()
         }
         _ => response,
     }
@@ -137,7 +166,7 @@ mod tests {
             let error = ApiError::from(fault);
             assert_eq!(error.status, StatusCode::INTERNAL_SERVER_ERROR);
             assert!(
-                !error.detail.contains("hashing"),
+                !error.detail().contains("hashing"),
                 "the cause stays in the log"
             );
             let id = error.fault_id.clone().expect("an id to find it in the log");

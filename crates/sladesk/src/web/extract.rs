@@ -23,7 +23,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(Body(value)),
-            Err(rejection) => Err(ApiError::new(rejection.status(), rejection.body_text())),
+            Err(rejection) => Err(ApiError::new(
+                rejection.status(),
+                crate::catalogue::Message::new("api_bad_body")
+                    .given("detail", rejection.body_text()),
+            )),
         }
     }
 }
@@ -37,7 +41,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(Params(value)),
-            Err(rejection) => Err(ApiError::bad_request(rejection.body_text())),
+            Err(rejection) => Err(ApiError::bad_request(
+                crate::catalogue::Message::new("api_bad_query")
+                    .given("detail", rejection.body_text()),
+            )),
         }
     }
 }
@@ -53,7 +60,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
             Ok(axum::extract::Path(id)) if id > 0 => Ok(Id(id)),
             _ => Err(ApiError::new(
                 axum::http::StatusCode::NOT_FOUND,
-                "no such resource: ids are positive whole numbers",
+                crate::catalogue::Message::new("api_bad_id"),
             )),
         }
     }
@@ -70,7 +77,7 @@ impl TokenCache {
     const TTL: Duration = Duration::from_secs(10);
     const MAX_ENTRIES: usize = 10_000;
 
-    fn get(&self, hash: &str) -> Option<Actor> {
+    pub(super) fn get(&self, hash: &str) -> Option<Actor> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .get(hash)
@@ -153,6 +160,6 @@ async fn staff_network_check(
     state.desk.audit_network_refusal(&actor, client).await;
     Err(ApiError::new(
         axum::http::StatusCode::FORBIDDEN,
-        "staff tokens may not be used from this network",
+        crate::catalogue::Message::new("api_staff_network"),
     ))
 }

@@ -59,7 +59,7 @@ fn bad_json(value: &serde_json::Value, path: &str) -> Option<String> {
 fn refusal(field: &str) -> Response {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
-        format!("`{field}` contains a control character, which is not allowed"),
+        crate::catalogue::Message::new("api_control_character").given("field", field),
     )
     .into_response()
 }
@@ -68,7 +68,11 @@ pub async fn refuse_control_characters(request: Request, next: Next) -> Response
     let path = request.uri().path();
     let decoded = percent_decoded(path);
     if decoded.chars().any(refused) {
-        return ApiError::new(StatusCode::NOT_FOUND, "no such resource").into_response();
+        return ApiError::new(
+            StatusCode::NOT_FOUND,
+            crate::catalogue::Message::new("api_no_such_resource"),
+        )
+        .into_response();
     }
     if let Some(query) = request.uri().query()
         && let Some(field) = bad_pair(query.as_bytes())
@@ -91,8 +95,11 @@ pub async fn refuse_control_characters(request: Request, next: Next) -> Response
     let bytes = match to_bytes(body, usize::MAX).await {
         Ok(bytes) => bytes,
         Err(_) => {
-            return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "the body is over 1 MiB")
-                .into_response();
+            return ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                crate::catalogue::Message::new("api_body_too_large"),
+            )
+            .into_response();
         }
     };
     if form {

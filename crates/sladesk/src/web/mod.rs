@@ -254,7 +254,10 @@ pub fn router(state: AppState) -> Router {
             Duration::from_secs(30),
         ))
         .layer(middleware::map_response(error::plain_errors_as_problems))
-        .layer(middleware::from_fn(problems::in_the_readers_language))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            problems::in_the_readers_language,
+        ))
         .layer(middleware::from_fn_with_state(
             state.settings.trusted_proxies.clone(),
             client::find,
@@ -320,7 +323,7 @@ async fn guarded_metrics(
     if !(client.local || token_ok) {
         return ApiError::new(
             StatusCode::FORBIDDEN,
-            "metrics are served to this machine only, or with the metrics token",
+            crate::catalogue::Message::new("api_metrics_local"),
         )
         .into_response();
     }
@@ -348,13 +351,16 @@ async fn metrics(State(state): State<AppState>) -> Response {
 }
 
 async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "no such resource")
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        crate::catalogue::Message::new("api_no_such_resource"),
+    )
 }
 
 async fn method_not_allowed() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "this method is not allowed on this resource",
+        crate::catalogue::Message::new("api_method_not_allowed"),
     )
 }
 

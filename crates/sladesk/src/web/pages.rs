@@ -77,15 +77,6 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             Ok::<_, minijinja::Error>(crate::catalogue::text_with(language, &key, &borrowed))
         },
     );
-    // The desk's messages (written in English) in the page's language: `message|localize(lang)`.
-    env.add_filter("localize", |message: String, lang: String| {
-        let language = if lang == "en" {
-            Language::En
-        } else {
-            Language::Nl
-        };
-        super::words::localize(&message, language)
-    });
     env
 });
 

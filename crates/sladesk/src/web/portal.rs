@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::catalogue::Label;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -17,25 +18,35 @@ use super::AppState;
 use super::extract::Params;
 use super::visitor::{Access, Visitor};
 use super::words::{sla_state, sla_words};
-use crate::desk::{NewTicket, TicketView, ticket_number};
+use crate::desk::{DeskError, NewTicket, Refusal, TicketView, ticket_number};
 use crate::domain::tickets::{TicketEvent, TicketEventKind};
 use crate::notify::local_time_in;
 use crate::store::tickets::{Order, TicketFilter};
 
 const PAGE_SIZE: i64 = 50;
 
-fn label(text: sladesk_core::text::Text, language: Language) -> String {
-    text.get(language).to_string()
+/// Why a stretch of a clock counted or not, from the catalogue: "paused: status Waiting for
+/// Customer". (The core's explanation carries its own words, for the API and the CLI.)
+fn stretch_reason(stretch: &sladesk_core::sla::ExplainedInterval, language: Language) -> String {
+    let key = match (stretch.counted, stretch.status) {
+        (true, _) => "sla_reason_running",
+        (false, Status::Closed) => "sla_reason_stopped",
+        (false, _) => "sla_reason_paused",
+    };
+    crate::catalogue::text_with(
+        language,
+        key,
+        &[("status", stretch.status.label(language).into())],
+    )
 }
 
 /// A form's empty field is "not given"; anything else must parse.
-pub(super) fn optional<T: std::str::FromStr>(value: &Option<String>) -> Result<Option<T>, String> {
+pub(super) fn optional<T: std::str::FromStr>(value: &Option<String>) -> Result<Option<T>, Refusal> {
     match value.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
-        Some(v) => v
-            .parse()
-            .map(Some)
-            .map_err(|_| format!("`{v}` is not a valid value here")),
+        Some(v) => v.parse().map(Some).map_err(|_| Refusal::NotAValue {
+            given: v.to_string(),
+        }),
     }
 }
 
@@ -53,8 +64,8 @@ pub(super) fn row(
         .unwrap_or_default();
     context! {
         id => t.id, number => ticket_number(t.id), subject => &t.subject,
-        status => label(t.status.label(), visitor.language),
-        priority => label(t.priority.label(), visitor.language),
+        status => t.status.label(visitor.language),
+        priority => t.priority.label(visitor.language),
         state => minijinja::value::Serde(words.state), state_text => words.state_text, due => words.due,
         changed => changed, line => t.line,
         organization => organizations.get(&t.organization_id),
@@ -103,21 +114,28 @@ pub async fn list(
         "open" => filter.open = Some(true),
         other => match other.parse::<Status>() {
             Ok(status) => filter.status = Some(status),
-            Err(e) => return visitor.refusal(StatusCode::BAD_REQUEST, &e.to_string()),
+            Err(_) => {
+                let given = other.to_string();
+                return visitor.refusal(
+                    StatusCode::BAD_REQUEST,
+                    &Refusal::NotAValue { given }.message(),
+                );
+            }
         },
     }
     match optional::<Priority>(&query.priority) {
         Ok(p) => filter.priority = p,
-        Err(e) => return visitor.refusal(StatusCode::BAD_REQUEST, &e),
+        Err(e) => return visitor.refusal(StatusCode::BAD_REQUEST, &e.message()),
     }
     filter.order = match query.sort.as_deref().unwrap_or("newest") {
         "" | "newest" => Order::Newest,
         "oldest" => Order::Oldest,
         "updated" => Order::Updated,
         other => {
+            let given = other.to_string();
             return visitor.refusal(
                 StatusCode::BAD_REQUEST,
-                &format!("`{other}` is not a sort order (newest, oldest, updated)"),
+                &Refusal::NotASortOrder { given }.message(),
             );
         }
     };
@@ -125,7 +143,7 @@ pub async fn list(
     if search.chars().count() > 200 {
         return visitor.refusal(
             StatusCode::BAD_REQUEST,
-            "the search is longer than 200 characters",
+            &Refusal::SearchTooLong { max: 200 }.message(),
         );
     }
     filter.text = Some(search.clone()).filter(|s| !s.trim().is_empty());
@@ -145,8 +163,8 @@ pub async fn list(
         .map(|v| row(v, &visitor, &names.organizations, share))
         .collect();
     let language = visitor.language;
-    let statuses = choices(Status::ALL, Status::key, |s| label(s.label(), language));
-    let priorities = choices(Priority::ALL, Priority::key, |p| label(p.label(), language));
+    let statuses = choices(Status::ALL, Status::key, |s| s.label(language));
+    let priorities = choices(Priority::ALL, Priority::key, |p| p.label(language));
     let link = |page: i64| {
         let mut params = form_urlencoded::Serializer::new(String::new());
         params.append_pair("status", query.status.as_deref().unwrap_or("open"));
@@ -220,16 +238,12 @@ async fn new_ticket_page(
         },
         false => Vec::new(),
     };
-    let types = choices(TicketType::ALL, TicketType::key, |t| {
-        label(t.label(), language)
-    });
-    let environments = choices(Environment::ALL, Environment::key, |e| {
-        label(e.label(), language)
-    });
+    let types = choices(TicketType::ALL, TicketType::key, |t| t.label(language));
+    let environments = choices(Environment::ALL, Environment::key, |e| e.label(language));
     let urgencies = choices(
         &[Priority::Low, Priority::Normal, Priority::High],
         Priority::key,
-        |p| label(p.label(), language),
+        |p| p.label(language),
     );
     visitor.render(
         "new_ticket.html",
@@ -265,18 +279,16 @@ pub async fn create(
         Ok(v) => v,
         Err(response) => return response,
     };
-    let parsed = (|| -> Result<NewTicket, String> {
+    let parsed = (|| -> Result<NewTicket, DeskError> {
         Ok(NewTicket {
             organization_id: optional(&Some(form.organization_id.clone()))?,
             requester_id: None,
-            ticket_type: form
-                .ticket_type
-                .parse()
-                .map_err(|e: sladesk_core::tickets::UnknownValue| e.to_string())?,
-            environment: form
-                .environment
-                .parse()
-                .map_err(|e: sladesk_core::tickets::UnknownValue| e.to_string())?,
+            ticket_type: form.ticket_type.parse().map_err(|_| Refusal::NotAValue {
+                given: form.ticket_type.clone(),
+            })?,
+            environment: form.environment.parse().map_err(|_| Refusal::NotAValue {
+                given: form.environment.clone(),
+            })?,
             product: form.product.clone(),
             subject: form.subject.clone(),
             description: form.description.clone(),
@@ -297,20 +309,15 @@ pub async fn create(
             requester_id,
             ..new
         }),
-        (Err(message), _) => Err(message),
-        (_, Err(e)) => Err(e.to_string()),
+        (Err(e), _) | (_, Err(e)) => Err(e),
     };
     let new = match parsed {
         Ok(new) => new,
-        Err(message) => {
-            return new_ticket_page(
-                &state,
-                &visitor,
-                &form,
-                Some(message),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+        Err(e) => {
+            let Some((message, status)) = super::error::refused(&e, visitor.language) else {
+                return visitor.error(e);
+            };
+            return new_ticket_page(&state, &visitor, &form, Some(message), status).await;
         }
     };
     match state.desk.create_ticket(&visitor.actor, new).await {
@@ -318,19 +325,12 @@ pub async fn create(
             state.metrics.tickets_created.inc();
             Redirect::to(&format!("/tickets/{}", view.ticket.id)).into_response()
         }
-        Err(
-            crate::desk::DeskError::Invalid(message) | crate::desk::DeskError::Forbidden(message),
-        ) => {
-            new_ticket_page(
-                &state,
-                &visitor,
-                &form,
-                Some(message),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => visitor.error(e),
+        Err(e) => match super::error::refused(&e, visitor.language) {
+            Some((message, status)) if !matches!(e, DeskError::NotFound(_)) => {
+                new_ticket_page(&state, &visitor, &form, Some(message), status).await
+            }
+            _ => visitor.error(e),
+        },
     }
 }
 
@@ -358,13 +358,13 @@ fn event_entry(
     let status_label = |key: &str| {
         word(key)
             .parse::<Status>()
-            .map(|s| label(s.label(), language))
+            .map(|s| s.label(language))
             .unwrap_or_default()
     };
     let priority_label = |key: &str| {
         word(key)
             .parse::<Priority>()
-            .map(|p| label(p.label(), language))
+            .map(|p| p.label(language))
             .unwrap_or_default()
     };
     let say = |key: &str, args: &[(&str, fluent_bundle::FluentValue<'_>)]| {
@@ -415,7 +415,7 @@ fn event_entry(
         TicketEventKind::TypeChange => {
             let to = word("to")
                 .parse::<TicketType>()
-                .map(|t| label(t.label(), language))
+                .map(|t| t.label(language))
                 .unwrap_or_default();
             ("system", format!("{}: {to}", visitor.text("type")))
         }
@@ -481,9 +481,9 @@ pub(super) async fn ticket_page(
                 context! {
                     from => local_time_in(i.start, language, &visitor.tz),
                     until => local_time_in(i.end, language, &visitor.tz),
-                    status => label(i.status.label(), language),
+                    status => i.status.label(language),
                     time => super::words::sla_duration(i.business_seconds, around_the_clock, language),
-                    counted => i.counted, reason => i.reason.get(language),
+                    counted => i.counted, reason => stretch_reason(i, language),
                 }
             })
             .collect()
@@ -507,7 +507,7 @@ pub(super) async fn ticket_page(
         t.status
             .allowed_moves()
             .into_iter()
-            .map(|s| context! { key => s.key(), label => label(s.label(), language) })
+            .map(|s| context! { key => s.key(), label => s.label(language) })
             .collect()
     } else {
         customer_moves(t.status)
@@ -530,14 +530,14 @@ pub(super) async fn ticket_page(
         context! {
             ticket => context! {
                 id => t.id, number => ticket_number(t.id), subject => &t.subject,
-                status => label(t.status.label(), language), status_key => t.status.key(),
-                priority => label(t.priority.label(), language), priority_key => t.priority.key(),
-                type => label(t.ticket_type.label(), language), type_key => t.ticket_type.key(),
-                environment => label(t.environment.label(), language), product => &t.product,
+                status => t.status.label(language), status_key => t.status.key(),
+                priority => t.priority.label(language), priority_key => t.priority.key(),
+                type => t.ticket_type.label(language), type_key => t.ticket_type.key(),
+                environment => t.environment.label(language), product => &t.product,
                 line => t.line, organization => names.organizations.get(&t.organization_id),
                 requester => names.people.get(&t.requester_id),
                 assignee => t.assignee_id.and_then(|a| names.people.get(&a)),
-                closed => t.status == Status::Closed, triaged => t.triaged, urgency => urgency.map(|p| label(p.label(), language)),
+                closed => t.status == Status::Closed, triaged => t.triaged, urgency => urgency.map(|p| p.label(language)),
                 urgency_key => urgency.map(Priority::key),
             },
             sla => minijinja::Value::from(minijinja::value::Serde(&words)),
@@ -561,7 +561,10 @@ pub async fn show(
     };
     // Ids that are not numbers are simply tickets that do not exist.
     let Ok(id) = id.trim_start_matches("T-").parse::<i64>() else {
-        return visitor.refusal(StatusCode::NOT_FOUND, &visitor.text("not_found"));
+        return visitor.refusal(
+            StatusCode::NOT_FOUND,
+            &crate::catalogue::Message::new("not_found"),
+        );
     };
     ticket_page(&state, &visitor, id, None, StatusCode::OK).await
 }
@@ -601,21 +604,13 @@ where
     let (visitor, result) = action(state.clone(), visitor).await;
     match result {
         Ok(()) => Redirect::to(&format!("/tickets/{id}")).into_response(),
-        Err(
-            e @ (crate::desk::DeskError::Invalid(_)
-            | crate::desk::DeskError::Conflict(_)
-            | crate::desk::DeskError::IllegalMove(_)),
-        ) => {
-            ticket_page(
-                &state,
-                &visitor,
-                id,
-                Some(e.to_string()),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => visitor.error(e),
+        Err(e) => match super::error::refused(&e, visitor.language) {
+            // A refusal is told on the ticket's own page, above the form that was sent.
+            Some((message, status)) if !matches!(e, DeskError::NotFound(_)) => {
+                ticket_page(&state, &visitor, id, Some(message), status).await
+            }
+            _ => visitor.error(e),
+        },
     }
 }
 
@@ -666,7 +661,9 @@ pub async fn move_status(
                     .await
                     .map(drop)
             }
-            Err(e) => Err(crate::desk::DeskError::Invalid(e.to_string())),
+            Err(_) => Err(DeskError::Refused(Refusal::NotAValue {
+                given: form.to.clone(),
+            })),
         };
         (visitor, result)
     })
@@ -707,11 +704,11 @@ async fn triage_choices(
     let priorities: Vec<_> = Priority::ALL
         .iter()
         .filter(|p| (**p == Priority::SaasOutage) == outage)
-        .map(|p| context! { key => p.key(), label => p.label().get(language) })
+        .map(|p| context! { key => p.key(), label => p.label(language) })
         .collect();
     let types: Vec<_> = TicketType::ALL
         .iter()
-        .map(|t| context! { key => t.key(), label => t.label().get(language) })
+        .map(|t| context! { key => t.key(), label => t.label(language) })
         .collect();
     let people: Vec<_> = staff
         .iter()

@@ -1,5 +1,6 @@
-//! Every problem document in its reader's language, and as a page for a browser. Refusals are
-//! written once, in English, where they are made; here, on the way out, the title and detail
+//! Every problem document in its reader's language, and as a page for a browser. A refusal
+//! travels as a catalogue `Message` (in the response's extensions) from where it is made; here,
+//! on the way out, the title and detail
 //! are put in the reader's language (the token's person's, else `Accept-Language`, else
 //! Dutch), and a browser asking for a page, rather than for the API, gets an HTML page with
 //! the same words instead of JSON.
@@ -7,7 +8,7 @@
 use std::sync::{Arc, OnceLock};
 
 use axum::body::{Body, to_bytes};
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -32,8 +33,18 @@ fn is_problem(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.starts_with("application/problem+json"))
 }
 
-pub async fn in_the_readers_language(mut request: Request, next: Next) -> Response {
+pub async fn in_the_readers_language(
+    State(state): State<super::AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let reader = ReaderLanguage::default();
+    let bearer = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string());
     request.extensions_mut().insert(reader.clone());
     let asked = super::language::language(None, request.headers());
     let browser = !request.uri().path().starts_with("/api/")
@@ -46,18 +57,29 @@ pub async fn in_the_readers_language(mut request: Request, next: Next) -> Respon
     if !is_problem(response.headers()) {
         return response;
     }
-    let language = reader.0.get().copied().unwrap_or(asked);
+    // A refusal made before the token was read (an unknown path, a malformed body) is still
+    // told in the token's person's language.
+    let token_language = match (reader.0.get(), bearer) {
+        (None, Some(token)) => token_owners_language(&state, &token).await,
+        _ => None,
+    };
+    let language = reader.0.get().copied().or(token_language).unwrap_or(asked);
     let (mut parts, body) = response.into_parts();
     // A detail may quote the input, which is at most 1 MiB.
     let Ok(bytes) = to_bytes(body, 4 * 1024 * 1024).await else {
-        let detail = parts.status.canonical_reason().unwrap_or("error");
-        return super::error::ApiError::new(parts.status, detail).into_response();
+        return super::error::ApiError::new(
+            parts.status,
+            crate::catalogue::Message::new("api_unreadable_problem"),
+        )
+        .into_response();
     };
     let Ok(mut problem) = serde_json::from_slice::<Problem>(&bytes) else {
         return Response::from_parts(parts, Body::from(bytes));
     };
     problem.title = title(parts.status, language);
-    problem.detail = super::words::localize(&problem.detail, language);
+    if let Some(message) = parts.extensions.get::<crate::catalogue::Message>() {
+        problem.detail = message.text(language);
+    }
     if browser {
         let detail = match &problem.instance {
             Some(instance) => format!("{} ({instance})", problem.detail),
@@ -91,4 +113,17 @@ fn title(status: axum::http::StatusCode, language: Language) -> String {
     } else {
         text
     }
+}
+
+/// The language of the person a bearer token belongs to, if it is a valid token.
+async fn token_owners_language(state: &super::AppState, token: &str) -> Option<Language> {
+    let hash = crate::desk::token_hash(token);
+    if let Some(actor) = state.tokens.get(&hash) {
+        return actor.user.map(|user| user.language);
+    }
+    let mut conn = state.desk.store.read().await.ok()?;
+    let (user, _) = crate::store::accounts::user_by_token(&mut conn, &hash)
+        .await
+        .ok()??;
+    Some(user.language)
 }

@@ -103,12 +103,12 @@ pub async fn register(
     };
     match state.desk.request_registration(request, language).await {
         Ok(()) => notice(language, "registered", None, StatusCode::OK),
-        Err(DeskError::Invalid(message)) => register_page(
+        Err(DeskError::Refused(refusal)) => register_page(
             &state,
             language,
             &form,
-            Some(message),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(refusal.message().text(language)),
+            super::error::refusal_status(&refusal),
         ),
         Err(e) => super::error::ApiError::from(e).into_response(),
     }
@@ -185,12 +185,12 @@ pub async fn activate(
             Some(("/login", "sign_in")),
             StatusCode::OK,
         ),
-        Err(DeskError::Invalid(message)) => activate_page(
+        Err(DeskError::Refused(refusal)) => activate_page(
             &state,
             language,
             &form.token,
-            Some(message),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(refusal.message().text(language)),
+            super::error::refusal_status(&refusal),
         ),
         Err(DeskError::NotFound(_)) => notice(language, "bad_link", None, StatusCode::NOT_FOUND),
         Err(e) => super::error::ApiError::from(e).into_response(),

@@ -16,7 +16,7 @@ use super::AppState;
 use super::extract::Params;
 use super::language::language;
 use super::pages::{FormPage, form_token_matches, public_form, same, texts};
-use crate::desk::DeskError;
+use crate::desk::{DeskError, Refusal};
 
 const CSRF_COOKIE: &str = "sladesk_setup_csrf";
 
@@ -145,18 +145,15 @@ pub async fn create(
         .await;
     let user = match created {
         Ok(user) => user,
-        Err(DeskError::Invalid(message)) => {
+        Err(DeskError::Refused(Refusal::FirstAdminExists)) => return spent(language),
+        Err(DeskError::Refused(refusal)) => {
             state.setup.restore(&form.token);
-            return setup_page(
-                &state,
-                language,
-                &form,
-                &form.token,
-                Some(message),
-                StatusCode::UNPROCESSABLE_ENTITY,
+            let (message, status) = (
+                refusal.message().text(language),
+                super::error::refusal_status(&refusal),
             );
+            return setup_page(&state, language, &form, &form.token, Some(message), status);
         }
-        Err(DeskError::Conflict(_)) => return spent(language),
         Err(e) => {
             state.setup.restore(&form.token);
             return super::error::ApiError::from(e).into_response();

@@ -17,7 +17,7 @@ use super::pages::{
     CSRF_COOKIE, FormPage, LangQuery, SESSION_COOKIE, current, form_token_matches, lang_code, page,
     public_form, safe_next, same, set_cookie, texts, with_next,
 };
-use crate::desk::{DeskError, SESSION_SECONDS, SignIn};
+use crate::desk::{DeskError, Refusal, SESSION_SECONDS, SignIn};
 
 fn login_page(
     state: &AppState,
@@ -97,12 +97,12 @@ pub async fn login(
             },
         ),
         Ok(SignIn::Done { user }) => (user.id, true, "/"),
-        Err(refused @ (DeskError::Forbidden(_) | DeskError::TooManyAttempts { .. })) => {
+        Err(refused @ (DeskError::Refused(_) | DeskError::TooManyAttempts { .. })) => {
             return login_page(
                 &state,
                 language,
                 &form.email,
-                Some(refused.to_string()),
+                Some(refused.text(language)),
                 StatusCode::UNAUTHORIZED,
                 form.next.as_deref(),
             );
@@ -203,7 +203,7 @@ pub async fn enrol_form(
                 q.next.as_deref(),
             )
         }
-        Err(DeskError::Conflict(_)) => {
+        Err(DeskError::Refused(Refusal::SecondStepAlreadySet)) => {
             Redirect::to(&with_next("/login/code", q.next.as_deref())).into_response()
         }
         Err(e) => super::error::ApiError::from(e).into_response(),
@@ -229,11 +229,7 @@ pub async fn submit_code(
         return Redirect::to("/login").into_response();
     };
     if !same(&session.csrf, &form.csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            "the form is not valid any more; please reload the page",
-        )
-            .into_response();
+        return form_expired(language);
     }
     let checked = state
         .desk
@@ -241,21 +237,21 @@ pub async fn submit_code(
         .await;
     let recovery = match checked {
         Ok(recovery) => recovery,
-        Err(refused @ (DeskError::Forbidden(_) | DeskError::TooManyAttempts { .. })) => {
+        Err(refused @ (DeskError::Refused(_) | DeskError::TooManyAttempts { .. })) => {
             // Too many wrong codes end the half-signed-in session: back to the password.
             if matches!(state.desk.session(&cookie).await, Ok(None)) {
                 let mut response = login_page(
                     &state,
                     language,
                     &user.email,
-                    Some(refused.to_string()),
+                    Some(refused.text(language)),
                     StatusCode::UNAUTHORIZED,
                     form.next.as_deref(),
                 );
                 set_cookie(&mut response, &state, SESSION_COOKIE, "", 0, "/");
                 return response;
             }
-            let message = refused.to_string();
+            let message = refused.text(language);
             return code_page(
                 language,
                 &session.csrf,
@@ -329,11 +325,7 @@ async fn sign_out(
 ) -> Response {
     if let Some((user, session, cookie)) = current(&state, &headers).await {
         if !same(&session.csrf, &form.csrf) {
-            return (
-                StatusCode::FORBIDDEN,
-                "the form is not valid any more; please reload the page",
-            )
-                .into_response();
+            return form_expired(user.language);
         }
         let _ = if everywhere {
             state.desk.close_all_sessions(user.id).await
@@ -344,4 +336,14 @@ async fn sign_out(
     let mut response = Redirect::to("/login").into_response();
     set_cookie(&mut response, &state, SESSION_COOKIE, "", 0, "/");
     response
+}
+
+/// The page for a form sent with a CSRF token that is no longer the session's.
+fn form_expired(language: Language) -> Response {
+    super::pages::error_page(
+        language,
+        &crate::catalogue::text(language, "problem_403"),
+        &crate::catalogue::text(language, "form_expired"),
+        StatusCode::FORBIDDEN,
+    )
 }

@@ -275,7 +275,7 @@ pub async fn subscribe(
     }
     match state.desk.subscribe(&form.email, language).await {
         Ok(()) => message_page(language, "check_mail", StatusCode::OK),
-        Err(crate::desk::DeskError::Invalid(_)) => {
+        Err(crate::desk::DeskError::Refused(_)) => {
             message_page(language, "unknown_link", StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) => ApiError::from(e).into_response(),

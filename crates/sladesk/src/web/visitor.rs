@@ -9,7 +9,7 @@ use sladesk_core::text::Language;
 
 use super::AppState;
 use super::pages::{current, lang_code, page, same, texts};
-use crate::desk::{Actor, DeskError};
+use crate::desk::{Actor, DeskError, Refusal};
 use crate::domain::accounts::{Role, User};
 use crate::store::preferences::Preferences;
 use crate::store::sessions::Session;
@@ -85,13 +85,13 @@ impl Visitor {
     ) -> Result<Visitor, Response> {
         let visitor = Visitor::from(state, headers).await?;
         let (allowed, refusal) = match access {
-            Access::Anyone => (true, ""),
-            Access::Staff => (visitor.user.role.is_staff(), "for the service desk only"),
-            Access::Admin => (visitor.user.role == Role::Admin, "for administrators only"),
+            Access::Anyone => (true, Refusal::StaffOnly),
+            Access::Staff => (visitor.user.role.is_staff(), Refusal::StaffOnly),
+            Access::Admin => (visitor.user.role == Role::Admin, Refusal::AdminOnly),
         };
         match allowed {
             true => Ok(visitor),
-            false => Err(visitor.refusal(StatusCode::FORBIDDEN, refusal)),
+            false => Err(visitor.refusal(StatusCode::FORBIDDEN, &refusal.message())),
         }
     }
 
@@ -114,7 +114,7 @@ impl Visitor {
             true => Ok(()),
             false => Err(self.refusal(
                 StatusCode::FORBIDDEN,
-                &super::words::text(self.language, "form_expired"),
+                &crate::catalogue::Message::new("form_expired"),
             )),
         }
     }
@@ -147,29 +147,26 @@ impl Visitor {
     }
 
     /// A short page saying why something was refused or went wrong.
-    pub fn refusal(&self, status: StatusCode, message: &str) -> Response {
+    pub fn refusal(&self, status: StatusCode, message: &crate::catalogue::Message) -> Response {
+        let message = message.text(self.language);
         self.render(
             "notice.html",
             status,
-            message,
-            context! { message => message, link => "/", link_text => self.text("my_tickets") },
+            &message,
+            context! { message => &message, link => "/", link_text => self.text("my_tickets") },
         )
     }
 
     /// The page for a desk error that is the visitor's to fix or to know.
     pub fn error(&self, error: DeskError) -> Response {
-        let status = match &error {
-            DeskError::NotFound(_) => StatusCode::NOT_FOUND,
-            DeskError::Forbidden(_) => StatusCode::FORBIDDEN,
-            DeskError::Invalid(_) | DeskError::IllegalMove(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            DeskError::Conflict(_) => StatusCode::CONFLICT,
-            DeskError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            _ => return super::error::ApiError::from(error).into_response(),
-        };
-        let message = match &error {
-            DeskError::NotFound(_) => self.text("not_found"),
-            other => other.to_string(),
-        };
-        self.refusal(status, &message)
+        match super::error::refused(&error, self.language) {
+            Some((message, status)) => self.render(
+                "notice.html",
+                status,
+                &message,
+                context! { message => &message, link => "/", link_text => self.text("my_tickets") },
+            ),
+            None => super::error::ApiError::from(error).into_response(),
+        }
     }
 }

@@ -12,7 +12,7 @@ use super::AppState;
 use super::extract::Params;
 use super::portal::{act, row};
 use super::visitor::Visitor;
-use crate::desk::{DeskError, TicketPatch};
+use crate::desk::{DeskError, Refusal, TicketPatch};
 use crate::domain::accounts::Role;
 use crate::store::tickets::Queue;
 
@@ -42,7 +42,7 @@ pub async fn queue(
     };
     let line = query.line.unwrap_or_else(|| home_line(visitor.user.role));
     if !(1..=3).contains(&line) {
-        return visitor.refusal(StatusCode::BAD_REQUEST, "line must be 1, 2 or 3");
+        return visitor.refusal(StatusCode::BAD_REQUEST, &Refusal::LineOutOfRange.message());
     }
     let view = query.view.as_deref().unwrap_or("line");
     let chosen = match view {
@@ -51,9 +51,10 @@ pub async fn queue(
         "unassigned" => Queue::Unassigned(line),
         "breached" => Queue::Breached(line),
         other => {
+            let given = other.to_string();
             return visitor.refusal(
                 StatusCode::BAD_REQUEST,
-                &format!("`{other}` is not a view (line, mine, unassigned, breached)"),
+                &Refusal::NotAView { given }.message(),
             );
         }
     };
@@ -123,7 +124,7 @@ pub struct TriageForm {
 }
 
 fn parse<T: std::str::FromStr>(value: Option<&str>) -> Result<Option<T>, DeskError> {
-    super::portal::optional(&value.map(String::from)).map_err(DeskError::Invalid)
+    super::portal::optional(&value.map(String::from)).map_err(DeskError::Refused)
 }
 
 /// Triage: priority (with the reason), type, line and assignee, in one change.
@@ -144,7 +145,9 @@ pub async fn triage(
                     None => None,
                     Some("") => Some(None),
                     Some(v) => Some(Some(v.parse().map_err(|_| {
-                        DeskError::Invalid(format!("`{v}` is not a staff member"))
+                        DeskError::Refused(Refusal::NotAStaffMember {
+                            given: v.to_string(),
+                        })
                     })?)),
                 },
                 ticket_type: parse(form.ticket_type.as_deref())?,

@@ -1,5 +1,6 @@
 //! Maintenance windows (M1, M2): scheduled with notice, announced to those they affect.
 
+use crate::desk::Refusal;
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::json;
@@ -37,14 +38,12 @@ impl Desk {
     ) -> Result<(MaintenanceWindow, Vec<String>), DeskError> {
         require_operator(actor)?;
         if new.ends_at <= new.starts_at {
-            return Err(DeskError::Invalid("ends_at must be after starts_at".into()));
+            return Err(DeskError::Refused(Refusal::EndsBeforeStart));
         }
         let work = new.work.trim();
         let impact = new.impact.trim();
         if work.is_empty() || impact.is_empty() {
-            return Err(DeskError::Invalid(
-                "describe the work and its impact (M1)".into(),
-            ));
+            return Err(DeskError::Refused(Refusal::DescribeWork));
         }
         let policy = self.policies.base();
         let now = self.clock.now();
@@ -52,10 +51,9 @@ impl Desk {
         let mut warnings = Vec::new();
         if !new.emergency {
             if new.starts_at.as_second() < now.as_second() + notice_seconds {
-                return Err(DeskError::Invalid(format!(
-                    "regular maintenance must be announced at least {} days ahead (M1); mark it as emergency if it cannot wait",
-                    policy.maintenance_notice_days
-                )));
+                return Err(DeskError::Refused(Refusal::MaintenanceNotice {
+                    days: policy.maintenance_notice_days.into(),
+                }));
             }
             let local = new
                 .starts_at
@@ -73,7 +71,9 @@ impl Desk {
         let component = store::component_by_id(&mut tx, new.component_id)
             .await?
             .ok_or_else(|| {
-                DeskError::Invalid(format!("component {} does not exist", new.component_id))
+                DeskError::Refused(Refusal::UnknownComponent {
+                    id: new.component_id,
+                })
             })?;
         let mut window = MaintenanceWindow {
             id: 0,

@@ -10,6 +10,7 @@ mod report;
 pub use maintenance::NewWindow;
 pub use report::NewExclusion;
 
+use crate::desk::{Field, Refusal};
 use crate::domain::availability::ComponentState;
 use serde::Deserialize;
 use serde_json::json;
@@ -66,9 +67,7 @@ fn a_minute() -> i64 {
 pub(super) fn require_operator(actor: &Actor) -> Result<(), DeskError> {
     match actor.role() {
         None | Some(Role::Admin) | Some(Role::SaasTeam) => Ok(()),
-        _ => Err(DeskError::Forbidden(
-            "only the SaaS team or an admin may do this".into(),
-        )),
+        _ => Err(DeskError::Refused(Refusal::OperatorsOnly)),
     }
 }
 
@@ -76,7 +75,7 @@ pub(super) fn require_staff(actor: &Actor) -> Result<(), DeskError> {
     if actor.is_staff() {
         Ok(())
     } else {
-        Err(DeskError::Forbidden("for the service desk only".into()))
+        Err(DeskError::Refused(Refusal::StaffOnly))
     }
 }
 
@@ -89,17 +88,17 @@ impl Desk {
         require_operator(actor)?;
         let name = new.name.trim();
         if name.is_empty() || new.name.chars().count() > 200 {
-            return Err(DeskError::Invalid(
-                "name must be 1 to 200 characters".into(),
-            ));
+            return Err(DeskError::Refused(Refusal::Length {
+                field: Field::Name,
+                min: 1,
+                max: 200,
+            }));
         }
         let mut tx = self.store.write().await?;
         if let Some(org) = new.organization_id
             && accounts::organization_by_id(&mut tx, org).await?.is_none()
         {
-            return Err(DeskError::Invalid(format!(
-                "organization {org} does not exist"
-            )));
+            return Err(DeskError::Refused(Refusal::UnknownOrganization { id: org }));
         }
         let now = self.clock.now().as_second();
         let mut component = Component {
@@ -146,16 +145,16 @@ impl Desk {
         new: NewMonitor,
     ) -> Result<Monitor, DeskError> {
         require_operator(actor)?;
-        let invalid = |m: &str| Err(DeskError::Invalid(m.into()));
+        let invalid = |refusal: Refusal| Err(DeskError::Refused(refusal));
         match new.kind.as_str() {
             "http" => {
                 if !(new.target.starts_with("http://") || new.target.starts_with("https://"))
                     || new.target.len() < 9
                 {
-                    return invalid("an http monitor's target is a URL like https://host/path");
+                    return invalid(Refusal::HttpTarget);
                 }
                 if !["GET", "HEAD", "POST"].contains(&new.method.as_str()) {
-                    return invalid("method must be GET, HEAD or POST");
+                    return invalid(Refusal::HttpMethod);
                 }
             }
             "tcp" => {
@@ -164,14 +163,14 @@ impl Desk {
                     .rsplit_once(':')
                     .and_then(|(host, port)| (!host.is_empty()).then_some(port));
                 if !port.is_some_and(|p| p.parse::<u16>().is_ok_and(|p| p > 0)) {
-                    return invalid("a tcp monitor's target is host:port");
+                    return invalid(Refusal::TcpTarget);
                 }
             }
             "heartbeat" => {}
             other => {
-                return Err(DeskError::Invalid(format!(
-                    "unknown monitor kind `{other}` (expected http, tcp or heartbeat)"
-                )));
+                return Err(DeskError::Refused(Refusal::UnknownMonitorKind {
+                    given: other.to_string(),
+                }));
             }
         }
         let target = if new.kind == "heartbeat" {
@@ -183,14 +182,12 @@ impl Desk {
             || !(1..=86_400).contains(&new.interval_seconds)
             || !(100..=599).contains(&new.expected_status)
         {
-            return invalid(
-                "timeout_ms must be 100-60000, interval_seconds 1-86400, expected_status 100-599",
-            );
+            return invalid(Refusal::MonitorSettings);
         }
         let mut tx = self.store.write().await?;
         store::component_by_id(&mut tx, component_id)
             .await?
-            .ok_or(DeskError::NotFound("component"))?;
+            .ok_or(DeskError::NotFound(crate::desk::Thing::Component))?;
         let now = self.clock.now().as_second();
         let mut monitor = Monitor {
             id: 0,
@@ -227,7 +224,7 @@ impl Desk {
     /// A push monitor's agent calls in. Unknown tokens are "not found".
     pub async fn heartbeat(&self, token: &str) -> Result<(), DeskError> {
         if !token.starts_with("hb_") || token.len() > 100 {
-            return Err(DeskError::NotFound("heartbeat monitor"));
+            return Err(DeskError::NotFound(crate::desk::Thing::HeartbeatMonitor));
         }
         let mut tx = self.store.write().await?;
         let known = store::record_beat(&mut tx, token, self.clock.now().as_second()).await?;
@@ -235,7 +232,7 @@ impl Desk {
         if known {
             Ok(())
         } else {
-            Err(DeskError::NotFound("heartbeat monitor"))
+            Err(DeskError::NotFound(crate::desk::Thing::HeartbeatMonitor))
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Exclusions recorded by staff (A3) and the monthly availability report (A1).
 
+use crate::desk::Refusal;
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::json;
@@ -34,17 +35,19 @@ impl Desk {
     ) -> Result<ExclusionRow, DeskError> {
         require_operator(actor)?;
         if new.ends_at <= new.starts_at {
-            return Err(DeskError::Invalid("ends_at must be after starts_at".into()));
+            return Err(DeskError::Refused(Refusal::EndsBeforeStart));
         }
         let reason = new.reason.trim();
         if reason.is_empty() {
-            return Err(DeskError::Invalid("a reason is required (A3)".into()));
+            return Err(DeskError::Refused(Refusal::ReasonRequired));
         }
         let mut tx = self.store.write().await?;
         store::component_by_id(&mut tx, new.component_id)
             .await?
             .ok_or_else(|| {
-                DeskError::Invalid(format!("component {} does not exist", new.component_id))
+                DeskError::Refused(Refusal::UnknownComponent {
+                    id: new.component_id,
+                })
             })?;
         let now = self.clock.now().as_second();
         let category = crate::store::accounts::word(&new.category);
@@ -74,15 +77,20 @@ impl Desk {
     ) -> Result<MonthReport, DeskError> {
         require_staff(actor)?;
         let policy = self.policies.base();
-        let (start, end) = month_bounds(&policy.availability.time_zone, year, month)
-            .map_err(|e| DeskError::Invalid(e.to_string()))?;
+        let (start, end) =
+            month_bounds(&policy.availability.time_zone, year, month).map_err(|_| {
+                Refusal::NoSuchMonth {
+                    year: year.into(),
+                    month: month.into(),
+                }
+            })?;
         // Outages are judged whole, so look a day beyond the month on both sides.
         let (from, to) = (start.as_second() - 86_400, end.as_second() + 86_400);
         let now = self.clock.now().as_second();
         let mut conn = self.store.read().await?;
         store::component_by_id(&mut conn, component_id)
             .await?
-            .ok_or(DeskError::NotFound("component"))?;
+            .ok_or(DeskError::NotFound(crate::desk::Thing::Component))?;
         let instant = |s: i64| Timestamp::from_second(s).unwrap_or(Timestamp::UNIX_EPOCH);
         let down = store::outages_between(&mut conn, component_id, from, to)
             .await?
@@ -120,6 +128,6 @@ impl Desk {
             maintenance,
             exclusions,
         };
-        compute_month(&policy.availability, &input).map_err(|e| DeskError::Invalid(e.to_string()))
+        compute_month(&policy.availability, &input).map_err(|e| DeskError::Fault(e.to_string()))
     }
 }

@@ -1,0 +1,615 @@
+//! Why the desk says no: every refusal is a reason with its arguments, not a sentence. Each
+//! reason knows its catalogue key (so both doors tell it in the reader's language) and its
+//! kind (so both doors give it the same HTTP status, in `web::error`).
+//!
+//! A new refusal is a new variant here and a `refused_*` key in both `locales/*.ftl`; the
+//! tests render every variant in both languages.
+
+use crate::catalogue::{Label, Message};
+use sladesk_core::tickets::Status;
+
+/// The three kinds of "no": the input is wrong (422), this person may not (403), or the
+/// state of things does not allow it (409).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalKind {
+    Invalid,
+    Forbidden,
+    Conflict,
+}
+
+/// A form or body field named in a refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Subject,
+    Description,
+    Product,
+    Body,
+    Reason,
+    Summary,
+    Name,
+    Organization,
+    Message,
+    ValidFrom,
+    ValidUntil,
+}
+
+impl Field {
+    pub const ALL: [Field; 11] = [
+        Field::Subject,
+        Field::Description,
+        Field::Product,
+        Field::Body,
+        Field::Reason,
+        Field::Summary,
+        Field::Name,
+        Field::Organization,
+        Field::Message,
+        Field::ValidFrom,
+        Field::ValidUntil,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            Field::Subject => "field_subject",
+            Field::Description => "field_description",
+            Field::Product => "field_product",
+            Field::Body => "field_body",
+            Field::Reason => "field_reason",
+            Field::Summary => "field_summary",
+            Field::Name => "field_name",
+            Field::Organization => "field_organization",
+            Field::Message => "field_message",
+            Field::ValidFrom => "field_valid_from",
+            Field::ValidUntil => "field_valid_until",
+        }
+    }
+}
+
+/// A thing that may not exist (or not be visible to the one asking).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Thing {
+    ActivationLink,
+    Component,
+    HeartbeatMonitor,
+    Organization,
+    Outage,
+    RegistrationRequest,
+    Subscription,
+    Ticket,
+    Token,
+    User,
+}
+
+impl Thing {
+    pub const ALL: [Thing; 10] = [
+        Thing::ActivationLink,
+        Thing::Component,
+        Thing::HeartbeatMonitor,
+        Thing::Organization,
+        Thing::Outage,
+        Thing::RegistrationRequest,
+        Thing::Subscription,
+        Thing::Ticket,
+        Thing::Token,
+        Thing::User,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Thing::ActivationLink => "thing_activation_link",
+            Thing::Component => "thing_component",
+            Thing::HeartbeatMonitor => "thing_heartbeat_monitor",
+            Thing::Organization => "thing_organization",
+            Thing::Outage => "thing_outage",
+            Thing::RegistrationRequest => "thing_registration_request",
+            Thing::Subscription => "thing_subscription",
+            Thing::Ticket => "thing_ticket",
+            Thing::Token => "thing_token",
+            Thing::User => "thing_user",
+        }
+    }
+
+    /// "ticket not found", in `language`.
+    pub fn not_found(self) -> Message {
+        Message::new("thing_not_found").word("thing", self.key())
+    }
+}
+
+impl std::fmt::Display for Thing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::catalogue::text(
+            sladesk_core::text::Language::En,
+            self.key(),
+        ))
+    }
+}
+
+/// Why the desk refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message())]
+pub enum Refusal {
+    // The input.
+    Empty {
+        field: Field,
+    },
+    TooLong {
+        field: Field,
+        max: usize,
+    },
+    Length {
+        field: Field,
+        min: usize,
+        max: usize,
+    },
+    LengthOnOneLine {
+        field: Field,
+        min: usize,
+        max: usize,
+    },
+    NotOneLine {
+        field: Field,
+    },
+    NotAnEmail {
+        given: String,
+    },
+    NotATimeZone {
+        given: String,
+    },
+    NotADate {
+        field: Field,
+        given: String,
+    },
+    NotARole {
+        given: String,
+    },
+    NotATier {
+        given: String,
+    },
+    NotAnOrganization {
+        given: String,
+    },
+    NotAStaffMember {
+        given: String,
+    },
+    NotAValue {
+        given: String,
+    },
+    NotASortOrder {
+        given: String,
+    },
+    NotAView {
+        given: String,
+    },
+    SearchTooLong {
+        max: usize,
+    },
+    UnknownOrganization {
+        id: i64,
+    },
+    UnknownComponent {
+        id: i64,
+    },
+    UnknownRequester {
+        id: i64,
+    },
+    NoCustomerWithEmail {
+        email: String,
+    },
+    OrganizationRequired,
+    CustomerNeedsOrganization,
+    StaffWithoutOrganization,
+    ChooseOrganization,
+    ValidityReversed {
+        from: String,
+        until: String,
+    },
+    NoSuchMonth {
+        year: i64,
+        month: i64,
+    },
+    // Who may.
+    StaffOnly,
+    AdminOnly,
+    OperatorsOnly,
+    OperatorsPostOutageUpdates,
+    OperatorsPushReadings,
+    SignInFirst,
+    OwnOrganizationOnly,
+    DeskTriages,
+    DeskOnlyChanges,
+    NoInternalNotesForCustomers,
+    CustomerMoves,
+    DeskRecordsCalls,
+    DeskEscalates,
+    // Signing in.
+    WrongCredentials,
+    Deactivated,
+    StaffNetwork,
+    TooManyWrongCodes,
+    WrongCode,
+    SecondStepAlreadySet,
+    SecondStepNotSet,
+    PasswordTooShort {
+        min: usize,
+    },
+    PasswordTooEasy,
+    FirstAdminExists,
+    // Accounts and registrations.
+    EmailTaken {
+        email: String,
+    },
+    EmailTakenOtherwise {
+        email: String,
+    },
+    CannotDeactivateSelf,
+    RegistrationStatus,
+    AlreadyDecided {
+        approved: bool,
+    },
+    DecidedMeanwhile,
+    // Tickets.
+    ContractNotInForce {
+        organization: String,
+    },
+    ProductNotCovered {
+        product: String,
+        covered: String,
+    },
+    RequesterOfOtherOrganization,
+    LineOutOfRange,
+    ConfidentialOffTheLines,
+    OutageClassFixed,
+    AlreadyThirdLine,
+    IllegalMove {
+        from: Status,
+        to: Status,
+    },
+    NobodyToReceiveReport,
+    // Availability.
+    ReadingNeedsValue,
+    ReadingRange,
+    EndsBeforeStart,
+    DescribeWork,
+    MaintenanceNotice {
+        days: i64,
+    },
+    ReasonRequired,
+    HttpTarget,
+    HttpMethod,
+    TcpTarget,
+    MonitorSettings,
+    UnknownMonitorKind {
+        given: String,
+    },
+    /// A policy (a contract's own, in TOML) that the SLA engine does not accept.
+    Policy {
+        detail: String,
+    },
+}
+
+impl Refusal {
+    pub fn kind(&self) -> RefusalKind {
+        use Refusal::*;
+        match self {
+            StaffOnly
+            | AdminOnly
+            | OperatorsOnly
+            | OperatorsPostOutageUpdates
+            | OperatorsPushReadings
+            | SignInFirst
+            | OwnOrganizationOnly
+            | DeskTriages
+            | DeskOnlyChanges
+            | NoInternalNotesForCustomers
+            | CustomerMoves
+            | DeskRecordsCalls
+            | DeskEscalates
+            | WrongCredentials
+            | Deactivated
+            | StaffNetwork
+            | TooManyWrongCodes
+            | WrongCode => RefusalKind::Forbidden,
+            SecondStepAlreadySet
+            | FirstAdminExists
+            | EmailTaken { .. }
+            | EmailTakenOtherwise { .. }
+            | CannotDeactivateSelf
+            | AlreadyDecided { .. }
+            | DecidedMeanwhile
+            | ConfidentialOffTheLines
+            | OutageClassFixed
+            | AlreadyThirdLine
+            | IllegalMove { .. }
+            | NobodyToReceiveReport => RefusalKind::Conflict,
+            _ => RefusalKind::Invalid,
+        }
+    }
+
+    /// The refusal as a catalogue message (`refused_*`) with its arguments.
+    pub fn message(&self) -> Message {
+        use Refusal::*;
+        let m = Message::new;
+        match self {
+            Empty { field } => m("refused_empty").word("field", field.key()),
+            TooLong { field, max } => m("refused_too_long")
+                .word("field", field.key())
+                .number("max", *max as i64),
+            Length { field, min, max } => m("refused_length")
+                .word("field", field.key())
+                .number("min", *min as i64)
+                .number("max", *max as i64),
+            LengthOnOneLine { field, min, max } => m("refused_length_one_line")
+                .word("field", field.key())
+                .number("min", *min as i64)
+                .number("max", *max as i64),
+            NotOneLine { field } => m("refused_not_one_line").word("field", field.key()),
+            NotAnEmail { given } => m("refused_not_an_email").given("given", given),
+            NotATimeZone { given } => m("refused_not_a_time_zone").given("given", given),
+            NotADate { field, given } => m("refused_not_a_date")
+                .word("field", field.key())
+                .given("given", given),
+            NotARole { given } => m("refused_not_a_role").given("given", given),
+            NotATier { given } => m("refused_not_a_tier").given("given", given),
+            NotAnOrganization { given } => m("refused_not_an_organization").given("given", given),
+            NotAStaffMember { given } => m("refused_not_a_staff_member").given("given", given),
+            NotAValue { given } => m("refused_not_a_value").given("given", given),
+            NotASortOrder { given } => m("refused_not_a_sort_order").given("given", given),
+            NotAView { given } => m("refused_not_a_view").given("given", given),
+            SearchTooLong { max } => m("refused_search_too_long").number("max", *max as i64),
+            UnknownOrganization { id } => m("refused_unknown_organization").number("id", *id),
+            UnknownComponent { id } => m("refused_unknown_component").number("id", *id),
+            UnknownRequester { id } => m("refused_unknown_requester").number("id", *id),
+            NoCustomerWithEmail { email } => {
+                m("refused_no_customer_with_email").given("email", email)
+            }
+            OrganizationRequired => m("refused_organization_required"),
+            CustomerNeedsOrganization => m("refused_customer_needs_organization"),
+            StaffWithoutOrganization => m("refused_staff_without_organization"),
+            ChooseOrganization => m("refused_choose_organization"),
+            ValidityReversed { from, until } => m("refused_validity_reversed")
+                .given("from", from)
+                .given("until", until),
+            NoSuchMonth { year, month } => m("refused_no_such_month")
+                .number("year", *year)
+                .number("month", *month),
+            StaffOnly => m("refused_staff_only"),
+            AdminOnly => m("refused_admin_only"),
+            OperatorsOnly => m("refused_operators_only"),
+            OperatorsPostOutageUpdates => m("refused_operators_post_outage_updates"),
+            OperatorsPushReadings => m("refused_operators_push_readings"),
+            SignInFirst => m("refused_sign_in_first"),
+            OwnOrganizationOnly => m("refused_own_organization_only"),
+            DeskTriages => m("refused_desk_triages"),
+            DeskOnlyChanges => m("refused_desk_only_changes"),
+            NoInternalNotesForCustomers => m("refused_no_internal_notes_for_customers"),
+            CustomerMoves => m("refused_customer_moves"),
+            DeskRecordsCalls => m("refused_desk_records_calls"),
+            DeskEscalates => m("refused_desk_escalates"),
+            WrongCredentials => m("refused_wrong_credentials"),
+            Deactivated => m("refused_deactivated"),
+            StaffNetwork => m("refused_staff_network"),
+            TooManyWrongCodes => m("refused_too_many_wrong_codes"),
+            WrongCode => m("refused_wrong_code"),
+            SecondStepAlreadySet => m("refused_second_step_already_set"),
+            SecondStepNotSet => m("refused_second_step_not_set"),
+            PasswordTooShort { min } => m("refused_password_too_short").number("min", *min as i64),
+            PasswordTooEasy => m("refused_password_too_easy"),
+            FirstAdminExists => m("refused_first_admin_exists"),
+            EmailTaken { email } => m("refused_email_taken").given("email", email),
+            EmailTakenOtherwise { email } => {
+                m("refused_email_taken_otherwise").given("email", email)
+            }
+            CannotDeactivateSelf => m("refused_cannot_deactivate_self"),
+            RegistrationStatus => m("refused_registration_status"),
+            AlreadyDecided { approved } => m("refused_already_decided").word(
+                "decision",
+                if *approved {
+                    "registration_approved"
+                } else {
+                    "registration_rejected"
+                },
+            ),
+            DecidedMeanwhile => m("refused_decided_meanwhile"),
+            ContractNotInForce { organization } => {
+                m("refused_contract_not_in_force").given("organization", organization)
+            }
+            ProductNotCovered { product, covered } => m("refused_product_not_covered")
+                .given("product", product)
+                .given("covered", covered),
+            RequesterOfOtherOrganization => m("refused_requester_of_other_organization"),
+            LineOutOfRange => m("refused_line_out_of_range"),
+            ConfidentialOffTheLines => m("refused_confidential_off_the_lines"),
+            OutageClassFixed => m("refused_outage_class_fixed"),
+            AlreadyThirdLine => m("refused_already_third_line"),
+            IllegalMove { from, to } => m("refused_illegal_move")
+                .word("from", from.label_key())
+                .word("to", to.label_key())
+                .words(
+                    "allowed",
+                    from.allowed_moves().iter().map(|s| s.label_key()).collect(),
+                ),
+            NobodyToReceiveReport => m("refused_nobody_to_receive_report"),
+            ReadingNeedsValue => m("refused_reading_needs_value"),
+            ReadingRange => m("refused_reading_range"),
+            EndsBeforeStart => m("refused_ends_before_start"),
+            DescribeWork => m("refused_describe_work"),
+            MaintenanceNotice { days } => m("refused_maintenance_notice").number("days", *days),
+            ReasonRequired => m("refused_reason_required"),
+            HttpTarget => m("refused_http_target"),
+            HttpMethod => m("refused_http_method"),
+            TcpTarget => m("refused_tcp_target"),
+            MonitorSettings => m("refused_monitor_settings"),
+            UnknownMonitorKind { given } => m("refused_unknown_monitor_kind").given("given", given),
+            Policy { detail } => m("refused_policy").given("detail", detail),
+        }
+    }
+
+    /// One of each, for the tests that render every refusal in both languages.
+    #[cfg(test)]
+    pub fn examples() -> Vec<Refusal> {
+        use Refusal::*;
+        let s = || "x".to_string();
+        let f = Field::Subject;
+        let mut all = vec![
+            Empty { field: f },
+            TooLong { field: f, max: 300 },
+            Length {
+                field: f,
+                min: 1,
+                max: 2,
+            },
+            LengthOnOneLine {
+                field: f,
+                min: 1,
+                max: 2,
+            },
+            NotOneLine { field: f },
+            NotAnEmail { given: s() },
+            NotATimeZone { given: s() },
+            NotADate {
+                field: f,
+                given: s(),
+            },
+            NotARole { given: s() },
+            NotATier { given: s() },
+            NotAnOrganization { given: s() },
+            NotAStaffMember { given: s() },
+            NotAValue { given: s() },
+            NotASortOrder { given: s() },
+            NotAView { given: s() },
+            SearchTooLong { max: 200 },
+            UnknownOrganization { id: 1 },
+            UnknownComponent { id: 1 },
+            UnknownRequester { id: 1 },
+            NoCustomerWithEmail { email: s() },
+            OrganizationRequired,
+            CustomerNeedsOrganization,
+            StaffWithoutOrganization,
+            ChooseOrganization,
+            ValidityReversed {
+                from: s(),
+                until: s(),
+            },
+            NoSuchMonth {
+                year: 2026,
+                month: 13,
+            },
+            StaffOnly,
+            AdminOnly,
+            OperatorsOnly,
+            OperatorsPostOutageUpdates,
+            OperatorsPushReadings,
+            SignInFirst,
+            OwnOrganizationOnly,
+            DeskTriages,
+            DeskOnlyChanges,
+            NoInternalNotesForCustomers,
+            CustomerMoves,
+            DeskRecordsCalls,
+            DeskEscalates,
+            WrongCredentials,
+            Deactivated,
+            StaffNetwork,
+            TooManyWrongCodes,
+            WrongCode,
+            SecondStepAlreadySet,
+            SecondStepNotSet,
+            PasswordTooShort { min: 12 },
+            PasswordTooEasy,
+            FirstAdminExists,
+            EmailTaken { email: s() },
+            EmailTakenOtherwise { email: s() },
+            CannotDeactivateSelf,
+            RegistrationStatus,
+            AlreadyDecided { approved: true },
+            AlreadyDecided { approved: false },
+            DecidedMeanwhile,
+            ContractNotInForce { organization: s() },
+            ProductNotCovered {
+                product: s(),
+                covered: s(),
+            },
+            RequesterOfOtherOrganization,
+            LineOutOfRange,
+            ConfidentialOffTheLines,
+            OutageClassFixed,
+            AlreadyThirdLine,
+            NobodyToReceiveReport,
+            ReadingNeedsValue,
+            ReadingRange,
+            EndsBeforeStart,
+            DescribeWork,
+            MaintenanceNotice { days: 5 },
+            ReasonRequired,
+            HttpTarget,
+            HttpMethod,
+            TcpTarget,
+            MonitorSettings,
+            UnknownMonitorKind { given: s() },
+            Policy { detail: s() },
+        ];
+        for &from in Status::ALL {
+            for &to in Status::ALL {
+                all.push(IllegalMove { from, to });
+            }
+        }
+        all.extend(Field::ALL.map(|field| Empty { field }));
+        all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sladesk_core::text::Language;
+
+    #[test]
+    fn every_refusal_reads_in_both_languages() {
+        for refusal in Refusal::examples() {
+            let message = refusal.message();
+            for key in message.keys() {
+                for language in [Language::En, Language::Nl] {
+                    assert!(
+                        crate::catalogue::keys(language).contains(&key),
+                        "{key} is missing in {language:?}"
+                    );
+                }
+            }
+            let (en, nl) = (message.text(Language::En), message.text(Language::Nl));
+            assert_ne!(en, nl, "{refusal:?} reads the same in Dutch and English");
+            assert!(!en.contains("{") && !nl.contains("{"), "{en} / {nl}");
+        }
+        for thing in Thing::ALL {
+            let message = thing.not_found();
+            assert_ne!(message.text(Language::En), message.text(Language::Nl));
+        }
+    }
+
+    #[test]
+    fn arguments_are_told_in_the_readers_language() {
+        let refusal = Refusal::IllegalMove {
+            from: Status::New,
+            to: Status::WaitingForDevelopment,
+        };
+        assert_eq!(
+            refusal.message().text(Language::Nl),
+            "een ticket kan niet van Nieuw naar Wacht op ontwikkeling; vanuit Nieuw kan het naar: In behandeling, Wacht op klant, Gesloten"
+        );
+        assert_eq!(
+            Refusal::Empty {
+                field: Field::Subject
+            }
+            .to_string(),
+            "subject must not be empty"
+        );
+        assert_eq!(
+            Refusal::ProductNotCovered {
+                product: "Toaster".into(),
+                covered: "Qixium, Portal".into()
+            }
+            .message()
+            .text(Language::Nl),
+            "product `Toaster` valt niet onder het contract (wel: Qixium, Portal)"
+        );
+    }
+}
