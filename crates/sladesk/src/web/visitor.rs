@@ -159,6 +159,11 @@ impl Visitor {
 
     /// The page for a desk error that is the visitor's to fix or to know.
     pub fn error(&self, error: DeskError) -> Response {
+        if let DeskError::NotFound(crate::desk::Thing::Ticket) = error {
+            // The page's own sentence: "Ticket not found."
+            let message = crate::catalogue::Message::new("not_found");
+            return self.refusal(StatusCode::NOT_FOUND, &message);
+        }
         match super::error::refused(&error, self.language) {
             Some((message, status)) => self.render(
                 "notice.html",
