@@ -517,3 +517,27 @@ month_9 = September
 month_10 = October
 month_11 = November
 month_12 = December
+
+## The command line's own words (errors exit with 2 for bad input, 1 for the machine).
+cli_policy = the policy is not valid: { $detail }
+cli_io = cannot read or write: { $detail }
+cli_failed = failed: { $detail }
+cli_policy_file_unreadable = cannot read policy file { $path }: { $detail }
+cli_policy_file_invalid = { $path }: { $detail }
+cli_stdin_unreadable = cannot read stdin: { $detail }
+cli_month_input = the month's input is not valid: { $detail }
+cli_timeline = { $detail }
+cli_timeline_item = item { $index }: { $detail }
+cli_invalid_json = invalid JSON input: { $detail }
+cli_range_reversed = --to ({ $to }) is before --from ({ $from })
+cli_unknown_calendar = unknown calendar `{ $name }` (known: { $known })
+cli_calendar = the calendar cannot list this day: { $detail }
+cli_config = { $detail }
+cli_serve = { $detail }
+cli_customer_needs_organization = --role customer needs --organization ID
+cli_organization_only_for_customers = --organization is only for --role customer
+cli_password_unreadable = cannot read the password from stdin: { $detail }
+cli_password_set = password set for { $email }
+cli_database_up_to_date = database is up to date
+cli_listening = listening on http://{ $address } (API under /api/v1, OpenAPI at /api/openapi.json)
+cli_first_run = nobody can sign in yet. Open this link to create the first admin (it works once, while this server runs):

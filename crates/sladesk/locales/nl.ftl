@@ -514,3 +514,27 @@ month_9 = september
 month_10 = oktober
 month_11 = november
 month_12 = december
+
+## The command line's own words (errors exit with 2 for bad input, 1 for the machine).
+cli_policy = het beleid is niet geldig: { $detail }
+cli_io = kan niet lezen of schrijven: { $detail }
+cli_failed = mislukt: { $detail }
+cli_policy_file_unreadable = kan beleidsbestand { $path } niet lezen: { $detail }
+cli_policy_file_invalid = { $path }: { $detail }
+cli_stdin_unreadable = kan stdin niet lezen: { $detail }
+cli_month_input = de invoer voor de maand is niet geldig: { $detail }
+cli_timeline = { $detail }
+cli_timeline_item = item { $index }: { $detail }
+cli_invalid_json = ongeldige JSON-invoer: { $detail }
+cli_range_reversed = --to ({ $to }) ligt voor --from ({ $from })
+cli_unknown_calendar = onbekende kalender `{ $name }` (bekend: { $known })
+cli_calendar = de kalender kan deze dag niet tonen: { $detail }
+cli_config = { $detail }
+cli_serve = { $detail }
+cli_customer_needs_organization = --role customer heeft --organization ID nodig
+cli_organization_only_for_customers = --organization is alleen voor --role customer
+cli_password_unreadable = kan het wachtwoord niet van stdin lezen: { $detail }
+cli_password_set = wachtwoord ingesteld voor { $email }
+cli_database_up_to_date = de database is bijgewerkt
+cli_listening = luistert op http://{ $address } (API onder /api/v1, OpenAPI op /api/openapi.json)
+cli_first_run = er kan nog niemand inloggen. Open deze link om de eerste beheerder aan te maken (hij werkt één keer, zolang deze server draait):

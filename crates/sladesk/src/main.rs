@@ -19,7 +19,7 @@ fn main() -> ExitCode {
     match cli::run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("sladesk: {error}");
+            eprintln!("sladesk: {}", error.text(cli::language_of_the_shell()));
             ExitCode::from(error.exit_code())
         }
     }

@@ -26,6 +26,7 @@ fn serve(dir: &std::path::Path, port: u16) -> (Serving, Option<String>) {
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .env("SLADESK_DATA_DIR", dir)
         .env("SLADESK_LOG", "warn")
+        .env("LC_ALL", "C.UTF-8")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

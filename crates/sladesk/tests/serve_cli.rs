@@ -4,7 +4,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn sladesk() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_sladesk"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sladesk"));
+    command.env("LC_ALL", "C.UTF-8");
+    command
 }
 
 fn free_port() -> u16 {

@@ -4,7 +4,13 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 fn sladesk(args: &[&str], stdin: &str) -> Output {
+    sladesk_in("C.UTF-8", args, stdin)
+}
+
+/// `sladesk` with `LC_ALL=language`: its errors are told in that language.
+fn sladesk_in(language: &str, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sladesk"))
+        .env("LC_ALL", language)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -27,6 +33,39 @@ fn stdout_json(output: &Output) -> serde_json::Value {
 }
 
 const EXAMPLE: &str = include_str!("../../../examples/timeline.json");
+
+#[test]
+fn errors_are_told_in_the_shells_language_with_exit_code_2() {
+    for (language, words) in [
+        ("en", "invalid JSON input"),
+        ("nl", "ongeldige JSON-invoer"),
+    ] {
+        let out = sladesk_in(language, &["sla", "timeline"], "{not json");
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with("sladesk: ") && stderr.contains(words),
+            "{stderr}"
+        );
+    }
+    let out = sladesk_in(
+        "nl_NL.UTF-8",
+        &[
+            "sla",
+            "calendar",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-01-02",
+            "--calendar",
+            "mars",
+        ],
+        "",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("onbekende kalender `mars`"), "{stderr}");
+}
 
 #[test]
 fn evaluates_the_shipped_example() {

@@ -26,13 +26,13 @@ pub fn run(command: AvailabilityCommand) -> Result<(), CliError> {
     let mut input = String::new();
     std::io::stdin()
         .read_to_string(&mut input)
-        .map_err(|e| CliError::BadInput(format!("cannot read stdin: {e}")))?;
+        .map_err(|e| CliError::bad("cli_stdin_unreadable", e))?;
     let json: MonthInputJson = super::sla::parse_json(&input)?;
     let month = json
         .parse(policy.availability_target_percent)
-        .map_err(CliError::BadInput)?;
+        .map_err(|e| CliError::bad("cli_month_input", e))?;
     let report = compute_month(&policy.availability, &month)
-        .map_err(|e| CliError::BadInput(e.to_string()))?;
+        .map_err(|e| CliError::bad("cli_month_input", e))?;
     let mut out = std::io::stdout().lock();
     super::sla::write_json(&mut out, &report)
 }

@@ -7,7 +7,9 @@ mod sla;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+use sladesk::catalogue::Message;
 use sladesk_core::policy::{Policy, PolicyError};
+use sladesk_core::text::Language;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -52,26 +54,72 @@ enum Command {
     User(service::UserCommand),
 }
 
-/// A failed command. Bad input exits with 2, a failure of the machine with 1.
+/// A failed command. Bad input exits with 2, a failure of the machine with 1. Both are told
+/// from the catalogue (`cli_*`), in the language of the environment (`language_of_the_shell`).
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     #[error("{0}")]
-    BadInput(String),
+    BadInput(Message),
     #[error("{0}")]
-    Policy(#[from] PolicyError),
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
-    #[error("{0}")]
-    Service(String),
+    Failed(Message),
 }
 
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::BadInput(_) | CliError::Policy(_) => 2,
-            CliError::Io(_) | CliError::Service(_) => 1,
+            CliError::BadInput(_) => 2,
+            CliError::Failed(_) => 1,
         }
     }
+
+    /// Bad input: `key` with one argument, `detail`, as the lower layer told it.
+    pub fn bad(key: &'static str, detail: impl ToString) -> CliError {
+        CliError::BadInput(Message::new(key).given("detail", detail))
+    }
+
+    /// The line for stderr, in `language`.
+    pub fn text(&self, language: Language) -> String {
+        match self {
+            CliError::BadInput(message) | CliError::Failed(message) => message.text(language),
+        }
+    }
+}
+
+impl From<PolicyError> for CliError {
+    fn from(error: PolicyError) -> CliError {
+        CliError::bad("cli_policy", error)
+    }
+}
+
+impl From<sladesk::desk::DeskError> for CliError {
+    /// A refusal is bad input (2); anything else is a failure of the machine (1).
+    fn from(error: sladesk::desk::DeskError) -> CliError {
+        match error.message() {
+            Some(message) => CliError::BadInput(message),
+            None => CliError::Failed(Message::new("cli_failed").given("detail", error)),
+        }
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(error: std::io::Error) -> CliError {
+        CliError::Failed(Message::new("cli_io").given("detail", error))
+    }
+}
+
+/// The language of the shell: Dutch when `LC_ALL`, `LC_MESSAGES` or `LANG`
+/// (the first one set) starts with `nl`, else English.
+pub fn language_of_the_shell() -> Language {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        .map_or(Language::En, |v| {
+            if v.to_ascii_lowercase().starts_with("nl") {
+                Language::Nl
+            } else {
+                Language::En
+            }
+        })
 }
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
@@ -95,8 +143,17 @@ pub fn load_policy(path: Option<&PathBuf>) -> Result<Policy, CliError> {
         return Ok(Policy::default_policy());
     };
     let text = std::fs::read_to_string(path).map_err(|e| {
-        CliError::BadInput(format!("cannot read policy file {}: {e}", path.display()))
+        CliError::BadInput(
+            Message::new("cli_policy_file_unreadable")
+                .given("path", path.display())
+                .given("detail", e),
+        )
     })?;
-    Policy::with_overlays(&[&text])
-        .map_err(|e| CliError::BadInput(format!("{}: {e}", path.display())))
+    Policy::with_overlays(&[&text]).map_err(|e| {
+        CliError::BadInput(
+            Message::new("cli_policy_file_invalid")
+                .given("path", path.display())
+                .given("detail", e),
+        )
+    })
 }

@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
+use sladesk::catalogue::Message;
 use sladesk::config::Config;
-use sladesk::desk::{DeskError, issue_token};
+use sladesk::desk::issue_token;
 use sladesk::domain::accounts::Role;
 use sladesk::serve::{ServeError, open_desk, start};
 
@@ -26,7 +27,8 @@ pub struct ServiceArgs {
 
 impl ServiceArgs {
     fn config(&self) -> Result<Config, CliError> {
-        let mut config = Config::load(self.config.as_deref()).map_err(CliError::BadInput)?;
+        let mut config =
+            Config::load(self.config.as_deref()).map_err(|e| CliError::bad("cli_config", e))?;
         if let Some(dir) = &self.data_dir {
             config.data_dir = dir.clone();
         }
@@ -105,13 +107,11 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 
 fn serve_error(error: ServeError) -> CliError {
     match error {
-        ServeError::Policy { .. } | ServeError::Listen { .. } => {
-            CliError::BadInput(error.to_string())
-        }
+        ServeError::Policy { .. } | ServeError::Listen { .. } => CliError::bad("cli_serve", error),
         ServeError::Store(sladesk::store::StoreError::UnsupportedUrl(_)) => {
-            CliError::BadInput(error.to_string())
+            CliError::bad("cli_serve", error)
         }
-        other => CliError::Service(other.to_string()),
+        other => CliError::Failed(Message::new("cli_failed").given("detail", other)),
     }
 }
 
@@ -130,15 +130,12 @@ pub fn serve(
     tracing::info!(?config, "starting");
     runtime()?.block_on(async move {
         let running = start(config).await.map_err(serve_error)?;
-        eprintln!(
-            "sladesk: listening on http://{} (API under /api/v1, OpenAPI at /api/openapi.json)",
-            running.addr
-        );
+        let language = super::language_of_the_shell();
+        let listening = Message::new("cli_listening").given("address", running.addr);
+        eprintln!("sladesk: {}", listening.text(language));
         if let Some(link) = &running.setup_link {
-            eprintln!(
-                "sladesk: nobody can sign in yet. Open this link to create the first admin \
-                 (it works once, while this server runs):\n\n    {link}\n"
-            );
+            let first_run = Message::new("cli_first_run");
+            eprintln!("sladesk: {}\n\n    {link}\n", first_run.text(language));
         }
         wait_for_stop_signal().await;
         tracing::info!("stopping: finishing in-flight requests and jobs");
@@ -166,7 +163,8 @@ pub fn migrate(service: ServiceArgs) -> Result<(), CliError> {
     runtime()?.block_on(async move {
         let desk = open_desk(&config).await.map_err(serve_error)?;
         desk.store.close().await;
-        eprintln!("sladesk: database is up to date");
+        let said = Message::new("cli_database_up_to_date");
+        eprintln!("sladesk: {}", said.text(super::language_of_the_shell()));
         Ok(())
     })
 }
@@ -181,24 +179,21 @@ pub fn token(command: TokenCommand) -> Result<(), CliError> {
     } = command;
     let role = Role::from(role);
     if role == Role::Customer && organization.is_none() {
-        return Err(CliError::BadInput(
-            "--role customer needs --organization ID".into(),
-        ));
+        return Err(CliError::BadInput(Message::new(
+            "cli_customer_needs_organization",
+        )));
     }
     if role != Role::Customer && organization.is_some() {
-        return Err(CliError::BadInput(
-            "--organization is only for --role customer".into(),
-        ));
+        return Err(CliError::BadInput(Message::new(
+            "cli_organization_only_for_customers",
+        )));
     }
     let config = service.config()?;
     runtime()?.block_on(async move {
         let desk = open_desk(&config).await.map_err(serve_error)?;
         let token = issue_token(&desk, &email, role, organization, language.into())
             .await
-            .map_err(|e| match e {
-                DeskError::Store(store) => CliError::Service(store.to_string()),
-                other => CliError::BadInput(other.to_string()),
-            })?;
+            .map_err(CliError::from)?;
         desk.store.close().await;
         println!("{token}");
         Ok(())
@@ -210,7 +205,7 @@ pub fn user(command: UserCommand) -> Result<(), CliError> {
     let mut password = String::new();
     std::io::stdin()
         .read_line(&mut password)
-        .map_err(|e| CliError::BadInput(format!("cannot read the password from stdin: {e}")))?;
+        .map_err(|e| CliError::bad("cli_password_unreadable", e))?;
     let password = password.trim_end_matches(['\r', '\n']).to_string();
     let config = service.config()?;
     runtime()?.block_on(async move {
@@ -218,13 +213,11 @@ pub fn user(command: UserCommand) -> Result<(), CliError> {
         let result = desk
             .set_password(&email, &password)
             .await
-            .map_err(|e| match e {
-                DeskError::Store(store) => CliError::Service(store.to_string()),
-                other => CliError::BadInput(other.to_string()),
-            });
+            .map_err(CliError::from);
         desk.store.close().await;
         result?;
-        eprintln!("sladesk: password set for {email}");
+        let said = Message::new("cli_password_set").given("email", &email);
+        eprintln!("sladesk: {}", said.text(super::language_of_the_shell()));
         Ok(())
     })
 }

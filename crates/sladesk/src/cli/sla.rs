@@ -12,6 +12,7 @@ use sladesk_core::sla::{SlaReport, TimelineInput, evaluate};
 use sladesk_core::text::Language;
 
 use super::{CliError, load_policy};
+use sladesk::catalogue::Message;
 
 #[derive(Debug, Subcommand)]
 pub enum SlaCommand {
@@ -89,7 +90,7 @@ fn timeline(policy: Option<PathBuf>, explain: bool) -> Result<(), CliError> {
     let mut input = String::new();
     std::io::stdin()
         .read_to_string(&mut input)
-        .map_err(|e| CliError::BadInput(format!("cannot read stdin: {e}")))?;
+        .map_err(|e| CliError::bad("cli_stdin_unreadable", e))?;
     let now = Timestamp::now();
     let batch = input.trim_start().starts_with('[');
     let items: Vec<TimelineInput> = if batch {
@@ -101,11 +102,15 @@ fn timeline(policy: Option<PathBuf>, explain: bool) -> Result<(), CliError> {
     for (index, item) in items.into_iter().enumerate() {
         let (timeline, now) = item.into_timeline(now);
         let report = evaluate(&policy, &timeline, now, explain).map_err(|e| {
-            CliError::BadInput(if batch {
-                format!("item {index}: {e}")
+            if batch {
+                CliError::BadInput(
+                    Message::new("cli_timeline_item")
+                        .number("index", index as i64)
+                        .given("detail", e),
+                )
             } else {
-                e.to_string()
-            })
+                CliError::bad("cli_timeline", e)
+            }
         })?;
         reports.push(report);
     }
@@ -128,11 +133,11 @@ pub(super) fn parse_json<T: serde::de::DeserializeOwned>(input: &str) -> Result<
         } else {
             format!("at {path}: ")
         };
-        CliError::BadInput(format!("invalid JSON input: {at}{}", e.into_inner()))
+        CliError::bad("cli_invalid_json", format!("{at}{}", e.into_inner()))
     })?;
     deserializer
         .end()
-        .map_err(|e| CliError::BadInput(format!("invalid JSON input: {e}")))?;
+        .map_err(|e| CliError::bad("cli_invalid_json", e))?;
     Ok(value)
 }
 
@@ -140,7 +145,7 @@ pub(super) fn write_json<T: Serialize + ?Sized>(
     out: &mut impl Write,
     value: &T,
 ) -> Result<(), CliError> {
-    serde_json::to_writer(&mut *out, value).map_err(|e| CliError::Io(e.into()))?;
+    serde_json::to_writer(&mut *out, value).map_err(std::io::Error::from)?;
     writeln!(out)?;
     Ok(())
 }
@@ -164,14 +169,20 @@ fn list_calendar(
     json: bool,
 ) -> Result<(), CliError> {
     if to < from {
-        return Err(CliError::BadInput(format!(
-            "--to ({to}) is before --from ({from})"
-        )));
+        return Err(CliError::BadInput(
+            Message::new("cli_range_reversed")
+                .given("from", from)
+                .given("to", to),
+        ));
     }
     let policy = load_policy(policy.as_ref())?;
     let calendar = policy.calendar(name).ok_or_else(|| {
         let known = policy.calendar_names().collect::<Vec<_>>().join(", ");
-        CliError::BadInput(format!("unknown calendar `{name}` (known: {known})"))
+        CliError::BadInput(
+            Message::new("cli_unknown_calendar")
+                .given("name", name)
+                .given("known", known),
+        )
     })?;
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut days = Vec::new();
@@ -179,7 +190,7 @@ fn list_calendar(
     loop {
         let day = calendar
             .day(date)
-            .map_err(|e| CliError::BadInput(e.to_string()))?;
+            .map_err(|e| CliError::bad("cli_calendar", e))?;
         let listing = DayListing {
             date,
             weekday: sladesk::catalogue::weekday(
@@ -205,7 +216,7 @@ fn list_calendar(
         }
         date = date
             .tomorrow()
-            .map_err(|e| CliError::BadInput(e.to_string()))?;
+            .map_err(|e| CliError::bad("cli_calendar", e))?;
     }
     if json {
         write_json(&mut out, &days)?;
