@@ -7,7 +7,7 @@ use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 
 use super::DeskError;
-use crate::domain::tickets::{Ticket, TicketEvent, TicketEventKind};
+use crate::domain::tickets::{Ticket, TicketChange, TicketEvent};
 use crate::store::tickets::{self};
 use crate::store::{Conn, Store, StoreError, audit};
 
@@ -95,12 +95,16 @@ pub(crate) async fn write_in(conn: &mut Conn, batch: &[&Creation]) -> Result<Vec
             id: 0,
             ticket_id: id,
             at: t.created_at,
-            kind: TicketEventKind::Created,
             actor_id: creation.actor_id,
             public: true,
             body: Some(t.description.clone()),
-            data: json!({"type": t.ticket_type, "priority": t.priority, "environment": t.environment,
-                "product": t.product, "urgency": creation.urgency}),
+            change: TicketChange::Created {
+                ticket_type: Some(t.ticket_type),
+                priority: Some(t.priority),
+                environment: Some(t.environment),
+                product: Some(t.product.clone()),
+                urgency: creation.urgency,
+            },
         };
         tickets::insert_event(conn, &event).await?;
         audit::record(

@@ -11,7 +11,7 @@ use sladesk_core::tickets::{Priority, Status};
 
 use super::{Desk, DeskError};
 use crate::domain::accounts::Role;
-use crate::domain::tickets::{Ticket, TicketEvent, TicketEventKind};
+use crate::domain::tickets::{Ticket, TicketChange, TicketEvent};
 use crate::notify::{self, Alert};
 use crate::store::accounts::{self};
 use crate::store::tickets::{self};
@@ -30,10 +30,10 @@ pub fn timeline_of(ticket: &Ticket, events: &[TicketEvent]) -> Result<Timeline, 
         events: Vec::new(),
     };
     for e in events.iter().filter(|e| e.ticket_id == ticket.id) {
-        let kind = match e.kind {
-            TicketEventKind::StaffReply if e.public => EventKind::Response,
-            TicketEventKind::Status => EventKind::Status(word_in(&e.data, "to")?),
-            TicketEventKind::Priority => EventKind::Priority(word_in(&e.data, "to")?),
+        let kind = match &e.change {
+            TicketChange::StaffReply {} if e.public => EventKind::Response,
+            TicketChange::Status { to, .. } => EventKind::Status(*to),
+            TicketChange::Priority { to, .. } => EventKind::Priority(*to),
             _ => continue,
         };
         timeline.events.push(Event {
@@ -42,14 +42,6 @@ pub fn timeline_of(ticket: &Ticket, events: &[TicketEvent]) -> Result<Timeline, 
         });
     }
     Ok(timeline)
-}
-
-fn word_in<T: for<'de> serde::Deserialize<'de>>(
-    data: &serde_json::Value,
-    key: &str,
-) -> Result<T, StoreError> {
-    serde_json::from_value(data.get(key).cloned().unwrap_or_default())
-        .map_err(|_| StoreError::Corrupt(format!("event data lacks a valid `{key}`: {data}")))
 }
 
 /// The SLA of a ticket at `now`, with its schedule.
@@ -266,11 +258,14 @@ impl Desk {
             id: 0,
             ticket_id: ticket.id,
             at,
-            kind: TicketEventKind::Status,
             actor_id: None,
             public: true,
             body: None,
-            data: json!({"from": from, "to": Status::Closed, "reason": "auto_close"}),
+            change: TicketChange::Status {
+                from: Some(from),
+                to: Status::Closed,
+                reason: Some("auto_close".into()),
+            },
         };
         sladesk_core::tickets::Transition::between(from, Status::Closed)?;
         tickets::insert_event(conn, &event).await?;

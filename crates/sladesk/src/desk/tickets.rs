@@ -14,7 +14,7 @@ use super::creation::Creation;
 use super::sla::{Topic, derive, evaluate_ticket, refresh};
 use super::{Actor, Desk, DeskError};
 use crate::domain::accounts::Role;
-use crate::domain::tickets::{Ticket, TicketEvent, TicketEventKind};
+use crate::domain::tickets::{Ticket, TicketChange, TicketEvent};
 use crate::notify;
 use crate::store::accounts::{self};
 use crate::store::tickets::{self, TicketFilter};
@@ -361,17 +361,13 @@ impl Desk {
         let policy = self.policy_of(&mut tx, &ticket).await?;
         if let Some(to) = patch.priority {
             if to != ticket.priority {
-                let data = json!({"from": ticket.priority, "to": to, "reason": priority_reason});
-                self.append(
-                    &mut tx,
-                    actor,
-                    &ticket,
-                    TicketEventKind::Priority,
-                    true,
-                    None,
-                    data,
-                )
-                .await?;
+                let change = TicketChange::Priority {
+                    from: Some(ticket.priority),
+                    to,
+                    reason: priority_reason.map(String::from),
+                };
+                self.append(&mut tx, actor, &ticket, true, None, change)
+                    .await?;
                 ticket.priority = to;
             }
             ticket.triaged = true;
@@ -379,16 +375,13 @@ impl Desk {
         if let Some(line) = patch.line
             && line != ticket.line
         {
-            self.append(
-                &mut tx,
-                actor,
-                &ticket,
-                TicketEventKind::Escalation,
-                true,
-                None,
-                json!({"from": ticket.line, "to": line}),
-            )
-            .await?;
+            let change = TicketChange::Escalation {
+                from: ticket.line,
+                to: line,
+                reason: None,
+            };
+            self.append(&mut tx, actor, &ticket, true, None, change)
+                .await?;
             ticket.line = line;
         }
         if let Some(assignee) = patch.assignee_id
@@ -406,31 +399,23 @@ impl Desk {
                     return Err(DeskError::Refused(Refusal::ConfidentialOffTheLines));
                 }
             }
-            self.append(
-                &mut tx,
-                actor,
-                &ticket,
-                TicketEventKind::Assignment,
-                false,
-                None,
-                json!({"from": ticket.assignee_id, "to": assignee}),
-            )
-            .await?;
+            let change = TicketChange::Assignment {
+                from: ticket.assignee_id,
+                to: assignee,
+            };
+            self.append(&mut tx, actor, &ticket, false, None, change)
+                .await?;
             ticket.assignee_id = assignee;
         }
         if let Some(kind) = patch.ticket_type
             && kind != ticket.ticket_type
         {
-            self.append(
-                &mut tx,
-                actor,
-                &ticket,
-                TicketEventKind::TypeChange,
-                true,
-                None,
-                json!({"from": ticket.ticket_type, "to": kind}),
-            )
-            .await?;
+            let change = TicketChange::TypeChange {
+                from: Some(ticket.ticket_type),
+                to: kind,
+            };
+            self.append(&mut tx, actor, &ticket, true, None, change)
+                .await?;
             ticket.ticket_type = kind;
         }
         self.finish(tx, actor, &policy, ticket, "ticket.update", &json!({
@@ -452,21 +437,13 @@ impl Desk {
         let mut ticket = visible_ticket(&mut tx, actor, id).await?;
         let policy = self.policy_of(&mut tx, &ticket).await?;
         if actor.is_staff() {
-            let kind = if public {
-                TicketEventKind::StaffReply
+            let change = if public {
+                TicketChange::StaffReply {}
             } else {
-                TicketEventKind::InternalNote
+                TicketChange::InternalNote {}
             };
-            self.append(
-                &mut tx,
-                actor,
-                &ticket,
-                kind,
-                public,
-                Some(body.clone()),
-                json!({}),
-            )
-            .await?;
+            self.append(&mut tx, actor, &ticket, public, Some(body.clone()), change)
+                .await?;
             if public {
                 let t = ticket.clone();
                 self.mail_requester(&mut tx, &t, Topic::Reply, |lang| {
@@ -478,16 +455,9 @@ impl Desk {
             if !public {
                 return Err(DeskError::Refused(Refusal::NoInternalNotesForCustomers));
             }
-            self.append(
-                &mut tx,
-                actor,
-                &ticket,
-                TicketEventKind::CustomerReply,
-                true,
-                Some(body),
-                json!({}),
-            )
-            .await?;
+            let change = TicketChange::CustomerReply {};
+            self.append(&mut tx, actor, &ticket, true, Some(body), change)
+                .await?;
             if ticket.status == Status::WaitingForCustomer {
                 self.move_status(
                     &mut tx,
@@ -561,7 +531,7 @@ impl Desk {
         self.simple_event(
             actor,
             id,
-            TicketEventKind::PriorityDispute,
+            TicketChange::PriorityDispute {},
             true,
             Some(reason),
             "ticket.dispute",
@@ -586,7 +556,7 @@ impl Desk {
         self.simple_event(
             actor,
             id,
-            TicketEventKind::PhoneCall,
+            TicketChange::PhoneCall {},
             false,
             Some(summary),
             "ticket.phone_call",
@@ -615,17 +585,13 @@ impl Desk {
             return Err(DeskError::Refused(Refusal::AlreadyThirdLine));
         }
         let policy = self.policy_of(&mut tx, &ticket).await?;
-        let data = json!({"from": ticket.line, "to": ticket.line + 1, "reason": reason});
-        self.append(
-            &mut tx,
-            actor,
-            &ticket,
-            TicketEventKind::Escalation,
-            true,
-            None,
-            data,
-        )
-        .await?;
+        let change = TicketChange::Escalation {
+            from: ticket.line,
+            to: ticket.line + 1,
+            reason: reason.map(String::from),
+        };
+        self.append(&mut tx, actor, &ticket, true, None, change)
+            .await?;
         ticket.line += 1;
         ticket.assignee_id = None;
         let detail = json!({"line": ticket.line});
@@ -638,7 +604,7 @@ impl Desk {
         &self,
         actor: &Actor,
         id: i64,
-        kind: TicketEventKind,
+        change: TicketChange,
         public: bool,
         body: Option<String>,
         action: &str,
@@ -648,7 +614,7 @@ impl Desk {
         let ticket = visible_ticket(&mut tx, actor, id).await?;
         check(&ticket)?;
         let policy = self.policy_of(&mut tx, &ticket).await?;
-        self.append(&mut tx, actor, &ticket, kind, public, body, json!({}))
+        self.append(&mut tx, actor, &ticket, public, body, change)
             .await?;
         self.finish(tx, actor, &policy, ticket, action, &json!({}))
             .await
@@ -696,17 +662,12 @@ impl Desk {
         reason: Option<&str>,
     ) -> Result<(), DeskError> {
         Transition::between(ticket.status, to)?;
-        let data = json!({"from": ticket.status, "to": to, "reason": reason});
-        self.append(
-            conn,
-            actor,
-            ticket,
-            TicketEventKind::Status,
-            true,
-            None,
-            data,
-        )
-        .await?;
+        let change = TicketChange::Status {
+            from: Some(ticket.status),
+            to,
+            reason: reason.map(String::from),
+        };
+        self.append(conn, actor, ticket, true, None, change).await?;
         ticket.status = to;
         ticket.updated_at = event_time(self.clock.now(), ticket);
         let t = ticket.clone();
@@ -726,20 +687,18 @@ impl Desk {
         conn: &mut Conn,
         actor: &Actor,
         ticket: &Ticket,
-        kind: TicketEventKind,
         public: bool,
         body: Option<String>,
-        data: Value,
+        change: TicketChange,
     ) -> Result<(), DeskError> {
         let event = TicketEvent {
             id: 0,
             ticket_id: ticket.id,
             at: event_time(self.clock.now(), ticket),
-            kind,
             actor_id: actor.id(),
             public,
             body,
-            data,
+            change,
         };
         tickets::insert_event(conn, &event).await?;
         Ok(())

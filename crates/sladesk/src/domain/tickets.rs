@@ -39,12 +39,108 @@ pub struct TicketEvent {
     pub id: i64,
     pub ticket_id: i64,
     pub at: i64,
-    pub kind: TicketEventKind,
     pub actor_id: Option<i64>,
     /// Whether the customer may see it (internal notes and assignments are not).
     pub public: bool,
     pub body: Option<String>,
-    pub data: Value,
+    pub change: TicketChange,
+}
+
+impl TicketEvent {
+    pub fn kind(&self) -> TicketEventKind {
+        self.change.kind()
+    }
+}
+
+/// What changed, with each kind's own fields. Stored (and served) as the kind's name and its
+/// fields as a JSON object: `{"kind": "status", "data": {"from": "new", "to": "closed"}}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+pub enum TicketChange {
+    /// Filed: what the ticket was filed with (the ticket row holds what it is now).
+    Created {
+        #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+        ticket_type: Option<TicketType>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        priority: Option<Priority>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        environment: Option<Environment>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        product: Option<String>,
+        /// The customer's own sense of urgency, before triage (T4).
+        #[serde(default)]
+        urgency: Option<Priority>,
+    },
+    StaffReply {},
+    CustomerReply {},
+    InternalNote {},
+    PhoneCall {},
+    Status {
+        #[serde(default)]
+        from: Option<Status>,
+        to: Status,
+        /// Why, as staff gave it; `auto_close` when sladesk closed a silent ticket (S2).
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    Priority {
+        #[serde(default)]
+        from: Option<Priority>,
+        to: Priority,
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    PriorityDispute {},
+    Escalation {
+        from: i64,
+        to: i64,
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    Assignment {
+        #[serde(default)]
+        from: Option<i64>,
+        #[serde(default)]
+        to: Option<i64>,
+    },
+    TypeChange {
+        #[serde(default)]
+        from: Option<TicketType>,
+        to: TicketType,
+    },
+}
+
+impl TicketChange {
+    pub fn kind(&self) -> TicketEventKind {
+        match self {
+            TicketChange::Created { .. } => TicketEventKind::Created,
+            TicketChange::StaffReply {} => TicketEventKind::StaffReply,
+            TicketChange::CustomerReply {} => TicketEventKind::CustomerReply,
+            TicketChange::InternalNote {} => TicketEventKind::InternalNote,
+            TicketChange::PhoneCall {} => TicketEventKind::PhoneCall,
+            TicketChange::Status { .. } => TicketEventKind::Status,
+            TicketChange::Priority { .. } => TicketEventKind::Priority,
+            TicketChange::PriorityDispute {} => TicketEventKind::PriorityDispute,
+            TicketChange::Escalation { .. } => TicketEventKind::Escalation,
+            TicketChange::Assignment { .. } => TicketEventKind::Assignment,
+            TicketChange::TypeChange { .. } => TicketEventKind::TypeChange,
+        }
+    }
+
+    /// The kind's fields as a JSON object (the `data` column and the API's `data`).
+    pub fn data(&self) -> Value {
+        match serde_json::to_value(self) {
+            Ok(Value::Object(mut tagged)) => tagged
+                .remove("data")
+                .unwrap_or_else(|| Value::Object(Default::default())),
+            _ => Value::Object(Default::default()),
+        }
+    }
+
+    /// Reads a stored change back: its kind's name and its fields.
+    pub fn from_parts(kind: &str, data: Value) -> Result<TicketChange, serde_json::Error> {
+        serde_json::from_value(serde_json::json!({ "kind": kind, "data": data }))
+    }
 }
 
 /// What happened to a ticket: the kinds of its events (stored and served by these names).
@@ -62,16 +158,43 @@ pub enum TicketEventKind {
     InternalNote,
     /// A phone call recorded by staff (T1), staff only.
     PhoneCall,
-    /// A move of the status (T7); data: `from`, `to`, `reason`.
+    /// A move of the status (T7).
     Status,
-    /// A change of priority by triage (T4); data: `from`, `to`, `reason`.
+    /// A change of priority by triage (T4).
     Priority,
-    /// The customer contests the priority (T5); data: `reason`.
+    /// The customer contests the priority (T5); the reason is the body.
     PriorityDispute,
-    /// Handed to another support line; data: `from`, `to`, `reason`.
+    /// Handed to another support line.
     Escalation,
-    /// Assigned to a person (staff only); data: `from`, `to`.
+    /// Assigned to a person (staff only).
     Assignment,
-    /// The type changed (T3); data: `from`, `to`.
+    /// The type changed (T3).
     TypeChange,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_is_stored_as_its_kind_and_fields_and_read_back() {
+        let change = TicketChange::Status {
+            from: Some(Status::New),
+            to: Status::Closed,
+            reason: Some("auto_close".into()),
+        };
+        assert_eq!(change.kind(), TicketEventKind::Status);
+        let data = change.data();
+        assert_eq!(data["to"], "closed");
+        assert_eq!(TicketChange::from_parts("status", data).unwrap(), change);
+        let reply = TicketChange::StaffReply {};
+        assert_eq!(reply.data(), serde_json::json!({}));
+        assert_eq!(
+            TicketChange::from_parts("staff_reply", serde_json::json!({})).unwrap(),
+            reply
+        );
+        // A status move without its target is not a status move.
+        assert!(TicketChange::from_parts("status", serde_json::json!({"from": "new"})).is_err());
+        assert!(TicketChange::from_parts("teleported", serde_json::json!({})).is_err());
+    }
 }

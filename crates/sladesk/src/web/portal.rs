@@ -19,7 +19,7 @@ use super::extract::Params;
 use super::visitor::{Access, Visitor};
 use super::words::{sla_state, sla_words};
 use crate::desk::{DeskError, NewTicket, Refusal, TicketView, ticket_number};
-use crate::domain::tickets::{TicketEvent, TicketEventKind};
+use crate::domain::tickets::{TicketChange, TicketEvent};
 use crate::notify::local_time_in;
 use crate::store::tickets::{Order, TicketFilter};
 
@@ -348,83 +348,58 @@ fn event_entry(
             false => people.get(&id).cloned().unwrap_or_else(|| format!("#{id}")),
         })
         .unwrap_or_else(|| visitor.text("system"));
-    let word = |key: &str| {
-        event
-            .data
-            .get(key)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-    };
-    let status_label = |key: &str| {
-        word(key)
-            .parse::<Status>()
-            .map(|s| s.label(language))
-            .unwrap_or_default()
-    };
-    let priority_label = |key: &str| {
-        word(key)
-            .parse::<Priority>()
-            .map(|p| p.label(language))
-            .unwrap_or_default()
-    };
     let say = |key: &str, args: &[(&str, fluent_bundle::FluentValue<'_>)]| {
         crate::catalogue::text_with(language, key, args)
     };
-    let (style, heading) = match event.kind {
-        TicketEventKind::Created => ("customer", say("event_created", &[])),
-        TicketEventKind::CustomerReply => ("customer", say("event_replied", &[])),
-        TicketEventKind::StaffReply => ("staff", say("event_replied", &[])),
-        TicketEventKind::InternalNote => ("internal", visitor.text("internal_note")),
-        TicketEventKind::PhoneCall => ("internal", visitor.text("phone_call")),
-        TicketEventKind::PriorityDispute => ("customer", visitor.text("dispute")),
-        TicketEventKind::Status => (
+    let label = |known: Option<String>| known.unwrap_or_else(|| "–".to_string());
+    let (style, heading) = match &event.change {
+        TicketChange::Created { .. } => ("customer", say("event_created", &[])),
+        TicketChange::CustomerReply {} => ("customer", say("event_replied", &[])),
+        TicketChange::StaffReply {} => ("staff", say("event_replied", &[])),
+        TicketChange::InternalNote {} => ("internal", visitor.text("internal_note")),
+        TicketChange::PhoneCall {} => ("internal", visitor.text("phone_call")),
+        TicketChange::PriorityDispute {} => ("customer", visitor.text("dispute")),
+        TicketChange::Status { from, to, .. } => (
             "system",
             say(
                 "event_status",
                 &[
-                    ("from", status_label("from").into()),
-                    ("to", status_label("to").into()),
+                    ("from", label(from.map(|s| s.label(language))).into()),
+                    ("to", to.label(language).into()),
                 ],
             ),
         ),
-        TicketEventKind::Priority => (
+        TicketChange::Priority { from, to, .. } => (
             "system",
             say(
                 "event_priority",
                 &[
-                    ("from", priority_label("from").into()),
-                    ("to", priority_label("to").into()),
+                    ("from", label(from.map(|p| p.label(language))).into()),
+                    ("to", to.label(language).into()),
                 ],
             ),
         ),
-        TicketEventKind::Escalation => {
-            let to = event
-                .data
-                .get("to")
-                .and_then(|v| v.as_i64())
-                .unwrap_or_default();
-            ("system", say("event_escalation", &[("line", to.into())]))
+        TicketChange::Escalation { to, .. } => {
+            ("system", say("event_escalation", &[("line", (*to).into())]))
         }
-        TicketEventKind::Assignment => {
-            let to = event.data.get("to").and_then(|v| v.as_i64());
+        TicketChange::Assignment { to, .. } => {
             let name = to
                 .map(|id| people.get(&id).cloned().unwrap_or_else(|| format!("#{id}")))
                 .unwrap_or_else(|| visitor.text("nobody"));
             ("system", format!("{}: {name}", visitor.text("assignee")))
         }
-        TicketEventKind::TypeChange => {
-            let to = word("to")
-                .parse::<TicketType>()
-                .map(|t| t.label(language))
-                .unwrap_or_default();
-            ("system", format!("{}: {to}", visitor.text("type")))
-        }
+        TicketChange::TypeChange { to, .. } => (
+            "system",
+            format!("{}: {}", visitor.text("type"), to.label(language)),
+        ),
     };
-    let reason = event
-        .data
-        .get("reason")
-        .and_then(|v| v.as_str())
-        .filter(|r| !r.is_empty());
+    let reason = match &event.change {
+        TicketChange::Status { reason, .. }
+        | TicketChange::Priority { reason, .. }
+        | TicketChange::Escalation { reason, .. } => reason.as_deref(),
+        _ => None,
+    }
+    .filter(|r| !r.is_empty());
     let when = jiff::Timestamp::from_second(event.at)
         .map(|at| local_time_in(at, language, &visitor.tz))
         .unwrap_or_default();
@@ -496,12 +471,10 @@ pub(super) async fn ticket_page(
         .iter()
         .map(|e| event_entry(e, visitor, &names.people))
         .collect();
-    let urgency = events
-        .iter()
-        .find(|e| e.kind == TicketEventKind::Created)
-        .and_then(|e| e.data.get("urgency"))
-        .and_then(|u| u.as_str())
-        .and_then(|u| u.parse::<Priority>().ok());
+    let urgency = events.iter().find_map(|e| match e.change {
+        TicketChange::Created { urgency, .. } => urgency,
+        _ => None,
+    });
     let staff = visitor.user.role.is_staff();
     let moves: Vec<_> = if staff {
         t.status

@@ -178,7 +178,7 @@ impl From<TicketEvent> for EventResponse {
         EventResponse {
             id: e.id,
             at: rfc3339(e.at),
-            kind: e.kind,
+            kind: e.kind(),
             actor_id: e.actor_id,
             visibility: if e.public {
                 Visibility::Public
@@ -186,7 +186,7 @@ impl From<TicketEvent> for EventResponse {
                 Visibility::Internal
             },
             body: e.body,
-            data: e.data,
+            data: e.change.data(),
         }
     }
 }

@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 
 use super::accounts::{parse_word, word};
 use super::{Conn, StoreError, col};
-use crate::domain::tickets::{Ticket, TicketEvent};
+use crate::domain::tickets::{Ticket, TicketChange, TicketEvent};
 
 pub(super) fn ticket(row: &AnyRow) -> Result<Ticket, StoreError> {
     Ok(Ticket {
@@ -40,11 +40,14 @@ fn event(row: &AnyRow) -> Result<TicketEvent, StoreError> {
         id: col(row, "id")?,
         ticket_id: col(row, "ticket_id")?,
         at: col(row, "at")?,
-        kind: parse_word(&col::<String>(row, "kind")?)?,
         actor_id: col(row, "actor_id")?,
         public: col::<i64>(row, "public")? != 0,
         body: col(row, "body")?,
-        data: serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        change: TicketChange::from_parts(
+            &col::<String>(row, "kind")?,
+            serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        )
+        .map_err(|e| StoreError::Corrupt(format!("ticket event: {e}")))?,
     })
 }
 
@@ -124,11 +127,11 @@ pub async fn insert_event(conn: &mut Conn, e: &TicketEvent) -> Result<i64, Store
     )
     .bind(e.ticket_id)
     .bind(e.at)
-    .bind(word(&e.kind))
+    .bind(word(&e.kind()))
     .bind(e.actor_id)
     .bind(i64::from(e.public))
     .bind(&e.body)
-    .bind(e.data.to_string())
+    .bind(e.change.data().to_string())
     .fetch_one(&mut *conn)
     .await?;
     Ok(id)
