@@ -541,3 +541,5 @@ cli_password_set = password set for { $email }
 cli_database_up_to_date = database is up to date
 cli_listening = listening on http://{ $address } (API under /api/v1, OpenAPI at /api/openapi.json)
 cli_first_run = nobody can sign in yet. Open this link to create the first admin (it works once, while this server runs):
+field_work = work
+field_impact = impact

@@ -538,3 +538,5 @@ cli_password_set = wachtwoord ingesteld voor { $email }
 cli_database_up_to_date = de database is bijgewerkt
 cli_listening = luistert op http://{ $address } (API onder /api/v1, OpenAPI op /api/openapi.json)
 cli_first_run = er kan nog niemand inloggen. Open deze link om de eerste beheerder aan te maken (hij werkt één keer, zolang deze server draait):
+field_work = werk
+field_impact = gevolgen

@@ -15,6 +15,7 @@ on_both_databases!(
     breached_filter_follows_the_clock,
     openapi_document_describes_the_api,
     audit_trail_records_who_did_what,
+    the_documents_examples_are_accepted,
 );
 
 /// A server on a fresh database whose clock stands still until a test moves it.
@@ -23,6 +24,32 @@ async fn server(backend: Backend) -> (Database, Server) {
     let clock = sladesk::clock::Clock::manual(jiff::Timestamp::now());
     let server = Server::start_with_clock(test_config(&db.url), clock).await;
     (db, server)
+}
+
+/// Every request example in the OpenAPI document is one the API accepts (given organisation,
+/// ticket and component 1), so an integrator who copies one starts from something that works.
+async fn the_documents_examples_are_accepted(backend: Backend) {
+    let (_db, s) = server(backend).await;
+    assert_eq!(s.organization("Acme", None).await, 1);
+    let (_, component) = s
+        .post(&s.admin, "/api/v1/components", json!({"name": "Platform"}))
+        .await;
+    assert_eq!(component["id"], 1);
+    let (_, document) = s.get(&s.admin, "/api/openapi.json").await;
+    let example = |schema: &str| document["components"]["schemas"][schema]["example"].clone();
+    let cases = [
+        ("NewTicket", "/api/v1/tickets"),
+        ("NewComment", "/api/v1/tickets/1/comments"),
+        ("PhoneCall", "/api/v1/tickets/1/phone-calls"),
+        ("NewWindow", "/api/v1/maintenance-windows"),
+        ("NewExclusion", "/api/v1/availability/exclusions"),
+    ];
+    for (schema, path) in cases {
+        let body = example(schema);
+        assert!(body.is_object(), "{schema} has an example");
+        let (status, answer) = s.post(&s.admin, path, body).await;
+        assert!(status.is_success(), "{schema} at {path}: {status} {answer}");
+    }
 }
 
 async fn a_ticket_through_its_life(backend: Backend) {

@@ -24,10 +24,21 @@ async fn the_api_does_what_its_document_says(backend: Backend) {
     );
     let db = Database::fresh(backend).await;
     let s = Server::start(test_config(&db.url)).await;
-    // Something to find: an organisation whose contract takes any product, and a ticket.
+    // Something to find (schemathesis.toml draws identifiers from them): two organisations
+    // whose contracts the run may edit (1 and 2: the lowest ids, which its coverage phase
+    // tries anyway), a third whose contract takes any product, and a ticket and a component.
+    assert_eq!(s.organization("Editable BV", None).await, 1);
+    assert_eq!(s.organization("Editable too BV", None).await, 2);
     let org = s.organization("Fuzz BV", None).await;
-    s.file_ticket(&s.admin, Some(org), "Something to find")
+    let ticket = s
+        .file_ticket(&s.admin, Some(org), "Something to find")
         .await;
+    let (status, component) = s
+        .post(&s.admin, "/api/v1/components", json!({"name": "Platform"}))
+        .await;
+    assert!(status.is_success(), "{component}");
+    let ids = (org, ticket["id"].as_i64(), component["id"].as_i64());
+    assert_eq!(ids, (3, Some(1), Some(1)));
     let (status, _) = s
         .patch(
             &s.admin,
@@ -59,5 +70,16 @@ async fn the_api_does_what_its_document_says(backend: Backend) {
         String::from_utf8_lossy(&run.stdout).to_string() + &String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "{said}");
     assert!(said.contains("passed"), "{said}");
+    // Every schema-valid request can pass the schema's checks: none mostly refused.
+    assert!(!said.contains("Schema validation mismatch"), "{said}");
+    // The stateful phase follows the document's links from what is created to what works on
+    // it (a new ticket to its replies, moves and history; a component to its monitors).
+    let covered = said
+        .split("API Links:")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse::<u32>().ok())
+        .unwrap_or_default();
+    assert!(covered >= 10, "links followed: {covered}\n{said}");
     s.stop().await;
 }

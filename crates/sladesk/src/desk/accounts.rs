@@ -1,6 +1,5 @@
 //! Organisations, people and API tokens.
 
-use crate::desk::{Field, Refusal};
 use jiff::civil::Date;
 use serde::Deserialize;
 use serde_json::json;
@@ -8,6 +7,7 @@ use sha2::{Digest, Sha256};
 use sladesk_core::text::Language;
 
 use super::{Actor, Desk, DeskError};
+use crate::desk::{Field, Refusal};
 use crate::domain::accounts::{Organization, Role, Tier, User};
 use crate::store::accounts::{self};
 use crate::store::{Conn, audit};

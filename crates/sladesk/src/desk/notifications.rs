@@ -1,12 +1,12 @@
 //! Telling the outside world: status page subscriptions (double opt-in), announcements to
 //! subscribers in their language, outgoing webhooks, and resource readings with thresholds.
 
-use crate::desk::Refusal;
 use serde::Deserialize;
 use serde_json::json;
 use sladesk_core::text::Language;
 
 use super::{Actor, Desk, DeskError};
+use crate::desk::Refusal;
 use crate::domain::accounts::Role;
 use crate::notify::{self, Mail};
 use crate::store::accounts::{self, parse_word, word};

@@ -31,10 +31,12 @@ pub enum Field {
     Message,
     ValidFrom,
     ValidUntil,
+    Work,
+    Impact,
 }
 
 impl Field {
-    pub const ALL: [Field; 11] = [
+    pub const ALL: [Field; 13] = [
         Field::Subject,
         Field::Description,
         Field::Product,
@@ -46,6 +48,8 @@ impl Field {
         Field::Message,
         Field::ValidFrom,
         Field::ValidUntil,
+        Field::Work,
+        Field::Impact,
     ];
 
     fn key(self) -> &'static str {
@@ -61,6 +65,8 @@ impl Field {
             Field::Message => "field_message",
             Field::ValidFrom => "field_valid_from",
             Field::ValidUntil => "field_valid_until",
+            Field::Work => "field_work",
+            Field::Impact => "field_impact",
         }
     }
 }

@@ -2,13 +2,13 @@
 //! their organisation) or rejects; an approved person chooses a password through a one-time
 //! activation link that is valid for 7 days.
 
-use crate::desk::{Field, Refusal};
 use serde::Deserialize;
 use serde_json::json;
 use sladesk_core::text::Language;
 
 use super::accounts::{NewUser, check_email, create_user_in};
 use super::{Actor, Desk, DeskError, token_hash};
+use crate::desk::{Field, Refusal};
 use crate::domain::accounts::Role;
 use crate::notify;
 use crate::store::accounts::{self, parse_word, word};

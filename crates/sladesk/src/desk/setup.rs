@@ -2,12 +2,12 @@
 //! `sladesk serve`), through which whoever runs it creates the first admin in the browser,
 //! as Gitea or Grafana greet their first user.
 
-use crate::desk::Refusal;
 use serde_json::json;
 use sladesk_core::text::Language;
 
 use super::accounts::{NewUser, create_user_in};
 use super::{Actor, Desk, DeskError};
+use crate::desk::Refusal;
 use crate::domain::accounts::{Role, User};
 use crate::store::{audit, sessions};
 

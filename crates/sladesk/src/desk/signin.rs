@@ -2,7 +2,6 @@
 //! back-off after failed attempts, a TOTP second factor (RFC 6238) that staff must use, and
 //! browser sessions that are rotated when the second factor is passed.
 
-use crate::desk::Refusal;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use totp_rs::{Algorithm, Secret, TOTP};
@@ -13,6 +12,7 @@ use serde_json::json;
 
 use super::throttle::{self, Key};
 use super::{Desk, DeskError, token_hash};
+use crate::desk::Refusal;
 use crate::domain::accounts::User;
 use crate::notify;
 use crate::store::sessions::{self, Session};

@@ -2,7 +2,6 @@
 //! Every change is an event in the ticket's log, an audit entry, and (T5) mail to the customer
 //! on status changes and public replies, all in one transaction.
 
-use crate::desk::{Field, Refusal};
 use std::collections::HashMap;
 
 use serde::Deserialize;
@@ -13,6 +12,7 @@ use sladesk_core::tickets::{Environment, Priority, Status, TicketType, Transitio
 use super::creation::Creation;
 use super::sla::{Topic, derive, evaluate_ticket, refresh};
 use super::{Actor, Desk, DeskError};
+use crate::desk::{Field, Refusal};
 use crate::domain::accounts::Role;
 use crate::domain::tickets::{Ticket, TicketChange, TicketEvent};
 use crate::notify;

@@ -1,13 +1,13 @@
 //! What the browser pages need beyond single tickets: the agent queues and their counters, the
 //! names behind ids, and each person's preferences.
 
-use crate::desk::Refusal;
 use std::collections::{BTreeSet, HashMap};
 
 use sladesk_core::text::Language;
 
 use super::tickets::TicketView;
 use super::{Actor, Desk, DeskError};
+use crate::desk::Refusal;
 use crate::domain::tickets::TicketEvent;
 use crate::store::accounts;
 use crate::store::preferences::{self, Preferences};

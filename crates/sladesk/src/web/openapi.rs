@@ -171,6 +171,38 @@ fn field_rules() -> Vec<(&'static str, &'static str, Value)> {
     ]
 }
 
+/// Examples of requests that the desk accepts (given organisation, ticket and component 1).
+fn request_examples() -> Vec<(&'static str, Value)> {
+    vec![
+        (
+            "NewTicket",
+            json!({"organization_id": 1, "type": "incident", "environment": "production",
+                   "product": "Qixium", "subject": "Orders are not synchronised",
+                   "description": "Since 09:10 no orders reach the warehouse."}),
+        ),
+        (
+            "NewComment",
+            json!({"body": "We are looking into it.", "visibility": "public"}),
+        ),
+        (
+            "PhoneCall",
+            json!({"summary": "Called the customer; the sync runs again."}),
+        ),
+        (
+            "NewWindow",
+            json!({"component_id": 1, "starts_at": "2030-01-07T19:00:00Z",
+                   "ends_at": "2030-01-07T20:00:00Z", "emergency": false,
+                   "work": "Database upgrade", "impact": "Unavailable up to 30 minutes"}),
+        ),
+        (
+            "NewExclusion",
+            json!({"component_id": 1, "starts_at": "2026-03-02T10:00:00Z",
+                   "ends_at": "2026-03-02T10:20:00Z", "category": "customer_caused",
+                   "reason": "The customer's firewall blocked the platform."}),
+        ),
+    ]
+}
+
 /// Lays `patch`'s keys over `target` (an object); `null` in a nullable field stays allowed.
 fn overlay(target: &mut Value, patch: &Value) {
     if let (Some(target), Some(patch)) = (target.as_object_mut(), patch.as_object()) {
@@ -204,6 +236,14 @@ fn refine(doc: &mut Value) {
             "/components/schemas/{schema}/properties/products/items"
         )) {
             overlay(items, &line_required(200));
+        }
+    }
+    // A whole example of each request whose rules span fields (an end after its start, a
+    // notice period, an organisation that must exist): what an integrator copies first, and
+    // where a generated client's tests start.
+    for (schema, example) in request_examples() {
+        if let Some(target) = doc.pointer_mut(&format!("/components/schemas/{schema}")) {
+            overlay(target, &json!({ "example": example }));
         }
     }
     // A monitor's target depends on its kind: one schema per kind.

@@ -1,16 +1,19 @@
 //! Maintenance windows (M1, M2): scheduled with notice, announced to those they affect.
 
-use crate::desk::Refusal;
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::super::{Actor, Desk, DeskError};
+use crate::desk::{Field, Refusal};
 use crate::store::accounts::{self};
 use crate::store::availability::{self as store, Component, MaintenanceWindow};
 use crate::store::{audit, outbox};
 
 use super::require_operator;
+
+/// The most characters of a window's work and impact (as the OpenAPI document says).
+const MAX_DESCRIPTION: usize = 5_000;
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -44,6 +47,15 @@ impl Desk {
         let impact = new.impact.trim();
         if work.is_empty() || impact.is_empty() {
             return Err(DeskError::Refused(Refusal::DescribeWork));
+        }
+        for (field, given) in [(Field::Work, &new.work), (Field::Impact, &new.impact)] {
+            if given.chars().count() > MAX_DESCRIPTION {
+                return Err(Refusal::TooLong {
+                    field,
+                    max: MAX_DESCRIPTION,
+                }
+                .into());
+            }
         }
         let policy = self.policies.base();
         let now = self.clock.now();

@@ -1,6 +1,5 @@
 //! Exclusions recorded by staff (A3) and the monthly availability report (A1).
 
-use crate::desk::Refusal;
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::json;
@@ -9,10 +8,14 @@ use sladesk_core::availability::{
 };
 
 use super::super::{Actor, Desk, DeskError};
+use crate::desk::{Field, Refusal};
 use crate::store::audit;
 use crate::store::availability::{self as store, ExclusionRow};
 
 use super::{require_operator, require_staff};
+
+/// The most characters of an exclusion's reason (as the OpenAPI document says).
+const MAX_REASON: usize = 5_000;
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -40,6 +43,14 @@ impl Desk {
         let reason = new.reason.trim();
         if reason.is_empty() {
             return Err(DeskError::Refused(Refusal::ReasonRequired));
+        }
+        if new.reason.chars().count() > MAX_REASON {
+            let field = Field::Reason;
+            return Err(Refusal::TooLong {
+                field,
+                max: MAX_REASON,
+            }
+            .into());
         }
         let mut tx = self.store.write().await?;
         store::component_by_id(&mut tx, new.component_id)
