@@ -28,6 +28,8 @@ pub enum ServeError {
     },
     #[error("server failed: {0}")]
     Server(std::io::Error),
+    #[error("the SLA's first version could not be stored: {0}")]
+    Versions(String),
 }
 
 /// A running server: its address, and how to stop it.
@@ -61,12 +63,15 @@ pub async fn open_desk(config: &Config) -> Result<Desk, ServeError> {
         message: e.to_string(),
     })?;
     let store = Store::open(&config.database_url()).await?;
-    Ok(
-        Desk::new(store, policies, config.public_url_for(config.listen))
-            .with_webhooks(config.webhooks.clone())
-            .with_support_phone(&config.support_phone)
-            .with_staff_networks(config.staff_networks.clone()),
-    )
+    let desk = Desk::new(store, policies, config.public_url_for(config.listen))
+        .with_webhooks(config.webhooks.clone())
+        .with_support_phone(&config.support_phone)
+        .with_staff_networks(config.staff_networks.clone());
+    // G3: the policy this server starts with is the first version of the SLA's history.
+    desk.ensure_first_version()
+        .await
+        .map_err(|e| ServeError::Versions(e.to_string()))?;
+    Ok(desk)
 }
 
 /// Starts the API and the jobs on the system clock.

@@ -2,7 +2,10 @@
 //! triage defaults) as data. The built-in policy is `default.toml`, the vendor's basis-SLA; a
 //! policy file or a contract's own policy (G2) is laid over it key by key.
 
+mod diff;
 mod spec;
+
+pub use diff::{KeyChange, diff};
 
 pub use spec::ResourceThresholds;
 
@@ -58,8 +61,18 @@ pub struct Policy {
     pub maintenance_notice_days: u32,
     pub maintenance_preferred_from_hour: u8,
     pub resource_thresholds: ResourceThresholds,
+    /// G3: days between publishing a material change and its taking effect, at least; and the
+    /// days after the announcement within which a customer may terminate because of it.
+    pub versions: VersionRules,
     /// The effective policy as TOML, after all overlays.
     effective: toml::Table,
+}
+
+/// G3: notice of material changes and the window to terminate because of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VersionRules {
+    pub notice_days: u32,
+    pub termination_window_days: u32,
 }
 
 /// The targets of one priority (S3).
@@ -257,6 +270,10 @@ impl Policy {
             maintenance_notice_days: availability.maintenance_notice_days,
             maintenance_preferred_from_hour: availability.maintenance_preferred_from_hour,
             resource_thresholds: availability.resource_thresholds,
+            versions: VersionRules {
+                notice_days: spec.versions.notice_days,
+                termination_window_days: spec.versions.termination_window_days,
+            },
             calendars,
             effective: table,
         })

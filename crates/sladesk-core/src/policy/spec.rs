@@ -21,6 +21,15 @@ pub struct PolicySpec {
     pub triage: TriageSpec,
     pub warnings: WarningsSpec,
     pub availability: AvailabilitySpec,
+    pub versions: VersionsSpec,
+}
+
+/// G3: how the vendor changes the SLA.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionsSpec {
+    pub notice_days: u32,
+    pub termination_window_days: u32,
 }
 
 #[derive(Debug, Deserialize)]

@@ -23,8 +23,12 @@ pub struct NewOrganization {
     pub valid_from: Option<Date>,
     #[schema(value_type = Option<String>, format = Date)]
     pub valid_until: Option<Date>,
-    /// The contract's own SLA policy (TOML laid over the default policy).
+    /// The contract's own SLA policy (TOML laid over the version it holds to).
     pub policy: Option<String>,
+    /// The version of the vendor's SLA the contract holds to (G2); absent: the version in
+    /// force when each ticket is filed.
+    #[serde(default)]
+    pub policy_version: Option<String>,
 }
 
 /// Changes to an organisation's contract; absent fields stay as they are, `null` clears.
@@ -43,6 +47,10 @@ pub struct OrganizationPatch {
     #[serde(default, with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub policy: Option<Option<String>>,
+    /// The version of the vendor's SLA the contract holds to; `null`: the version in force.
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub policy_version: Option<Option<String>>,
 }
 
 /// `absent` → `None`, `null` → `Some(None)`, a value → `Some(Some(v))`.
@@ -77,6 +85,20 @@ fn require_admin(actor: &Actor) -> Result<(), DeskError> {
         Ok(())
     } else {
         Err(DeskError::Refused(Refusal::AdminOnly))
+    }
+}
+
+/// The version a contract is to hold to: one that is stored, or none.
+async fn held_version(conn: &mut Conn, given: Option<String>) -> Result<Option<String>, DeskError> {
+    let Some(id) = given
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+    else {
+        return Ok(None);
+    };
+    match crate::store::policies::version_by_id(conn, &id).await? {
+        Some(version) => Ok(Some(version.version)),
+        None => Err(Refusal::UnknownPolicyVersion { given: id }.into()),
     }
 }
 
@@ -166,9 +188,11 @@ impl Desk {
             valid_from: new.valid_from,
             valid_until: new.valid_until,
             policy: new.policy.filter(|p| !p.trim().is_empty()),
+            policy_version: None,
             created_at: now,
         };
         let mut tx = self.store.write().await?;
+        org.policy_version = held_version(&mut tx, new.policy_version).await?;
         org.id = accounts::insert_organization(&mut tx, &org).await?;
         audit::record(
             &mut tx,
@@ -217,6 +241,9 @@ impl Desk {
             }
             org.policy = policy;
         }
+        if let Some(version) = patch.policy_version.clone() {
+            org.policy_version = held_version(&mut tx, version).await?;
+        }
         check_dates(org.valid_from, org.valid_until)?;
         let now = self.clock.now().as_second();
         accounts::update_organization(&mut tx, &org, now).await?;
@@ -227,6 +254,7 @@ impl Desk {
             ("valid_from", patch.valid_from.is_some()),
             ("valid_until", patch.valid_until.is_some()),
             ("policy", patch.policy.is_some()),
+            ("policy_version", patch.policy_version.is_some()),
         ]
         .into_iter()
         .filter_map(|(field, set)| set.then_some(field))
@@ -515,6 +543,7 @@ pub(crate) async fn vendor_organization(
         valid_until: None,
         policy: None,
         created_at: now,
+        policy_version: None,
     };
     Ok(accounts::insert_organization(conn, &org).await?)
 }

@@ -15,6 +15,7 @@ mod sla;
 mod status;
 mod throttle;
 mod tickets;
+mod versions;
 mod vulnerability;
 mod workspace;
 
@@ -30,6 +31,7 @@ pub use status::{
     ComponentStatus, DayStatus, Incident, IncidentUpdate, PlannedMaintenance, StatusPage,
 };
 pub use tickets::{NewTicket, TicketPatch, TicketView};
+pub use versions::NewPolicyVersion;
 pub use vulnerability::VulnerabilityReport;
 pub use workspace::{Names, QUEUE_PAGE, QueueCounts};
 

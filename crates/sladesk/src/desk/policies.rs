@@ -1,5 +1,7 @@
-//! The SLA policies in force: the built-in policy with the server's policy file over it, and
-//! per contract (G2) the organisation's own policy over that. Built once per distinct text.
+//! The SLA policies: the built-in policy with the server's policy file over it (the first
+//! version), the stored versions of the vendor's SLA (G3), and per contract (G2) the
+//! organisation's own policy over a version. Each is built once per distinct text; versions
+//! never change once stored, so a parsed one is kept for good (on every replica alike).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -12,6 +14,8 @@ pub struct Policies {
     server_overlay: Option<String>,
     base: Arc<Policy>,
     by_contract: Mutex<HashMap<String, Arc<Policy>>>,
+    /// Parsed versions with a contract over them: (version, contract text) → policy.
+    by_version: Mutex<HashMap<(String, String), Arc<Policy>>>,
 }
 
 impl Policies {
@@ -22,6 +26,7 @@ impl Policies {
             server_overlay,
             base,
             by_contract: Mutex::new(HashMap::new()),
+            by_version: Mutex::new(HashMap::new()),
         })
     }
 
@@ -51,5 +56,43 @@ impl Policies {
             .unwrap_or_else(|e| e.into_inner())
             .insert(text.to_string(), policy.clone());
         Ok(policy)
+    }
+
+    /// The policy of a stored version (its whole TOML), with a contract's own policy over it.
+    pub fn for_version(
+        &self,
+        version: &crate::domain::policies::PolicyVersion,
+        contract: Option<&str>,
+    ) -> Result<Arc<Policy>, PolicyError> {
+        let contract = contract
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_default();
+        let key = (version.version.clone(), contract.to_string());
+        if let Some(policy) = self
+            .by_version
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return Ok(policy.clone());
+        }
+        let policy = Arc::new(Policy::with_overlays(&[&version.policy, contract])?);
+        self.by_version
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, policy.clone());
+        Ok(policy)
+    }
+
+    /// A version already parsed with this contract over it, if any.
+    pub fn cached(&self, version: &str, contract: Option<&str>) -> Option<Arc<Policy>> {
+        let contract = contract
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_default();
+        self.by_version
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&(version.to_string(), contract.to_string()))
+            .cloned()
     }
 }

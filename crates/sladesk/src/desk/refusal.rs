@@ -84,10 +84,11 @@ pub enum Thing {
     Ticket,
     Token,
     User,
+    PolicyVersion,
 }
 
 impl Thing {
-    pub const ALL: [Thing; 10] = [
+    pub const ALL: [Thing; 11] = [
         Thing::ActivationLink,
         Thing::Component,
         Thing::HeartbeatMonitor,
@@ -98,6 +99,7 @@ impl Thing {
         Thing::Ticket,
         Thing::Token,
         Thing::User,
+        Thing::PolicyVersion,
     ];
 
     pub fn key(self) -> &'static str {
@@ -112,6 +114,7 @@ impl Thing {
             Thing::Ticket => "thing_ticket",
             Thing::Token => "thing_token",
             Thing::User => "thing_user",
+            Thing::PolicyVersion => "thing_policy_version",
         }
     }
 
@@ -287,6 +290,25 @@ pub enum Refusal {
     UnknownMonitorKind {
         given: String,
     },
+    // Versions of the SLA (G3).
+    EffectiveInThePast,
+    VersionExists {
+        version: String,
+    },
+    NoticeTooShort {
+        days: i64,
+        earliest: String,
+    },
+    EffectiveMomentTaken,
+    CustomersOnly,
+    NotMaterial,
+    TerminationWindowClosed {
+        closed_on: String,
+    },
+    TerminationRecorded,
+    UnknownPolicyVersion {
+        given: String,
+    },
     /// A policy (a contract's own, in TOML) that the SLA engine does not accept.
     Policy {
         detail: String,
@@ -326,7 +348,13 @@ impl Refusal {
             | OutageClassFixed
             | AlreadyThirdLine
             | IllegalMove { .. }
-            | NobodyToReceiveReport => RefusalKind::Conflict,
+            | NobodyToReceiveReport
+            | VersionExists { .. }
+            | EffectiveMomentTaken
+            | NotMaterial
+            | TerminationWindowClosed { .. }
+            | TerminationRecorded => RefusalKind::Conflict,
+            CustomersOnly => RefusalKind::Forbidden,
             _ => RefusalKind::Invalid,
         }
     }
@@ -446,6 +474,21 @@ impl Refusal {
             TcpTarget => m("refused_tcp_target"),
             MonitorSettings => m("refused_monitor_settings"),
             UnknownMonitorKind { given } => m("refused_unknown_monitor_kind").given("given", given),
+            EffectiveInThePast => m("refused_effective_in_the_past"),
+            VersionExists { version } => m("refused_version_exists").given("version", version),
+            NoticeTooShort { days, earliest } => m("refused_notice_too_short")
+                .number("days", *days)
+                .given("earliest", earliest),
+            EffectiveMomentTaken => m("refused_effective_moment_taken"),
+            CustomersOnly => m("refused_customers_only"),
+            NotMaterial => m("refused_not_material"),
+            TerminationWindowClosed { closed_on } => {
+                m("refused_termination_window_closed").given("closed_on", closed_on)
+            }
+            TerminationRecorded => m("refused_termination_recorded"),
+            UnknownPolicyVersion { given } => {
+                m("refused_unknown_policy_version").given("given", given)
+            }
             Policy { detail } => m("refused_policy").given("detail", detail),
         }
     }
@@ -552,6 +595,18 @@ impl Refusal {
             TcpTarget,
             MonitorSettings,
             UnknownMonitorKind { given: s() },
+            EffectiveInThePast,
+            VersionExists { version: s() },
+            NoticeTooShort {
+                days: 30,
+                earliest: s(),
+            },
+            EffectiveMomentTaken,
+            CustomersOnly,
+            NotMaterial,
+            TerminationWindowClosed { closed_on: s() },
+            TerminationRecorded,
+            UnknownPolicyVersion { given: s() },
             Policy { detail: s() },
         ];
         for &from in Status::ALL {

@@ -181,9 +181,8 @@ impl Desk {
             return Ok(outcome);
         };
         let org = accounts::organization_by_id(&mut tx, ticket.organization_id).await?;
-        let policy = self
-            .policies
-            .for_contract(org.as_ref().and_then(|o| o.policy.as_deref()))?;
+        let contract = org.as_ref().and_then(|o| o.policy.as_deref());
+        let policy = self.policy_of_ticket(&mut tx, &ticket, contract).await?;
         let events = tickets::events_of(&mut tx, ticket.id, false).await?;
         let (report, schedule) = evaluate_ticket(&policy, &ticket, &events, now)?;
         let sent = tickets::sent_alerts(&mut tx, ticket.id).await?;

@@ -171,7 +171,7 @@ impl Desk {
         if requester.role == Role::Customer && requester.organization_id != Some(organization_id) {
             return Err(DeskError::Refused(Refusal::RequesterOfOtherOrganization));
         }
-        let policy = self.policies.for_contract(org.policy.as_deref())?;
+        let (version, policy) = self.policy_for_new_ticket(&mut conn, Some(&org)).await?;
         let priority = new
             .priority
             .unwrap_or_else(|| policy.triage.default_priority(new.environment));
@@ -190,7 +190,7 @@ impl Desk {
             status: Status::New,
             line: 1,
             assignee_id: None,
-            policy_version: policy.version.clone(),
+            policy_version: version,
             created_at: now.as_second(),
             updated_at: now.as_second(),
             breached_at: None,
@@ -309,7 +309,9 @@ impl Desk {
         let mut views = Vec::with_capacity(page.len());
         for ticket in page {
             let contract = contracts.get(&ticket.organization_id).cloned().flatten();
-            let policy = self.policies.for_contract(contract.as_deref())?;
+            let policy = self
+                .policy_of_ticket(conn, &ticket, contract.as_deref())
+                .await?;
             let (sla, _) = evaluate_ticket(
                 &policy,
                 &ticket,
@@ -710,9 +712,8 @@ impl Desk {
         ticket: &Ticket,
     ) -> Result<std::sync::Arc<sladesk_core::policy::Policy>, DeskError> {
         let org = accounts::organization_by_id(conn, ticket.organization_id).await?;
-        Ok(self
-            .policies
-            .for_contract(org.as_ref().and_then(|o| o.policy.as_deref()))?)
+        let contract = org.as_ref().and_then(|o| o.policy.as_deref());
+        self.policy_of_ticket(conn, ticket, contract).await
     }
 }
 

@@ -48,8 +48,11 @@ pub struct Organization {
     pub products: Vec<String>,
     pub valid_from: Option<Date>,
     pub valid_until: Option<Date>,
-    /// The contract's own SLA policy (G2), TOML laid over the default.
+    /// The contract's own SLA policy (G2), TOML laid over a version of the vendor's SLA.
     pub policy: Option<String>,
+    /// The version of the vendor's SLA the contract holds to (G2, G3); none: the version in
+    /// force when each ticket is filed.
+    pub policy_version: Option<String>,
     pub created_at: i64,
 }
 

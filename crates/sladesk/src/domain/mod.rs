@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod availability;
+pub mod policies;
 pub mod tickets;
 
 /// The human-readable number of a ticket.

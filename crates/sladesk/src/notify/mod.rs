@@ -103,6 +103,51 @@ pub fn status_changed(
     }
 }
 
+/// G3: a new version of the SLA, announced to a customer contact: what changed, from when,
+/// and for a material change the right to terminate until `closes_at`.
+pub fn policy_announced(
+    version: &crate::domain::policies::PolicyVersion,
+    closes_at: Option<i64>,
+    language: Language,
+    public_url: &str,
+) -> Mail {
+    let tz = TimeZone::get("Europe/Amsterdam").unwrap_or(TimeZone::UTC);
+    let when = |second: i64| {
+        Timestamp::from_second(second)
+            .map(|t| local_time_in(t, language, &tz))
+            .unwrap_or_default()
+    };
+    let url = format!(
+        "{}/policies/{}",
+        public_url.trim_end_matches('/'),
+        version.version
+    );
+    let args = [
+        ("version", version.version.clone().into()),
+        ("effective", when(version.effective_at).into()),
+        ("url", url.into()),
+    ];
+    // A non-material change gives no right to terminate: that paragraph is left out.
+    let right = closes_at
+        .map(|until| {
+            tr(
+                language,
+                "mail_policy_material",
+                &[("until", when(until).into())],
+            )
+        })
+        .unwrap_or_default();
+    Mail {
+        subject: tr(language, "mail_policy_subject", &args),
+        body: paragraphs([
+            tr(language, "mail_policy_intro", &args),
+            version.summary(language).to_string(),
+            right,
+            tr(language, "mail_policy_read", &args),
+        ]),
+    }
+}
+
 pub fn staff_reply(ticket: &Ticket, body: &str, language: Language, public_url: &str) -> Mail {
     let number = ticket_number(ticket.id);
     let args = [

@@ -37,13 +37,14 @@ fn organization(row: &AnyRow) -> Result<Organization, StoreError> {
         products: serde_json::from_str(&products)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         valid_from: date("valid_from")?,
+        policy_version: col(row, "policy_version")?,
         valid_until: date("valid_until")?,
         policy: col(row, "policy")?,
         created_at: col(row, "created_at")?,
     })
 }
 
-fn user(row: &AnyRow) -> Result<User, StoreError> {
+pub(crate) fn user(row: &AnyRow) -> Result<User, StoreError> {
     Ok(User {
         id: col(row, "id")?,
         email: col(row, "email")?,
@@ -59,8 +60,8 @@ fn user(row: &AnyRow) -> Result<User, StoreError> {
 pub async fn insert_organization(conn: &mut Conn, org: &Organization) -> Result<i64, StoreError> {
     let products = serde_json::to_string(&org.products).unwrap_or_else(|_| "[]".into());
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO organizations (name, tier, products, valid_from, valid_until, policy, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+        "INSERT INTO organizations (name, tier, products, valid_from, valid_until, policy, created_at, updated_at,
+         policy_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id",
     )
     .bind(&org.name)
     .bind(word(&org.tier))
@@ -69,6 +70,7 @@ pub async fn insert_organization(conn: &mut Conn, org: &Organization) -> Result<
     .bind(org.valid_until.map(|d| d.to_string()))
     .bind(&org.policy)
     .bind(org.created_at)
+    .bind(&org.policy_version)
     .fetch_one(&mut *conn)
     .await?;
     Ok(id)
@@ -82,7 +84,7 @@ pub async fn update_organization(
     let products = serde_json::to_string(&org.products).unwrap_or_else(|_| "[]".into());
     sqlx::query(
         "UPDATE organizations SET name = $1, tier = $2, products = $3, valid_from = $4, valid_until = $5,
-         policy = $6, updated_at = $7 WHERE id = $8",
+         policy = $6, updated_at = $7, policy_version = $9 WHERE id = $8",
     )
     .bind(&org.name)
     .bind(word(&org.tier))
@@ -92,6 +94,7 @@ pub async fn update_organization(
     .bind(&org.policy)
     .bind(now)
     .bind(org.id)
+    .bind(&org.policy_version)
     .execute(&mut *conn)
     .await?;
     Ok(())

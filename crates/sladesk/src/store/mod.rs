@@ -8,6 +8,7 @@ pub mod audit;
 pub mod availability;
 pub mod notifications;
 pub mod outbox;
+pub mod policies;
 pub mod preferences;
 pub mod registrations;
 pub mod sessions;

@@ -13,6 +13,8 @@ pub struct Preferences {
     pub mail_status: bool,
     /// Mail when the service desk replies.
     pub mail_replies: bool,
+    /// Contract mail: announcements of new versions of the SLA (G3).
+    pub mail_contract: bool,
 }
 
 impl Default for Preferences {
@@ -21,6 +23,7 @@ impl Default for Preferences {
             time_zone: "Europe/Amsterdam".into(),
             mail_status: true,
             mail_replies: true,
+            mail_contract: true,
         }
     }
 }
@@ -37,6 +40,7 @@ pub async fn preferences_of(conn: &mut Conn, user_id: i64) -> Result<Preferences
         time_zone: col(&row, "time_zone")?,
         mail_status: col::<i64>(&row, "mail_status")? != 0,
         mail_replies: col::<i64>(&row, "mail_replies")? != 0,
+        mail_contract: col::<i64>(&row, "mail_contract")? != 0,
     })
 }
 
@@ -47,15 +51,17 @@ pub async fn save_preferences(
     preferences: &Preferences,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO user_preferences (user_id, time_zone, mail_status, mail_replies)
-         VALUES ($1, $2, $3, $4)
+        "INSERT INTO user_preferences (user_id, time_zone, mail_status, mail_replies, mail_contract)
+         VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (user_id) DO UPDATE SET time_zone = excluded.time_zone,
-             mail_status = excluded.mail_status, mail_replies = excluded.mail_replies",
+             mail_status = excluded.mail_status, mail_replies = excluded.mail_replies,
+             mail_contract = excluded.mail_contract",
     )
     .bind(user_id)
     .bind(&preferences.time_zone)
     .bind(i64::from(preferences.mail_status))
     .bind(i64::from(preferences.mail_replies))
+    .bind(i64::from(preferences.mail_contract))
     .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
@@ -64,4 +70,19 @@ pub async fn save_preferences(
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// The customers (active) who want contract mail, with their language.
+pub async fn contract_mail_recipients(
+    conn: &mut Conn,
+) -> Result<Vec<crate::domain::accounts::User>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT u.* FROM users u LEFT JOIN user_preferences p ON p.user_id = u.id
+         WHERE u.role = 'customer' AND u.disabled_at IS NULL
+           AND (p.mail_contract IS NULL OR p.mail_contract <> 0)
+         ORDER BY u.id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(super::accounts::user).collect()
 }

@@ -27,7 +27,7 @@ fn account_page(
         &visitor.text("preferences"),
         context! {
             language => match visitor.language { Language::En => "en", Language::Nl => "nl" },
-            time_zone => &p.time_zone, mail_status => p.mail_status, mail_replies => p.mail_replies,
+            time_zone => &p.time_zone, mail_status => p.mail_status, mail_replies => p.mail_replies, mail_contract => p.mail_contract,
             notice => notice, error => error,
         },
     )
@@ -51,6 +51,7 @@ pub struct PreferencesForm {
     /// Checkboxes: present when ticked.
     pub mail_status: Option<String>,
     pub mail_replies: Option<String>,
+    pub mail_contract: Option<String>,
 }
 
 pub async fn save(
@@ -71,6 +72,7 @@ pub async fn save(
         time_zone: form.time_zone.trim().to_string(),
         mail_status: form.mail_status.is_some(),
         mail_replies: form.mail_replies.is_some(),
+        mail_contract: form.mail_contract.is_some(),
     };
     match state
         .desk

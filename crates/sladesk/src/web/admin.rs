@@ -198,6 +198,7 @@ pub async fn create_organization(
             valid_from: date(Field::ValidFrom, &form.valid_from)?,
             valid_until: date(Field::ValidUntil, &form.valid_until)?,
             policy: None,
+            policy_version: None,
         };
         let org = state.desk.create_organization(&visitor.actor, new).await?;
         if form.mfa_required.is_some() {
@@ -391,6 +392,8 @@ pub async fn update_organization(
             valid_from: Some(date(Field::ValidFrom, &form.valid_from)?),
             valid_until: Some(date(Field::ValidUntil, &form.valid_until)?),
             policy: Some((!policy.is_empty()).then(|| policy.to_string())),
+            // The version a contract holds to is set through the API (and kept here).
+            policy_version: None,
         };
         state
             .desk

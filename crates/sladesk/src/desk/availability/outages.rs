@@ -163,7 +163,7 @@ impl Desk {
             None => self.platform_organization(conn).await?,
         };
         let now = self.clock.now();
-        let policy = self.policies.base();
+        let (version, policy) = self.policy_for_new_ticket(conn, None).await?;
         let mut ticket = Ticket {
             id: 0,
             organization_id,
@@ -182,7 +182,7 @@ impl Desk {
             status: Status::New,
             line: 1,
             assignee_id: None,
-            policy_version: policy.version.clone(),
+            policy_version: version,
             created_at: now.as_second(),
             updated_at: now.as_second(),
             breached_at: None,
