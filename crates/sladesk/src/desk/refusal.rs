@@ -33,10 +33,11 @@ pub enum Field {
     ValidUntil,
     Work,
     Impact,
+    EffectiveFrom,
 }
 
 impl Field {
-    pub const ALL: [Field; 13] = [
+    pub const ALL: [Field; 14] = [
         Field::Subject,
         Field::Description,
         Field::Product,
@@ -50,6 +51,7 @@ impl Field {
         Field::ValidUntil,
         Field::Work,
         Field::Impact,
+        Field::EffectiveFrom,
     ];
 
     fn key(self) -> &'static str {
@@ -67,6 +69,7 @@ impl Field {
             Field::ValidUntil => "field_valid_until",
             Field::Work => "field_work",
             Field::Impact => "field_impact",
+            Field::EffectiveFrom => "field_effective_from",
         }
     }
 }
@@ -309,6 +312,9 @@ pub enum Refusal {
     UnknownPolicyVersion {
         given: String,
     },
+    VersionName {
+        given: String,
+    },
     /// A policy (a contract's own, in TOML) that the SLA engine does not accept.
     Policy {
         detail: String,
@@ -486,6 +492,7 @@ impl Refusal {
                 m("refused_termination_window_closed").given("closed_on", closed_on)
             }
             TerminationRecorded => m("refused_termination_recorded"),
+            VersionName { given } => m("refused_version_name").given("given", given),
             UnknownPolicyVersion { given } => {
                 m("refused_unknown_policy_version").given("given", given)
             }
@@ -607,6 +614,7 @@ impl Refusal {
             TerminationWindowClosed { closed_on: s() },
             TerminationRecorded,
             UnknownPolicyVersion { given: s() },
+            VersionName { given: s() },
             Policy { detail: s() },
         ];
         for &from in Status::ALL {

@@ -234,6 +234,18 @@ impl Desk {
         let summary_en = summary(Field::Summary, &new.summary_en)?;
         let summary_nl = summary(Field::Summary, &new.summary_nl)?;
         let parsed = Policy::with_overlays(&[&new.policy])?;
+        // The name goes into addresses (`/policies/<version>`): letters, digits, `.`, `_`, `-`.
+        let name_ok = (1..=100).contains(&parsed.version.len())
+            && parsed
+                .version
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if !name_ok {
+            return Err(Refusal::VersionName {
+                given: parsed.version.clone(),
+            }
+            .into());
+        }
         let now = self.clock.now().as_second();
         let effective_at = new.effective_at.as_second();
         if effective_at < now {

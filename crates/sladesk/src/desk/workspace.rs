@@ -78,17 +78,29 @@ impl Desk {
             .chain(events.iter().map(|e| e.actor_id))
             .flatten()
             .collect();
+        let organizations: Vec<i64> = organizations.into_iter().collect();
+        let people: Vec<i64> = people.into_iter().collect();
+        self.names_of(actor, &organizations, &people).await
+    }
+
+    /// The names of these organisations and people, as far as `actor` may know them.
+    pub async fn names_of(
+        &self,
+        actor: &Actor,
+        organizations: &[i64],
+        people: &[i64],
+    ) -> Result<Names, DeskError> {
         let mut conn = self.store.read().await?;
         let mut names = Names::default();
         let visible: Vec<i64> = organizations
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|id| actor.sees_organization(*id))
             .collect();
-        let people: Vec<i64> = people.into_iter().collect();
         for org in accounts::organizations_by_ids(&mut conn, &visible).await? {
             names.organizations.insert(org.id, org.name);
         }
-        for user in accounts::users_by_ids(&mut conn, &people).await? {
+        for user in accounts::users_by_ids(&mut conn, people).await? {
             let visible = user.role.is_staff()
                 || user
                     .organization_id

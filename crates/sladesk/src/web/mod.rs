@@ -16,6 +16,7 @@ mod language;
 pub mod limits;
 mod openapi;
 mod pages;
+mod policies;
 mod portal;
 mod problems;
 mod registration;
@@ -153,6 +154,13 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(availability::record_exclusion),
         )
         .route("/availability", get(availability::report))
+        .route("/policies", get(policies::list).post(policies::publish))
+        .route("/policies/{version}", get(policies::get))
+        .route("/policies/{version}/diff", get(policies::diff))
+        .route(
+            "/policies/{version}/terminations",
+            get(policies::terminations).post(policies::terminate),
+        )
         .route("/outages", get(status::list_outages))
         .route(
             "/heartbeats/{token}",
@@ -213,6 +221,15 @@ pub fn router(state: AppState) -> Router {
         .route("/desk", get(workspace::queue))
         .route("/desk/counts", get(workspace::counts))
         .route("/account", get(account::show).post(account::save))
+        .route(
+            "/policies",
+            get(policies::list_pages).post(policies::publish_page),
+        )
+        .route("/policies/{version}", get(policies::show))
+        .route(
+            "/policies/{version}/terminate",
+            post(policies::terminate_page),
+        )
         .route("/admin", get(admin::home))
         .route("/admin/organizations", post(admin::create_organization))
         .route("/admin/users", post(admin::create_user))

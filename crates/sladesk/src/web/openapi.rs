@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::{api, availability, status};
+use super::{api, availability, policies, status};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,6 +24,8 @@ use super::{api, availability, status};
         availability::create_component, availability::list_components, availability::add_monitor,
         availability::schedule_maintenance, availability::record_exclusion, availability::report,
         status::post_update, status::list_outages, status::json, availability::heartbeat, availability::readings,
+        policies::list, policies::get, policies::diff, policies::publish, policies::terminate,
+        policies::terminations,
         super::healthz,
     ),
     modifiers(&BearerAuth),

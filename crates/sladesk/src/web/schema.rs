@@ -11,7 +11,7 @@ use crate::desk::{TicketView, ticket_number};
 use crate::domain::accounts::{Organization, Role, Tier, User};
 use crate::domain::tickets::TicketEvent;
 
-fn rfc3339(second: i64) -> String {
+pub(super) fn rfc3339(second: i64) -> String {
     Timestamp::from_second(second)
         .map(|t| t.to_string())
         .unwrap_or_default()

@@ -1,0 +1,252 @@
+//! Versions of the SLA (G3) through the API, on SQLite and PostgreSQL: notice for material
+//! changes, the announcement mail in each reader's language, which version measures a ticket,
+//! the key-by-key diff, and notices of termination inside and after their window.
+
+mod common;
+
+use common::{Backend, Database, Server, outbox, test_config};
+use jiff::{SignedDuration, Timestamp};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sladesk::domain::accounts::Role;
+use sladesk_core::text::Language;
+
+on_both_databases!(
+    versions_take_effect_with_notice_and_measure_new_tickets_only,
+    a_policy_that_fails_the_cores_checks_is_refused_and_nothing_is_stored,
+);
+
+const DAY: i64 = 86_400;
+
+async fn server(backend: Backend) -> (Database, Server, Timestamp) {
+    let db = Database::fresh(backend).await;
+    let now: Timestamp = "2026-12-01T10:00:00Z".parse().unwrap();
+    let clock = sladesk::clock::Clock::manual(now);
+    let server = Server::start_with_clock(test_config(&db.url), clock).await;
+    (db, server, now)
+}
+
+/// Version `basis-2027` of the SLA: High tickets resolved in 6 office hours instead of 8.
+fn new_version(effective_at: Timestamp, material: bool) -> Value {
+    json!({
+        "policy": "version = \"basis-2027\"\n[priorities.high]\nresolution = \"6h\"\n",
+        "summary_en": "High tickets are resolved within 6 office hours.",
+        "summary_nl": "Tickets met prioriteit Hoog worden binnen 6 kantooruren opgelost.",
+        "effective_at": effective_at.to_string(),
+        "material": material,
+    })
+}
+
+async fn high_ticket(s: &Server, org: i64) -> Value {
+    let body = json!({"organization_id": org, "type": "incident", "environment": "production",
+        "product": "Qixium", "subject": "Orders stuck", "description": "Nothing moves.",
+        "priority": "high"});
+    let (status, ticket) = s.post(&s.admin, "/api/v1/tickets", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{ticket}");
+    ticket
+}
+
+async fn versions_take_effect_with_notice_and_measure_new_tickets_only(backend: Backend) {
+    let (db, s, now) = server(backend).await;
+    let acme = s.organization("Acme", None).await;
+    let globex = s.organization("Globex", None).await;
+    let anna = s
+        .token_in(
+            "anna@acme.example",
+            Role::Customer,
+            Some(acme),
+            Language::Nl,
+        )
+        .await;
+    let _ed = s
+        .token_in("ed@acme.example", Role::Customer, Some(acme), Language::En)
+        .await;
+    let gus = s
+        .token_in(
+            "gus@globex.example",
+            Role::Customer,
+            Some(globex),
+            Language::En,
+        )
+        .await;
+
+    // The built-in policy is the first version, in force.
+    let (_, versions) = s.get(&anna, "/api/v1/policies").await;
+    assert_eq!(versions.as_array().unwrap().len(), 1, "{versions}");
+    assert_eq!(versions[0]["version"], "basis-2026-03-01");
+    assert_eq!(versions[0]["in_force"], true);
+
+    // A material change needs 30 days' notice: 29 is refused, with the earliest day.
+    let early = now + SignedDuration::from_secs(29 * DAY);
+    let (status, problem) = s
+        .post(&s.admin, "/api/v1/policies", new_version(early, true))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("30"),
+        "{problem}"
+    );
+    // Customers cannot publish.
+    let effective = now + SignedDuration::from_secs(30 * DAY);
+    let (status, _) = s
+        .post(&gus, "/api/v1/policies", new_version(effective, true))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let before = high_ticket(&s, acme).await;
+    let (status, published) = s
+        .post(&s.admin, "/api/v1/policies", new_version(effective, true))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{published}");
+    assert_eq!(published["in_force"], false);
+    assert!(published["termination_until"].is_string(), "{published}");
+    // The same version twice is refused.
+    let (status, _) = s
+        .post(&s.admin, "/api/v1/policies", new_version(effective, true))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // Every customer contact hears of it, in their language, with the right to terminate.
+    let mails = outbox(&db).await;
+    let to = |who: &str| {
+        mails
+            .iter()
+            .find(|(recipient, _, _)| recipient == who)
+            .cloned()
+            .unwrap_or_else(|| panic!("no mail to {who}: {mails:?}"))
+    };
+    let (_, subject, body) = to("anna@acme.example");
+    assert!(
+        subject.starts_with("Nieuwe versie van de SLA: basis-2027"),
+        "{subject}"
+    );
+    assert!(
+        body.contains("binnen 6 kantooruren") && body.contains("opzeggen tot"),
+        "{body}"
+    );
+    let (_, subject, body) = to("ed@acme.example");
+    assert!(
+        subject.starts_with("New version of the SLA: basis-2027"),
+        "{subject}"
+    );
+    assert!(
+        body.contains("within 6 office hours") && body.contains("terminate"),
+        "{body}"
+    );
+    assert!(body.contains("/policies/basis-2027"), "{body}");
+
+    // The diff names the changed keys with both values.
+    let (_, diff) = s.get(&anna, "/api/v1/policies/basis-2027/diff").await;
+    assert_eq!(diff["against"], "basis-2026-03-01");
+    let changes = diff["changes"].as_array().unwrap();
+    let resolution = changes
+        .iter()
+        .find(|c| c["key"] == "priorities.high.resolution")
+        .expect("the changed target");
+    assert_eq!(
+        (resolution["old"].as_str(), resolution["new"].as_str()),
+        (Some("\"8h\""), Some("\"6h\""))
+    );
+    assert!(changes.iter().any(|c| c["key"] == "version"));
+
+    // A customer records a termination within the window; twice is refused.
+    let (status, notice) = s
+        .post(
+            &anna,
+            "/api/v1/policies/basis-2027/terminations",
+            json!({"note": "Too strict for us."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{notice}");
+    assert_eq!(notice["organization_id"], acme);
+    let (status, _) = s
+        .post(&anna, "/api/v1/policies/basis-2027/terminations", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    // Staff see every notice; a customer only their own organisation's.
+    let (_, seen) = s
+        .get(&s.admin, "/api/v1/policies/basis-2027/terminations")
+        .await;
+    assert_eq!(seen.as_array().unwrap().len(), 1);
+    let (_, seen) = s
+        .get(&gus, "/api/v1/policies/basis-2027/terminations")
+        .await;
+    assert_eq!(seen.as_array().unwrap().len(), 0);
+
+    // Past the effective moment: the old ticket keeps the old targets, a new one gets the new.
+    s.advance(SignedDuration::from_secs(31 * DAY));
+    let (_, versions) = s.get(&anna, "/api/v1/policies").await;
+    let in_force: Vec<&Value> = versions
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["in_force"] == true)
+        .collect();
+    assert_eq!(in_force.len(), 1);
+    assert_eq!(in_force[0]["version"], "basis-2027");
+    let id = before["id"].as_i64().unwrap();
+    let (_, old) = s.get(&s.admin, &format!("/api/v1/tickets/{id}")).await;
+    assert_eq!(old["policy_version"], "basis-2026-03-01");
+    assert_eq!(old["sla"]["resolution"]["target_seconds"], 8 * 3600);
+    let after = high_ticket(&s, acme).await;
+    assert_eq!(after["policy_version"], "basis-2027");
+    assert_eq!(after["sla"]["resolution"]["target_seconds"], 6 * 3600);
+
+    // After the window (30 days from the announcement) a notice is refused, naming the day.
+    let (status, problem) = s
+        .post(&gus, "/api/v1/policies/basis-2027/terminations", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("2026-12-31"),
+        "{problem}"
+    );
+
+    // A non-material change may take effect at once, and gives no right to terminate.
+    let now = Timestamp::now().max(now + SignedDuration::from_secs(31 * DAY));
+    let mut minor = new_version(now + SignedDuration::from_secs(60), false);
+    minor["policy"] = json!("version = \"basis-2027.1\"\n[priorities.high]\nresolution = \"6h\"\n");
+    let (status, published) = s.post(&s.admin, "/api/v1/policies", minor).await;
+    assert_eq!(status, StatusCode::CREATED, "{published}");
+    assert_eq!(published["termination_until"], Value::Null);
+    let (status, _) = s
+        .post(
+            &gus,
+            "/api/v1/policies/basis-2027.1/terminations",
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    s.stop().await;
+}
+
+async fn a_policy_that_fails_the_cores_checks_is_refused_and_nothing_is_stored(backend: Backend) {
+    let (_db, s, now) = server(backend).await;
+    let effective = now + SignedDuration::from_secs(DAY);
+    let cases = [
+        (
+            "version = \"x\"\n[priorities.high]\nresolution = \"soon\"\n",
+            "priorities.high.resolution",
+        ),
+        (
+            "version = \"x\"\n[auto_close]\nworking_days = 0\n",
+            "auto_close.working_days",
+        ),
+        ("version = [", "TOML"),
+        ("version = \"a b/c\"\n", "a b/c"),
+    ];
+    for (policy, named) in cases {
+        let mut body = new_version(effective, false);
+        body["policy"] = json!(policy);
+        let (status, problem) = s.post(&s.admin, "/api/v1/policies", body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        let detail = problem["detail"].as_str().unwrap().to_string();
+        assert!(detail.contains(named) || named == "TOML", "{detail}");
+    }
+    // In the past: refused.
+    let past = new_version(now - SignedDuration::from_secs(DAY), false);
+    let (status, _) = s.post(&s.admin, "/api/v1/policies", past).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, versions) = s.get(&s.admin, "/api/v1/policies").await;
+    assert_eq!(versions.as_array().unwrap().len(), 1, "{versions}");
+    s.stop().await;
+}
