@@ -42,6 +42,8 @@ const TEMPLATE_SOURCES: &[(&str, &str)] = &[
     ("admin.html", include_str!("templates/admin.html")),
     ("security.html", include_str!("templates/security.html")),
     ("setup.html", include_str!("templates/setup.html")),
+    ("policies.html", include_str!("templates/policies.html")),
+    ("policy.html", include_str!("templates/policy.html")),
 ];
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -302,6 +304,23 @@ mod tests {
     fn built_in_templates_parse() {
         for (name, _) in TEMPLATE_SOURCES {
             assert!(super::TEMPLATES.get_template(name).is_ok(), "{name}");
+        }
+    }
+
+    /// A template file that is not compiled in would only fail when a visitor opens its page.
+    #[test]
+    fn every_template_file_is_compiled_in() {
+        let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/src/web/templates");
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().to_string();
+            // The status page has an environment of its own (`web::status`).
+            if name == "status.html" {
+                continue;
+            }
+            assert!(
+                TEMPLATE_SOURCES.iter().any(|(known, _)| *known == name),
+                "{name} is not in TEMPLATE_SOURCES"
+            );
         }
     }
 

@@ -382,7 +382,7 @@ async fn version_page(
         "policy.html",
         status,
         &title,
-        context! { version => &version.version, summary => version.summary(visitor.language),
+        context! { version_id => &version.version, summary => version.summary(visitor.language),
         effective => when(visitor, version.effective_at), material => version.material,
         published => when(visitor, version.published_at),
         closes => closes_at.map(|c| when(visitor, c)), may_terminate => may_terminate,
