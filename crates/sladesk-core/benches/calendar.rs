@@ -82,6 +82,7 @@ fn calendar(c: &mut Criterion) {
         class: Priority::Normal,
         created_at: created,
         events,
+        exclusions: Vec::new(),
     };
     let now = created + 72.hours();
     c.bench_function("timeline_10_events", |b| {

@@ -592,3 +592,4 @@ policy_notices = Notices of termination
 termination_recorded = Your notice of termination is recorded. The vendor will contact you.
 sla_link = SLA
 refused_version_name = `{ $given }` cannot name a version: use 1 to 100 letters, digits, dots, dashes or underscores
+measured_by = Measured by SLA version

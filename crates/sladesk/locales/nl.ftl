@@ -589,3 +589,4 @@ policy_notices = Opzeggingen
 termination_recorded = Uw opzegging is vastgelegd. De leverancier neemt contact met u op.
 sla_link = SLA
 refused_version_name = `{ $given }` kan geen versie heten: gebruik 1 tot 100 letters, cijfers, punten, streepjes of liggende streepjes
+measured_by = Gemeten aan SLA-versie

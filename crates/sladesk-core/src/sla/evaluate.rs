@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use super::report::{
     ClockState, ExplainedInterval, Period, ReactionClock, ResolutionClock, SlaReport,
 };
-use super::{EventKind, Timeline, TimelineError};
+use super::{EventKind, Exclusion, Timeline, TimelineError};
 use crate::calendar::Calendar;
 use crate::policy::Policy;
 use crate::text::Text;
@@ -18,6 +18,8 @@ struct Stretch {
     end: Timestamp,
     status: Status,
     priority: Priority,
+    /// S5: the exclusion (its index in the timeline) that leaves this stretch out.
+    excluded: Option<usize>,
 }
 
 /// What the walk over the events found.
@@ -77,7 +79,7 @@ fn report(
     explain: bool,
 ) -> Result<SlaReport, TimelineError> {
     let reaction = reaction_clock(policy, timeline, walk, now, explain)?;
-    let resolution = resolution_clock(policy, walk, now, explain)?;
+    let resolution = resolution_clock(policy, timeline, walk, now, explain)?;
     let auto_close_at = match walk.waiting_since {
         Some(since) => {
             let rules = &policy.auto_close;
@@ -126,13 +128,17 @@ fn schedule(
     let reaction_calendar = &policy
         .targets(walk.reaction.map_or(walk.priority, |(_, p)| p))
         .calendar;
-    let reaction_breach =
-        reaction_calendar.add_business_seconds(timeline.created_at, reaction.target_seconds + 1)?;
+    // With exclusions (S5) the thresholds fall where the counted time reaches them.
+    let reaction_at = |threshold: i64| -> Result<Timestamp, TimelineError> {
+        if timeline.exclusions.is_empty() {
+            return Ok(reaction_calendar.add_business_seconds(timeline.created_at, threshold)?);
+        }
+        let counted = walk.stretches.iter().filter(|s| s.excluded.is_none());
+        crossing(reaction_calendar, counted, now, threshold)
+    };
+    let reaction_breach = reaction_at(reaction.target_seconds + 1)?;
     if reaction.met_at.is_none() {
-        schedule.reaction_warning_at = Some(reaction_calendar.add_business_seconds(
-            timeline.created_at,
-            warning_threshold(reaction.target_seconds),
-        )?);
+        schedule.reaction_warning_at = Some(reaction_at(warning_threshold(reaction.target_seconds))?);
         schedule.reaction_breach_at = Some(reaction_breach);
     }
     let mut breached_at =
@@ -188,7 +194,9 @@ fn resolution_crossing(
     }
     let mut counted = 0;
     for stretch in &walk.stretches {
-        if resolution_state(policy, stretch.status) != ClockState::Running {
+        if resolution_state(policy, stretch.status) != ClockState::Running
+            || stretch.excluded.is_some()
+        {
             continue;
         }
         let seconds = calendar.business_seconds(stretch.start, stretch.end)?;
@@ -279,7 +287,68 @@ fn walk(policy: &Policy, timeline: &Timeline, now: Timestamp) -> Result<Walk, Ti
         }
     }
     walk.close_stretch(stretch_start, now);
+    exclude(&mut walk, timeline, now)?;
     Ok(walk)
+}
+
+/// S5: cuts the stretches at the edges of the timeline's exclusions and marks the pieces
+/// inside one (the first that covers them) as left out of both clocks.
+fn exclude(walk: &mut Walk, timeline: &Timeline, now: Timestamp) -> Result<(), TimelineError> {
+    if timeline.exclusions.is_empty() {
+        return Ok(());
+    }
+    let mut edges = Vec::with_capacity(timeline.exclusions.len() * 2);
+    for (index, e) in timeline.exclusions.iter().enumerate() {
+        if !(e.start < e.end && timeline.created_at <= e.start && e.end <= now) {
+            return Err(TimelineError::Exclusion { index });
+        }
+        edges.extend([e.start, e.end]);
+    }
+    let mut pieces = Vec::with_capacity(walk.stretches.len() + edges.len());
+    for stretch in &walk.stretches {
+        let mut cuts: Vec<Timestamp> = edges
+            .iter()
+            .copied()
+            .filter(|at| stretch.start < *at && *at < stretch.end)
+            .collect();
+        cuts.sort();
+        cuts.dedup();
+        let mut start = stretch.start;
+        for end in cuts.into_iter().chain([stretch.end]) {
+            let excluded = timeline
+                .exclusions
+                .iter()
+                .position(|e| e.start <= start && end <= e.end);
+            pieces.push(Stretch {
+                start,
+                end,
+                excluded,
+                ..*stretch
+            });
+            start = end;
+        }
+    }
+    walk.stretches = pieces;
+    Ok(())
+}
+
+/// When `threshold` business seconds of `calendar` have counted in `counted` (stretches in
+/// time order from creation), or, short of it, when they will counting on from `now`.
+fn crossing<'a>(
+    calendar: &Calendar,
+    counted: impl Iterator<Item = &'a Stretch>,
+    now: Timestamp,
+    threshold: i64,
+) -> Result<Timestamp, TimelineError> {
+    let mut so_far = 0;
+    for stretch in counted {
+        let seconds = calendar.business_seconds(stretch.start, stretch.end)?;
+        if so_far + seconds >= threshold {
+            return Ok(calendar.add_business_seconds(stretch.start, threshold - so_far)?);
+        }
+        so_far += seconds;
+    }
+    Ok(calendar.add_business_seconds(now, threshold - so_far)?)
 }
 
 impl Walk {
@@ -290,6 +359,7 @@ impl Walk {
                 end,
                 status: self.status,
                 priority: self.priority,
+                excluded: None,
             });
         }
     }
@@ -308,16 +378,43 @@ fn reaction_clock(
     };
     let targets = policy.targets(priority);
     let calendar = &targets.calendar;
-    let elapsed_seconds = calendar.business_seconds(timeline.created_at, end)?;
+    let clipped = || {
+        walk.stretches
+            .iter()
+            .filter(move |s| s.start < end)
+            .map(move |s| Stretch {
+                end: s.end.min(end),
+                ..*s
+            })
+    };
+    let (elapsed_seconds, due_at) = if timeline.exclusions.is_empty() {
+        (
+            calendar.business_seconds(timeline.created_at, end)?,
+            calendar.add_business_seconds(timeline.created_at, targets.reaction_seconds)?,
+        )
+    } else {
+        let mut elapsed = 0;
+        for stretch in clipped().filter(|s| s.excluded.is_none()) {
+            elapsed += calendar.business_seconds(stretch.start, stretch.end)?;
+        }
+        let counted = walk.stretches.iter().filter(|s| s.excluded.is_none());
+        (elapsed, crossing(calendar, counted, now, targets.reaction_seconds)?)
+    };
     let intervals = if explain {
         let mut intervals = Vec::new();
-        for stretch in walk.stretches.iter().filter(|s| s.start < end) {
-            let clipped = Stretch {
-                end: stretch.end.min(end),
-                ..*stretch
+        for stretch in clipped() {
+            let (counted, reason) = match stretch.excluded {
+                None => (
+                    true,
+                    Text::new("running: no reaction yet", "loopt: nog geen reactie"),
+                ),
+                Some(index) => (false, excluded_reason(&timeline.exclusions[index])),
             };
-            let reason = Text::new("running: no reaction yet", "loopt: nog geen reactie");
-            intervals.push(explained(calendar, clipped, true, reason)?);
+            let mut interval = explained(calendar, stretch, counted, reason)?;
+            interval.excluded = stretch
+                .excluded
+                .map(|i| timeline.exclusions[i].category.clone());
+            intervals.push(interval);
         }
         Some(intervals)
     } else {
@@ -326,7 +423,7 @@ fn reaction_clock(
     Ok(ReactionClock {
         target_seconds: targets.reaction_seconds,
         elapsed_seconds,
-        due_at: calendar.add_business_seconds(timeline.created_at, targets.reaction_seconds)?,
+        due_at,
         met_at,
         breached: elapsed_seconds > targets.reaction_seconds,
         intervals,
@@ -335,6 +432,7 @@ fn reaction_clock(
 
 fn resolution_clock(
     policy: &Policy,
+    timeline: &Timeline,
     walk: &Walk,
     now: Timestamp,
     explain: bool,
@@ -347,14 +445,17 @@ fn resolution_clock(
     let mut reached_at = None;
     let mut intervals = explain.then(Vec::new);
     for stretch in &walk.stretches {
-        let running = state_of(stretch.status) == ClockState::Running;
+        let running = state_of(stretch.status) == ClockState::Running && stretch.excluded.is_none();
         if let Some(intervals) = intervals.as_mut() {
-            intervals.push(explained(
-                calendar,
-                *stretch,
-                running,
-                reason(state_of(stretch.status), stretch.status),
-            )?);
+            let why = match stretch.excluded {
+                Some(index) => excluded_reason(&timeline.exclusions[index]),
+                None => reason(state_of(stretch.status), stretch.status),
+            };
+            let mut interval = explained(calendar, *stretch, running, why)?;
+            interval.excluded = stretch
+                .excluded
+                .map(|i| timeline.exclusions[i].category.clone());
+            intervals.push(interval);
         }
         if !running {
             continue;
@@ -382,6 +483,14 @@ fn resolution_clock(
         breached: elapsed_seconds > target,
         intervals,
     })
+}
+
+/// "excluded: third_party: the data centre's power failed".
+fn excluded_reason(exclusion: &Exclusion) -> Text {
+    Text::new(
+        format!("excluded: {}: {}", exclusion.category, exclusion.reason),
+        format!("uitgesloten: {}: {}", exclusion.category, exclusion.reason),
+    )
 }
 
 fn reason(state: ClockState, status: Status) -> Text {
@@ -422,6 +531,7 @@ fn explained(
         business_seconds: calendar.business_seconds(stretch.start, stretch.end)?,
         counted,
         reason,
+        excluded: None,
         periods,
     })
 }

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use jiff::Timestamp;
 use serde::{Deserialize, Deserializer};
 
-use super::{Event, EventKind, Timeline};
+use super::{Event, EventKind, Exclusion, Timeline};
 use crate::tickets::{Priority, Status};
 
 /// One timeline object: `{"class", "created_at", "events", "now"}`.
@@ -17,9 +17,25 @@ pub struct TimelineInput {
     pub created_at: Timestamp,
     #[serde(default)]
     pub events: Vec<EventInput>,
+    /// S5: stretches left out of the clocks.
+    #[serde(default)]
+    pub exclusions: Vec<ExclusionInput>,
     /// The evaluation instant; the caller's current time when absent.
     #[serde(default, deserialize_with = "optional_instant")]
     pub now: Option<Timestamp>,
+}
+
+/// S5: a stretch left out of the clocks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExclusionInput {
+    #[serde(deserialize_with = "instant")]
+    pub start: Timestamp,
+    #[serde(deserialize_with = "instant")]
+    pub end: Timestamp,
+    pub category: String,
+    #[serde(default)]
+    pub reason: String,
 }
 
 /// One event, tagged by `kind`.
@@ -63,10 +79,21 @@ impl TimelineInput {
                 },
             })
             .collect();
+        let exclusions = self
+            .exclusions
+            .into_iter()
+            .map(|e| Exclusion {
+                start: e.start,
+                end: e.end,
+                category: e.category,
+                reason: e.reason,
+            })
+            .collect();
         let timeline = Timeline {
             class: self.class,
             created_at: self.created_at,
             events,
+            exclusions,
         };
         (timeline, self.now.unwrap_or(default_now))
     }

@@ -7,7 +7,7 @@ mod input;
 mod report;
 
 pub use evaluate::{Schedule, evaluate, evaluate_with_schedule};
-pub use input::{EventInput, TimelineInput, parse_instant};
+pub use input::{EventInput, ExclusionInput, TimelineInput, parse_instant};
 pub use report::{
     ClockState, ExplainedInterval, Period, ReactionClock, ResolutionClock, SlaReport,
 };
@@ -25,6 +25,19 @@ pub struct Timeline {
     pub created_at: Timestamp,
     /// In time order; events at the same instant apply in the order given.
     pub events: Vec<Event>,
+    /// S5: stretches left out of both clocks (force majeure, a third party's failure, the
+    /// customer's own infrastructure).
+    pub exclusions: Vec<Exclusion>,
+}
+
+/// S5: a stretch of a ticket's history that does not count towards its clocks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exclusion {
+    pub start: Timestamp,
+    pub end: Timestamp,
+    /// Why, as a category key (`force_majeure`, `third_party`, `customer_caused`, …).
+    pub category: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +92,10 @@ pub enum TimelineError {
         "events[{index}]: a priority change must be to low, normal or high; saas_outage is a class of its own"
     )]
     PriorityToOutage { index: usize },
+    #[error(
+        "exclusions[{index}] must start before it ends and lie between created_at and now"
+    )]
+    Exclusion { index: usize },
     #[error("{0}")]
     Calendar(#[from] CalendarError),
 }

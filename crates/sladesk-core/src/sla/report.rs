@@ -72,6 +72,9 @@ pub struct ExplainedInterval {
     /// Whether those seconds counted towards the clock.
     pub counted: bool,
     pub reason: Text,
+    /// S5: the category of the exclusion that left this stretch out, if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excluded: Option<String>,
     /// The office-hours periods inside the stretch that counted.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub periods: Vec<Period>,

@@ -43,6 +43,7 @@ fn run(
         class,
         created_at: at(created),
         events,
+        exclusions: Vec::new(),
     };
     evaluate(&POLICY, &timeline, at(now), false)
 }
@@ -322,6 +323,7 @@ fn explain_shows_every_stretch_and_what_counted() {
             status("2026-04-24T15:30:00+02:00", Status::InProgress),
             status("2026-04-28T09:00:00+02:00", Status::WaitingForCustomer),
         ],
+        exclusions: Vec::new(),
     };
     let report = evaluate(&POLICY, &timeline, at("2026-04-29T10:00:00+02:00"), true).unwrap();
     let intervals = report.resolution.intervals.unwrap();
@@ -406,6 +408,7 @@ fn timeline_strategy() -> impl Strategy<Value = (Timeline, Timestamp)> {
                     class,
                     created_at,
                     events,
+                    exclusions: Vec::new(),
                 },
                 t + tail.seconds(),
             )
@@ -450,6 +453,7 @@ fn schedule_gives_warning_breach_and_auto_close_instants() {
         class: Priority::High,
         created_at: at("2026-06-01T09:00:00+02:00"),
         events: vec![],
+        exclusions: Vec::new(),
     };
     let (_, s) =
         evaluate_with_schedule(&POLICY, &timeline, at("2026-06-01T09:30:00+02:00")).unwrap();
@@ -477,6 +481,7 @@ fn schedule_gives_warning_breach_and_auto_close_instants() {
             "2026-06-01T10:00:00+02:00",
             Status::WaitingForCustomer,
         )],
+        exclusions: Vec::new(),
     };
     let (report, s) =
         evaluate_with_schedule(&POLICY, &timeline, at("2026-06-01T12:00:00+02:00")).unwrap();
@@ -506,6 +511,7 @@ fn schedule_gives_warning_breach_and_auto_close_instants() {
             status("2026-06-01T08:40:00+02:00", Status::InProgress),
             status("2026-06-02T12:00:00+02:00", Status::WaitingForDevelopment),
         ],
+        exclusions: Vec::new(),
     };
     let (_, s) =
         evaluate_with_schedule(&POLICY, &timeline, at("2026-06-03T12:00:00+02:00")).unwrap();
@@ -514,4 +520,86 @@ fn schedule_gives_warning_breach_and_auto_close_instants() {
         Some(at("2026-06-02T08:30:01+02:00"))
     );
     assert_eq!(s.breached_at, s.resolution_breach_at);
+}
+
+/// S5: a timeline with these exclusions, evaluated with its explanation and its schedule.
+fn run_excluding(
+    exclusions: Vec<(&str, &str)>,
+    now: &str,
+) -> Result<(SlaReport, Schedule), TimelineError> {
+    let timeline = Timeline {
+        class: Priority::Normal,
+        created_at: at("2026-04-20T09:00:00+02:00"),
+        events: vec![status("2026-04-20T09:30:00+02:00", Status::InProgress)],
+        exclusions: exclusions
+            .into_iter()
+            .map(|(start, end)| Exclusion {
+                start: at(start),
+                end: at(end),
+                category: "third_party".into(),
+                reason: "the data centre lost power".into(),
+            })
+            .collect(),
+    };
+    let report = evaluate(&POLICY, &timeline, at(now), true)?;
+    let (_, schedule) = evaluate_with_schedule(&POLICY, &timeline, at(now))?;
+    Ok((report, schedule))
+}
+
+#[test]
+fn an_excluded_stretch_takes_exactly_its_business_time_off_both_clocks() {
+    let now = "2026-04-21T12:00:00+02:00";
+    let (plain, plain_schedule) = run_excluding(vec![], now).unwrap();
+    // Monday 10:00-12:30: two and a half office hours.
+    let (cut, cut_schedule) = run_excluding(
+        vec![("2026-04-20T10:00:00+02:00", "2026-04-20T12:30:00+02:00")],
+        now,
+    )
+    .unwrap();
+    assert_eq!(plain.resolution.elapsed_seconds - cut.resolution.elapsed_seconds, 9_000);
+    assert_eq!(plain.reaction.elapsed_seconds - cut.reaction.elapsed_seconds, 9_000);
+    // The deadlines move by the same business time.
+    let calendar = &POLICY.targets(Priority::Normal).calendar;
+    let moved = |a: Option<Timestamp>, b: Option<Timestamp>| {
+        calendar.business_seconds(a.unwrap(), b.unwrap()).unwrap()
+    };
+    assert_eq!(moved(plain.resolution.due_at, cut.resolution.due_at), 9_000);
+    assert_eq!(moved(Some(plain.reaction.due_at), Some(cut.reaction.due_at)), 9_000);
+    assert_eq!(
+        moved(plain_schedule.resolution_breach_at, cut_schedule.resolution_breach_at),
+        9_000
+    );
+    // Across the night only office hours count: 16:00-16:30 and 08:30-09:30, an hour and a half.
+    let (night, _) = run_excluding(
+        vec![("2026-04-20T16:00:00+02:00", "2026-04-21T09:30:00+02:00")],
+        now,
+    )
+    .unwrap();
+    assert_eq!(plain.resolution.elapsed_seconds - night.resolution.elapsed_seconds, H + H / 2);
+    // The explanation shows the stretch as excluded, with its category and reason.
+    let intervals = cut.resolution.intervals.unwrap();
+    let excluded: Vec<_> = intervals.iter().filter(|i| i.excluded.is_some()).collect();
+    assert_eq!(excluded.len(), 1);
+    assert!(!excluded[0].counted);
+    assert_eq!(excluded[0].business_seconds, 9_000);
+    assert_eq!(
+        excluded[0].reason.en,
+        "excluded: third_party: the data centre lost power"
+    );
+    // Overlapping exclusions count once.
+    let (twice, _) = run_excluding(
+        vec![
+            ("2026-04-20T10:00:00+02:00", "2026-04-20T12:30:00+02:00"),
+            ("2026-04-20T11:00:00+02:00", "2026-04-20T12:00:00+02:00"),
+        ],
+        now,
+    )
+    .unwrap();
+    assert_eq!(twice.resolution.elapsed_seconds, cut.resolution.elapsed_seconds);
+    // An exclusion after now, or ending before it starts, is refused.
+    let refused = run_excluding(
+        vec![("2026-04-21T11:00:00+02:00", "2026-04-21T13:00:00+02:00")],
+        now,
+    );
+    assert_eq!(refused.unwrap_err(), TimelineError::Exclusion { index: 0 });
 }

@@ -28,6 +28,7 @@ pub fn timeline_of(ticket: &Ticket, events: &[TicketEvent]) -> Result<Timeline, 
         class: ticket.class,
         created_at: instant(ticket.created_at),
         events: Vec::new(),
+        exclusions: Vec::new(),
     };
     for e in events.iter().filter(|e| e.ticket_id == ticket.id) {
         let kind = match &e.change {

@@ -511,7 +511,7 @@ pub(super) async fn ticket_page(
                 requester => names.people.get(&t.requester_id),
                 assignee => t.assignee_id.and_then(|a| names.people.get(&a)),
                 closed => t.status == Status::Closed, triaged => t.triaged, urgency => urgency.map(|p| p.label(language)),
-                urgency_key => urgency.map(Priority::key),
+                urgency_key => urgency.map(Priority::key), policy_version => &t.policy_version,
             },
             sla => minijinja::Value::from(minijinja::value::Serde(&words)),
             state => minijinja::value::Serde(sla_state(&view, share)),
