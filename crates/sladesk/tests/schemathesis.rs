@@ -23,7 +23,12 @@ async fn the_api_does_what_its_document_says(backend: Backend) {
         "schemathesis is needed (pip install schemathesis; scripts/test installs it)"
     );
     let db = Database::fresh(backend).await;
-    let s = Server::start(test_config(&db.url)).await;
+    // The clock stands at 2026-06-01 10:00 UTC while the data is seeded, then at 12:00, so
+    // that the stretch schemathesis.toml offers for ticket exclusions (10:30-11:00) lies
+    // between the seeded ticket's filing and now.
+    let filed: jiff::Timestamp = "2026-06-01T10:00:00Z".parse().unwrap();
+    let clock = sladesk::clock::Clock::manual(filed);
+    let s = Server::start_with_clock(test_config(&db.url), clock).await;
     // Something to find (schemathesis.toml draws identifiers from them): two organisations
     // whose contracts the run may edit (1 and 2: the lowest ids, which its coverage phase
     // tries anyway), a third whose contract takes any product, and a ticket and a component.
@@ -39,6 +44,7 @@ async fn the_api_does_what_its_document_says(backend: Backend) {
     assert!(status.is_success(), "{component}");
     let ids = (org, ticket["id"].as_i64(), component["id"].as_i64());
     assert_eq!(ids, (3, Some(1), Some(1)));
+    s.advance(jiff::SignedDuration::from_hours(2));
     let (status, _) = s
         .patch(
             &s.admin,

@@ -14,6 +14,7 @@ use sladesk_core::text::Language;
 on_both_databases!(
     versions_take_effect_with_notice_and_measure_new_tickets_only,
     a_policy_that_fails_the_cores_checks_is_refused_and_nothing_is_stored,
+    an_excluded_stretch_is_left_out_of_the_clocks_and_shown_to_the_customer,
 );
 
 const DAY: i64 = 86_400;
@@ -216,6 +217,93 @@ async fn versions_take_effect_with_notice_and_measure_new_tickets_only(backend: 
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
+    s.stop().await;
+}
+
+/// S5: staff leave a stretch out of a ticket's clocks; the elapsed time drops by exactly its
+/// office hours, `?explain=true` names it, and the customer sees it with its reason.
+async fn an_excluded_stretch_is_left_out_of_the_clocks_and_shown_to_the_customer(backend: Backend) {
+    let db = Database::fresh(backend).await;
+    // Monday 20 April 2026, 09:00 Dutch time.
+    let start: Timestamp = "2026-04-20T07:00:00Z".parse().unwrap();
+    let clock = sladesk::clock::Clock::manual(start);
+    let s = Server::start_with_clock(test_config(&db.url), clock).await;
+    let acme = s.organization("Acme", None).await;
+    let kim = s
+        .token_in("kim@acme.example", Role::Customer, Some(acme), Language::En)
+        .await;
+    let ticket = high_ticket(&s, acme).await;
+    let id = ticket["id"].as_i64().unwrap();
+    let (status, _) = s
+        .post(
+            &s.admin,
+            &format!("/api/v1/tickets/{id}/transitions"),
+            json!({"status": "in_progress"}),
+        )
+        .await;
+    assert!(status.is_success());
+    // To 13:00: four office hours.
+    s.advance(SignedDuration::from_hours(4));
+    let (_, before) = s.get(&s.admin, &format!("/api/v1/tickets/{id}")).await;
+    assert_eq!(before["sla"]["resolution"]["elapsed_seconds"], 4 * 3600);
+    let exclusion = json!({"starts_at": "2026-04-20T08:00:00Z", "ends_at": "2026-04-20T09:30:00Z",
+        "category": "third_party", "reason": "The hosting provider's network was down."});
+    // Customers cannot; a stretch after now cannot.
+    let (status, _) = s
+        .post(
+            &kim,
+            &format!("/api/v1/tickets/{id}/exclusions"),
+            exclusion.clone(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let mut future = exclusion.clone();
+    future["ends_at"] = json!("2026-04-20T12:00:00Z");
+    let (status, _) = s
+        .post(
+            &s.admin,
+            &format!("/api/v1/tickets/{id}/exclusions"),
+            future,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, after) = s
+        .post(
+            &s.admin,
+            &format!("/api/v1/tickets/{id}/exclusions"),
+            exclusion,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{after}");
+    // 10:00-11:30 Dutch time: one and a half office hours.
+    assert_eq!(
+        after["sla"]["resolution"]["elapsed_seconds"],
+        4 * 3600 - 5400
+    );
+    assert_eq!(after["sla"]["reaction"]["elapsed_seconds"], 4 * 3600 - 5400);
+    let (_, explained) = s
+        .get(&s.admin, &format!("/api/v1/tickets/{id}?explain=true"))
+        .await;
+    let intervals = explained["sla"]["resolution"]["intervals"]
+        .as_array()
+        .unwrap();
+    let left_out: Vec<&Value> = intervals
+        .iter()
+        .filter(|i| i["excluded"] == "third_party")
+        .collect();
+    assert_eq!(left_out.len(), 1, "{intervals:?}");
+    assert_eq!(left_out[0]["business_seconds"], 5400);
+    assert_eq!(explained["policy_version"], "basis-2026-03-01");
+    // The customer sees it in the ticket's history, with the reason.
+    let (_, events) = s.get(&kim, &format!("/api/v1/tickets/{id}/events")).await;
+    let seen = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "exclusion")
+        .expect("the exclusion is public");
+    assert_eq!(seen["data"]["category"], "third_party");
+    assert_eq!(seen["body"], "The hosting provider's network was down.");
     s.stop().await;
 }
 

@@ -138,7 +138,8 @@ fn schedule(
     };
     let reaction_breach = reaction_at(reaction.target_seconds + 1)?;
     if reaction.met_at.is_none() {
-        schedule.reaction_warning_at = Some(reaction_at(warning_threshold(reaction.target_seconds))?);
+        schedule.reaction_warning_at =
+            Some(reaction_at(warning_threshold(reaction.target_seconds))?);
         schedule.reaction_breach_at = Some(reaction_breach);
     }
     let mut breached_at =
@@ -398,7 +399,10 @@ fn reaction_clock(
             elapsed += calendar.business_seconds(stretch.start, stretch.end)?;
         }
         let counted = walk.stretches.iter().filter(|s| s.excluded.is_none());
-        (elapsed, crossing(calendar, counted, now, targets.reaction_seconds)?)
+        (
+            elapsed,
+            crossing(calendar, counted, now, targets.reaction_seconds)?,
+        )
     };
     let intervals = if explain {
         let mut intervals = Vec::new();

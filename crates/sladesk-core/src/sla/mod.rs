@@ -92,9 +92,7 @@ pub enum TimelineError {
         "events[{index}]: a priority change must be to low, normal or high; saas_outage is a class of its own"
     )]
     PriorityToOutage { index: usize },
-    #[error(
-        "exclusions[{index}] must start before it ends and lie between created_at and now"
-    )]
+    #[error("exclusions[{index}] must start before it ends and lie between created_at and now")]
     Exclusion { index: usize },
     #[error("{0}")]
     Calendar(#[from] CalendarError),

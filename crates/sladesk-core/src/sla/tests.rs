@@ -556,17 +556,29 @@ fn an_excluded_stretch_takes_exactly_its_business_time_off_both_clocks() {
         now,
     )
     .unwrap();
-    assert_eq!(plain.resolution.elapsed_seconds - cut.resolution.elapsed_seconds, 9_000);
-    assert_eq!(plain.reaction.elapsed_seconds - cut.reaction.elapsed_seconds, 9_000);
+    assert_eq!(
+        plain.resolution.elapsed_seconds - cut.resolution.elapsed_seconds,
+        9_000
+    );
+    assert_eq!(
+        plain.reaction.elapsed_seconds - cut.reaction.elapsed_seconds,
+        9_000
+    );
     // The deadlines move by the same business time.
     let calendar = &POLICY.targets(Priority::Normal).calendar;
     let moved = |a: Option<Timestamp>, b: Option<Timestamp>| {
         calendar.business_seconds(a.unwrap(), b.unwrap()).unwrap()
     };
     assert_eq!(moved(plain.resolution.due_at, cut.resolution.due_at), 9_000);
-    assert_eq!(moved(Some(plain.reaction.due_at), Some(cut.reaction.due_at)), 9_000);
     assert_eq!(
-        moved(plain_schedule.resolution_breach_at, cut_schedule.resolution_breach_at),
+        moved(Some(plain.reaction.due_at), Some(cut.reaction.due_at)),
+        9_000
+    );
+    assert_eq!(
+        moved(
+            plain_schedule.resolution_breach_at,
+            cut_schedule.resolution_breach_at
+        ),
         9_000
     );
     // Across the night only office hours count: 16:00-16:30 and 08:30-09:30, an hour and a half.
@@ -575,7 +587,10 @@ fn an_excluded_stretch_takes_exactly_its_business_time_off_both_clocks() {
         now,
     )
     .unwrap();
-    assert_eq!(plain.resolution.elapsed_seconds - night.resolution.elapsed_seconds, H + H / 2);
+    assert_eq!(
+        plain.resolution.elapsed_seconds - night.resolution.elapsed_seconds,
+        H + H / 2
+    );
     // The explanation shows the stretch as excluded, with its category and reason.
     let intervals = cut.resolution.intervals.unwrap();
     let excluded: Vec<_> = intervals.iter().filter(|i| i.excluded.is_some()).collect();
@@ -595,7 +610,10 @@ fn an_excluded_stretch_takes_exactly_its_business_time_off_both_clocks() {
         now,
     )
     .unwrap();
-    assert_eq!(twice.resolution.elapsed_seconds, cut.resolution.elapsed_seconds);
+    assert_eq!(
+        twice.resolution.elapsed_seconds,
+        cut.resolution.elapsed_seconds
+    );
     // An exclusion after now, or ending before it starts, is refused.
     let refused = run_excluding(
         vec![("2026-04-21T11:00:00+02:00", "2026-04-21T13:00:00+02:00")],

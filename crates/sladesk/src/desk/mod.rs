@@ -30,7 +30,7 @@ pub use sla::{AlertOutcome, timeline_of};
 pub use status::{
     ComponentStatus, DayStatus, Incident, IncidentUpdate, PlannedMaintenance, StatusPage,
 };
-pub use tickets::{NewTicket, TicketPatch, TicketView};
+pub use tickets::{NewTicket, NewTicketExclusion, TicketPatch, TicketView};
 pub use versions::NewPolicyVersion;
 pub use vulnerability::VulnerabilityReport;
 pub use workspace::{Names, QUEUE_PAGE, QueueCounts};

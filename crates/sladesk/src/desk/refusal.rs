@@ -315,6 +315,7 @@ pub enum Refusal {
     VersionName {
         given: String,
     },
+    ExclusionOutOfRange,
     /// A policy (a contract's own, in TOML) that the SLA engine does not accept.
     Policy {
         detail: String,
@@ -493,6 +494,7 @@ impl Refusal {
             }
             TerminationRecorded => m("refused_termination_recorded"),
             VersionName { given } => m("refused_version_name").given("given", given),
+            ExclusionOutOfRange => m("refused_exclusion_out_of_range"),
             UnknownPolicyVersion { given } => {
                 m("refused_unknown_policy_version").given("given", given)
             }
@@ -615,6 +617,7 @@ impl Refusal {
             TerminationRecorded,
             UnknownPolicyVersion { given: s() },
             VersionName { given: s() },
+            ExclusionOutOfRange,
             Policy { detail: s() },
         ];
         for &from in Status::ALL {

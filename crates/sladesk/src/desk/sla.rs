@@ -35,6 +35,19 @@ pub fn timeline_of(ticket: &Ticket, events: &[TicketEvent]) -> Result<Timeline, 
             TicketChange::StaffReply {} if e.public => EventKind::Response,
             TicketChange::Status { to, .. } => EventKind::Status(*to),
             TicketChange::Priority { to, .. } => EventKind::Priority(*to),
+            TicketChange::Exclusion {
+                start,
+                end,
+                category,
+            } => {
+                timeline.exclusions.push(sladesk_core::sla::Exclusion {
+                    start: instant(*start),
+                    end: instant(*end),
+                    category: crate::store::accounts::word(category),
+                    reason: e.body.clone().unwrap_or_default(),
+                });
+                continue;
+            }
             _ => continue,
         };
         timeline.events.push(Event {

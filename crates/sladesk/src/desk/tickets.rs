@@ -40,6 +40,18 @@ pub struct NewTicket {
     pub urgency: Option<Priority>,
 }
 
+/// S5: a stretch of a ticket's clocks to leave out, and why.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTicketExclusion {
+    #[schema(value_type = String, format = DateTime)]
+    pub starts_at: jiff::Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub ends_at: jiff::Timestamp,
+    pub category: sladesk_core::availability::ExclusionCategory,
+    pub reason: String,
+}
+
 /// Triage and handling by staff; absent fields stay as they are.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -598,6 +610,39 @@ impl Desk {
         ticket.assignee_id = None;
         let detail = json!({"line": ticket.line});
         self.finish(tx, actor, &policy, ticket, "ticket.escalate", &detail)
+            .await
+    }
+
+    /// S5: staff leave a stretch of the ticket's history out of its clocks (force majeure, a
+    /// third party's failure, the customer's own infrastructure). The customer sees it, with
+    /// its reason; the clocks are recomputed from the events.
+    pub async fn exclude_stretch(
+        &self,
+        actor: &Actor,
+        id: i64,
+        new: NewTicketExclusion,
+    ) -> Result<TicketView, DeskError> {
+        if !actor.is_staff() {
+            return Err(Refusal::StaffOnly.into());
+        }
+        let reason = text(Field::Reason, &new.reason, 5_000)?;
+        let mut tx = self.store.write().await?;
+        let ticket = visible_ticket(&mut tx, actor, id).await?;
+        let (start, end) = (new.starts_at.as_second(), new.ends_at.as_second());
+        let now = self.clock.now().as_second();
+        if !(start < end && ticket.created_at <= start && end <= now) {
+            return Err(Refusal::ExclusionOutOfRange.into());
+        }
+        let policy = self.policy_of(&mut tx, &ticket).await?;
+        let change = TicketChange::Exclusion {
+            start,
+            end,
+            category: new.category,
+        };
+        self.append(&mut tx, actor, &ticket, true, Some(reason), change)
+            .await?;
+        let detail = json!({"start": start, "end": end, "category": new.category});
+        self.finish(tx, actor, &policy, ticket, "ticket.exclude", &detail)
             .await
     }
 

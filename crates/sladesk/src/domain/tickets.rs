@@ -108,6 +108,12 @@ pub enum TicketChange {
         from: Option<TicketType>,
         to: TicketType,
     },
+    /// S5: a stretch (Unix seconds) left out of both clocks; the reason is the body.
+    Exclusion {
+        start: i64,
+        end: i64,
+        category: sladesk_core::availability::ExclusionCategory,
+    },
 }
 
 impl TicketChange {
@@ -124,6 +130,7 @@ impl TicketChange {
             TicketChange::Escalation { .. } => TicketEventKind::Escalation,
             TicketChange::Assignment { .. } => TicketEventKind::Assignment,
             TicketChange::TypeChange { .. } => TicketEventKind::TypeChange,
+            TicketChange::Exclusion { .. } => TicketEventKind::Exclusion,
         }
     }
 
@@ -170,6 +177,8 @@ pub enum TicketEventKind {
     Assignment,
     /// The type changed (T3).
     TypeChange,
+    /// S5: a stretch of the clocks excluded (force majeure, a third party, the customer).
+    Exclusion,
 }
 
 #[cfg(test)]

@@ -445,6 +445,20 @@ pub async fn escalate(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/exclusions", tag = "tickets", params(("id" = i64, Path)),
+    request_body = crate::desk::NewTicketExclusion,
+    responses((status = 201, body = TicketResponse), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn exclude(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    Body(new): Body<crate::desk::NewTicketExclusion>,
+) -> Result<impl IntoResponse> {
+    let view = state.desk.exclude_stretch(&actor, id, new).await?;
+    Ok((StatusCode::CREATED, Json(TicketResponse::from(view))))
+}
+
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PhoneCall {

@@ -115,6 +115,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/tickets/{id}/disputes", axum::routing::post(api::dispute))
         .route(
+            "/tickets/{id}/exclusions",
+            axum::routing::post(api::exclude),
+        )
+        .route(
             "/tickets/{id}/escalations",
             axum::routing::post(api::escalate),
         )

@@ -19,7 +19,7 @@ use super::{api, availability, policies, status};
         api::create_organization, api::list_organizations, api::get_organization, api::update_organization,
         api::create_user, api::list_users, api::get_user, api::list_tokens, api::revoke_token, api::set_user_active,
         api::create_ticket, api::list_tickets, api::get_ticket, api::update_ticket,
-        api::comment, api::transition, api::dispute, api::escalate, api::phone_call, api::events, api::audit,
+        api::comment, api::transition, api::dispute, api::escalate, api::exclude, api::phone_call, api::events, api::audit,
         api::registrations, api::approve_registration, api::reject_registration, api::organization_mfa,
         availability::create_component, availability::list_components, availability::add_monitor,
         availability::schedule_maintenance, availability::record_exclusion, availability::report,
@@ -170,10 +170,16 @@ fn field_rules() -> Vec<(&'static str, &'static str, Value)> {
         ("NewWindow", "work", text_required(5_000)),
         ("NewWindow", "impact", text_required(5_000)),
         ("Approval", "organization_id", json!({"minimum": 1})),
+        ("NewTicketExclusion", "reason", text_required(5_000)),
+        ("NewTermination", "note", text(5_000)),
+        ("NewPolicyVersion", "policy", text(100_000)),
+        ("NewPolicyVersion", "summary_en", text_required(5_000)),
+        ("NewPolicyVersion", "summary_nl", text_required(5_000)),
     ]
 }
 
-/// Examples of requests that the desk accepts (given organisation, ticket and component 1).
+/// Examples of requests that the desk accepts (given organisation, ticket and component 1,
+/// the ticket filed by 2026-06-01 10:30 UTC and looked at after 11:00).
 fn request_examples() -> Vec<(&'static str, Value)> {
     vec![
         (
@@ -195,6 +201,19 @@ fn request_examples() -> Vec<(&'static str, Value)> {
             json!({"component_id": 1, "starts_at": "2030-01-07T19:00:00Z",
                    "ends_at": "2030-01-07T20:00:00Z", "emergency": false,
                    "work": "Database upgrade", "impact": "Unavailable up to 30 minutes"}),
+        ),
+        (
+            "NewPolicyVersion",
+            json!({"policy": "version = \"basis-2030\"\n[priorities.high]\nresolution = \"6h\"\n",
+                   "summary_en": "High tickets are resolved within 6 office hours.",
+                   "summary_nl": "Tickets met prioriteit Hoog worden binnen 6 kantooruren opgelost.",
+                   "effective_at": "2030-01-07T00:00:00Z", "material": true}),
+        ),
+        (
+            "NewTicketExclusion",
+            json!({"starts_at": "2026-06-01T10:30:00Z", "ends_at": "2026-06-01T11:00:00Z",
+                   "category": "third_party",
+                   "reason": "The hosting provider's network was down."}),
         ),
         (
             "NewExclusion",
@@ -410,6 +429,7 @@ fn add_links(doc: &mut Value) {
                 ("dispute", "contest its priority"),
                 ("escalate", "hand it to the next line"),
                 ("phone_call", "record a phone call"),
+                ("exclude", "leave a stretch out of its clocks"),
                 ("events", "read its history"),
             ],
         ),

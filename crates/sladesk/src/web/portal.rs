@@ -392,6 +392,27 @@ fn event_entry(
             "system",
             format!("{}: {}", visitor.text("type"), to.label(language)),
         ),
+        TicketChange::Exclusion {
+            start,
+            end,
+            category,
+        } => {
+            let moment = |second: i64| {
+                jiff::Timestamp::from_second(second)
+                    .map(|at| local_time_in(at, language, &visitor.tz))
+                    .unwrap_or_default()
+            };
+            let category = format!("exclusion_{}", crate::store::accounts::word(category));
+            let args = [
+                ("from", moment(*start).into()),
+                ("until", moment(*end).into()),
+                (
+                    "category",
+                    crate::catalogue::text(language, &category).into(),
+                ),
+            ];
+            ("system", say("event_exclusion", &args))
+        }
     };
     let reason = match &event.change {
         TicketChange::Status { reason, .. }
