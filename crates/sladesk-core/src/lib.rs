@@ -6,12 +6,14 @@
 //! - [`tickets`]: statuses, the allowed moves between them, priorities, types, environments.
 //! - [`sla`]: the reaction and resolution clocks of a ticket, evaluated from its events.
 //! - [`availability`]: the monthly availability figure of A1-A3, with its working.
+//! - [`credits`]: guarantees and the service credits they give (G2, S5).
 //!
 //! Storage, HTTP and background jobs live in the `sladesk` crate and call into this one; this
 //! crate never calls out.
 
 pub mod availability;
 pub mod calendar;
+pub mod credits;
 pub mod policy;
 pub mod sla;
 pub mod text;

@@ -599,3 +599,4 @@ exclusion_emergency_security_maintenance = emergency security maintenance
 exclusion_force_majeure = force majeure
 exclusion_third_party = failure of a third party
 exclusion_customer_caused = caused by the customer's infrastructure
+refused_terms = the contract terms do not hold: { $detail }

@@ -596,3 +596,4 @@ exclusion_emergency_security_maintenance = spoedonderhoud voor de beveiliging
 exclusion_force_majeure = overmacht
 exclusion_third_party = storing bij een derde partij
 exclusion_customer_caused = veroorzaakt door de infrastructuur van de klant
+refused_terms = de contractvoorwaarden kloppen niet: { $detail }

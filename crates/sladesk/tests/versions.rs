@@ -15,6 +15,7 @@ on_both_databases!(
     versions_take_effect_with_notice_and_measure_new_tickets_only,
     a_policy_that_fails_the_cores_checks_is_refused_and_nothing_is_stored,
     an_excluded_stretch_is_left_out_of_the_clocks_and_shown_to_the_customer,
+    a_guarantee_gives_credits_for_breached_tickets_up_to_the_cap,
 );
 
 const DAY: i64 = 86_400;
@@ -304,6 +305,129 @@ async fn an_excluded_stretch_is_left_out_of_the_clocks_and_shown_to_the_customer
         .expect("the exclusion is public");
     assert_eq!(seen["data"]["category"], "third_party");
     assert_eq!(seen["body"], "The hosting provider's network was down.");
+    s.stop().await;
+}
+
+/// G2, S5: a contract turns High resolution into a guarantee (5 % of the fee per breached
+/// ticket, at most 200 EUR a month); a month with two breached High tickets owes 2 × 125 EUR,
+/// credited 200 EUR.
+async fn a_guarantee_gives_credits_for_breached_tickets_up_to_the_cap(backend: Backend) {
+    let db = Database::fresh(backend).await;
+    // Monday 6 April 2026 is Easter Monday; Tuesday 7 April, 09:00 Dutch time.
+    let start: Timestamp = "2026-04-07T07:00:00Z".parse().unwrap();
+    let clock = sladesk::clock::Clock::manual(start);
+    let s = Server::start_with_clock(test_config(&db.url), clock).await;
+    let acme = s.organization("Acme", None).await;
+    let other = s.organization("Globex", None).await;
+    let terms = json!({"monthly_fee_cents": 250_000, "currency": "EUR", "monthly_cap_cents": 20_000,
+        "guarantees": [{"kind": "per_ticket", "priority": "high", "clock": "resolution",
+                        "credit": {"fee_basis_points": 500}}]});
+    let (status, bad) = s
+        .patch(
+            &s.admin,
+            &format!("/api/v1/organizations/{acme}"),
+            json!({"terms": {"monthly_fee_cents": -1, "currency": "EUR"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    let (status, org) = s
+        .patch(
+            &s.admin,
+            &format!("/api/v1/organizations/{acme}"),
+            json!({"terms": terms}),
+        )
+        .await;
+    assert!(status.is_success(), "{org}");
+    let late = [high_ticket(&s, acme).await, high_ticket(&s, acme).await];
+    let quick = high_ticket(&s, acme).await;
+    let id = quick["id"].as_i64().unwrap();
+    for to in ["in_progress", "closed"] {
+        let (status, _) = s
+            .post(
+                &s.admin,
+                &format!("/api/v1/tickets/{id}/transitions"),
+                json!({"status": to}),
+            )
+            .await;
+        assert!(status.is_success());
+    }
+    // A week later all three are well past 8 office hours; only the two open ones breached.
+    s.advance(SignedDuration::from_hours(24 * 7));
+    let (status, credits) = s
+        .get(
+            &s.admin,
+            &format!("/api/v1/organizations/{acme}/credits?month=2026-04"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{credits}");
+    let statement = &credits["statement"];
+    let tickets: Vec<&Value> = statement["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| &l["ticket_id"])
+        .collect();
+    assert_eq!(tickets, [&late[0]["id"], &late[1]["id"]]);
+    assert_eq!(statement["owed_cents"], 25_000);
+    assert_eq!(statement["credited_cents"], 20_000);
+    assert_eq!(statement["capped"], true);
+    assert_eq!(statement["currency"], "EUR");
+    // As CSV, for the invoice run.
+    let csv = s
+        .client
+        .get(format!(
+            "{}/api/v1/organizations/{acme}/credits?month=2026-04&format=csv",
+            s.base
+        ))
+        .bearer_auth(&s.admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.starts_with("organization_id,month,guarantee,ticket_id,figure,cents,currency\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(&format!("{acme},2026-04,credited,,,20000,EUR")),
+        "{csv}"
+    );
+    // The customer sees their own; another organisation's customer does not.
+    let kim = s
+        .token_in("kim@acme.example", Role::Customer, Some(acme), Language::En)
+        .await;
+    let gus = s
+        .token_in(
+            "gus@globex.example",
+            Role::Customer,
+            Some(other),
+            Language::En,
+        )
+        .await;
+    let (status, _) = s
+        .get(
+            &kim,
+            &format!("/api/v1/organizations/{acme}/credits?month=2026-04"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = s
+        .get(
+            &gus,
+            &format!("/api/v1/organizations/{acme}/credits?month=2026-04"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A contract without guarantees is owed nothing (S5: service levels).
+    let (_, none) = s
+        .get(
+            &s.admin,
+            &format!("/api/v1/organizations/{other}/credits?month=2026-04"),
+        )
+        .await;
+    assert_eq!(none["statement"]["credited_cents"], 0);
     s.stop().await;
 }
 

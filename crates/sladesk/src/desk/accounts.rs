@@ -29,6 +29,9 @@ pub struct NewOrganization {
     /// force when each ticket is filed.
     #[serde(default)]
     pub policy_version: Option<String>,
+    /// The contract's fee and guarantees (G2, S5); absent: service levels only.
+    #[serde(default)]
+    pub terms: Option<sladesk_core::credits::ContractTerms>,
 }
 
 /// Changes to an organisation's contract; absent fields stay as they are, `null` clears.
@@ -51,6 +54,10 @@ pub struct OrganizationPatch {
     #[serde(default, with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub policy_version: Option<Option<String>>,
+    /// The contract's fee and guarantees; `null`: service levels only.
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<sladesk_core::credits::ContractTerms>)]
+    pub terms: Option<Option<sladesk_core::credits::ContractTerms>>,
 }
 
 /// `absent` → `None`, `null` → `Some(None)`, a value → `Some(Some(v))`.
@@ -86,6 +93,18 @@ fn require_admin(actor: &Actor) -> Result<(), DeskError> {
     } else {
         Err(DeskError::Refused(Refusal::AdminOnly))
     }
+}
+
+/// Terms that hold (amounts not negative, shares in range), or the reason they do not.
+fn check_terms(
+    terms: Option<sladesk_core::credits::ContractTerms>,
+) -> Result<Option<sladesk_core::credits::ContractTerms>, DeskError> {
+    if let Some(terms) = &terms {
+        terms.check().map_err(|e| Refusal::Terms {
+            detail: e.to_string(),
+        })?;
+    }
+    Ok(terms)
 }
 
 /// The version a contract is to hold to: one that is stored, or none.
@@ -189,6 +208,7 @@ impl Desk {
             valid_until: new.valid_until,
             policy: new.policy.filter(|p| !p.trim().is_empty()),
             policy_version: None,
+            terms: check_terms(new.terms)?,
             created_at: now,
         };
         let mut tx = self.store.write().await?;
@@ -241,6 +261,9 @@ impl Desk {
             }
             org.policy = policy;
         }
+        if let Some(terms) = patch.terms.clone() {
+            org.terms = check_terms(terms)?;
+        }
         if let Some(version) = patch.policy_version.clone() {
             org.policy_version = held_version(&mut tx, version).await?;
         }
@@ -255,6 +278,7 @@ impl Desk {
             ("valid_until", patch.valid_until.is_some()),
             ("policy", patch.policy.is_some()),
             ("policy_version", patch.policy_version.is_some()),
+            ("terms", patch.terms.is_some()),
         ]
         .into_iter()
         .filter_map(|(field, set)| set.then_some(field))
@@ -544,6 +568,7 @@ pub(crate) async fn vendor_organization(
         policy: None,
         created_at: now,
         policy_version: None,
+        terms: None,
     };
     Ok(accounts::insert_organization(conn, &org).await?)
 }

@@ -5,6 +5,7 @@
 mod accounts;
 mod availability;
 mod creation;
+mod credits;
 mod notifications;
 mod policies;
 mod refusal;

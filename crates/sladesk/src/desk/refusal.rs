@@ -316,6 +316,9 @@ pub enum Refusal {
         given: String,
     },
     ExclusionOutOfRange,
+    Terms {
+        detail: String,
+    },
     /// A policy (a contract's own, in TOML) that the SLA engine does not accept.
     Policy {
         detail: String,
@@ -495,6 +498,7 @@ impl Refusal {
             TerminationRecorded => m("refused_termination_recorded"),
             VersionName { given } => m("refused_version_name").given("given", given),
             ExclusionOutOfRange => m("refused_exclusion_out_of_range"),
+            Terms { detail } => m("refused_terms").given("detail", detail),
             UnknownPolicyVersion { given } => {
                 m("refused_unknown_policy_version").given("given", given)
             }
@@ -618,6 +622,7 @@ impl Refusal {
             UnknownPolicyVersion { given: s() },
             VersionName { given: s() },
             ExclusionOutOfRange,
+            Terms { detail: s() },
             Policy { detail: s() },
         ];
         for &from in Status::ALL {

@@ -40,7 +40,7 @@ impl Role {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Organization {
     pub id: i64,
     pub name: String,
@@ -53,6 +53,8 @@ pub struct Organization {
     /// The version of the vendor's SLA the contract holds to (G2, G3); none: the version in
     /// force when each ticket is filed.
     pub policy_version: Option<String>,
+    /// The contract's fee and guarantees (G2, S5); none: its targets are service levels only.
+    pub terms: Option<sladesk_core::credits::ContractTerms>,
     pub created_at: i64,
 }
 

@@ -38,6 +38,10 @@ fn organization(row: &AnyRow) -> Result<Organization, StoreError> {
             .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         valid_from: date("valid_from")?,
         policy_version: col(row, "policy_version")?,
+        terms: col::<Option<String>>(row, "terms")?
+            .map(|json| serde_json::from_str(&json))
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("contract terms: {e}")))?,
         valid_until: date("valid_until")?,
         policy: col(row, "policy")?,
         created_at: col(row, "created_at")?,
@@ -57,11 +61,17 @@ pub(crate) fn user(row: &AnyRow) -> Result<User, StoreError> {
     })
 }
 
+fn terms_json(org: &Organization) -> Option<String> {
+    org.terms
+        .as_ref()
+        .and_then(|t| serde_json::to_string(t).ok())
+}
+
 pub async fn insert_organization(conn: &mut Conn, org: &Organization) -> Result<i64, StoreError> {
     let products = serde_json::to_string(&org.products).unwrap_or_else(|_| "[]".into());
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO organizations (name, tier, products, valid_from, valid_until, policy, created_at, updated_at,
-         policy_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id",
+         policy_version, terms) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9) RETURNING id",
     )
     .bind(&org.name)
     .bind(word(&org.tier))
@@ -71,6 +81,7 @@ pub async fn insert_organization(conn: &mut Conn, org: &Organization) -> Result<
     .bind(&org.policy)
     .bind(org.created_at)
     .bind(&org.policy_version)
+    .bind(terms_json(org))
     .fetch_one(&mut *conn)
     .await?;
     Ok(id)
@@ -84,7 +95,7 @@ pub async fn update_organization(
     let products = serde_json::to_string(&org.products).unwrap_or_else(|_| "[]".into());
     sqlx::query(
         "UPDATE organizations SET name = $1, tier = $2, products = $3, valid_from = $4, valid_until = $5,
-         policy = $6, updated_at = $7, policy_version = $9 WHERE id = $8",
+         policy = $6, updated_at = $7, policy_version = $9, terms = $10 WHERE id = $8",
     )
     .bind(&org.name)
     .bind(word(&org.tier))
@@ -95,6 +106,7 @@ pub async fn update_organization(
     .bind(now)
     .bind(org.id)
     .bind(&org.policy_version)
+    .bind(terms_json(org))
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -199,6 +199,7 @@ pub async fn create_organization(
             valid_until: date(Field::ValidUntil, &form.valid_until)?,
             policy: None,
             policy_version: None,
+            terms: None,
         };
         let org = state.desk.create_organization(&visitor.actor, new).await?;
         if form.mfa_required.is_some() {
@@ -394,6 +395,8 @@ pub async fn update_organization(
             policy: Some((!policy.is_empty()).then(|| policy.to_string())),
             // The version a contract holds to is set through the API (and kept here).
             policy_version: None,
+            // So are the contract's fee and guarantees.
+            terms: None,
         };
         state
             .desk

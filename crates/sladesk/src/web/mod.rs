@@ -6,6 +6,7 @@ mod api;
 mod assets;
 mod availability;
 pub mod client;
+mod credits;
 mod disclosure;
 mod error;
 mod extract;
@@ -158,6 +159,7 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(availability::record_exclusion),
         )
         .route("/availability", get(availability::report))
+        .route("/organizations/{id}/credits", get(credits::credits))
         .route("/policies", get(policies::list).post(policies::publish))
         .route("/policies/{version}", get(policies::get))
         .route("/policies/{version}/diff", get(policies::diff))

@@ -63,7 +63,7 @@ async fn response(
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/policies", tag = "policies",
+#[utoipa::path(operation_id = "list_policies", get, path = "/api/v1/policies", tag = "policies",
     responses((status = 200, body = [PolicyVersionResponse])), security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -78,7 +78,7 @@ pub async fn list(
     Ok(Json(out))
 }
 
-#[utoipa::path(get, path = "/api/v1/policies/{version}", tag = "policies",
+#[utoipa::path(operation_id = "get_policy", get, path = "/api/v1/policies/{version}", tag = "policies",
     params(("version" = String, Path, pattern = r"^[A-Za-z0-9._-]{1,100}$")),
     responses((status = 200, body = PolicyVersionResponse), (status = 404, body = Problem)),
     security(("bearer" = [])))]
@@ -109,7 +109,7 @@ pub struct PolicyDiff {
     pub changes: Vec<KeyChange>,
 }
 
-#[utoipa::path(get, path = "/api/v1/policies/{version}/diff", tag = "policies",
+#[utoipa::path(operation_id = "policy_diff", get, path = "/api/v1/policies/{version}/diff", tag = "policies",
     params(("version" = String, Path, pattern = r"^[A-Za-z0-9._-]{1,100}$"), DiffParams),
     responses((status = 200, body = PolicyDiff), (status = 404, body = Problem)),
     security(("bearer" = [])))]
@@ -130,7 +130,7 @@ pub async fn diff(
     }))
 }
 
-#[utoipa::path(post, path = "/api/v1/policies", tag = "policies", request_body = NewPolicyVersion,
+#[utoipa::path(operation_id = "publish_policy", post, path = "/api/v1/policies", tag = "policies", request_body = NewPolicyVersion,
     responses((status = 201, body = PolicyVersionResponse), (status = 403, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -176,7 +176,7 @@ impl From<TerminationNotice> for TerminationResponse {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/policies/{version}/terminations", tag = "policies",
+#[utoipa::path(operation_id = "give_termination_notice", post, path = "/api/v1/policies/{version}/terminations", tag = "policies",
     params(("version" = String, Path, pattern = r"^[A-Za-z0-9._-]{1,100}$")),
     request_body = NewTermination,
     responses((status = 201, body = TerminationResponse), (status = 403, body = Problem),
@@ -195,7 +195,7 @@ pub async fn terminate(
     Ok((StatusCode::CREATED, Json(TerminationResponse::from(notice))))
 }
 
-#[utoipa::path(get, path = "/api/v1/policies/{version}/terminations", tag = "policies",
+#[utoipa::path(operation_id = "termination_notices", get, path = "/api/v1/policies/{version}/terminations", tag = "policies",
     params(("version" = String, Path, pattern = r"^[A-Za-z0-9._-]{1,100}$")),
     responses((status = 200, body = [TerminationResponse]), (status = 404, body = Problem)),
     security(("bearer" = [])))]

@@ -120,6 +120,25 @@ pub async fn ticket_by_id(conn: &mut Conn, id: i64) -> Result<Option<Ticket>, St
     row.as_ref().map(ticket).transpose()
 }
 
+/// The tickets of an organisation filed in `[from, to)` (Unix seconds), oldest first.
+pub async fn tickets_filed_between(
+    conn: &mut Conn,
+    organization_id: i64,
+    from: i64,
+    to: i64,
+) -> Result<Vec<Ticket>, StoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {TICKET_COLUMNS} FROM tickets t WHERE t.organization_id = $1
+         AND t.created_at >= $2 AND t.created_at < $3 ORDER BY t.id"
+    )))
+    .bind(organization_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(ticket).collect()
+}
+
 pub async fn insert_event(conn: &mut Conn, e: &TicketEvent) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO ticket_events (ticket_id, at, kind, actor_id, public, body, data)
