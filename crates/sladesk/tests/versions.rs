@@ -413,6 +413,29 @@ async fn a_guarantee_gives_credits_for_breached_tickets_up_to_the_cap(backend: B
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    // And on the portal's page, in their language, with the tickets behind each credit.
+    s.desk()
+        .set_password("kim@acme.example", "correct horse battery staple 42")
+        .await
+        .unwrap();
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let signed = common::sign_in_attempt(
+        &browser,
+        &s.base,
+        "kim@acme.example",
+        "correct horse battery staple 42",
+        None,
+    )
+    .await;
+    assert!(signed.status().is_success() || signed.status().is_redirection());
+    let page = common::page_text(&browser, format!("{}/credits?month=2026-04", s.base)).await;
+    assert!(page.contains("Credited: 200.00 EUR"), "{page}");
+    assert!(page.contains("at most the monthly cap"), "{page}");
+    let number = sladesk::domain::ticket_number(late[0]["id"].as_i64().unwrap());
+    assert!(page.contains(&number), "{page}");
     let (status, _) = s
         .get(
             &gus,

@@ -1,8 +1,8 @@
 //! Service credits of a contract for a month (G2, S5), as JSON or CSV.
 
 use axum::Json;
-use axum::extract::State;
-use axum::http::header;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use sladesk_core::credits::{CreditStatement, Guarantee};
@@ -11,6 +11,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::AppState;
 use super::error::{ApiError, Problem};
 use super::extract::{Auth, Id, Params};
+use super::visitor::Visitor;
+use crate::domain::ticket_number;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -104,4 +106,164 @@ fn csv(body: &CreditsResponse) -> String {
         s.currency
     ));
     out
+}
+
+// The page: `/credits?month=2026-04` (customers: their own organisation; staff choose one).
+
+#[derive(Debug, Deserialize)]
+pub struct CreditQuery {
+    pub month: Option<String>,
+    pub organization: Option<i64>,
+}
+
+/// Cents as money: "1.250,00 EUR" in Dutch, "1,250.00 EUR" in English.
+fn money(cents: i64, currency: &str, language: sladesk_core::text::Language) -> String {
+    let (whole, part) = (cents.abs() / 100, cents.abs() % 100);
+    let digits = whole.to_string();
+    let (group, decimal) = match language {
+        sladesk_core::text::Language::Nl => ('.', ','),
+        sladesk_core::text::Language::En => (',', '.'),
+    };
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(group);
+        }
+        grouped.push(c);
+    }
+    let sign = if cents < 0 { "-" } else { "" };
+    format!("{sign}{grouped}{decimal}{part:02} {currency}")
+}
+
+/// A guarantee in words, from the catalogue.
+fn guarantee_words(guarantee: &Guarantee, language: sladesk_core::text::Language) -> String {
+    use crate::catalogue::{Label, text_with};
+    match guarantee {
+        Guarantee::PerTicket {
+            priority, clock, ..
+        } => {
+            let clock = match clock {
+                sladesk_core::credits::GuaranteedClock::Reaction => "reaction",
+                sladesk_core::credits::GuaranteedClock::Resolution => "resolution",
+            };
+            text_with(
+                language,
+                "credits_per_ticket",
+                &[
+                    ("priority", priority.label(language).into()),
+                    ("clock", crate::catalogue::text(language, clock).into()),
+                ],
+            )
+        }
+        Guarantee::ResolvedWithin {
+            priority,
+            within_seconds,
+            min_percent,
+            ..
+        } => text_with(
+            language,
+            "credits_resolved_within",
+            &[
+                ("priority", priority.label(language).into()),
+                ("hours", (within_seconds / 3600).into()),
+                ("percent", format!("{min_percent}").into()),
+            ],
+        ),
+        Guarantee::Availability { min_percent, .. } => text_with(
+            language,
+            "credits_availability",
+            &[("percent", format!("{min_percent}").into())],
+        ),
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<CreditQuery>,
+) -> Response {
+    let visitor = match Visitor::from(&state, &headers).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    let language = visitor.language;
+    let staff = visitor.user.role.is_staff();
+    let organizations = if staff {
+        match state.desk.organizations(&visitor.actor, 0, 1_000).await {
+            Ok(list) => list
+                .into_iter()
+                .map(|o| minijinja::context! { id => o.id, name => o.name })
+                .collect(),
+            Err(e) => return visitor.error(e),
+        }
+    } else {
+        Vec::new()
+    };
+    let organization = if staff {
+        q.organization
+    } else {
+        visitor.user.organization_id
+    };
+    let month = q.month.clone().unwrap_or_else(|| {
+        let now = state
+            .desk
+            .clock
+            .now()
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC);
+        format!("{:04}-{:02}", now.year(), now.month())
+    });
+    let title = visitor.text("credits_title");
+    let mut values = minijinja::context! { organizations => organizations, month => &month,
+    organization => organization };
+    let (Some(organization), Some(_)) = (organization, q.month.as_ref()) else {
+        return visitor.render("credits.html", StatusCode::OK, &title, values);
+    };
+    let Ok((year, number)) = sladesk_core::availability::parse_month(&month) else {
+        let message = crate::catalogue::Message::new("api_bad_month").given("given", &month);
+        values = minijinja::context! { error => message.text(language), ..values };
+        return visitor.render("credits.html", StatusCode::BAD_REQUEST, &title, values);
+    };
+    match state
+        .desk
+        .credits(&visitor.actor, organization, year, number)
+        .await
+    {
+        Ok((org, statement)) => {
+            let guarantees = org.terms.map(|t| t.guarantees).unwrap_or_default();
+            let lines: Vec<_> = statement
+                .lines
+                .iter()
+                .map(|l| {
+                    minijinja::context! {
+                        guarantee => guarantees.get(l.guarantee).map(|g| guarantee_words(g, language)),
+                        ticket => l.ticket_id, ticket_number => l.ticket_id.map(ticket_number),
+                        figure => l.figure.map(|f| format!("{f:.2}")),
+                        amount => money(l.cents, &statement.currency, language),
+                    }
+                })
+                .collect();
+            let values = minijinja::context! {
+                statement => minijinja::value::Serde(&statement), lines => lines,
+                organization_name => org.name,
+                owed => money(statement.owed_cents, &statement.currency, language),
+                credited => money(statement.credited_cents, &statement.currency, language),
+                ..values
+            };
+            visitor.render("credits.html", StatusCode::OK, &title, values)
+        }
+        Err(e) => visitor.error(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sladesk_core::text::Language;
+
+    #[test]
+    fn money_reads_as_each_language_writes_it() {
+        assert_eq!(money(125_000_050, "EUR", Language::Nl), "1.250.000,50 EUR");
+        assert_eq!(money(20_000, "EUR", Language::En), "200.00 EUR");
+        assert_eq!(money(5, "EUR", Language::En), "0.05 EUR");
+    }
 }

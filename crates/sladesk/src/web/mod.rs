@@ -232,6 +232,7 @@ pub fn router(state: AppState) -> Router {
             get(policies::list_pages).post(policies::publish_page),
         )
         .route("/policies/{version}", get(policies::show))
+        .route("/credits", get(credits::page))
         .route(
             "/policies/{version}/terminate",
             post(policies::terminate_page),

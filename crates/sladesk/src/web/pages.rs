@@ -44,6 +44,7 @@ const TEMPLATE_SOURCES: &[(&str, &str)] = &[
     ("setup.html", include_str!("templates/setup.html")),
     ("policies.html", include_str!("templates/policies.html")),
     ("policy.html", include_str!("templates/policy.html")),
+    ("credits.html", include_str!("templates/credits.html")),
 ];
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
