@@ -14,7 +14,7 @@ import net from "node:net";
 import { chromium } from "playwright-core";
 import * as OTPAuth from "otpauth";
 
-const bin = process.env.SLADESK_BIN ?? new URL("../target/debug/sladesk", import.meta.url).pathname;
+const bin = process.env.E2E_SLADESK_BIN ?? new URL("../target/debug/sladesk", import.meta.url).pathname;
 const artifacts = new URL("./artifacts/", import.meta.url).pathname;
 const password = "correct horse battery staple 42";
 let server, smtp, browser, base, dataDir, maildir, adminToken, acmeId, globexTicket;

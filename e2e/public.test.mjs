@@ -11,7 +11,7 @@ import { join } from "node:path";
 import net from "node:net";
 import { chromium } from "playwright-core";
 
-const bin = process.env.SLADESK_BIN ?? new URL("../target/debug/sladesk", import.meta.url).pathname;
+const bin = process.env.E2E_SLADESK_BIN ?? new URL("../target/debug/sladesk", import.meta.url).pathname;
 const artifacts = new URL("./artifacts/", import.meta.url).pathname;
 let server, browser, base, dataDir, adminToken;
 

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import net from "node:net";
 import { chromium } from "playwright-core";
 
-export const bin = process.env.SLADESK_BIN ?? new URL("../target/debug/sladesk", import.meta.url).pathname;
+export const bin = process.env.E2E_SLADESK_BIN ?? new URL("../target/debug/sladesk", import.meta.url).pathname;
 
 export function freePort() {
   return new Promise((resolve) => {

@@ -615,3 +615,5 @@ credits_none = No credits for this month.
 credits_per_ticket = each { $priority } ticket whose { $clock } target was not met
 credits_resolved_within = at least { $percent } % of { $priority } tickets resolved within { $hours } office hours
 credits_availability = availability of at least { $percent } %
+policy_compare_with = Compare with
+policy_compare = Compare

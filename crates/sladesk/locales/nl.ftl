@@ -612,3 +612,5 @@ credits_none = Geen credits over deze maand.
 credits_per_ticket = elk ticket met prioriteit { $priority } waarvan het doel voor { $clock } niet is gehaald
 credits_resolved_within = minstens { $percent } % van de tickets met prioriteit { $priority } opgelost binnen { $hours } kantooruren
 credits_availability = beschikbaarheid van minstens { $percent } %
+policy_compare_with = Vergelijken met
+policy_compare = Vergelijken

@@ -332,6 +332,7 @@ async fn version_page(
     state: &AppState,
     visitor: &Visitor,
     id: &str,
+    against: Option<&str>,
     notice: Option<String>,
     status: StatusCode,
 ) -> Response {
@@ -343,14 +344,20 @@ async fn version_page(
         Err(e) => return visitor.error(e),
     };
     let found = tokio::try_join!(
-        state.desk.policy_diff(&visitor.actor, id, None),
+        state.desk.policy_diff(&visitor.actor, id, against),
+        state.desk.policy_versions(&visitor.actor),
         state.desk.termination_closes_at(&version),
         state.desk.termination_notices(&visitor.actor, id),
     );
-    let ((against, changes), closes_at, notices) = match found {
+    let ((against, changes), versions, closes_at, notices) = match found {
         Ok(found) => found,
         Err(e) => return visitor.error(e),
     };
+    let others: Vec<String> = versions
+        .into_iter()
+        .map(|v| v.version)
+        .filter(|v| v != id)
+        .collect();
     let now = state.desk.clock.now().as_second();
     let customer = !visitor.user.role.is_staff();
     let may_terminate = customer && closes_at.is_some_and(|c| now <= c) && notices.is_empty();
@@ -387,17 +394,25 @@ async fn version_page(
         published => when(visitor, version.published_at),
         closes => closes_at.map(|c| when(visitor, c)), may_terminate => may_terminate,
         against => against, changes => changes, notices => notices, notice => notice,
-        policy => &version.policy },
+        others => others, policy => &version.policy },
     )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct VersionQuery {
+    /// The version to compare with; default: the one before.
+    pub against: Option<String>,
 }
 
 pub async fn show(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<VersionQuery>,
 ) -> Response {
+    let against = q.against.as_deref().filter(|a| !a.is_empty());
     match Visitor::from(&state, &headers).await {
-        Ok(visitor) => version_page(&state, &visitor, &id, None, StatusCode::OK).await,
+        Ok(visitor) => version_page(&state, &visitor, &id, against, None, StatusCode::OK).await,
         Err(response) => response,
     }
 }
@@ -427,11 +442,11 @@ pub async fn terminate_page(
     match given {
         Ok(_) => {
             let done = visitor.text("termination_recorded");
-            version_page(&state, &visitor, &id, Some(done), StatusCode::OK).await
+            version_page(&state, &visitor, &id, None, Some(done), StatusCode::OK).await
         }
         Err(e) => match super::error::refused(&e, visitor.language) {
             Some((message, status)) if !matches!(e, DeskError::NotFound(_)) => {
-                version_page(&state, &visitor, &id, Some(message), status).await
+                version_page(&state, &visitor, &id, None, Some(message), status).await
             }
             _ => visitor.error(e),
         },
