@@ -46,8 +46,8 @@ pub struct CreditsResponse {
 
 #[utoipa::path(operation_id = "contract_credits", get, path = "/api/v1/organizations/{id}/credits", tag = "organizations",
     params(("id" = i64, Path), CreditParams),
-    responses((status = 200, body = CreditsResponse, content_type = "application/json"),
-        (status = 200, description = "the same as CSV", content_type = "text/csv"),
+    responses((status = 200, description = "the credits, as JSON or (`format=csv`) as CSV",
+            content((CreditsResponse = "application/json"), (String = "text/csv"))),
         (status = 400, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn credits(
