@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{Backend, Database, Server, outbox, test_config};
+use common::{
+    Backend, Database, Server, SmtpServer, free_port, maildir, outbox, test_config, with_smtp,
+};
 use jiff::{SignedDuration, Timestamp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -49,7 +51,11 @@ async fn high_ticket(s: &Server, org: i64) -> Value {
 }
 
 async fn versions_take_effect_with_notice_and_measure_new_tickets_only(backend: Backend) {
-    let (db, s, now) = server(backend).await;
+    let db = Database::fresh(backend).await;
+    let mut smtp = SmtpServer::start_on(free_port(), &maildir(&db, "versions"));
+    let now: Timestamp = "2026-12-01T10:00:00Z".parse().unwrap();
+    let clock = sladesk::clock::Clock::manual(now);
+    let s = Server::start_with_clock(with_smtp(test_config(&db.url), smtp.port), clock).await;
     let acme = s.organization("Acme", None).await;
     let globex = s.organization("Globex", None).await;
     let anna = s
@@ -107,7 +113,19 @@ async fn versions_take_effect_with_notice_and_measure_new_tickets_only(backend: 
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
 
-    // Every customer contact hears of it, in their language, with the right to terminate.
+    // Every customer contact hears of it, in their language, with the right to terminate:
+    // delivered by the mailer to a real SMTP server.
+    smtp.wait_for(20, "the announcements", |mails| {
+        let to = |who: &str, words: &str| {
+            mails
+                .iter()
+                .any(|(to, subject, _)| to.contains(who) && subject.contains(words))
+        };
+        to("anna@acme.example", "Nieuwe versie van de SLA")
+            && to("ed@acme.example", "New version of the SLA")
+            && to("gus@globex.example", "New version of the SLA")
+    })
+    .await;
     let mails = outbox(&db).await;
     let to = |who: &str| {
         mails
@@ -219,6 +237,7 @@ async fn versions_take_effect_with_notice_and_measure_new_tickets_only(backend: 
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     s.stop().await;
+    smtp.stop();
 }
 
 /// S5: staff leave a stretch out of a ticket's clocks; the elapsed time drops by exactly its
