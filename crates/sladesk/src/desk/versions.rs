@@ -148,11 +148,9 @@ impl Desk {
         }
     }
 
-    /// Every version, the earliest first; for anyone signed in (customers read the SLA too).
-    pub async fn policy_versions(&self, actor: &Actor) -> Result<Vec<PolicyVersion>, DeskError> {
-        if actor.user.is_none() && actor.id().is_some() {
-            return Err(Refusal::SignInFirst.into());
-        }
+    /// Every version, the earliest first; for anyone signed in (customers read the SLA too:
+    /// the doors only let signed-in people ask).
+    pub async fn policy_versions(&self, _actor: &Actor) -> Result<Vec<PolicyVersion>, DeskError> {
         let mut conn = self.store.read().await?;
         Ok(store::versions(&mut conn).await?)
     }
