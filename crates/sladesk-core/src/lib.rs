@@ -7,6 +7,7 @@
 //! - [`sla`]: the reaction and resolution clocks of a ticket, evaluated from its events.
 //! - [`availability`]: the monthly availability figure of A1-A3, with its working.
 //! - [`credits`]: guarantees and the service credits they give (G2, S5).
+//! - [`report`]: the figures of a monthly SLA report per priority (S3).
 //!
 //! Storage, HTTP and background jobs live in the `sladesk` crate and call into this one; this
 //! crate never calls out.
@@ -15,6 +16,7 @@ pub mod availability;
 pub mod calendar;
 pub mod credits;
 pub mod policy;
+pub mod report;
 pub mod sla;
 pub mod text;
 pub mod tickets;
