@@ -301,6 +301,15 @@ async fn an_excluded_stretch_is_left_out_of_the_clocks_and_shown_to_the_customer
         4 * 3600 - 5400
     );
     assert_eq!(after["sla"]["reaction"]["elapsed_seconds"], 4 * 3600 - 5400);
+    // A list of tickets counts the same as the ticket itself.
+    let (_, listed) = s.get(&s.admin, "/api/v1/tickets").await;
+    let row = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id)
+        .expect("the ticket is listed");
+    assert_eq!(row["sla"]["resolution"]["elapsed_seconds"], 4 * 3600 - 5400);
     let (_, explained) = s
         .get(&s.admin, &format!("/api/v1/tickets/{id}?explain=true"))
         .await;

@@ -116,6 +116,17 @@ pub enum TicketChange {
     },
 }
 
+impl TicketEventKind {
+    /// The kinds the SLA timeline reads (`desk::sla::timeline_of`): reactions, status and
+    /// priority moves, and exclusions (S5). Lists of tickets load only these.
+    pub const FOR_SLA: [TicketEventKind; 4] = [
+        TicketEventKind::StaffReply,
+        TicketEventKind::Status,
+        TicketEventKind::Priority,
+        TicketEventKind::Exclusion,
+    ];
+}
+
 impl TicketChange {
     pub fn kind(&self) -> TicketEventKind {
         match self {

@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 
 use super::accounts::{parse_word, word};
 use super::{Conn, StoreError, col};
-use crate::domain::tickets::{Ticket, TicketChange, TicketEvent};
+use crate::domain::tickets::{Ticket, TicketChange, TicketEvent, TicketEventKind};
 
 pub(super) fn ticket(row: &AnyRow) -> Result<Ticket, StoreError> {
     Ok(Ticket {
@@ -185,9 +185,14 @@ pub async fn events_of_many(
         .map(i64::to_string)
         .collect::<Vec<_>>()
         .join(",");
-    // The list holds only integers formatted here, never user text.
+    let kinds = TicketEventKind::FOR_SLA
+        .iter()
+        .map(|kind| format!("'{}'", word(kind)))
+        .collect::<Vec<_>>()
+        .join(",");
+    // The lists hold only integers and kind names formatted here, never user text.
     let sql = format!(
-        "SELECT * FROM ticket_events WHERE ticket_id IN ({list}) AND kind IN ('staff_reply', 'status', 'priority') \
+        "SELECT * FROM ticket_events WHERE ticket_id IN ({list}) AND kind IN ({kinds}) \
          ORDER BY ticket_id, id"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
