@@ -50,12 +50,15 @@ impl Desk {
         } else {
             Vec::new()
         };
+        let ids: Vec<i64> = filed.iter().map(|t| t.id).collect();
+        let mut events: std::collections::HashMap<i64, Vec<_>> = Default::default();
+        for event in tickets::events_of_many(&mut conn, &ids).await? {
+            if event.at <= judged_at.as_second() {
+                events.entry(event.ticket_id).or_default().push(event);
+            }
+        }
         for ticket in filed {
-            let events = tickets::events_of(&mut conn, ticket.id, false).await?;
-            let events: Vec<_> = events
-                .into_iter()
-                .filter(|e| e.at <= judged_at.as_second())
-                .collect();
+            let events = events.remove(&ticket.id).unwrap_or_default();
             let policy = self
                 .policy_of_ticket(&mut conn, &ticket, org.policy.as_deref())
                 .await?;

@@ -87,7 +87,7 @@ const MAX_TEXT: usize = 100_000;
 
 /// A required text: not blank, at most `max` characters as given (as the OpenAPI document's
 /// `maxLength` says); returned trimmed.
-fn text(field: Field, given: &str, max: usize) -> Result<String, DeskError> {
+pub(crate) fn text(field: Field, given: &str, max: usize) -> Result<String, DeskError> {
     let value = given.trim();
     if value.is_empty() {
         return Err(DeskError::Refused(Refusal::Empty { field }));

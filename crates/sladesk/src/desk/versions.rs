@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sladesk_core::policy::{KeyChange, Policy};
 
+use super::tickets::text;
 use super::{Actor, Desk, DeskError};
 use crate::desk::{Field, Refusal, Thing};
 use crate::domain::accounts::{Organization, Role};
@@ -44,21 +45,6 @@ pub struct NewPolicyVersion {
     /// A material change needs `versions.notice_days` of notice and gives customers the right
     /// to terminate (G3).
     pub material: bool,
-}
-
-fn summary(field: Field, given: &str) -> Result<String, DeskError> {
-    let value = given.trim();
-    if value.is_empty() {
-        return Err(Refusal::Empty { field }.into());
-    }
-    if given.chars().count() > MAX_TEXT {
-        return Err(Refusal::TooLong {
-            field,
-            max: MAX_TEXT,
-        }
-        .into());
-    }
-    Ok(value.to_string())
 }
 
 /// The calendar date (UTC) of a moment, for refusals and mails.
@@ -229,8 +215,8 @@ impl Desk {
         if !actor.is_admin() {
             return Err(Refusal::AdminOnly.into());
         }
-        let summary_en = summary(Field::Summary, &new.summary_en)?;
-        let summary_nl = summary(Field::Summary, &new.summary_nl)?;
+        let summary_en = text(Field::Summary, &new.summary_en, MAX_TEXT)?;
+        let summary_nl = text(Field::Summary, &new.summary_nl, MAX_TEXT)?;
         let parsed = Policy::with_overlays(&[&new.policy])?;
         // The name goes into addresses (`/policies/<version>`): letters, digits, `.`, `_`, `-`.
         let name_ok = (1..=100).contains(&parsed.version.len())
