@@ -14,7 +14,6 @@ use super::AppState;
 use super::visitor::{Access, Visitor};
 use crate::desk::{DeskError, Field, NewOrganization, NewUser, OrganizationPatch, Refusal};
 use crate::domain::accounts::{Role, Tier};
-use crate::notify::local_time_in;
 
 async fn admin_page(
     state: &AppState,
@@ -55,11 +54,7 @@ async fn admin_page(
             }
         }
     }
-    let when = |second: i64| {
-        jiff::Timestamp::from_second(second)
-            .map(|t| local_time_in(t, visitor.language, &visitor.tz))
-            .unwrap_or_default()
-    };
+    let when = |second: i64| visitor.time(second);
     let registrations: Vec<_> = registrations
         .iter()
         .map(|r| {

@@ -518,9 +518,7 @@ pub async fn audit(
         .into_iter()
         .map(|e| AuditResponse {
             id: e.id,
-            at: jiff::Timestamp::from_second(e.at)
-                .map(|t| t.to_string())
-                .unwrap_or_default(),
+            at: super::schema::rfc3339(e.at),
             actor_id: e.actor_id,
             token_id: e.token_id,
             action: e.action,
@@ -557,9 +555,7 @@ impl From<crate::store::registrations::Registration> for RegistrationResponse {
             message: r.message,
             language: r.language,
             status: r.status,
-            created_at: jiff::Timestamp::from_second(r.created_at)
-                .map(|t| t.to_string())
-                .unwrap_or_default(),
+            created_at: super::schema::rfc3339(r.created_at),
             user_id: r.user_id,
         }
     }

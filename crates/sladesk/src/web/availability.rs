@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use sladesk_core::availability::{ExclusionCategory, MonthReport};
 use utoipa::IntoParams;
@@ -13,17 +12,12 @@ use utoipa::IntoParams;
 use super::AppState;
 use super::error::{ApiError, Problem};
 use super::extract::{Auth, Body, Id, Params};
+use super::schema::rfc3339;
 use crate::desk::{NewComponent, NewExclusion, NewMonitor, NewWindow};
 use crate::store::accounts::parse_word;
 use crate::store::availability::{Component, ExclusionRow, MaintenanceWindow, Monitor};
 
 type Result<T> = std::result::Result<T, ApiError>;
-
-fn rfc3339(second: i64) -> String {
-    Timestamp::from_second(second)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
-}
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MonitorResponse {
@@ -228,11 +222,7 @@ pub async fn report(
     Auth(actor): Auth,
     Params(p): Params<ReportParams>,
 ) -> Result<Json<MonthReport>> {
-    let (year, month) = sladesk_core::availability::parse_month(&p.month).map_err(|_| {
-        ApiError::bad_request(
-            crate::catalogue::Message::new("api_bad_month").given("given", &p.month),
-        )
-    })?;
+    let (year, month) = super::error::month_param(&p.month)?;
     Ok(Json(
         state
             .desk

@@ -56,11 +56,7 @@ pub async fn credits(
     Id(id): Id,
     Params(p): Params<CreditParams>,
 ) -> Result<Response, ApiError> {
-    let (year, month) = sladesk_core::availability::parse_month(&p.month).map_err(|_| {
-        ApiError::bad_request(
-            crate::catalogue::Message::new("api_bad_month").given("given", &p.month),
-        )
-    })?;
+    let (year, month) = super::error::month_param(&p.month)?;
     let (org, statement) = state.desk.credits(&actor, id, year, month).await?;
     let body = CreditsResponse {
         organization_id: org.id,
@@ -218,10 +214,12 @@ pub async fn page(
     let (Some(organization), Some(_)) = (organization, q.month.as_ref()) else {
         return visitor.render("credits.html", StatusCode::OK, &title, values);
     };
-    let Ok((year, number)) = sladesk_core::availability::parse_month(&month) else {
-        let message = crate::catalogue::Message::new("api_bad_month").given("given", &month);
-        values = minijinja::context! { error => message.text(language), ..values };
-        return visitor.render("credits.html", StatusCode::BAD_REQUEST, &title, values);
+    let (year, number) = match super::error::month_param(&month) {
+        Ok(found) => found,
+        Err(refused) => {
+            values = minijinja::context! { error => refused.message.text(language), ..values };
+            return visitor.render("credits.html", refused.status, &title, values);
+        }
     };
     match state
         .desk

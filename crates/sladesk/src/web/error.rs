@@ -67,6 +67,12 @@ impl ApiError {
     }
 }
 
+/// A `month` query parameter (`2026-04`) as year and month, or the 400 that names it.
+pub fn month_param(given: &str) -> Result<(i16, i8), ApiError> {
+    sladesk_core::availability::parse_month(given)
+        .map_err(|_| ApiError::bad_request(Message::new("api_bad_month").given("given", given)))
+}
+
 /// The one place where a desk error gets its HTTP status, for both doors (the API and the
 /// pages); `None` for a server fault.
 pub fn status_of(error: &DeskError) -> Option<StatusCode> {

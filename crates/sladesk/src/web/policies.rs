@@ -19,7 +19,6 @@ use super::schema::rfc3339;
 use super::visitor::{Access, Visitor};
 use crate::desk::{DeskError, NewPolicyVersion, Thing};
 use crate::domain::policies::{PolicyVersion, TerminationNotice};
-use crate::notify::local_time_in;
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -210,12 +209,6 @@ pub async fn terminations(
 
 // The pages.
 
-fn when(visitor: &Visitor, second: i64) -> String {
-    jiff::Timestamp::from_second(second)
-        .map(|t| local_time_in(t, visitor.language, &visitor.tz))
-        .unwrap_or_default()
-}
-
 async fn list_page(
     state: &AppState,
     visitor: &Visitor,
@@ -234,7 +227,7 @@ async fn list_page(
         .iter()
         .rev()
         .map(|v| {
-            context! { version => &v.version, effective => when(visitor, v.effective_at),
+            context! { version => &v.version, effective => visitor.time(v.effective_at),
             material => v.material, summary => v.summary(visitor.language),
             in_force => v.version == in_force.version }
         })
@@ -377,7 +370,7 @@ async fn version_page(
             context! { organization => names.organizations.get(&n.organization_id).cloned()
             .unwrap_or_else(|| format!("#{}", n.organization_id)),
             person => names.people.get(&n.user_id).cloned().unwrap_or_default(),
-            at => when(visitor, n.at), note => &n.note }
+            at => visitor.time(n.at), note => &n.note }
         })
         .collect();
     let changes: Vec<_> = changes
@@ -390,9 +383,9 @@ async fn version_page(
         status,
         &title,
         context! { version_id => &version.version, summary => version.summary(visitor.language),
-        effective => when(visitor, version.effective_at), material => version.material,
-        published => when(visitor, version.published_at),
-        closes => closes_at.map(|c| when(visitor, c)), may_terminate => may_terminate,
+        effective => visitor.time(version.effective_at), material => version.material,
+        published => visitor.time(version.published_at),
+        closes => closes_at.map(|c| visitor.time(c)), may_terminate => may_terminate,
         against => against, changes => changes, notices => notices, notice => notice,
         others => others, policy => &version.policy },
     )

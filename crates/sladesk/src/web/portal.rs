@@ -59,9 +59,7 @@ pub(super) fn row(
 ) -> minijinja::Value {
     let t = &view.ticket;
     let words = sla_words(view, visitor.language, &visitor.tz, warning_share);
-    let changed = jiff::Timestamp::from_second(t.updated_at)
-        .map(|at| local_time_in(at, visitor.language, &visitor.tz))
-        .unwrap_or_default();
+    let changed = visitor.time(t.updated_at);
     context! {
         id => t.id, number => ticket_number(t.id), subject => &t.subject,
         status => t.status.label(visitor.language),
@@ -397,11 +395,7 @@ fn event_entry(
             end,
             category,
         } => {
-            let moment = |second: i64| {
-                jiff::Timestamp::from_second(second)
-                    .map(|at| local_time_in(at, language, &visitor.tz))
-                    .unwrap_or_default()
-            };
+            let moment = |second: i64| visitor.time(second);
             let category = format!("exclusion_{}", crate::store::accounts::word(category));
             let args = [
                 ("from", moment(*start).into()),
@@ -421,9 +415,7 @@ fn event_entry(
         _ => None,
     }
     .filter(|r| !r.is_empty());
-    let when = jiff::Timestamp::from_second(event.at)
-        .map(|at| local_time_in(at, language, &visitor.tz))
-        .unwrap_or_default();
+    let when = visitor.time(event.at);
     context! { style => style, who => who, heading => heading, body => &event.body, reason => reason, when => when }
 }
 

@@ -13,6 +13,7 @@ use super::AppState;
 use super::error::ApiError;
 use super::extract::{Auth, Body, Id, Params};
 use super::language::language;
+use super::schema::rfc3339;
 use crate::desk::StatusPage;
 use crate::domain::availability::ComponentState;
 use crate::notify::local_time;
@@ -167,12 +168,6 @@ pub struct UpdateResponse {
     pub at: String,
     pub message: String,
     pub author_id: Option<i64>,
-}
-
-fn rfc3339(second: i64) -> String {
-    jiff::Timestamp::from_second(second)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
 }
 
 fn update_response(u: crate::store::availability::OutageUpdate) -> UpdateResponse {

@@ -119,6 +119,13 @@ impl Visitor {
         }
     }
 
+    /// A moment (Unix seconds) as this person reads it, in their language and time zone.
+    pub fn time(&self, second: i64) -> String {
+        jiff::Timestamp::from_second(second)
+            .map(|t| crate::notify::local_time_in(t, self.language, &self.tz))
+            .unwrap_or_default()
+    }
+
     pub fn text(&self, key: &str) -> String {
         texts(self.language)[key]
             .as_str()
