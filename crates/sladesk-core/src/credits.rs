@@ -83,10 +83,26 @@ pub enum TermsError {
     NegativeFee,
     #[error("currency must be three capital letters (ISO 4217), like EUR")]
     Currency,
-    #[error("guarantees[{index}]: {reason}")]
-    Guarantee { index: usize, reason: &'static str },
+    #[error("guarantees[{index}]: {problem}")]
+    Guarantee {
+        index: usize,
+        problem: GuaranteeProblem,
+    },
     #[error("monthly_cap_cents must not be negative")]
     NegativeCap,
+}
+
+/// What is wrong with one guarantee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum GuaranteeProblem {
+    #[error("within_seconds must be positive")]
+    Within,
+    #[error("min_percent must be from 0 to 100")]
+    Percent,
+    #[error("fee_basis_points must be from 0 to 10000")]
+    BasisPoints,
+    #[error("fixed_cents must not be negative")]
+    NegativeCredit,
 }
 
 impl ContractTerms {
@@ -102,7 +118,7 @@ impl ContractTerms {
             return Err(TermsError::NegativeCap);
         }
         for (index, guarantee) in self.guarantees.iter().enumerate() {
-            let bad = |reason| Err(TermsError::Guarantee { index, reason });
+            let bad = |problem| Err(TermsError::Guarantee { index, problem });
             let credit = match guarantee {
                 Guarantee::PerTicket { credit, .. } => credit,
                 Guarantee::ResolvedWithin {
@@ -112,10 +128,10 @@ impl ContractTerms {
                     ..
                 } => {
                     if *within_seconds <= 0 {
-                        return bad("within_seconds must be positive");
+                        return bad(GuaranteeProblem::Within);
                     }
                     if !(0.0..=100.0).contains(min_percent) {
-                        return bad("min_percent must be from 0 to 100");
+                        return bad(GuaranteeProblem::Percent);
                     }
                     credit
                 }
@@ -124,16 +140,16 @@ impl ContractTerms {
                     credit,
                 } => {
                     if !(0.0..=100.0).contains(min_percent) {
-                        return bad("min_percent must be from 0 to 100");
+                        return bad(GuaranteeProblem::Percent);
                     }
                     credit
                 }
             };
             match credit {
                 Credit::FeeBasisPoints(p) if !(0..=10_000).contains(p) => {
-                    return bad("fee_basis_points must be from 0 to 10000");
+                    return bad(GuaranteeProblem::BasisPoints);
                 }
-                Credit::FixedCents(c) if *c < 0 => return bad("fixed_cents must not be negative"),
+                Credit::FixedCents(c) if *c < 0 => return bad(GuaranteeProblem::NegativeCredit),
                 _ => {}
             }
         }

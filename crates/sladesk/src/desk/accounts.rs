@@ -100,9 +100,7 @@ fn check_terms(
     terms: Option<sladesk_core::credits::ContractTerms>,
 ) -> Result<Option<sladesk_core::credits::ContractTerms>, DeskError> {
     if let Some(terms) = &terms {
-        terms.check().map_err(|e| Refusal::Terms {
-            detail: e.to_string(),
-        })?;
+        terms.check().map_err(Refusal::Terms)?;
     }
     Ok(terms)
 }

@@ -316,9 +316,8 @@ pub enum Refusal {
         given: String,
     },
     ExclusionOutOfRange,
-    Terms {
-        detail: String,
-    },
+    /// Contract terms that do not hold (G2, S5).
+    Terms(sladesk_core::credits::TermsError),
     /// A policy (a contract's own, in TOML) that the SLA engine does not accept.
     Policy {
         detail: String,
@@ -498,7 +497,21 @@ impl Refusal {
             TerminationRecorded => m("refused_termination_recorded"),
             VersionName { given } => m("refused_version_name").given("given", given),
             ExclusionOutOfRange => m("refused_exclusion_out_of_range"),
-            Terms { detail } => m("refused_terms").given("detail", detail),
+            Terms(problem) => {
+                use sladesk_core::credits::{GuaranteeProblem as G, TermsError as E};
+                match problem {
+                    E::NegativeFee => m("refused_terms_negative_fee"),
+                    E::Currency => m("refused_terms_currency"),
+                    E::NegativeCap => m("refused_terms_negative_cap"),
+                    E::Guarantee { index, problem } => m(match problem {
+                        G::Within => "refused_terms_within",
+                        G::Percent => "refused_terms_percent",
+                        G::BasisPoints => "refused_terms_basis_points",
+                        G::NegativeCredit => "refused_terms_negative_credit",
+                    })
+                    .number("number", *index as i64 + 1),
+                }
+            }
             UnknownPolicyVersion { given } => {
                 m("refused_unknown_policy_version").given("given", given)
             }
@@ -622,7 +635,9 @@ impl Refusal {
             UnknownPolicyVersion { given: s() },
             VersionName { given: s() },
             ExclusionOutOfRange,
-            Terms { detail: s() },
+            Terms(sladesk_core::credits::TermsError::NegativeFee),
+            Terms(sladesk_core::credits::TermsError::Currency),
+            Terms(sladesk_core::credits::TermsError::NegativeCap),
             Policy { detail: s() },
         ];
         for &from in Status::ALL {
@@ -631,6 +646,16 @@ impl Refusal {
             }
         }
         all.extend(Field::ALL.map(|field| Empty { field }));
+        {
+            use sladesk_core::credits::GuaranteeProblem as G;
+            for problem in [G::Within, G::Percent, G::BasisPoints, G::NegativeCredit] {
+                let index = 0;
+                all.push(Terms(sladesk_core::credits::TermsError::Guarantee {
+                    index,
+                    problem,
+                }));
+            }
+        }
         all
     }
 }
