@@ -109,6 +109,25 @@ use sladesk_core::tickets::{Environment, Priority, Status, TicketType};
 labelled!(Status => "status", Priority => "priority", TicketType => "type", Environment => "environment");
 
 /// A day of the week in `language`, Monday being 0.
+/// A share as each language writes it: "93,3 %" in Dutch, "93.3 %" in English (one decimal,
+/// none when it is whole).
+pub fn percent(value: f64, language: Language) -> String {
+    let text = format!("{value:.1}");
+    let text = text.strip_suffix(".0").unwrap_or(&text).to_string();
+    match language {
+        Language::Nl => format!("{} %", text.replace('.', ",")),
+        Language::En => format!("{text} %"),
+    }
+}
+
+/// A share of a report, or "no tickets" when there was nothing to share (never 0 % or 100 %).
+pub fn share(value: Option<f64>, language: Language) -> String {
+    value.map_or_else(
+        || text(language, "report_no_tickets"),
+        |v| percent(v, language),
+    )
+}
+
 pub fn weekday(language: Language, index: usize) -> String {
     text(language, &format!("weekday_{}", index % 7))
 }
@@ -207,6 +226,14 @@ impl std::fmt::Display for Message {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shares_read_as_each_language_writes_them() {
+        assert_eq!(percent(93.33, Language::Nl), "93,3 %");
+        assert_eq!(percent(90.0, Language::En), "90 %");
+        assert_eq!(share(None, Language::En), "no tickets");
+        assert_eq!(share(None, Language::Nl), "geen tickets");
+    }
 
     #[test]
     fn both_languages_have_the_same_keys_and_parse_cleanly() {

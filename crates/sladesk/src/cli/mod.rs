@@ -1,6 +1,7 @@
 //! The command line: `sladesk sla …` (the SLA engine on files and stdin).
 
 mod availability;
+mod report;
 mod service;
 mod sla;
 
@@ -46,6 +47,9 @@ enum Command {
         #[command(flatten)]
         service: service::ServiceArgs,
     },
+    /// The monthly SLA report (S3) of an organisation or the whole desk; `report rebuild`
+    /// recomputes the figures it counts from the tickets' events.
+    Report(report::ReportArgs),
     /// API tokens.
     #[command(subcommand)]
     Token(service::TokenCommand),
@@ -132,6 +136,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             policy,
         } => service::serve(service, listen, policy),
         Command::Migrate { service } => service::migrate(service),
+        Command::Report(args) => report::run(args),
         Command::Token(command) => service::token(command),
         Command::User(command) => service::user(command),
     }

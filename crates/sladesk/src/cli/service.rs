@@ -26,7 +26,7 @@ pub struct ServiceArgs {
 }
 
 impl ServiceArgs {
-    fn config(&self) -> Result<Config, CliError> {
+    pub(super) fn config(&self) -> Result<Config, CliError> {
         let mut config =
             Config::load(self.config.as_deref()).map_err(|e| CliError::bad("cli_config", e))?;
         if let Some(dir) = &self.data_dir {
@@ -99,13 +99,13 @@ impl From<RoleArg> for Role {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?)
 }
 
-fn serve_error(error: ServeError) -> CliError {
+pub(super) fn serve_error(error: ServeError) -> CliError {
     match error {
         ServeError::Policy { .. } | ServeError::Listen { .. } => CliError::bad("cli_serve", error),
         ServeError::Store(sladesk::store::StoreError::UnsupportedUrl(_)) => {

@@ -10,6 +10,7 @@ mod notifications;
 mod policies;
 mod refusal;
 mod registrations;
+pub mod reports;
 mod setup;
 mod signin;
 mod sla;

@@ -219,6 +219,12 @@ pub enum Refusal {
         year: i64,
         month: i64,
     },
+    /// A report's period that ends before it starts (S3).
+    PeriodOutOfOrder,
+    /// A report's period longer than a report may cover (S3).
+    PeriodTooLong {
+        max_months: i64,
+    },
     // Who may.
     StaffOnly,
     AdminOnly,
@@ -415,6 +421,10 @@ impl Refusal {
             NoSuchMonth { year, month } => m("refused_no_such_month")
                 .number("year", *year)
                 .number("month", *month),
+            PeriodOutOfOrder => m("refused_period_out_of_order"),
+            PeriodTooLong { max_months } => {
+                m("refused_period_too_long").number("max_months", *max_months)
+            }
             StaffOnly => m("refused_staff_only"),
             AdminOnly => m("refused_admin_only"),
             OperatorsOnly => m("refused_operators_only"),
@@ -569,6 +579,8 @@ impl Refusal {
                 year: 2026,
                 month: 13,
             },
+            PeriodOutOfOrder,
+            PeriodTooLong { max_months: 24 },
             StaffOnly,
             AdminOnly,
             OperatorsOnly,

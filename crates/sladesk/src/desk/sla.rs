@@ -11,7 +11,7 @@ use sladesk_core::tickets::{Priority, Status};
 
 use super::{Desk, DeskError};
 use crate::domain::accounts::Role;
-use crate::domain::tickets::{Ticket, TicketChange, TicketEvent};
+use crate::domain::tickets::{SlaOutcome, Ticket, TicketChange, TicketEvent};
 use crate::notify::{self, Alert};
 use crate::store::accounts::{self};
 use crate::store::tickets::{self};
@@ -146,7 +146,50 @@ pub(crate) fn derive(
         .map(|(_, at)| at.as_second())
         .min();
     ticket.due_at = nearest_deadline(&report, ticket.status);
+    ticket.outcome = outcome(policy, ticket, events, &report);
     Ok(report)
+}
+
+/// S3: what the clocks came to, as the monthly report counts it. The closing that stands is the
+/// last move to Closed of a ticket that is closed now; the band is the first line of the
+/// ticket's own indicative table ("90 % within 8 h") its resolution falls within.
+pub(crate) fn outcome(
+    policy: &Policy,
+    ticket: &Ticket,
+    events: &[TicketEvent],
+    report: &SlaReport,
+) -> SlaOutcome {
+    let resolved_at = (ticket.status == Status::Closed)
+        .then(|| {
+            events.iter().rev().find_map(|e| match e.change {
+                TicketChange::Status {
+                    to: Status::Closed, ..
+                } => Some(e.at),
+                _ => None,
+            })
+        })
+        .flatten();
+    let resolution_seconds = (report.resolution.state == ClockState::Stopped)
+        .then_some(report.resolution.elapsed_seconds);
+    let table = &policy.targets(ticket.priority).indicative_resolution;
+    let resolution_band = resolution_seconds.map(|seconds| {
+        table
+            .iter()
+            .position(|&(_, within)| seconds <= within)
+            .unwrap_or(table.len()) as i64
+    });
+    SlaOutcome {
+        reaction_seconds: report
+            .reaction
+            .met_at
+            .map(|_| report.reaction.elapsed_seconds),
+        reaction_target_seconds: Some(report.reaction.target_seconds),
+        reaction_due_at: Some(report.reaction.due_at.as_second()),
+        resolved_at: resolved_at.filter(|_| resolution_seconds.is_some()),
+        resolution_seconds: resolution_seconds.filter(|_| resolved_at.is_some()),
+        resolution_target_seconds: Some(report.resolution.target_seconds),
+        resolution_band: resolution_band.filter(|_| resolved_at.is_some()),
+    }
 }
 
 /// The deadline the desk works towards now: the reaction while nobody answered, else the

@@ -209,6 +209,7 @@ impl Desk {
             next_check_at: None,
             due_at: None,
             confidential: false,
+            outcome: Default::default(),
         };
         // A new ticket has no clock events yet: its SLA follows from the ticket alone, so the
         // derived columns are written with the row instead of re-reading it afterwards.

@@ -31,6 +31,29 @@ pub struct Ticket {
     pub due_at: Option<i64>,
     /// X3: a vulnerability report, seen only by admins and the SaaS team, on no support line.
     pub confidential: bool,
+    /// S3: what the SLA clocks came to, derived from the events with the columns above.
+    pub outcome: SlaOutcome,
+}
+
+/// A ticket's SLA outcome as the monthly report counts it (S3): derived from its events in the
+/// same transaction as every change, never edited on its own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SlaOutcome {
+    /// Business seconds to the first reaction, once there was one.
+    pub reaction_seconds: Option<i64>,
+    /// The reaction target the engine judged the ticket by.
+    pub reaction_target_seconds: Option<i64>,
+    /// When an unanswered ticket's reaction falls overdue.
+    pub reaction_due_at: Option<i64>,
+    /// The closing that stands: a reopened ticket has none until it is closed again.
+    pub resolved_at: Option<i64>,
+    /// Business seconds the resolution clock counted, once closed.
+    pub resolution_seconds: Option<i64>,
+    /// The resolution target of the priority in force at the end.
+    pub resolution_target_seconds: Option<i64>,
+    /// The first line of the ticket's own indicative table its resolution falls within (the
+    /// table's length when beyond all of them).
+    pub resolution_band: Option<i64>,
 }
 
 /// What happened to a ticket.

@@ -80,6 +80,31 @@ pub fn spawn(
             async move { webhooks::send_due(&desk, &client, &retry, lease).await }
         })
     };
+    let reports = {
+        let desk = desk.clone();
+        every(interval, shutdown.clone(), move || {
+            let desk = desk.clone();
+            async move {
+                match desk.send_monthly_reports().await {
+                    Ok(0) => {}
+                    Ok(sent) => tracing::info!(mails = sent, "monthly SLA reports queued"),
+                    Err(e) => tracing::warn!(error = %e, "monthly SLA reports not sent; tried again"),
+                }
+            }
+        })
+    };
+    // Tickets from before the outcomes were kept (an upgraded database) get theirs once, in
+    // batches; a second replica doing the same writes the same figures.
+    let backfill = {
+        let desk = desk.clone();
+        tokio::spawn(async move {
+            match desk.rebuild_outcomes(true).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(tickets = n, "SLA outcomes derived for older tickets"),
+                Err(e) => tracing::warn!(error = %e, "SLA outcomes of older tickets not derived; run `sladesk report rebuild`"),
+            }
+        })
+    };
     let mailer = Mailer::new(config);
     let mail = every(interval, shutdown, move || {
         let desk = desk.clone();
@@ -87,7 +112,7 @@ pub fn spawn(
         let mailer = mailer.clone();
         async move { mailer.send_due(&desk, &metrics, lease).await }
     });
-    vec![checks, mail, checkpoints, probes, hooks]
+    vec![checks, mail, checkpoints, probes, hooks, reports, backfill]
 }
 
 /// Runs `round` every `interval` until shutdown; a round in progress is always finished.

@@ -105,6 +105,51 @@ pub fn status_changed(
 
 /// G3: a new version of the SLA, announced to a customer contact: what changed, from when,
 /// and for a material change the right to terminate until `closes_at`.
+/// S3: the monthly SLA report's headline for `scope` (an organisation's name, or the whole
+/// desk), with a link to the whole report.
+pub fn monthly_report(
+    month: &str,
+    scope: &str,
+    headline: &sladesk_core::report::Headline,
+    url: &str,
+    language: Language,
+) -> Mail {
+    use crate::catalogue::share;
+    let args = [("month", month.into()), ("scope", scope.into())];
+    let line = |key: &str, value: String| {
+        tr(
+            language,
+            "report_mail_line",
+            &[
+                ("what", crate::catalogue::text(language, key).into()),
+                ("value", value.into()),
+            ],
+        )
+    };
+    let figures = [
+        line("report_filed", headline.opened.to_string()),
+        line("report_closed", headline.resolved.to_string()),
+        line(
+            "report_reaction_met",
+            share(headline.reaction_met_percent, language),
+        ),
+        line(
+            "report_resolution_met",
+            share(headline.resolved_within_target_percent, language),
+        ),
+    ]
+    .join("\n");
+    Mail {
+        subject: tr(language, "report_mail_subject", &args),
+        body: paragraphs([
+            tr(language, "report_mail_intro", &args),
+            figures,
+            tr(language, "report_mail_link", &[("url", url.into())]),
+            tr(language, "report_mail_preference", &[]),
+        ]),
+    }
+}
+
 pub fn policy_announced(
     version: &crate::domain::policies::PolicyVersion,
     closes_at: Option<i64>,

@@ -112,3 +112,26 @@ pub async fn pending_count(conn: &mut Conn) -> Result<i64, StoreError> {
             .await?,
     )
 }
+
+/// Claims the sending of a once-only mailing (`key`, like `report:2026-10`): true for the one
+/// caller, whatever the number of replicas, whose row this is; call it in the transaction
+/// that queues the mails, so that a failed send leaves the mailing unclaimed.
+pub async fn claim_mailing(conn: &mut Conn, key: &str, now: i64) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO report_mailings (period, sent_at) VALUES ($1, $2) ON CONFLICT (period) DO NOTHING",
+    )
+    .bind(key)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether a once-only mailing was sent.
+pub async fn mailing_sent(conn: &mut Conn, key: &str) -> Result<bool, StoreError> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT sent_at FROM report_mailings WHERE period = $1")
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(found.is_some())
+}

@@ -15,6 +15,8 @@ pub struct Preferences {
     pub mail_replies: bool,
     /// Contract mail: announcements of new versions of the SLA (G3).
     pub mail_contract: bool,
+    /// The monthly SLA report by mail (S3): asked for, never sent unasked.
+    pub mail_reports: bool,
 }
 
 impl Default for Preferences {
@@ -24,6 +26,7 @@ impl Default for Preferences {
             mail_status: true,
             mail_replies: true,
             mail_contract: true,
+            mail_reports: false,
         }
     }
 }
@@ -41,6 +44,7 @@ pub async fn preferences_of(conn: &mut Conn, user_id: i64) -> Result<Preferences
         mail_status: col::<i64>(&row, "mail_status")? != 0,
         mail_replies: col::<i64>(&row, "mail_replies")? != 0,
         mail_contract: col::<i64>(&row, "mail_contract")? != 0,
+        mail_reports: col::<i64>(&row, "mail_reports")? != 0,
     })
 }
 
@@ -51,17 +55,18 @@ pub async fn save_preferences(
     preferences: &Preferences,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO user_preferences (user_id, time_zone, mail_status, mail_replies, mail_contract)
-         VALUES ($1, $2, $3, $4, $5)
+        "INSERT INTO user_preferences (user_id, time_zone, mail_status, mail_replies, mail_contract, mail_reports)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (user_id) DO UPDATE SET time_zone = excluded.time_zone,
              mail_status = excluded.mail_status, mail_replies = excluded.mail_replies,
-             mail_contract = excluded.mail_contract",
+             mail_contract = excluded.mail_contract, mail_reports = excluded.mail_reports",
     )
     .bind(user_id)
     .bind(&preferences.time_zone)
     .bind(i64::from(preferences.mail_status))
     .bind(i64::from(preferences.mail_replies))
     .bind(i64::from(preferences.mail_contract))
+    .bind(i64::from(preferences.mail_reports))
     .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
@@ -80,6 +85,21 @@ pub async fn contract_mail_recipients(
         "SELECT u.* FROM users u LEFT JOIN user_preferences p ON p.user_id = u.id
          WHERE u.role = 'customer' AND u.disabled_at IS NULL
            AND (p.mail_contract IS NULL OR p.mail_contract <> 0)
+         ORDER BY u.id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(super::accounts::user).collect()
+}
+
+/// Who gets the monthly SLA report by mail (active people only): admins always, anyone else
+/// who asked for it; customers hear about their own organisation only.
+pub async fn report_mail_recipients(
+    conn: &mut Conn,
+) -> Result<Vec<crate::domain::accounts::User>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT u.* FROM users u LEFT JOIN user_preferences p ON p.user_id = u.id
+         WHERE u.disabled_at IS NULL AND (u.role = 'admin' OR p.mail_reports <> 0)
          ORDER BY u.id",
     )
     .fetch_all(&mut *conn)

@@ -27,7 +27,7 @@ fn account_page(
         &visitor.text("preferences"),
         context! {
             language => match visitor.language { Language::En => "en", Language::Nl => "nl" },
-            time_zone => &p.time_zone, mail_status => p.mail_status, mail_replies => p.mail_replies, mail_contract => p.mail_contract,
+            time_zone => &p.time_zone, mail_status => p.mail_status, mail_replies => p.mail_replies, mail_contract => p.mail_contract, mail_reports => p.mail_reports,
             notice => notice, error => error,
         },
     )
@@ -52,6 +52,7 @@ pub struct PreferencesForm {
     pub mail_status: Option<String>,
     pub mail_replies: Option<String>,
     pub mail_contract: Option<String>,
+    pub mail_reports: Option<String>,
 }
 
 pub async fn save(
@@ -73,6 +74,7 @@ pub async fn save(
         mail_status: form.mail_status.is_some(),
         mail_replies: form.mail_replies.is_some(),
         mail_contract: form.mail_contract.is_some(),
+        mail_reports: form.mail_reports.is_some(),
     };
     match state
         .desk

@@ -113,7 +113,7 @@ pub struct CreditQuery {
 }
 
 /// Cents as money: "1.250,00 EUR" in Dutch, "1,250.00 EUR" in English.
-fn money(cents: i64, currency: &str, language: sladesk_core::text::Language) -> String {
+pub(super) fn money(cents: i64, currency: &str, language: sladesk_core::text::Language) -> String {
     let (whole, part) = (cents.abs() / 100, cents.abs() % 100);
     let digits = whole.to_string();
     let (group, decimal) = match language {

@@ -21,6 +21,7 @@ mod policies;
 mod portal;
 mod problems;
 mod registration;
+pub mod reports;
 mod schema;
 pub mod setup;
 mod signin;
@@ -160,6 +161,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/availability", get(availability::report))
         .route("/organizations/{id}/credits", get(credits::credits))
+        .route("/reports/sla", get(reports::report))
+        .route("/reports/sla/breaches", get(reports::breaches))
         .route("/policies", get(policies::list).post(policies::publish))
         .route("/policies/{version}", get(policies::get))
         .route("/policies/{version}/diff", get(policies::diff))
@@ -233,6 +236,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/policies/{version}", get(policies::show))
         .route("/credits", get(credits::page))
+        .route("/reports", get(reports::page))
         .route(
             "/policies/{version}/terminate",
             post(policies::terminate_page),

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::{api, availability, credits, policies, status};
+use super::{api, availability, credits, policies, reports, status};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,7 +25,7 @@ use super::{api, availability, credits, policies, status};
         availability::schedule_maintenance, availability::record_exclusion, availability::report,
         status::post_update, status::list_outages, status::json, availability::heartbeat, availability::readings,
         policies::list, policies::get, policies::diff, policies::publish, policies::terminate,
-        policies::terminations, credits::credits,
+        policies::terminations, credits::credits, reports::report, reports::breaches,
         super::healthz,
     ),
     modifiers(&BearerAuth),

@@ -45,6 +45,7 @@ const TEMPLATE_SOURCES: &[(&str, &str)] = &[
     ("policies.html", include_str!("templates/policies.html")),
     ("policy.html", include_str!("templates/policy.html")),
     ("credits.html", include_str!("templates/credits.html")),
+    ("reports.html", include_str!("templates/reports.html")),
 ];
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {

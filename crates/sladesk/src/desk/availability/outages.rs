@@ -189,6 +189,7 @@ impl Desk {
             next_check_at: None,
             due_at: None,
             confidential: false,
+            outcome: Default::default(),
         };
         super::super::sla::derive(&policy, &mut ticket, &[], &[], now)?;
         // Inside this transaction (not the batch writer): the outage and its ticket commit together.

@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 
 use super::accounts::{parse_word, word};
 use super::{Conn, StoreError, col};
-use crate::domain::tickets::{Ticket, TicketChange, TicketEvent, TicketEventKind};
+use crate::domain::tickets::{SlaOutcome, Ticket, TicketChange, TicketEvent, TicketEventKind};
 
 pub(super) fn ticket(row: &AnyRow) -> Result<Ticket, StoreError> {
     Ok(Ticket {
@@ -31,6 +31,15 @@ pub(super) fn ticket(row: &AnyRow) -> Result<Ticket, StoreError> {
         next_check_at: col(row, "next_check_at")?,
         due_at: col(row, "due_at")?,
         confidential: col::<i64>(row, "confidential")? != 0,
+        outcome: SlaOutcome {
+            reaction_seconds: col(row, "reaction_seconds")?,
+            reaction_target_seconds: col(row, "reaction_target_seconds")?,
+            reaction_due_at: col(row, "reaction_due_at")?,
+            resolved_at: col(row, "resolved_at")?,
+            resolution_seconds: col(row, "resolution_seconds")?,
+            resolution_target_seconds: col(row, "resolution_target_seconds")?,
+            resolution_band: col(row, "resolution_band")?,
+        },
     })
 }
 
@@ -53,14 +62,18 @@ fn event(row: &AnyRow) -> Result<TicketEvent, StoreError> {
 
 pub(super) const TICKET_COLUMNS: &str = "t.id, t.organization_id, t.requester_id, t.ticket_type, t.class, t.priority, \
     t.triaged, t.environment, t.product, t.subject, t.description, t.status, t.line, t.assignee_id, \
-    t.policy_version, t.created_at, t.updated_at, t.breached_at, t.next_check_at, t.due_at, t.confidential";
+    t.policy_version, t.created_at, t.updated_at, t.breached_at, t.next_check_at, t.due_at, t.confidential, \
+    t.reaction_seconds, t.reaction_target_seconds, t.reaction_due_at, t.resolved_at, t.resolution_seconds, \
+    t.resolution_target_seconds, t.resolution_band";
 
 pub async fn insert_ticket(conn: &mut Conn, t: &Ticket) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO tickets (organization_id, requester_id, ticket_type, class, priority, triaged, environment,
          product, subject, description, status, line, assignee_id, policy_version, created_at, updated_at,
-         breached_at, next_check_at, due_at, confidential)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
+         breached_at, next_check_at, due_at, confidential, reaction_seconds, reaction_target_seconds,
+         reaction_due_at, resolved_at, resolution_seconds, resolution_target_seconds, resolution_band)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+         $21, $22, $23, $24, $25, $26, $27) RETURNING id",
     )
     .bind(t.organization_id)
     .bind(t.requester_id)
@@ -82,6 +95,13 @@ pub async fn insert_ticket(conn: &mut Conn, t: &Ticket) -> Result<i64, StoreErro
     .bind(t.next_check_at)
     .bind(t.due_at)
     .bind(i64::from(t.confidential))
+    .bind(t.outcome.reaction_seconds)
+    .bind(t.outcome.reaction_target_seconds)
+    .bind(t.outcome.reaction_due_at)
+    .bind(t.outcome.resolved_at)
+    .bind(t.outcome.resolution_seconds)
+    .bind(t.outcome.resolution_target_seconds)
+    .bind(t.outcome.resolution_band)
     .fetch_one(&mut *conn)
     .await?;
     Ok(id)
@@ -91,8 +111,10 @@ pub async fn insert_ticket(conn: &mut Conn, t: &Ticket) -> Result<i64, StoreErro
 pub async fn update_ticket(conn: &mut Conn, t: &Ticket) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE tickets SET ticket_type = $1, priority = $2, triaged = $3, status = $4, line = $5,
-         assignee_id = $6, updated_at = $7, breached_at = $8, next_check_at = $9, due_at = $10
-         WHERE id = $11",
+         assignee_id = $6, updated_at = $7, breached_at = $8, next_check_at = $9, due_at = $10,
+         reaction_seconds = $11, reaction_target_seconds = $12, reaction_due_at = $13, resolved_at = $14,
+         resolution_seconds = $15, resolution_target_seconds = $16, resolution_band = $17
+         WHERE id = $18",
     )
     .bind(word(&t.ticket_type))
     .bind(word(&t.priority))
@@ -104,6 +126,13 @@ pub async fn update_ticket(conn: &mut Conn, t: &Ticket) -> Result<(), StoreError
     .bind(t.breached_at)
     .bind(t.next_check_at)
     .bind(t.due_at)
+    .bind(t.outcome.reaction_seconds)
+    .bind(t.outcome.reaction_target_seconds)
+    .bind(t.outcome.reaction_due_at)
+    .bind(t.outcome.resolved_at)
+    .bind(t.outcome.resolution_seconds)
+    .bind(t.outcome.resolution_target_seconds)
+    .bind(t.outcome.resolution_band)
     .bind(t.id)
     .execute(&mut *conn)
     .await?;
@@ -208,6 +237,7 @@ pub async fn count_tickets(conn: &mut Conn) -> Result<i64, StoreError> {
 }
 
 mod checks;
+pub mod outcomes;
 mod queues;
 mod search;
 
