@@ -303,7 +303,13 @@ mod tests {
             awaiting: 1,
             times: times(&[H; 10]),
         };
-        let figures = priority_figures(Priority::Normal, &normal_targets(), &reaction, &resolution, 2);
+        let figures = priority_figures(
+            Priority::Normal,
+            &normal_targets(),
+            &reaction,
+            &resolution,
+            2,
+        );
         let shares: Vec<(u64, Option<f64>, Option<bool>)> = figures
             .indicative
             .iter()

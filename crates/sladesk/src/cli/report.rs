@@ -49,9 +49,8 @@ enum ReportCommand {
 }
 
 fn month(given: &str) -> Result<(i16, i8), CliError> {
-    parse_month(given).map_err(|_| {
-        CliError::BadInput(Message::new("api_bad_month").given("given", given))
-    })
+    parse_month(given)
+        .map_err(|_| CliError::BadInput(Message::new("api_bad_month").given("given", given)))
 }
 
 pub fn run(args: ReportArgs) -> Result<(), CliError> {
@@ -109,10 +108,10 @@ pub fn run(args: ReportArgs) -> Result<(), CliError> {
 
 /// The report's figures as lines of text for a terminal.
 fn plain(report: &SlaReport, language: Language) -> String {
-    let scope = report
-        .organization
-        .as_ref()
-        .map_or_else(|| text(language, "report_organization_all"), |o| o.name.clone());
+    let scope = report.organization.as_ref().map_or_else(
+        || text(language, "report_organization_all"),
+        |o| o.name.clone(),
+    );
     let period = if report.from == report.to {
         report.from.clone()
     } else {

@@ -14,6 +14,7 @@
 //! The figures are counted from each ticket's derived outcome (see `sla::outcome`), which is
 //! written with every change; `rebuild_outcomes` recomputes them from the events.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -396,7 +397,8 @@ impl Desk {
                 });
             }
         }
-        let instant = |s: i64| Timestamp::from_second(s).map_err(|e| DeskError::Fault(e.to_string()));
+        let instant =
+            |s: i64| Timestamp::from_second(s).map_err(|e| DeskError::Fault(e.to_string()));
         Ok(SlaReport {
             organization: org.map(|o| ReportOrganization {
                 id: o.id,
@@ -470,7 +472,8 @@ impl Desk {
         let months: Vec<(i16, i8)> = (last - TREND_MONTHS + 1..=last).map(month_of).collect();
         let mut bounds = Vec::new();
         for &(year, month) in &months {
-            let (s, e) = month_bounds(&tz, year, month).map_err(|e| DeskError::Fault(e.to_string()))?;
+            let (s, e) =
+                month_bounds(&tz, year, month).map_err(|e| DeskError::Fault(e.to_string()))?;
             bounds.push((s.as_second(), e.as_second()));
         }
         let filed = outcomes::filed_by_month(conn, scope, &bounds, now).await?;
@@ -478,15 +481,17 @@ impl Desk {
         Ok(months
             .into_iter()
             .zip(filed.into_iter().zip(resolved))
-            .map(|(month, ((opened, judged, met), (closed, within)))| TrendMonth {
-                month: month_label(month),
-                headline: Headline {
-                    opened,
-                    resolved: closed,
-                    reaction_met_percent: percent(met, judged),
-                    resolved_within_target_percent: percent(within, closed),
+            .map(
+                |(month, ((opened, judged, met), (closed, within)))| TrendMonth {
+                    month: month_label(month),
+                    headline: Headline {
+                        opened,
+                        resolved: closed,
+                        reaction_met_percent: percent(met, judged),
+                        resolved_within_target_percent: percent(within, closed),
+                    },
                 },
-            })
+            )
             .collect())
     }
 
@@ -552,11 +557,10 @@ impl Desk {
                     None => continue,
                 }
             };
-            if !reports.contains_key(&scope) {
-                let report = self.sla_report(&system, scope, period).await?;
-                reports.insert(scope, report);
-            }
-            let report = &reports[&scope];
+            let report = match reports.entry(scope) {
+                Entry::Occupied(found) => found.into_mut(),
+                Entry::Vacant(slot) => slot.insert(self.sla_report(&system, scope, period).await?),
+            };
             let scope_name = report.organization.as_ref().map_or_else(
                 || crate::catalogue::text(person.language, "report_organization_all"),
                 |o| o.name.clone(),
@@ -617,11 +621,16 @@ impl Desk {
             }
             let mut contracts: BTreeMap<i64, Option<String>> = BTreeMap::new();
             for ticket in &batch {
-                if !contracts.contains_key(&ticket.organization_id) {
-                    let org = accounts::organization_by_id(&mut tx, ticket.organization_id).await?;
-                    contracts.insert(ticket.organization_id, org.and_then(|o| o.policy));
-                }
-                let contract = contracts[&ticket.organization_id].as_deref();
+                let contract = match contracts.entry(ticket.organization_id) {
+                    Entry::Occupied(found) => found.into_mut(),
+                    Entry::Vacant(slot) => {
+                        let org =
+                            accounts::organization_by_id(&mut tx, ticket.organization_id).await?;
+                        slot.insert(org.and_then(|o| o.policy))
+                    }
+                };
+                let contract = contract.clone();
+                let contract = contract.as_deref();
                 let policy = self.policy_of_ticket(&mut tx, ticket, contract).await?;
                 let events = events.remove(&ticket.id).unwrap_or_default();
                 let (report, _) = super::sla::evaluate_ticket(&policy, ticket, &events, now)?;
@@ -663,11 +672,15 @@ fn breach_of(t: &Ticket, start: i64, end: i64, now: i64) -> Breach {
     let filed_in = (start..end).contains(&t.created_at);
     let over = |seconds: Option<i64>, target: Option<i64>| Some(seconds? - target?);
     let (kind, over_seconds, due_at) = match (o.reaction_seconds, o.reaction_due_at) {
-        (Some(_), _) if filed_in && over(o.reaction_seconds, o.reaction_target_seconds) > Some(0) => (
-            BreachKind::ReactionLate,
-            over(o.reaction_seconds, o.reaction_target_seconds),
-            None,
-        ),
+        (Some(_), _)
+            if filed_in && over(o.reaction_seconds, o.reaction_target_seconds) > Some(0) =>
+        {
+            (
+                BreachKind::ReactionLate,
+                over(o.reaction_seconds, o.reaction_target_seconds),
+                None,
+            )
+        }
         (None, Some(due)) if filed_in && due <= now => (BreachKind::NoReaction, None, Some(due)),
         _ if o.resolved_at.is_some() => (
             BreachKind::ResolutionLate,

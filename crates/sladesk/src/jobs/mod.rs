@@ -88,7 +88,9 @@ pub fn spawn(
                 match desk.send_monthly_reports().await {
                     Ok(0) => {}
                     Ok(sent) => tracing::info!(mails = sent, "monthly SLA reports queued"),
-                    Err(e) => tracing::warn!(error = %e, "monthly SLA reports not sent; tried again"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "monthly SLA reports not sent; tried again")
+                    }
                 }
             }
         })
@@ -101,7 +103,9 @@ pub fn spawn(
             match desk.rebuild_outcomes(true).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(tickets = n, "SLA outcomes derived for older tickets"),
-                Err(e) => tracing::warn!(error = %e, "SLA outcomes of older tickets not derived; run `sladesk report rebuild`"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "SLA outcomes of older tickets not derived; run `sladesk report rebuild`")
+                }
             }
         })
     };

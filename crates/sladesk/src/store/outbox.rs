@@ -129,9 +129,10 @@ pub async fn claim_mailing(conn: &mut Conn, key: &str, now: i64) -> Result<bool,
 
 /// Whether a once-only mailing was sent.
 pub async fn mailing_sent(conn: &mut Conn, key: &str) -> Result<bool, StoreError> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT sent_at FROM report_mailings WHERE period = $1")
-        .bind(key)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT sent_at FROM report_mailings WHERE period = $1")
+            .bind(key)
+            .fetch_optional(&mut *conn)
+            .await?;
     Ok(found.is_some())
 }

@@ -135,11 +135,7 @@ pub async fn breaches(
 }
 
 fn csv_response(body: String) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-        body,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response()
 }
 
 /// A CSV field: quoted when it must be, and never read as a formula by a spreadsheet.
@@ -179,7 +175,13 @@ pub fn figures_csv(report: &SlaReport) -> String {
     let h = &report.headline;
     line("summary", "", "", "opened", h.opened.to_string());
     line("summary", "", "", "resolved", h.resolved.to_string());
-    line("summary", "", "", "reaction_met_percent", number(h.reaction_met_percent));
+    line(
+        "summary",
+        "",
+        "",
+        "reaction_met_percent",
+        number(h.reaction_met_percent),
+    );
     line(
         "summary",
         "",
@@ -187,13 +189,19 @@ pub fn figures_csv(report: &SlaReport) -> String {
         "resolved_within_target_percent",
         number(h.resolved_within_target_percent),
     );
-    for (section, rows) in [("priority", &report.priorities), ("outage", &report.outages)] {
+    for (section, rows) in [
+        ("priority", &report.priorities),
+        ("outage", &report.outages),
+    ] {
         for row in rows {
             let f = &row.figures;
             let p = f.priority.key();
             let v = row.policy_version.as_str();
             let mut put = |figure: &str, value: String| line(section, p, v, figure, value);
-            put("reaction_target_seconds", f.reaction_target_seconds.to_string());
+            put(
+                "reaction_target_seconds",
+                f.reaction_target_seconds.to_string(),
+            );
             put(
                 "resolution_target_seconds",
                 f.resolution_target_seconds.to_string(),
@@ -205,7 +213,10 @@ pub fn figures_csv(report: &SlaReport) -> String {
             put("reaction_awaiting", f.reaction_awaiting.to_string());
             put("reaction_met_percent", number(f.reaction_met_percent));
             put("resolved", f.resolved.to_string());
-            put("resolved_within_target", f.resolved_within_target.to_string());
+            put(
+                "resolved_within_target",
+                f.resolved_within_target.to_string(),
+            );
             put(
                 "resolved_within_target_percent",
                 number(f.resolved_within_target_percent),
@@ -276,7 +287,13 @@ pub fn figures_csv(report: &SlaReport) -> String {
     for c in &report.credits {
         let subject = format!("{} {}", c.month, c.organization_name);
         let s = &c.statement;
-        line("credits", "", &subject, "owed_cents", s.owed_cents.to_string());
+        line(
+            "credits",
+            "",
+            &subject,
+            "owed_cents",
+            s.owed_cents.to_string(),
+        );
         line(
             "credits",
             "",
@@ -317,8 +334,9 @@ fn breach_kind(kind: BreachKind) -> &'static str {
 }
 
 pub fn breaches_csv(list: &[Breach]) -> String {
-    let mut out =
-        String::from("ticket_id,number,organization_id,priority,kind,over_seconds,due_at,subject\n");
+    let mut out = String::from(
+        "ticket_id,number,organization_id,priority,kind,over_seconds,due_at,subject\n",
+    );
     for b in list {
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{}\n",
@@ -558,11 +576,7 @@ pub fn trend_chart(report: &SlaReport, language: Language) -> String {
         let x = left + column * n as f64 + 4.0;
         for (offset, value, class) in [
             (0.0, m.headline.reaction_met_percent, "chart-outline"),
-            (
-                19.0,
-                m.headline.resolved_within_target_percent,
-                "chart-bar",
-            ),
+            (19.0, m.headline.resolved_within_target_percent, "chart-bar"),
         ] {
             if let Some(v) = value {
                 let h = height * v / 100.0;
@@ -600,9 +614,11 @@ fn breach_words(b: &Breach, visitor: &Visitor) -> String {
             "report_breach_reaction_late",
             &[("over", over().into())],
         ),
-        BreachKind::NoReaction => {
-            text_with(language, "report_breach_no_reaction", &[("due", due().into())])
-        }
+        BreachKind::NoReaction => text_with(
+            language,
+            "report_breach_no_reaction",
+            &[("due", due().into())],
+        ),
         BreachKind::ResolutionLate => text_with(
             language,
             "report_breach_resolution_late",
@@ -644,7 +660,9 @@ pub async fn page(
             None | Some("") => None,
             Some(given) => match given.parse::<i64>() {
                 Ok(id) => Some(id),
-                Err(_) => return visitor.error(DeskError::NotFound(crate::desk::Thing::Organization)),
+                Err(_) => {
+                    return visitor.error(DeskError::NotFound(crate::desk::Thing::Organization));
+                }
             },
         }
     } else {
@@ -659,22 +677,31 @@ pub async fn page(
     let to = q.to.clone().filter(|t| !t.trim().is_empty());
     let title = visitor.text("report_title");
     let values = context! { organizations => organizations, organization => organization,
-        from => &from, to => &to, staff => staff };
-    let period = match period_of(&state.desk, None, Some(from.trim()), to.as_deref().map(str::trim)) {
+    from => &from, to => &to, staff => staff };
+    let period = match period_of(
+        &state.desk,
+        None,
+        Some(from.trim()),
+        to.as_deref().map(str::trim),
+    ) {
         Ok(period) => period,
         Err(refused) => {
             let values = context! { error => refused.message.text(language), ..values };
             return visitor.render("reports.html", refused.status, &title, values);
         }
     };
-    let report = match state.desk.sla_report(&visitor.actor, organization, period).await {
+    let report = match state
+        .desk
+        .sla_report(&visitor.actor, organization, period)
+        .await
+    {
         Ok(report) => report,
         Err(e) => return visitor.error(e),
     };
-    let scope = report
-        .organization
-        .as_ref()
-        .map_or_else(|| text(language, "report_organization_all"), |o| o.name.clone());
+    let scope = report.organization.as_ref().map_or_else(
+        || text(language, "report_organization_all"),
+        |o| o.name.clone(),
+    );
     let period_words = if report.from == report.to {
         report.from.clone()
     } else {
@@ -690,7 +717,7 @@ pub async fn page(
         .iter()
         .map(|b| {
             context! { id => b.ticket_id, number => &b.number, subject => &b.subject,
-                priority => b.priority.label(language), what => breach_words(b, &visitor) }
+            priority => b.priority.label(language), what => breach_words(b, &visitor) }
         })
         .collect();
     let availability: Vec<minijinja::Value> = report
@@ -698,10 +725,10 @@ pub async fn page(
         .iter()
         .map(|a| {
             context! { id => a.component_id, name => &a.name, month => &a.month,
-                figure => percent_text(a.availability_percent, language),
-                target => percent_text(a.target_percent, language), met => a.target_met,
-                downtime => business(a.downtime_seconds, true, language),
-                uncounted => business(a.uncounted_seconds, true, language) }
+            figure => percent_text(a.availability_percent, language),
+            target => percent_text(a.target_percent, language), met => a.target_met,
+            downtime => business(a.downtime_seconds, true, language),
+            uncounted => business(a.uncounted_seconds, true, language) }
         })
         .collect();
     let credits: Vec<minijinja::Value> = report
@@ -710,8 +737,8 @@ pub async fn page(
         .map(|c| {
             let s = &c.statement;
             context! { organization => &c.organization_name, month => &c.month,
-                owed => super::credits::money(s.owed_cents, &s.currency, language),
-                credited => super::credits::money(s.credited_cents, &s.currency, language) }
+            owed => super::credits::money(s.owed_cents, &s.currency, language),
+            credited => super::credits::money(s.credited_cents, &s.currency, language) }
         })
         .collect();
     let query = {
@@ -764,5 +791,4 @@ mod tests {
         assert_eq!(field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
         assert_eq!(field("-1,2"), "\"'-1,2\"");
     }
-
 }

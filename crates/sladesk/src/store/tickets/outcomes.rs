@@ -142,7 +142,9 @@ pub async fn resolved(
                 resolution_seconds: row
                     .try_get::<Option<i64>, _>("resolution_seconds")?
                     .unwrap_or(0),
-                band: row.try_get::<Option<i64>, _>("resolution_band")?.unwrap_or(0),
+                band: row
+                    .try_get::<Option<i64>, _>("resolution_band")?
+                    .unwrap_or(0),
                 within_target: row.try_get::<i64, _>("within")? != 0,
                 count: count(row, "n")?,
             })
