@@ -482,6 +482,7 @@ refused_decided_meanwhile = this request was decided already
 refused_monitor_settings = timeout_ms must be 100-60000, interval_seconds 1-86400, expected_status 100-599
 
 ## The API's own refusals (the desk's are `refused_*`).
+api_month_or_range = give either `month` or `from` (with `to`), not both
 api_fault = the server could not complete the request; it has been logged
 api_token_required = a valid API token is required: Authorization: Bearer <token>
 api_body_too_large = the body is over 1 MiB

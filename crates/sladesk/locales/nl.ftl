@@ -479,6 +479,7 @@ refused_decided_meanwhile = over deze aanvraag is al beslist
 refused_monitor_settings = timeout_ms moet 100-60000 zijn, interval_seconds 1-86400, expected_status 100-599
 
 ## The API's own refusals (the desk's are `refused_*`).
+api_month_or_range = geef `month` of `from` (met `to`), niet allebei
 api_fault = de server kon het verzoek niet afmaken; dit is vastgelegd
 api_token_required = een geldig API-token is nodig: Authorization: Bearer <token>
 api_body_too_large = de inhoud is groter dan 1 MiB

@@ -396,6 +396,19 @@ async fn a_months_report_counts_as_a_support_manager_would(backend: Backend) {
     );
     assert_eq!(refused("month=2026-13").await, StatusCode::BAD_REQUEST);
     assert_eq!(
+        refused("month=2026-10&from=2026-09").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // Months the calendars do not cover.
+    assert_eq!(
+        refused("month=1899-12").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        refused("from=2399-12&to=2400-01").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
         refused("organization=99999&month=2026-10").await,
         StatusCode::NOT_FOUND
     );

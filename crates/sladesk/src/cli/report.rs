@@ -4,7 +4,7 @@
 use clap::{Args, Subcommand};
 use sladesk::catalogue::{Label, Message, share, text, text_with};
 use sladesk::desk::Actor;
-use sladesk::desk::reports::{ReportPeriod, SlaReport};
+use sladesk::desk::reports::{PeriodReport, ReportPeriod};
 use sladesk::serve::open_desk;
 use sladesk_core::availability::parse_month;
 use sladesk_core::text::Language;
@@ -107,7 +107,7 @@ pub fn run(args: ReportArgs) -> Result<(), CliError> {
 }
 
 /// The report's figures as lines of text for a terminal.
-fn plain(report: &SlaReport, language: Language) -> String {
+fn plain(report: &PeriodReport, language: Language) -> String {
     let scope = report.organization.as_ref().map_or_else(
         || text(language, "report_organization_all"),
         |o| o.name.clone(),

@@ -21,6 +21,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use serde::Serialize;
 use sladesk_core::availability::month_bounds;
+use sladesk_core::calendar::{FIRST_YEAR, LAST_YEAR};
 use sladesk_core::credits::CreditStatement;
 use sladesk_core::policy::Policy;
 use sladesk_core::report::{
@@ -74,6 +75,17 @@ impl ReportPeriod {
 
     /// From `first` to `last`, both included: refused when backwards or too long.
     pub fn between(first: (i16, i8), last: (i16, i8)) -> Result<ReportPeriod, DeskError> {
+        // The calendars cover a fixed run of years; the trend reaches a year before the period.
+        let covered = FIRST_YEAR + 1..=LAST_YEAR;
+        for (year, month) in [first, last] {
+            if !covered.contains(&year) {
+                return Err(Refusal::NoSuchMonth {
+                    year: year.into(),
+                    month: month.into(),
+                }
+                .into());
+            }
+        }
         let months = month_index(last) - month_index(first) + 1;
         if months < 1 {
             return Err(Refusal::PeriodOutOfOrder.into());
@@ -172,7 +184,7 @@ pub struct ReportOrganization {
 
 /// An SLA report of a period and a scope.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct SlaReport {
+pub struct PeriodReport {
     /// The organisation; absent for the whole desk.
     pub organization: Option<ReportOrganization>,
     /// The first and last month, like `2026-10`.
@@ -216,7 +228,7 @@ impl Desk {
         actor: &Actor,
         organization: Option<i64>,
         period: ReportPeriod,
-    ) -> Result<SlaReport, DeskError> {
+    ) -> Result<PeriodReport, DeskError> {
         let scope = scope_for(actor, organization)?;
         let tz = self.policies.base().availability.time_zone.clone();
         let (start, end) = self.period_bounds(period)?;
@@ -399,7 +411,7 @@ impl Desk {
         }
         let instant =
             |s: i64| Timestamp::from_second(s).map_err(|e| DeskError::Fault(e.to_string()));
-        Ok(SlaReport {
+        Ok(PeriodReport {
             organization: org.map(|o| ReportOrganization {
                 id: o.id,
                 name: o.name,
@@ -546,7 +558,7 @@ impl Desk {
         };
         let period = ReportPeriod::month(previous);
         let system = Actor::system();
-        let mut reports: BTreeMap<Option<i64>, SlaReport> = BTreeMap::new();
+        let mut reports: BTreeMap<Option<i64>, PeriodReport> = BTreeMap::new();
         let mut mails = Vec::new();
         for person in recipients {
             let scope = if person.role.is_staff() {

@@ -17,7 +17,7 @@ use super::error::{ApiError, Problem};
 use super::extract::{Auth, Params};
 use super::visitor::Visitor;
 use crate::catalogue::{Label, text, text_with};
-use crate::desk::reports::{Breach, BreachKind, ReportPeriod, SlaReport, month_label};
+use crate::desk::reports::{Breach, BreachKind, PeriodReport, ReportPeriod, month_label};
 use crate::desk::{Desk, DeskError};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -32,7 +32,8 @@ pub struct ReportParams {
     /// given.
     #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub month: Option<String>,
-    /// The first month of a longer period (with `to`; not with `month`).
+    /// The first month of a longer period (with `to`; not with `month`: a request with both is
+    /// refused).
     #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub from: Option<String>,
     /// The last month of the period, included (at most 24 months in all).
@@ -58,6 +59,12 @@ fn period_of(
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<ReportPeriod, ApiError> {
+    if month.is_some() && (from.is_some() || to.is_some()) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            crate::catalogue::Message::new("api_month_or_range"),
+        ));
+    }
     let first = match month.or(from) {
         Some(given) => super::error::month_param(given)?,
         None => previous_month(desk),
@@ -81,7 +88,7 @@ fn previous_month(desk: &Desk) -> (i16, i8) {
 #[utoipa::path(operation_id = "sla_report", get, path = "/api/v1/reports/sla", tag = "reports",
     params(ReportParams),
     responses((status = 200, description = "the report of the period, as JSON or (`format=csv`) its figures as CSV, one figure per line",
-            content((SlaReport = "application/json"), (String = "text/csv"))),
+            content((PeriodReport = "application/json"), (String = "text/csv"))),
         (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -157,7 +164,7 @@ fn number(value: Option<f64>) -> String {
 
 /// The figures one per line (`section,priority,subject,figure,value`), so that a spreadsheet
 /// pivots them any way it likes; an empty value is "no tickets".
-pub fn figures_csv(report: &SlaReport) -> String {
+pub fn figures_csv(report: &PeriodReport) -> String {
     let org = report
         .organization
         .as_ref()
@@ -439,7 +446,7 @@ fn row_view(policy_version: &str, f: &PriorityFigures, language: Language) -> mi
 
 /// The chart of the indicative table: per line a bar of the achieved share, a mark at the
 /// promised share, and both written out.
-pub fn indicative_chart(report: &SlaReport, language: Language) -> Option<String> {
+pub fn indicative_chart(report: &PeriodReport, language: Language) -> Option<String> {
     let mut bars = Vec::new();
     for row in report.priorities.iter().chain(&report.outages) {
         let f = &row.figures;
@@ -532,7 +539,7 @@ pub fn indicative_chart(report: &SlaReport, language: Language) -> Option<String
 
 /// The trend: per month an outlined bar for the reaction and a filled one for the resolution
 /// within target, with the month under them; a month without tickets has no bars.
-pub fn trend_chart(report: &SlaReport, language: Language) -> String {
+pub fn trend_chart(report: &PeriodReport, language: Language) -> String {
     let (left, column, height) = (36.0, 46.0, 120.0);
     let width = left + column * report.trend.len() as f64 + 4.0;
     let title = text(language, "report_trend_chart");
