@@ -371,7 +371,9 @@ async fn a_months_report_counts_as_a_support_manager_would(backend: Backend) {
         .await;
     assert_ne!(strip_moment(wiped), before, "the report reads the outcomes");
     let rebuilt = d.s.desk().rebuild_outcomes(false).await.unwrap();
-    assert_eq!(rebuilt, 7);
+    // Every ticket's outcome was rewritten; the open one (E) may have been refreshed already by
+    // the SLA job, which derives it with every check, like any change.
+    assert!((6..=7).contains(&rebuilt), "rebuilt {rebuilt}");
     let again = d
         .report(&format!("organization={}&month=2026-10", d.acme))
         .await;
