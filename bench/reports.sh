@@ -16,10 +16,11 @@ port=${PORT:-18183}
 runs=${RUNS:-200}
 cargo build --release -q -p sladesk
 bin=target/release/sladesk
+# KEEP=1 leaves the seeded database behind (its folder is printed), for a look with sqlite3.
 work=$(mktemp -d)
 server_pid=
 stop() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null; server_pid=; }
-trap 'stop; rm -rf "$work"' EXIT
+trap 'stop; [ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"' EXIT
 db="$work/sladesk.db"
 now=$(date +%s)
 case "$backend" in
@@ -47,6 +48,7 @@ case "$backend" in
   postgres) printf '%s\n' "$seed" | psql -q "$url" ;;
 esac
 echo "   seeded in $(( $(date +%s) - seed_start )) s"
+[ -n "${SEED_ONLY:-}" ] && exit 0
 
 SLADESK_LOG=warn "$bin" serve "${db_args[@]}" --listen "127.0.0.1:$port" 2>"$work/serve.log" &
 server_pid=$!

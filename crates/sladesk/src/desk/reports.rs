@@ -337,12 +337,18 @@ impl Desk {
         }
         let headline = headline(priorities.iter().chain(&outages).map(|r| &r.figures));
 
-        let found = outcomes::breaches(&mut conn, scope, start, end, now).await?;
-        let breaches_total = found.len();
+        let (found, breaches_total) = outcomes::breaches(
+            &mut conn,
+            scope,
+            start,
+            end,
+            now,
+            MAX_LISTED_BREACHES as i64,
+        )
+        .await?;
         let breaches = found
-            .into_iter()
-            .take(MAX_LISTED_BREACHES)
-            .map(|t| breach_of(&t, start, end, now))
+            .iter()
+            .map(|t| breach_of(t, start, end, now))
             .collect();
 
         let trend = self
@@ -449,11 +455,14 @@ impl Desk {
                 .await?
                 .ok_or(DeskError::NotFound(Thing::Organization))?;
         }
-        Ok(outcomes::breaches(&mut conn, scope, start, end, now)
-            .await?
-            .iter()
-            .map(|t| breach_of(t, start, end, now))
-            .collect())
+        Ok(
+            outcomes::breaches(&mut conn, scope, start, end, now, i64::MAX)
+                .await?
+                .0
+                .iter()
+                .map(|t| breach_of(t, start, end, now))
+                .collect(),
+        )
     }
 
     /// The first and last instant of `period`, `[start, end)`.

@@ -159,11 +159,16 @@ pub async fn open_at(
     scope: Scope,
     end: i64,
 ) -> Result<Vec<(Priority, String, u64)>, StoreError> {
+    // Open now, or closed after the end: two short ranges of the indexes, not the history.
+    let condition = scope.condition(2);
     let sql = format!(
         "SELECT t.priority, t.policy_version, COUNT(*) AS n FROM tickets t \
-         WHERE t.created_at < $1 AND (t.resolved_at IS NULL OR t.resolved_at >= $1) AND {} \
-         GROUP BY t.priority, t.policy_version",
-        scope.condition(2)
+         WHERE t.resolved_at IS NULL AND t.created_at < $1 AND {condition} \
+         GROUP BY t.priority, t.policy_version \
+         UNION ALL \
+         SELECT t.priority, t.policy_version, COUNT(*) AS n FROM tickets t \
+         WHERE t.resolved_at >= $1 AND t.created_at < $1 AND {condition} \
+         GROUP BY t.priority, t.policy_version"
     );
     let rows = scope
         .bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(end))
@@ -180,35 +185,43 @@ pub async fn open_at(
         .collect()
 }
 
-/// The tickets that broke a target in `[from, to)`, judged at `now`: filed then and answered
-/// late or not at all by their due moment; closed then after the resolution target; or still
-/// open with a breach that fell then. Oldest first.
+/// The three ways a ticket breaks a target in `[$1, $2)`, judged at `$3`, each along its own
+/// index (one OR would read the whole table): filed then and answered late or not at all by
+/// its due moment; closed then after the resolution target; still open with a breach then.
+fn breach_conditions(scope: Scope) -> [String; 3] {
+    let condition = scope.condition(4);
+    [
+        format!(
+            "t.created_at >= $1 AND t.created_at < $2 AND (t.reaction_seconds > t.reaction_target_seconds \
+             OR (t.reaction_seconds IS NULL AND t.reaction_due_at <= $3)) AND {condition}"
+        ),
+        format!(
+            "t.resolved_at >= $1 AND t.resolved_at < $2 AND t.resolution_seconds > t.resolution_target_seconds \
+             AND $3 = $3 AND {condition}"
+        ),
+        format!(
+            "t.breached_at >= $1 AND t.breached_at < $2 AND t.breached_at <= $3 \
+             AND t.resolved_at IS NULL AND {condition}"
+        ),
+    ]
+}
+
+/// The tickets that broke a target in `[from, to)`, judged at `now`, oldest first: at most
+/// `limit` of them, and how many there are in all.
 pub async fn breaches(
     conn: &mut Conn,
     scope: Scope,
     from: i64,
     to: i64,
     now: i64,
-) -> Result<Vec<Ticket>, StoreError> {
-    let condition = scope.condition(4);
-    // Three queries, each along its own index, rather than one OR that reads the whole table.
-    let queries = [
-        format!(
-            "SELECT {TICKET_COLUMNS} FROM tickets t WHERE t.created_at >= $1 AND t.created_at < $2 \
-             AND (t.reaction_seconds > t.reaction_target_seconds \
-                  OR (t.reaction_seconds IS NULL AND t.reaction_due_at <= $3)) AND {condition}"
-        ),
-        format!(
-            "SELECT {TICKET_COLUMNS} FROM tickets t WHERE t.resolved_at >= $1 AND t.resolved_at < $2 \
-             AND t.resolution_seconds > t.resolution_target_seconds AND $3 = $3 AND {condition}"
-        ),
-        format!(
-            "SELECT {TICKET_COLUMNS} FROM tickets t WHERE t.breached_at >= $1 AND t.breached_at < $2 \
-             AND t.breached_at <= $3 AND t.resolved_at IS NULL AND {condition}"
-        ),
-    ];
+    limit: i64,
+) -> Result<(Vec<Ticket>, usize), StoreError> {
+    let conditions = breach_conditions(scope);
     let mut found: Vec<Ticket> = Vec::new();
-    for sql in queries {
+    for condition in &conditions {
+        let sql = format!(
+            "SELECT {TICKET_COLUMNS} FROM tickets t WHERE {condition} ORDER BY t.id LIMIT {limit}"
+        );
         let query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(from)
             .bind(to)
@@ -219,7 +232,26 @@ pub async fn breaches(
     }
     found.sort_by_key(|t| t.id);
     found.dedup_by_key(|t| t.id);
-    Ok(found)
+    found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    // A ticket can break two targets in one period: count each once.
+    let ids = conditions
+        .iter()
+        .map(|c| format!("SELECT t.id FROM tickets t WHERE {c}"))
+        .collect::<Vec<_>>()
+        .join(" UNION ");
+    let total: i64 = scope
+        .bind(
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) AS n FROM ({ids}) AS broken"
+            )))
+            .bind(from)
+            .bind(to)
+            .bind(now),
+        )
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?;
+    Ok((found, usize::try_from(total).unwrap_or(0)))
 }
 
 /// Per month of `bounds` (each `[start, end)`): tickets filed, reactions judged and met,
