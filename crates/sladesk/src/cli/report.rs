@@ -79,14 +79,7 @@ pub fn run(args: ReportArgs) -> Result<(), CliError> {
         let desk = open_desk(&config).await.map_err(serve_error)?;
         let period = match (first, last) {
             (Some(first), Some(last)) => ReportPeriod::between(first, last)?,
-            _ => {
-                let tz = desk.policies.base().availability.time_zone.clone();
-                let today = desk.clock.now().to_zoned_datetime(tz).date();
-                ReportPeriod::month(match today.month() {
-                    1 => (today.year() - 1, 12),
-                    m => (today.year(), m - 1),
-                })
-            }
+            _ => ReportPeriod::month(desk.previous_month()),
         };
         let report = desk
             .sla_report(&Actor::system(), args.organization, period)

@@ -439,6 +439,13 @@ impl Desk {
         })
     }
 
+    /// The calendar month before today's (in the policy's time zone): a report's default.
+    pub fn previous_month(&self) -> (i16, i8) {
+        let tz = self.policies.base().availability.time_zone.clone();
+        let today = self.clock.now().to_zoned_datetime(tz).date();
+        month_of(month_index((today.year(), today.month())) - 1)
+    }
+
     /// Every breach of `period` (the report lists at most `MAX_LISTED_BREACHES`).
     pub async fn sla_breaches(
         &self,
@@ -489,14 +496,11 @@ impl Desk {
         last: i64,
         now: i64,
     ) -> Result<Vec<TrendMonth>, DeskError> {
-        let tz = self.policies.base().availability.time_zone.clone();
         let months: Vec<(i16, i8)> = (last - TREND_MONTHS + 1..=last).map(month_of).collect();
-        let mut bounds = Vec::new();
-        for &(year, month) in &months {
-            let (s, e) =
-                month_bounds(&tz, year, month).map_err(|e| DeskError::Fault(e.to_string()))?;
-            bounds.push((s.as_second(), e.as_second()));
-        }
+        let bounds = months
+            .iter()
+            .map(|&month| self.period_bounds(ReportPeriod::month(month)))
+            .collect::<Result<Vec<_>, _>>()?;
         let filed = outcomes::filed_by_month(conn, scope, &bounds, now).await?;
         let resolved = outcomes::resolved_by_month(conn, scope, &bounds).await?;
         Ok(months
@@ -552,10 +556,7 @@ impl Desk {
         if now < first_opening || first_opening.to_zoned_datetime(tz.clone()).date() != today {
             return Ok(0);
         }
-        let previous = match today.month() {
-            1 => (today.year() - 1, 12),
-            m => (today.year(), m - 1),
-        };
+        let previous = month_of(month_index((today.year(), today.month())) - 1);
         let month = month_label(previous);
         let key = format!("report:{month}");
         let recipients = {

@@ -184,16 +184,9 @@ pub async fn page(
     };
     let language = visitor.language;
     let staff = visitor.user.role.is_staff();
-    let organizations = if staff {
-        match state.desk.organizations(&visitor.actor, 0, 1_000).await {
-            Ok(list) => list
-                .into_iter()
-                .map(|o| minijinja::context! { id => o.id, name => o.name })
-                .collect(),
-            Err(e) => return visitor.error(e),
-        }
-    } else {
-        Vec::new()
+    let organizations = match visitor.organization_choices(&state).await {
+        Ok(choices) => choices,
+        Err(response) => return response,
     };
     let organization = if staff {
         q.organization

@@ -67,22 +67,13 @@ fn period_of(
     }
     let first = match month.or(from) {
         Some(given) => super::error::month_param(given)?,
-        None => previous_month(desk),
+        None => desk.previous_month(),
     };
     let last = match (month, to) {
         (Some(_), _) | (None, None) => first,
         (None, Some(given)) => super::error::month_param(given)?,
     };
     Ok(ReportPeriod::between(first, last)?)
-}
-
-fn previous_month(desk: &Desk) -> (i16, i8) {
-    let tz = desk.policies.base().availability.time_zone.clone();
-    let today = desk.clock.now().to_zoned_datetime(tz).date();
-    match today.month() {
-        1 => (today.year() - 1, 12),
-        m => (today.year(), m - 1),
-    }
 }
 
 #[utoipa::path(operation_id = "sla_report", get, path = "/api/v1/reports/sla", tag = "reports",
@@ -650,16 +641,9 @@ pub async fn page(
     };
     let language = visitor.language;
     let staff = visitor.user.role.is_staff();
-    let organizations = if staff {
-        match state.desk.organizations(&visitor.actor, 0, 1_000).await {
-            Ok(list) => list
-                .into_iter()
-                .map(|o| context! { id => o.id, name => o.name })
-                .collect(),
-            Err(e) => return visitor.error(e),
-        }
-    } else {
-        Vec::new()
+    let organizations = match visitor.organization_choices(&state).await {
+        Ok(choices) => choices,
+        Err(response) => return response,
     };
     // Staff choose an organisation or the whole desk (an empty choice); a customer sees its own.
     let organization = if staff {
@@ -675,7 +659,7 @@ pub async fn page(
     } else {
         visitor.user.organization_id
     };
-    let default_month = month_label(previous_month(&state.desk));
+    let default_month = month_label(state.desk.previous_month());
     let from = q
         .from
         .clone()

@@ -120,6 +120,24 @@ impl Visitor {
     }
 
     /// A moment (Unix seconds) as this person reads it, in their language and time zone.
+    /// The organisations a staff member may pick on a page (id and name, at most 1,000); none
+    /// for a customer, who sees only its own.
+    pub async fn organization_choices(
+        &self,
+        state: &AppState,
+    ) -> Result<Vec<minijinja::Value>, Response> {
+        if !self.user.role.is_staff() {
+            return Ok(Vec::new());
+        }
+        match state.desk.organizations(&self.actor, 0, 1_000).await {
+            Ok(list) => Ok(list
+                .into_iter()
+                .map(|o| context! { id => o.id, name => o.name })
+                .collect()),
+            Err(e) => Err(self.error(e)),
+        }
+    }
+
     pub fn time(&self, second: i64) -> String {
         jiff::Timestamp::from_second(second)
             .map(|t| crate::notify::local_time_in(t, self.language, &self.tz))
