@@ -62,6 +62,9 @@ year_from=$(date -d "@$(( now - 370 * 86400 ))" +%Y-%m)
 measure() {
   local what=$1 path=$2 count=$3
   local status; status=$(curl -s -o "$work/body" -w '%{http_code}' -H "Authorization: Bearer $token" "$base$path")
+  # A few requests first, untimed: the figures are of a server in use, not of its first
+  # request after a start (cold caches; on PostgreSQL, the first plans of a connection).
+  for _ in 1 2 3 4 5; do curl -s -o /dev/null -H "Authorization: Bearer $token" "$base$path"; done
   for _ in $(seq 1 "$count"); do
     curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" "$base$path"
   done | sort -n | awk -v what="$what" -v path="$path" -v status="$status" '

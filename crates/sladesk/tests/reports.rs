@@ -98,6 +98,21 @@ fn row<'a>(report: &'a Value, priority: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {priority} row in {report}"))
 }
 
+/// The report tallies that count (not the emptied ones), in key order.
+async fn tallies(
+    desk: &sladesk::desk::Desk,
+) -> Vec<(i64, i64, i64, String, String, i64, i64, i64, i64)> {
+    let mut conn = desk.store.read().await.unwrap();
+    sqlx::query_as(
+        "SELECT scope_id, measure, month, priority, policy_version, minutes, band, within, tickets \
+         FROM report_tallies WHERE tickets <> 0 \
+         ORDER BY scope_id, measure, month, priority, policy_version, minutes, band, within",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap()
+}
+
 /// October 2026 (summer time ends on the 25th) and the first days of November, ticket by
 /// ticket, as worked out by hand:
 /// - A, Normal: reacted in 1 h, closed after exactly 8 office hours (inside the 8 h line).
@@ -355,6 +370,10 @@ async fn a_months_report_counts_as_a_support_manager_would(backend: Backend) {
 
     // The outcomes are derived data: wiped, then rebuilt from the events, the report is the same.
     let before = strip_moment(oct.clone());
+    // The tallies the triggers kept through every change above (a reopening, a priority
+    // change, a pause) are the ones a recount from the tickets gives.
+    let kept = tallies(d.s.desk()).await;
+    assert!(!kept.is_empty());
     {
         let mut tx = d.s.desk().store.write().await.unwrap();
         sqlx::query(
@@ -378,6 +397,7 @@ async fn a_months_report_counts_as_a_support_manager_would(backend: Backend) {
         .report(&format!("organization={}&month=2026-10", d.acme))
         .await;
     assert_eq!(strip_moment(again), before);
+    assert_eq!(tallies(d.s.desk()).await, kept, "recounted tallies");
 
     // Periods: backwards and too long are refused; a malformed month is a bad request.
     let refused = |query: &'static str| {

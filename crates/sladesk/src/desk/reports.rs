@@ -31,16 +31,18 @@ use sladesk_core::report::{
 use sladesk_core::tickets::Priority;
 
 use super::{Actor, Desk, DeskError, Refusal, Thing};
-use crate::domain::tickets::Ticket;
-use crate::store::tickets::outcomes::{self, ReactionVerdict, Scope};
+use crate::store::tickets::outcomes::{
+    self, BrokenTarget, BrokenTicket, Measure, MonthTally, Scope, Unanswered,
+};
 use crate::store::{Conn, accounts, availability, policies, tickets};
 
 /// The most months one report covers.
 pub const MAX_MONTHS: i64 = 24;
 /// The months a trend shows: the period's last and the twelve before it.
 const TREND_MONTHS: i64 = 13;
-/// The most breaches a report lists (the CSV of the breaches has them all).
-pub const MAX_LISTED_BREACHES: usize = 1_000;
+/// The most breaches a report lists, in the order they happened: a printed report stays a few
+/// pages long, and the CSV of the breaches has them all.
+pub const MAX_LISTED_BREACHES: usize = 250;
 
 /// A run of whole calendar months in the policy's time zone, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +60,11 @@ fn month_of(index: i64) -> (i16, i8) {
         i16::try_from(index.div_euclid(12)).unwrap_or(i16::MAX),
         (index.rem_euclid(12) + 1) as i8,
     )
+}
+
+/// A month as the tallies key it: `202610`.
+fn month_key((year, month): (i16, i8)) -> i64 {
+    i64::from(year) * 100 + i64::from(month)
 }
 
 /// A month as `2026-10`.
@@ -205,7 +212,7 @@ pub struct PeriodReport {
     pub outages: Vec<ReportRow>,
     /// Every breach in the period, at most `MAX_LISTED_BREACHES` of them (see `breaches_total`).
     pub breaches: Vec<Breach>,
-    pub breaches_total: usize,
+    pub breaches_total: u64,
     pub availability: Vec<ComponentMonth>,
     pub credits: Vec<MonthCredits>,
     /// The headline of the period's last month and the twelve before it, oldest first.
@@ -245,45 +252,78 @@ impl Desk {
         };
         let contract = org.as_ref().and_then(|o| o.policy.clone());
 
+        let (first, last) = (month_key(period.first), month_key(period.last));
+        let trend_first = month_index(period.last) - TREND_MONTHS + 1;
+        let (trend_start, _) = self.period_bounds(ReportPeriod::month(month_of(trend_first)))?;
+        let unanswered =
+            outcomes::unanswered(&mut conn, scope, start.min(trend_start), end, now).await?;
+        let months = outcomes::months_until(&mut conn, scope, last).await?;
+
         let mut gathered: BTreeMap<(Priority, String), Gathered> = BTreeMap::new();
-        for g in outcomes::filed(&mut conn, scope, start, end, now).await? {
-            let facts = &mut gathered.entry((g.priority, g.policy_version)).or_default();
-            let r = &mut facts.reaction;
-            r.opened += g.count;
-            match g.verdict {
-                ReactionVerdict::Met => r.met += g.count,
-                ReactionVerdict::Late => r.late += g.count,
-                ReactionVerdict::Overdue => r.overdue += g.count,
-                ReactionVerdict::Awaiting => r.awaiting += g.count,
+        for t in outcomes::times(&mut conn, scope, Measure::Reaction, first, last).await? {
+            let r = &mut gathered
+                .entry((t.priority, t.policy_version))
+                .or_default()
+                .reaction;
+            if t.within_target {
+                r.met += t.tickets;
+            } else {
+                r.late += t.tickets;
             }
-            if let Some(seconds) = g.reaction_seconds {
-                r.times.push(Weighted {
-                    seconds,
-                    count: g.count,
-                });
+            r.times.push(Weighted {
+                seconds: t.minutes * 60,
+                count: t.tickets,
+            });
+        }
+        for u in unanswered.iter().filter(|u| u.month >= first) {
+            let r = &mut gathered
+                .entry((u.priority, u.policy_version.clone()))
+                .or_default()
+                .reaction;
+            if u.overdue {
+                r.overdue += u.tickets;
+            } else {
+                r.awaiting += u.tickets;
             }
         }
-        for g in outcomes::resolved(&mut conn, scope, start, end).await? {
-            let facts = &mut gathered.entry((g.priority, g.policy_version)).or_default();
-            let r = &mut facts.resolution;
-            r.resolved += g.count;
-            if g.within_target {
-                r.within_target += g.count;
+        for t in outcomes::times(&mut conn, scope, Measure::Resolution, first, last).await? {
+            let r = &mut gathered
+                .entry((t.priority, t.policy_version))
+                .or_default()
+                .resolution;
+            r.resolved += t.tickets;
+            if t.within_target {
+                r.within_target += t.tickets;
             }
-            let band = usize::try_from(g.band).unwrap_or(0);
+            let band = usize::try_from(t.band).unwrap_or(0);
             if r.bands.len() <= band {
                 r.bands.resize(band + 1, 0);
             }
-            r.bands[band] += g.count;
+            r.bands[band] += t.tickets;
             r.times.push(Weighted {
-                seconds: g.resolution_seconds,
-                count: g.count,
+                seconds: t.minutes * 60,
+                count: t.tickets,
             });
         }
-        for (priority, version, count) in outcomes::open_at(&mut conn, scope, end).await? {
-            gathered.entry((priority, version)).or_default().open_at_end += count;
+        // Open at the end: every ticket filed by then less every closing (that stands) by then.
+        let mut open: BTreeMap<(Priority, String), i64> = BTreeMap::new();
+        for m in &months {
+            let key = (m.priority, m.policy_version.clone());
+            let tickets = i64::try_from(m.tickets).unwrap_or(i64::MAX);
+            if m.filed {
+                *open.entry(key.clone()).or_default() += tickets;
+                if m.month >= first {
+                    gathered.entry(key).or_default().reaction.opened += m.tickets;
+                }
+            } else {
+                *open.entry(key).or_default() -= tickets;
+            }
         }
-
+        for (key, tickets) in open {
+            if tickets > 0 {
+                gathered.entry(key).or_default().open_at_end = tickets.unsigned_abs();
+            }
+        }
         // A priority without tickets still gets its row, measured by the version in force at
         // the period's end (or the one the contract holds to).
         let fallback = match org.as_ref().and_then(|o| o.policy_version.clone()) {
@@ -337,7 +377,7 @@ impl Desk {
         }
         let headline = headline(priorities.iter().chain(&outages).map(|r| &r.figures));
 
-        let (found, breaches_total) = outcomes::breaches(
+        let breaches = outcomes::breaches(
             &mut conn,
             scope,
             start,
@@ -345,15 +385,13 @@ impl Desk {
             now,
             MAX_LISTED_BREACHES as i64,
         )
-        .await?;
-        let breaches = found
-            .iter()
-            .map(|t| breach_of(t, start, end, now))
-            .collect();
-
-        let trend = self
-            .trend(&mut conn, scope, month_index(period.last), now)
-            .await?;
+        .await?
+        .iter()
+        .map(|(kind, t)| breach_of(*kind, t))
+        .collect();
+        let breaches_total =
+            outcomes::breach_count(&mut conn, scope, (start, end), (first, last), now).await?;
+        let trend = trend(trend_first, &months, &unanswered);
 
         // Availability: the shared platform and the organisation's own instances (all of them
         // for the whole desk); credits: the contract's, or every contract's for the desk.
@@ -465,9 +503,8 @@ impl Desk {
         Ok(
             outcomes::breaches(&mut conn, scope, start, end, now, i64::MAX)
                 .await?
-                .0
                 .iter()
-                .map(|t| breach_of(t, start, end, now))
+                .map(|(kind, t)| breach_of(*kind, t))
                 .collect(),
         )
     }
@@ -486,38 +523,6 @@ impl Desk {
                 })
         };
         Ok((bounds(period.first)?.0, bounds(period.last)?.1))
-    }
-
-    /// The headline of the thirteen months up to month `last` (an index), oldest first.
-    async fn trend(
-        &self,
-        conn: &mut Conn,
-        scope: Scope,
-        last: i64,
-        now: i64,
-    ) -> Result<Vec<TrendMonth>, DeskError> {
-        let months: Vec<(i16, i8)> = (last - TREND_MONTHS + 1..=last).map(month_of).collect();
-        let bounds = months
-            .iter()
-            .map(|&month| self.period_bounds(ReportPeriod::month(month)))
-            .collect::<Result<Vec<_>, _>>()?;
-        let filed = outcomes::filed_by_month(conn, scope, &bounds, now).await?;
-        let resolved = outcomes::resolved_by_month(conn, scope, &bounds).await?;
-        Ok(months
-            .into_iter()
-            .zip(filed.into_iter().zip(resolved))
-            .map(
-                |(month, ((opened, judged, met), (closed, within)))| TrendMonth {
-                    month: month_label(month),
-                    headline: Headline {
-                        opened,
-                        resolved: closed,
-                        reaction_met_percent: percent(met, judged),
-                        resolved_within_target_percent: percent(within, closed),
-                    },
-                },
-            )
-            .collect())
     }
 
     /// The policy of a stored version with a contract's own policy over it (the built-in
@@ -664,6 +669,14 @@ impl Desk {
             }
             tx.commit().await?;
         }
+        // The triggers kept the tallies with every outcome written above; a full rebuild
+        // counts them again from the tickets all the same, so that it repairs whatever an
+        // earlier version or a hand-made change left behind.
+        if !missing_only {
+            let mut tx = self.store.write().await?;
+            outcomes::recount_tallies(&mut tx).await?;
+            tx.commit().await?;
+        }
         Ok(written)
     }
 }
@@ -688,28 +701,65 @@ fn targets(policy: &Policy, priority: Priority) -> Targets {
     }
 }
 
-/// What a ticket of the breach list broke in `[start, end)`, judged at `now`.
-fn breach_of(t: &Ticket, start: i64, end: i64, now: i64) -> Breach {
-    let o = &t.outcome;
-    let filed_in = (start..end).contains(&t.created_at);
+/// The headline of the thirteen months from month `first` (an index), oldest first: filed
+/// and closed from the tallies, an unanswered ticket judged once its reaction is overdue.
+fn trend(first: i64, months: &[MonthTally], unanswered: &[Unanswered]) -> Vec<TrendMonth> {
+    (first..first + TREND_MONTHS)
+        .map(|index| {
+            let key = month_key(month_of(index));
+            let of_month = months.iter().filter(|m| m.month == key);
+            let (mut opened, mut answered, mut met, mut closed, mut within) = (0, 0, 0, 0, 0);
+            for m in of_month {
+                if m.filed {
+                    opened += m.tickets;
+                    if m.answered {
+                        answered += m.tickets;
+                        if m.within_target {
+                            met += m.tickets;
+                        }
+                    }
+                } else {
+                    closed += m.tickets;
+                    if m.within_target {
+                        within += m.tickets;
+                    }
+                }
+            }
+            let missed: u64 = unanswered
+                .iter()
+                .filter(|u| u.month == key && u.overdue)
+                .map(|u| u.tickets)
+                .sum();
+            TrendMonth {
+                month: month_label(month_of(index)),
+                headline: Headline {
+                    opened,
+                    resolved: closed,
+                    reaction_met_percent: percent(met, answered + missed),
+                    resolved_within_target_percent: percent(within, closed),
+                },
+            }
+        })
+        .collect()
+}
+
+/// A line of the breach list: the target `t` broke, and by how much.
+fn breach_of(kind: BrokenTarget, t: &BrokenTicket) -> Breach {
+    let o = t;
     let over = |seconds: Option<i64>, target: Option<i64>| Some(seconds? - target?);
-    let (kind, over_seconds, due_at) = match (o.reaction_seconds, o.reaction_due_at) {
-        (Some(_), _)
-            if filed_in && over(o.reaction_seconds, o.reaction_target_seconds) > Some(0) =>
-        {
-            (
-                BreachKind::ReactionLate,
-                over(o.reaction_seconds, o.reaction_target_seconds),
-                None,
-            )
-        }
-        (None, Some(due)) if filed_in && due <= now => (BreachKind::NoReaction, None, Some(due)),
-        _ if o.resolved_at.is_some() => (
+    let (kind, over_seconds, due_at) = match kind {
+        BrokenTarget::ReactionLate => (
+            BreachKind::ReactionLate,
+            over(o.reaction_seconds, o.reaction_target_seconds),
+            None,
+        ),
+        BrokenTarget::NoReaction => (BreachKind::NoReaction, None, o.reaction_due_at),
+        BrokenTarget::ResolutionLate => (
             BreachKind::ResolutionLate,
             over(o.resolution_seconds, o.resolution_target_seconds),
             None,
         ),
-        _ => (BreachKind::OpenOverdue, None, t.breached_at),
+        BrokenTarget::OpenOverdue => (BreachKind::OpenOverdue, None, t.breached_at),
     };
     Breach {
         ticket_id: t.id,

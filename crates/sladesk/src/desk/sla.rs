@@ -189,7 +189,20 @@ pub(crate) fn outcome(
         resolution_seconds: resolution_seconds.filter(|_| resolved_at.is_some()),
         resolution_target_seconds: Some(report.resolution.target_seconds),
         resolution_band: resolution_band.filter(|_| resolved_at.is_some()),
+        filed_month: Some(month_key(policy, ticket.created_at)),
+        resolved_month: resolved_at
+            .filter(|_| resolution_seconds.is_some())
+            .map(|at| month_key(policy, at)),
     }
+}
+
+/// The calendar month of a moment in the policy's time zone, as yyyymm (`202610`).
+fn month_key(policy: &Policy, at: i64) -> i64 {
+    let date = Timestamp::from_second(at)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned_datetime(policy.availability.time_zone.clone())
+        .date();
+    i64::from(date.year()) * 100 + i64::from(date.month())
 }
 
 /// The deadline the desk works towards now: the reaction while nobody answered, else the
@@ -234,7 +247,7 @@ impl Desk {
     ) -> Result<AlertOutcome, DeskError> {
         let mut tx = self.store.write().await?;
         let mut outcome = AlertOutcome::default();
-        let Some(mut ticket) = tickets::ticket_by_id(&mut tx, ticket_id).await? else {
+        let Some(mut ticket) = tickets::ticket_to_change(&mut tx, ticket_id).await? else {
             return Ok(outcome);
         };
         let org = accounts::organization_by_id(&mut tx, ticket.organization_id).await?;

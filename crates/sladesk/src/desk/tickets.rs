@@ -355,7 +355,7 @@ impl Desk {
     ) -> Result<TicketView, DeskError> {
         let priority_reason = optional_reason(patch.priority_reason.as_deref())?;
         let mut tx = self.store.write().await?;
-        let mut ticket = visible_ticket(&mut tx, actor, id).await?;
+        let mut ticket = ticket_to_change(&mut tx, actor, id).await?;
         if !actor.is_staff() {
             return Err(DeskError::Refused(Refusal::DeskOnlyChanges));
         }
@@ -449,7 +449,7 @@ impl Desk {
     ) -> Result<TicketView, DeskError> {
         let body = text(Field::Body, body, MAX_TEXT)?;
         let mut tx = self.store.write().await?;
-        let mut ticket = visible_ticket(&mut tx, actor, id).await?;
+        let mut ticket = ticket_to_change(&mut tx, actor, id).await?;
         let policy = self.policy_of(&mut tx, &ticket).await?;
         if actor.is_staff() {
             let change = if public {
@@ -509,7 +509,7 @@ impl Desk {
     ) -> Result<TicketView, DeskError> {
         let reason = optional_reason(reason)?;
         let mut tx = self.store.write().await?;
-        let mut ticket = visible_ticket(&mut tx, actor, id).await?;
+        let mut ticket = ticket_to_change(&mut tx, actor, id).await?;
         let transition = Transition::between(ticket.status, to)?;
         if !actor.is_staff()
             && !matches!(
@@ -589,7 +589,7 @@ impl Desk {
     ) -> Result<TicketView, DeskError> {
         let reason = optional_reason(reason)?;
         let mut tx = self.store.write().await?;
-        let mut ticket = visible_ticket(&mut tx, actor, id).await?;
+        let mut ticket = ticket_to_change(&mut tx, actor, id).await?;
         if !actor.is_staff() {
             return Err(DeskError::Refused(Refusal::DeskEscalates));
         }
@@ -628,7 +628,7 @@ impl Desk {
         }
         let reason = text(Field::Reason, &new.reason, 5_000)?;
         let mut tx = self.store.write().await?;
-        let ticket = visible_ticket(&mut tx, actor, id).await?;
+        let ticket = ticket_to_change(&mut tx, actor, id).await?;
         let (start, end) = (new.starts_at.as_second(), new.ends_at.as_second());
         let now = self.clock.now().as_second();
         if !(start < end && ticket.created_at <= start && end <= now) {
@@ -659,7 +659,7 @@ impl Desk {
         check: impl Fn(&Ticket) -> Result<(), DeskError>,
     ) -> Result<TicketView, DeskError> {
         let mut tx = self.store.write().await?;
-        let ticket = visible_ticket(&mut tx, actor, id).await?;
+        let ticket = ticket_to_change(&mut tx, actor, id).await?;
         check(&ticket)?;
         let policy = self.policy_of(&mut tx, &ticket).await?;
         self.append(&mut tx, actor, &ticket, public, body, change)
@@ -771,7 +771,17 @@ fn event_time(now: jiff::Timestamp, ticket: &Ticket) -> i64 {
 
 /// The ticket if it exists and the actor may see it; a foreign ticket is "not found".
 async fn visible_ticket(conn: &mut Conn, actor: &Actor, id: i64) -> Result<Ticket, DeskError> {
-    match tickets::ticket_by_id(conn, id).await? {
+    visible(actor, tickets::ticket_by_id(conn, id).await?)
+}
+
+/// `visible_ticket` in a write transaction, the ticket locked until it ends (see
+/// `tickets::ticket_to_change`).
+async fn ticket_to_change(conn: &mut Conn, actor: &Actor, id: i64) -> Result<Ticket, DeskError> {
+    visible(actor, tickets::ticket_to_change(conn, id).await?)
+}
+
+fn visible(actor: &Actor, ticket: Option<Ticket>) -> Result<Ticket, DeskError> {
+    match ticket {
         Some(ticket)
             if actor.sees_organization(ticket.organization_id)
                 && (!ticket.confidential || actor.sees_confidential()) =>

@@ -54,6 +54,10 @@ pub struct SlaOutcome {
     /// The first line of the ticket's own indicative table its resolution falls within (the
     /// table's length when beyond all of them).
     pub resolution_band: Option<i64>,
+    /// The calendar month (yyyymm, in the policy's time zone) the ticket was filed in, and
+    /// that of the closing that stands: the months a report counts it in.
+    pub filed_month: Option<i64>,
+    pub resolved_month: Option<i64>,
 }
 
 /// What happened to a ticket.

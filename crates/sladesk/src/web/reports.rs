@@ -106,7 +106,7 @@ pub async fn report(
 
 #[utoipa::path(operation_id = "sla_breaches", get, path = "/api/v1/reports/sla/breaches", tag = "reports",
     params(ReportParams),
-    responses((status = 200, description = "every breach of the period (the report lists at most 1,000), as JSON or CSV",
+    responses((status = 200, description = "every breach of the period (the report lists the first 250), as JSON or CSV",
             content((Vec<Breach> = "application/json"), (String = "text/csv"))),
         (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 422, body = Problem)),
@@ -759,7 +759,7 @@ pub async fn page(
         indicative_chart => indicative_chart(&report, language),
         trend_chart => trend_chart(&report, language),
         breaches => breaches,
-        breaches_more => (report.breaches_total > report.breaches.len()).then(|| text_with(language, "report_breaches_more", &[
+        breaches_more => (report.breaches_total > report.breaches.len() as u64).then(|| text_with(language, "report_breaches_more", &[
             ("shown", report.breaches.len().to_string().into()), ("total", report.breaches_total.to_string().into())])),
         availability => availability,
         credits => credits,

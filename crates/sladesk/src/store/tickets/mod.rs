@@ -39,6 +39,8 @@ pub(super) fn ticket(row: &AnyRow) -> Result<Ticket, StoreError> {
             resolution_seconds: col(row, "resolution_seconds")?,
             resolution_target_seconds: col(row, "resolution_target_seconds")?,
             resolution_band: col(row, "resolution_band")?,
+            filed_month: col(row, "filed_month")?,
+            resolved_month: col(row, "resolved_month")?,
         },
     })
 }
@@ -64,16 +66,17 @@ pub(super) const TICKET_COLUMNS: &str = "t.id, t.organization_id, t.requester_id
     t.triaged, t.environment, t.product, t.subject, t.description, t.status, t.line, t.assignee_id, \
     t.policy_version, t.created_at, t.updated_at, t.breached_at, t.next_check_at, t.due_at, t.confidential, \
     t.reaction_seconds, t.reaction_target_seconds, t.reaction_due_at, t.resolved_at, t.resolution_seconds, \
-    t.resolution_target_seconds, t.resolution_band";
+    t.resolution_target_seconds, t.resolution_band, t.filed_month, t.resolved_month";
 
 pub async fn insert_ticket(conn: &mut Conn, t: &Ticket) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO tickets (organization_id, requester_id, ticket_type, class, priority, triaged, environment,
          product, subject, description, status, line, assignee_id, policy_version, created_at, updated_at,
          breached_at, next_check_at, due_at, confidential, reaction_seconds, reaction_target_seconds,
-         reaction_due_at, resolved_at, resolution_seconds, resolution_target_seconds, resolution_band)
+         reaction_due_at, resolved_at, resolution_seconds, resolution_target_seconds, resolution_band,
+         filed_month, resolved_month)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-         $21, $22, $23, $24, $25, $26, $27) RETURNING id",
+         $21, $22, $23, $24, $25, $26, $27, $28, $29) RETURNING id",
     )
     .bind(t.organization_id)
     .bind(t.requester_id)
@@ -102,6 +105,8 @@ pub async fn insert_ticket(conn: &mut Conn, t: &Ticket) -> Result<i64, StoreErro
     .bind(t.outcome.resolution_seconds)
     .bind(t.outcome.resolution_target_seconds)
     .bind(t.outcome.resolution_band)
+    .bind(t.outcome.filed_month)
+    .bind(t.outcome.resolved_month)
     .fetch_one(&mut *conn)
     .await?;
     Ok(id)
@@ -113,8 +118,9 @@ pub async fn update_ticket(conn: &mut Conn, t: &Ticket) -> Result<(), StoreError
         "UPDATE tickets SET ticket_type = $1, priority = $2, triaged = $3, status = $4, line = $5,
          assignee_id = $6, updated_at = $7, breached_at = $8, next_check_at = $9, due_at = $10,
          reaction_seconds = $11, reaction_target_seconds = $12, reaction_due_at = $13, resolved_at = $14,
-         resolution_seconds = $15, resolution_target_seconds = $16, resolution_band = $17
-         WHERE id = $18",
+         resolution_seconds = $15, resolution_target_seconds = $16, resolution_band = $17,
+         filed_month = $18, resolved_month = $19
+         WHERE id = $20",
     )
     .bind(word(&t.ticket_type))
     .bind(word(&t.priority))
@@ -133,6 +139,8 @@ pub async fn update_ticket(conn: &mut Conn, t: &Ticket) -> Result<(), StoreError
     .bind(t.outcome.resolution_seconds)
     .bind(t.outcome.resolution_target_seconds)
     .bind(t.outcome.resolution_band)
+    .bind(t.outcome.filed_month)
+    .bind(t.outcome.resolved_month)
     .bind(t.id)
     .execute(&mut *conn)
     .await?;
@@ -147,6 +155,31 @@ pub async fn ticket_by_id(conn: &mut Conn, id: i64) -> Result<Option<Ticket>, St
     .fetch_optional(&mut *conn)
     .await?;
     row.as_ref().map(ticket).transpose()
+}
+
+/// A ticket about to be changed, in the caller's write transaction: on PostgreSQL its row is
+/// locked until the transaction ends, so that two replicas (or a person and the SLA job)
+/// changing it at once take turns instead of one writing back what it read before the other's
+/// change. SQLite's write transaction already holds the one write lock.
+pub async fn ticket_to_change(conn: &mut Conn, id: i64) -> Result<Option<Ticket>, StoreError> {
+    let lock = row_lock(conn);
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {TICKET_COLUMNS} FROM tickets t WHERE t.id = $1{lock}"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(ticket).transpose()
+}
+
+/// What a SELECT of rows about to change ends with: ` FOR UPDATE` on PostgreSQL; nothing on
+/// SQLite, whose write transaction already holds the one write lock.
+pub(super) fn row_lock(conn: &Conn) -> &'static str {
+    if conn.backend_name() == "PostgreSQL" {
+        " FOR UPDATE"
+    } else {
+        ""
+    }
 }
 
 /// The tickets of an organisation filed in `[from, to)` (Unix seconds), oldest first.
