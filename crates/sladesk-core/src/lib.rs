@@ -16,6 +16,7 @@ pub mod availability;
 pub mod calendar;
 pub mod credits;
 pub mod policy;
+pub mod releases;
 pub mod report;
 pub mod sla;
 pub mod text;

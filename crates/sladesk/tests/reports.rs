@@ -6,8 +6,7 @@
 
 mod common;
 
-use common::{Backend, Database, Server, outbox, test_config};
-use jiff::Timestamp;
+use common::{Backend, Database, Server, dutch, outbox, test_config};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sladesk::domain::accounts::Role;
@@ -21,16 +20,6 @@ on_both_databases!(
 
 const H: i64 = 3600;
 const MIN: i64 = 60;
-
-/// A moment in Dutch time, like `2026-10-05T08:30`.
-fn dutch(local: &str) -> Timestamp {
-    local
-        .parse::<jiff::civil::DateTime>()
-        .unwrap()
-        .in_tz("Europe/Amsterdam")
-        .unwrap()
-        .timestamp()
-}
 
 struct Desk {
     s: Server,

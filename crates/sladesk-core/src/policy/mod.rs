@@ -17,6 +17,7 @@ use jiff::tz::TimeZone;
 
 use crate::availability::AvailabilityRules;
 use crate::calendar::{Calendar, CalendarRules, HolidayDate, HolidayRule, WEEKDAY_KEYS, Window};
+use crate::releases::{OnHoliday, ReleaseRules};
 use crate::tickets::{Environment, Priority, Status};
 use spec::{CalendarSpec, PolicySpec};
 
@@ -64,6 +65,9 @@ pub struct Policy {
     /// G3: days between publishing a material change and its taking effect, at least; and the
     /// days after the announcement within which a customer may terminate because of it.
     pub versions: VersionRules,
+    /// R1-R3: the release day and the rollout week, and the calendar that decides them.
+    pub releases: ReleaseRules,
+    pub release_calendar: Arc<Calendar>,
     /// The effective policy as TOML, after all overlays.
     effective: toml::Table,
 }
@@ -234,6 +238,8 @@ impl Policy {
                 "must be an hour from 0 to 23",
             ));
         }
+        let release_calendar = find_calendar("releases.calendar".into(), &spec.releases.calendar)?;
+        let releases = release_rules(&spec.releases)?;
         if !(1..=99).contains(&spec.warnings.share_percent) {
             return Err(invalid(
                 "warnings.share_percent",
@@ -274,6 +280,8 @@ impl Policy {
                 notice_days: spec.versions.notice_days,
                 termination_window_days: spec.versions.termination_window_days,
             },
+            releases,
+            release_calendar,
             calendars,
             effective: table,
         })
@@ -407,3 +415,53 @@ fn parse_month_day(text: &str) -> Option<(i8, i8)> {
 
 #[cfg(test)]
 mod tests;
+
+/// The `[releases]` section, checked.
+fn release_rules(spec: &spec::ReleasesSpec) -> Result<ReleaseRules, PolicyError> {
+    let schedule_from: jiff::civil::Date = spec
+        .schedule_from
+        .parse()
+        .map_err(|_| invalid("releases.schedule_from", "must be a date like 2026-01-01"))?;
+    let weekday = WEEKDAY_KEYS
+        .iter()
+        .position(|k| *k == spec.weekday)
+        .and_then(|i| jiff::civil::Weekday::from_monday_one_offset(i as i8 + 1).ok())
+        .ok_or_else(|| invalid("releases.weekday", "must be a weekday like \"monday\""))?;
+    let on_holiday = match spec.on_holiday.as_str() {
+        "next_working_day" => OnHoliday::NextWorkingDay,
+        "keep" => OnHoliday::Keep,
+        _ => {
+            return Err(invalid(
+                "releases.on_holiday",
+                "must be \"next_working_day\" or \"keep\"",
+            ));
+        }
+    };
+    if !(1..=7).contains(&spec.rollout_days) {
+        return Err(invalid("releases.rollout_days", "must be from 1 to 7"));
+    }
+    if spec.updates_at_once == 0 {
+        return Err(invalid("releases.updates_at_once", "must be at least 1"));
+    }
+    let hours = |key: &str, text: &str| -> Result<Window, PolicyError> {
+        let window: Window = text.parse().map_err(|e| invalid(key, e))?;
+        if i64::from(window.end() - window.start()) < spec.update_window.0 {
+            return Err(invalid(key, "must hold at least one update window"));
+        }
+        Ok(window)
+    };
+    if spec.update_window.0 <= 0 {
+        return Err(invalid("releases.update_window", "must be longer than 0"));
+    }
+    Ok(ReleaseRules {
+        schedule_from,
+        weekday,
+        on_holiday,
+        rollout_days: spec.rollout_days,
+        update_window_seconds: spec.update_window.0,
+        updates_at_once: spec.updates_at_once,
+        prefer_evening: spec.prefer_evening,
+        evening: hours("releases.evening", &spec.evening)?,
+        daytime: hours("releases.daytime", &spec.daytime)?,
+    })
+}

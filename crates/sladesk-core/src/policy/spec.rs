@@ -22,6 +22,23 @@ pub struct PolicySpec {
     pub warnings: WarningsSpec,
     pub availability: AvailabilitySpec,
     pub versions: VersionsSpec,
+    pub releases: ReleasesSpec,
+}
+
+/// R1-R3, M1: the monthly release day and the rollout week.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleasesSpec {
+    pub calendar: String,
+    pub schedule_from: String,
+    pub weekday: String,
+    pub on_holiday: String,
+    pub rollout_days: u32,
+    pub update_window: DurationSpec,
+    pub updates_at_once: u32,
+    pub prefer_evening: bool,
+    pub evening: String,
+    pub daytime: String,
 }
 
 /// G3: how the vendor changes the SLA.

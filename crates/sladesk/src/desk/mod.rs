@@ -10,6 +10,7 @@ mod notifications;
 mod policies;
 mod refusal;
 mod registrations;
+mod releases;
 pub mod reports;
 mod setup;
 mod signin;
@@ -27,6 +28,7 @@ pub use notifications::Readings;
 pub use policies::Policies;
 pub use refusal::{Field, Refusal, RefusalKind, Thing};
 pub use registrations::RegistrationForm;
+pub use releases::{NewRelease, PlanView, ReleaseView};
 pub use signin::{NewSession, SESSION_SECONDS, SignIn, check_strength};
 pub use sla::{AlertOutcome, timeline_of};
 pub use status::{

@@ -34,10 +34,11 @@ pub enum Field {
     Work,
     Impact,
     EffectiveFrom,
+    PlannedStart,
 }
 
 impl Field {
-    pub const ALL: [Field; 14] = [
+    pub const ALL: [Field; 15] = [
         Field::Subject,
         Field::Description,
         Field::Product,
@@ -52,6 +53,7 @@ impl Field {
         Field::Work,
         Field::Impact,
         Field::EffectiveFrom,
+        Field::PlannedStart,
     ];
 
     fn key(self) -> &'static str {
@@ -70,6 +72,7 @@ impl Field {
             Field::Work => "field_work",
             Field::Impact => "field_impact",
             Field::EffectiveFrom => "field_effective_from",
+            Field::PlannedStart => "field_planned_start",
         }
     }
 }
@@ -88,10 +91,12 @@ pub enum Thing {
     Token,
     User,
     PolicyVersion,
+    Release,
+    RolloutBatch,
 }
 
 impl Thing {
-    pub const ALL: [Thing; 11] = [
+    pub const ALL: [Thing; 13] = [
         Thing::ActivationLink,
         Thing::Component,
         Thing::HeartbeatMonitor,
@@ -103,6 +108,8 @@ impl Thing {
         Thing::Token,
         Thing::User,
         Thing::PolicyVersion,
+        Thing::Release,
+        Thing::RolloutBatch,
     ];
 
     pub fn key(self) -> &'static str {
@@ -118,6 +125,8 @@ impl Thing {
             Thing::Token => "thing_token",
             Thing::User => "thing_user",
             Thing::PolicyVersion => "thing_policy_version",
+            Thing::Release => "thing_release",
+            Thing::RolloutBatch => "thing_rollout_batch",
         }
     }
 
@@ -328,6 +337,38 @@ pub enum Refusal {
     Policy {
         detail: String,
     },
+    // Releases and rings (R1-R4, G4).
+    /// Early Access and Preview are for QaaS contracts only.
+    RingForQaasOnly {
+        ring: String,
+    },
+    /// Only a customer's instance has a ring (the shared platform is updated by the vendor).
+    RingForTenantsOnly,
+    NotARing {
+        given: String,
+    },
+    ReleaseExists {
+        version: String,
+    },
+    /// No release day is scheduled before the policy's first one (R3: 2026-01-01).
+    BeforeReleaseSchedule {
+        first: String,
+    },
+    ReleaseNotesIncomplete,
+    RolloutDoesNotFit {
+        days: u32,
+        needed_days: u32,
+        updates_at_once: u32,
+        fits_with: Option<u32>,
+    },
+    /// What a release is doing does not allow that (starting a finished one, pausing one that
+    /// is not rolling out, postponing one that started).
+    ReleaseState {
+        state: String,
+    },
+    UpdateMoments {
+        detail: String,
+    },
 }
 
 impl Refusal {
@@ -368,7 +409,12 @@ impl Refusal {
             | EffectiveMomentTaken
             | NotMaterial
             | TerminationWindowClosed { .. }
-            | TerminationRecorded => RefusalKind::Conflict,
+            | TerminationRecorded
+            | ReleaseExists { .. }
+            | RingForQaasOnly { .. }
+            | RingForTenantsOnly
+            | RolloutDoesNotFit { .. }
+            | ReleaseState { .. } => RefusalKind::Conflict,
             CustomersOnly => RefusalKind::Forbidden,
             _ => RefusalKind::Invalid,
         }
@@ -526,6 +572,32 @@ impl Refusal {
                 m("refused_unknown_policy_version").given("given", given)
             }
             Policy { detail } => m("refused_policy").given("detail", detail),
+            RingForQaasOnly { ring } => {
+                m("refused_ring_for_qaas_only").word("ring", format!("ring_{ring}"))
+            }
+            RingForTenantsOnly => m("refused_ring_for_tenants_only"),
+            NotARing { given } => m("refused_not_a_ring").given("given", given),
+            ReleaseExists { version } => m("refused_release_exists").given("version", version),
+            BeforeReleaseSchedule { first } => {
+                m("refused_before_release_schedule").given("first", first)
+            }
+            ReleaseNotesIncomplete => m("refused_release_notes_incomplete"),
+            RolloutDoesNotFit {
+                days,
+                needed_days,
+                updates_at_once,
+                fits_with,
+            } => match fits_with {
+                Some(fits) => m("refused_rollout_does_not_fit").number("fits_with", (*fits).into()),
+                None => m("refused_rollout_does_not_fit_at_all"),
+            }
+            .number("days", (*days).into())
+            .number("needed_days", (*needed_days).into())
+            .number("updates_at_once", (*updates_at_once).into()),
+            ReleaseState { state } => {
+                m("refused_release_state").word("state", format!("release_state_{state}"))
+            }
+            UpdateMoments { detail } => m("refused_update_moments").given("detail", detail),
         }
     }
 
@@ -651,6 +723,30 @@ impl Refusal {
             Terms(sladesk_core::credits::TermsError::Currency),
             Terms(sladesk_core::credits::TermsError::NegativeCap),
             Policy { detail: s() },
+            RingForQaasOnly {
+                ring: "preview".into(),
+            },
+            RingForTenantsOnly,
+            NotARing { given: s() },
+            ReleaseExists { version: s() },
+            BeforeReleaseSchedule { first: s() },
+            ReleaseNotesIncomplete,
+            RolloutDoesNotFit {
+                days: 5,
+                needed_days: 8,
+                updates_at_once: 10,
+                fits_with: Some(23),
+            },
+            RolloutDoesNotFit {
+                days: 5,
+                needed_days: 8,
+                updates_at_once: 10,
+                fits_with: None,
+            },
+            ReleaseState {
+                state: "rolling_out".into(),
+            },
+            UpdateMoments { detail: s() },
         ];
         for &from in Status::ALL {
             for &to in Status::ALL {

@@ -218,18 +218,7 @@ impl Desk {
         let summary_en = text(Field::Summary, &new.summary_en, MAX_TEXT)?;
         let summary_nl = text(Field::Summary, &new.summary_nl, MAX_TEXT)?;
         let parsed = Policy::with_overlays(&[&new.policy])?;
-        // The name goes into addresses (`/policies/<version>`): letters, digits, `.`, `_`, `-`.
-        let name_ok = (1..=100).contains(&parsed.version.len())
-            && parsed
-                .version
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-        if !name_ok {
-            return Err(Refusal::VersionName {
-                given: parsed.version.clone(),
-            }
-            .into());
-        }
+        check_version_name(&parsed.version)?;
         let now = self.clock.now().as_second();
         let effective_at = new.effective_at.as_second();
         if effective_at < now {
@@ -373,5 +362,19 @@ impl Desk {
             .await?
             .ok_or(DeskError::NotFound(Thing::PolicyVersion))?;
         Ok(store::terminations(&mut conn, id, actor.own_organization()).await?)
+    }
+}
+
+/// A version's name goes into addresses (`/policies/<version>`, `/releases/<version>`): 1 to
+/// 100 letters, digits, `.`, `_` or `-`.
+pub(super) fn check_version_name(name: &str) -> Result<(), DeskError> {
+    let ok = (1..=100).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Refusal::VersionName { given: name.into() }.into())
     }
 }

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod availability;
 pub mod policies;
+pub mod releases;
 pub mod tickets;
 
 /// The human-readable number of a ticket.

@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod policies;
 pub mod preferences;
 pub mod registrations;
+pub mod releases;
 pub mod sessions;
 pub mod throttles;
 pub mod tickets;

@@ -21,6 +21,7 @@ mod policies;
 mod portal;
 mod problems;
 mod registration;
+mod releases;
 pub mod reports;
 mod schema;
 pub mod setup;
@@ -161,6 +162,33 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/availability", get(availability::report))
         .route("/organizations/{id}/credits", get(credits::credits))
+        .route("/releases", get(releases::list).post(releases::create))
+        .route("/releases/{id}", get(releases::get))
+        .route("/releases/{id}/plan", get(releases::plan))
+        .route(
+            "/releases/{id}/postpone",
+            axum::routing::post(releases::postpone),
+        )
+        .route("/releases/{id}/start", axum::routing::post(releases::start))
+        .route("/releases/{id}/pause", axum::routing::post(releases::pause))
+        .route(
+            "/releases/{id}/resume",
+            axum::routing::post(releases::resume),
+        )
+        .route(
+            "/releases/{id}/batches/{number}",
+            axum::routing::post(releases::finish_batch),
+        )
+        .route("/rings", get(releases::rings))
+        .route(
+            "/components/{id}/ring",
+            axum::routing::put(releases::set_ring),
+        )
+        .route(
+            "/organizations/{id}/update-moments",
+            axum::routing::put(releases::set_update_moments),
+        )
+        .route("/update-windows", get(releases::windows))
         .route("/reports/sla", get(reports::report))
         .route("/reports/sla/breaches", get(reports::breaches))
         .route("/policies", get(policies::list).post(policies::publish))

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::{api, availability, credits, policies, reports, status};
+use super::{api, availability, credits, policies, releases, reports, status};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,6 +26,9 @@ use super::{api, availability, credits, policies, reports, status};
         status::post_update, status::list_outages, status::json, availability::heartbeat, availability::readings,
         policies::list, policies::get, policies::diff, policies::publish, policies::terminate,
         policies::terminations, credits::credits, reports::report, reports::breaches,
+        releases::list, releases::create, releases::get, releases::plan, releases::postpone,
+        releases::start, releases::pause, releases::resume, releases::finish_batch,
+        releases::rings, releases::set_ring, releases::set_update_moments, releases::windows,
         super::healthz,
     ),
     modifiers(&BearerAuth),
@@ -175,6 +178,23 @@ fn field_rules() -> Vec<(&'static str, &'static str, Value)> {
         ("NewPolicyVersion", "policy", text(100_000)),
         ("NewPolicyVersion", "summary_en", text_required(5_000)),
         ("NewPolicyVersion", "summary_nl", text_required(5_000)),
+        (
+            "NewRelease",
+            "version",
+            json!({"pattern": r"^[A-Za-z0-9._-]{1,100}$"}),
+        ),
+        ("NewRelease", "planned_start", json!({"format": "date"})),
+        ("NewRelease", "notes", json!({"maxItems": 200})),
+        ("ReleaseNote", "en", text_required(2_000)),
+        ("ReleaseNote", "nl", text_required(2_000)),
+        ("Postponement", "planned_start", json!({"format": "date"})),
+        ("Postponement", "reason", text_required(5_000)),
+        (
+            "UpdateMoments",
+            "moments",
+            json!({"maxItems": 50, "items": {"type": "string",
+            "pattern": r"^\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday) +([01][0-9]|2[0-3]):[0-5][0-9]\s*$"}}),
+        ),
     ]
 }
 
@@ -456,6 +476,19 @@ fn add_links(doc: &mut Value) {
             &[
                 ("add_monitor", "watch it"),
                 ("readings", "push resource readings"),
+                ("set_ring", "assign its release ring"),
+            ],
+        ),
+        (
+            "/api/v1/releases",
+            "post",
+            &[
+                ("get_release", "read the release and its rollout"),
+                ("release_plan", "see the rollout week"),
+                ("postpone_release", "move its start"),
+                ("start_rollout", "start the rollout"),
+                ("pause_rollout", "pause the rollout"),
+                ("resume_rollout", "resume the rollout"),
             ],
         ),
     ];

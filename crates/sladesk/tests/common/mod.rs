@@ -540,3 +540,13 @@ pub async fn outbox(db: &Database) -> Vec<(String, String, String)> {
             .unwrap();
     rows
 }
+
+/// A moment in Dutch time, like `2026-10-05T08:30`.
+pub fn dutch(local: &str) -> jiff::Timestamp {
+    local
+        .parse::<jiff::civil::DateTime>()
+        .unwrap()
+        .in_tz("Europe/Amsterdam")
+        .unwrap()
+        .timestamp()
+}

@@ -1,0 +1,363 @@
+//! Releases and rings (R1-R3, M1, G4) through the API, on SQLite and PostgreSQL, with the
+//! server's clock set by the test: rings refused where the SLA says so, a rollout planned,
+//! started twice, paused and resumed, finished batch by batch, its update windows counted as
+//! maintenance, and a customer seeing only its own windows.
+
+mod common;
+
+use common::{Backend, Database, Server, dutch, test_config};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sladesk::clock::Clock;
+use sladesk::domain::accounts::Role;
+
+on_both_databases!(
+    a_rollout_from_rings_to_done,
+    a_week_that_cannot_hold_the_rollout_is_refused_with_what_would_fit,
+);
+
+async fn organization(s: &Server, name: &str, tier: &str) -> i64 {
+    let (status, org) = s
+        .post(
+            &s.admin,
+            "/api/v1/organizations",
+            json!({"name": name, "tier": tier, "products": ["Qixium"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{org}");
+    org["id"].as_i64().unwrap()
+}
+
+async fn component(s: &Server, name: &str, organization: Option<i64>) -> i64 {
+    let (status, c) = s
+        .post(
+            &s.admin,
+            "/api/v1/components",
+            json!({"name": name, "production": true, "organization_id": organization}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{c}");
+    c["id"].as_i64().unwrap()
+}
+
+async fn put(s: &Server, path: &str, body: Value) -> (StatusCode, Value) {
+    s.call(Some(&s.admin), reqwest::Method::PUT, path, Some(body))
+        .await
+}
+
+fn notes() -> Value {
+    json!([
+        {"kind": "new", "en": "Connector for Exact Online", "nl": "Connector voor Exact Online"},
+        {"kind": "fixed", "en": "Mapping of dates", "nl": "Mapping van datums"},
+        {"kind": "new", "en": "AI mapping (trial)", "nl": "AI-mapping (proef)", "ring": "early_access"}
+    ])
+}
+
+async fn a_rollout_from_rings_to_done(backend: Backend) {
+    let db = Database::fresh(backend).await;
+    let s = Server::start_with_clock(
+        test_config(&db.url),
+        Clock::manual(dutch("2026-02-20T10:00")),
+    )
+    .await;
+    let acme = organization(&s, "Acme", "support").await;
+    let qorp = organization(&s, "Qorp", "qaas").await;
+    let platform = component(&s, "Platform", None).await;
+    let acme_prod = component(&s, "Acme production", Some(acme)).await;
+    let acme_spare = component(&s, "Acme spare", Some(acme)).await;
+    let qorp_prod = component(&s, "Qorp production", Some(qorp)).await;
+    let qorp_test = component(&s, "Qorp test", Some(qorp)).await;
+
+    // R2, G4: Early Access and Preview are for QaaS only; the platform has no ring.
+    let (status, problem) = put(
+        &s,
+        &format!("/api/v1/components/{acme_prod}/ring"),
+        json!({"ring": "early_access"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("QaaS"),
+        "{problem}"
+    );
+    let (status, _) = put(
+        &s,
+        &format!("/api/v1/components/{platform}/ring"),
+        json!({"ring": "broad"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = put(
+        &s,
+        &format!("/api/v1/components/{acme_prod}/ring"),
+        json!({"ring": "sometimes"}),
+    )
+    .await;
+    assert!(status.is_client_error());
+    for (id, ring) in [
+        (acme_prod, "broad"),
+        (qorp_prod, "early_access"),
+        (qorp_test, "targeted"),
+    ] {
+        let (status, tenant) = put(
+            &s,
+            &format!("/api/v1/components/{id}/ring"),
+            json!({"ring": ring}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{tenant}");
+        assert_eq!(tenant["ring"], ring);
+    }
+    let (_, rings) = s.get(&s.admin, "/api/v1/rings").await;
+    let rings = rings.as_array().unwrap();
+    assert_eq!(
+        rings.len(),
+        4,
+        "the four customer instances, not the platform"
+    );
+    assert!(
+        rings
+            .iter()
+            .any(|t| t["component_id"] == acme_spare && t["ring"].is_null())
+    );
+    let customer = s
+        .token("anna@acme.example", Role::Customer, Some(acme))
+        .await;
+    assert_eq!(
+        s.get(&customer, "/api/v1/rings").await.0,
+        StatusCode::FORBIDDEN
+    );
+    // The assignment is audited.
+    let (_, audit) = s.get(&s.admin, "/api/v1/audit").await;
+    assert!(audit.to_string().contains("ring.assign"), "{audit}");
+
+    // R1, R3: a release planned on the next first Monday (2 March 2026).
+    let (status, release) = s
+        .post(
+            &s.admin,
+            "/api/v1/releases",
+            json!({"version": "2026.03", "notes": notes()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{release}");
+    assert_eq!(release["planned_start"], "2026-03-02");
+    assert_eq!(release["state"], "planned");
+    let id = release["id"].as_i64().unwrap();
+    let (status, _) = s
+        .post(
+            &s.admin,
+            "/api/v1/releases",
+            json!({"version": "2026.03", "notes": notes()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = s
+        .post(
+            &s.admin,
+            "/api/v1/releases",
+            json!({"version": "2026.04", "notes": [{"kind": "new", "en": "Only English", "nl": " "}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = s
+        .post(
+            &customer,
+            "/api/v1/releases",
+            json!({"version": "2026.05", "notes": []}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The plan: Early Access on Monday evening, Targeted on Tuesday, Broad from Wednesday;
+    // the spare instance in no ring is listed, not skipped.
+    let (status, plan) = s
+        .get(&s.admin, &format!("/api/v1/releases/{id}/plan"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    assert_eq!(plan["without_ring"], json!([acme_spare]));
+    let batches = plan["plan"]["batches"].as_array().unwrap();
+    assert_eq!(batches.len(), 3, "{plan}");
+    assert_eq!(batches[0]["ring"], "early_access");
+    assert_eq!(batches[0]["tenant_ids"], json!([qorp_prod]));
+    assert_eq!(
+        batches[0]["starts_at"].as_str().unwrap(),
+        dutch("2026-03-02T18:00").to_string()
+    );
+    assert_eq!(batches[1]["ring"], "targeted");
+    assert_eq!(
+        batches[1]["starts_at"].as_str().unwrap(),
+        dutch("2026-03-03T18:00").to_string()
+    );
+    assert_eq!(batches[2]["ring"], "broad");
+    assert_eq!(batches[2]["tenant_ids"], json!([acme_prod]));
+
+    // Started twice (as from two replicas): one set of batches and windows.
+    s.desk().clock.set(dutch("2026-03-02T09:00")).unwrap();
+    let (status, first) = s
+        .post(&s.admin, &format!("/api/v1/releases/{id}/start"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["state"], "rolling_out");
+    let (status, again) = s
+        .post(&s.admin, &format!("/api/v1/releases/{id}/start"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["batches"], first["batches"]);
+    assert_eq!(again["windows"].as_array().unwrap().len(), 3);
+    // Postponing a started release is refused.
+    let (status, _) = s
+        .post(
+            &s.admin,
+            &format!("/api/v1/releases/{id}/postpone"),
+            json!({"planned_start": "2026-03-09", "reason": "late"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // M1: Acme's update window is maintenance; an outage inside it is not downtime.
+    let window = again["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["component_id"] == acme_prod)
+        .unwrap()
+        .clone();
+    let (start, end) = (
+        window["starts_at"].as_i64().unwrap(),
+        window["ends_at"].as_i64().unwrap(),
+    );
+    {
+        // What the monitors would record during the update (mocked: no monitor probes here).
+        let mut tx = s.desk().store.write().await.unwrap();
+        sqlx::query("INSERT INTO outages (component_id, started_at, ended_at) VALUES ($1, $2, $3)")
+            .bind(acme_prod)
+            .bind(start + 60)
+            .bind(end - 60)
+            .execute(&mut **tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    s.desk().clock.set(dutch("2026-04-01T09:00")).unwrap();
+    let (status, report) = s
+        .get(
+            &s.admin,
+            &format!("/api/v1/availability?component={acme_prod}&month=2026-03"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["downtime_seconds"], 0, "{report}");
+    assert_eq!(report["intervals"][0]["counted"], false, "{report}");
+    s.desk().clock.set(dutch("2026-03-02T09:00")).unwrap();
+
+    // A customer sees its own instances' windows only.
+    let (status, windows) = s.get(&customer, "/api/v1/update-windows").await;
+    assert_eq!(status, StatusCode::OK);
+    let windows = windows.as_array().unwrap();
+    assert_eq!(windows.len(), 1, "{windows:?}");
+    assert_eq!(windows[0]["component_id"], acme_prod);
+    assert_eq!(
+        s.get(
+            &customer,
+            &format!("/api/v1/update-windows?organization={qorp}")
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, seen) = s.get(&customer, &format!("/api/v1/releases/{id}")).await;
+    assert!(seen["batches"].as_array().unwrap().is_empty(), "{seen}");
+    assert_eq!(seen["windows"].as_array().unwrap().len(), 1);
+
+    // Paused: later batches wait; marking one is refused until it resumes.
+    let (status, paused) = s
+        .post(&s.admin, &format!("/api/v1/releases/{id}/pause"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(paused["state"], "paused");
+    let batch = |n: i64, outcome: &str| {
+        let s = &s;
+        let outcome = outcome.to_string();
+        async move {
+            s.post(
+                &s.admin,
+                &format!("/api/v1/releases/{id}/batches/{n}"),
+                json!({"outcome": outcome}),
+            )
+            .await
+        }
+    };
+    assert_eq!(batch(1, "done").await.0, StatusCode::CONFLICT);
+    let (status, resumed) = s
+        .post(
+            &s.admin,
+            &format!("/api/v1/releases/{id}/resume"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(resumed["state"], "rolling_out");
+    let (status, after) = batch(1, "done").await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    assert_eq!(after["batches"][0]["state"], "done");
+    // A second mark (another replica, or a click twice) changes nothing.
+    let (_, after) = batch(1, "failed").await;
+    assert_eq!(after["batches"][0]["state"], "done");
+    assert_eq!(batch(9, "done").await.0, StatusCode::NOT_FOUND);
+    batch(2, "failed").await;
+    let (_, done) = batch(3, "done").await;
+    assert_eq!(done["state"], "done", "{done}");
+    assert_eq!(done["batches"][1]["state"], "failed");
+}
+
+async fn a_week_that_cannot_hold_the_rollout_is_refused_with_what_would_fit(backend: Backend) {
+    let db = Database::fresh(backend).await;
+    // One day of two evening slots, one update at a time: three Broad instances need two days.
+    let path = std::env::temp_dir().join(format!(
+        "sladesk-releases-{}-{:?}.toml",
+        std::process::id(),
+        backend
+    ));
+    std::fs::write(
+        &path,
+        "[releases]\nrollout_days = 1\nupdates_at_once = 1\nevening = \"18:00-19:00\"\n",
+    )
+    .unwrap();
+    let mut config = test_config(&db.url);
+    config.policy_file = Some(path);
+    let s = Server::start_with_clock(config, Clock::manual(dutch("2026-02-20T10:00"))).await;
+    let acme = organization(&s, "Acme", "support").await;
+    for n in 0..3 {
+        let id = component(&s, &format!("Acme {n}"), Some(acme)).await;
+        let (status, _) = put(
+            &s,
+            &format!("/api/v1/components/{id}/ring"),
+            json!({"ring": "broad"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (_, release) = s
+        .post(
+            &s.admin,
+            "/api/v1/releases",
+            json!({"version": "2026.03", "notes": notes()}),
+        )
+        .await;
+    let id = release["id"].as_i64().unwrap();
+    let (status, problem) = s
+        .get(&s.admin, &format!("/api/v1/releases/{id}/plan"))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    let detail = problem["detail"].as_str().unwrap();
+    // Dutch is the test people's language: "met 2 tegelijk past het".
+    assert!(detail.contains('2'), "{detail}");
+    // Nothing was started, nothing stored.
+    let (status, _) = s
+        .post(&s.admin, &format!("/api/v1/releases/{id}/start"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (_, still) = s.get(&s.admin, &format!("/api/v1/releases/{id}")).await;
+    assert_eq!(still["state"], "planned");
+    assert!(still["batches"].as_array().unwrap().is_empty());
+}
