@@ -308,6 +308,29 @@ async fn a_rollout_from_rings_to_done(backend: Backend) {
     let (_, done) = batch(3, "done").await;
     assert_eq!(done["state"], "done", "{done}");
     assert_eq!(done["batches"][1]["state"], "failed");
+
+    // R3: a release starts on its day by itself (April's moved off Easter Monday).
+    let (status, april) = s
+        .post(
+            &s.admin,
+            "/api/v1/releases",
+            json!({"version": "2026.04", "planned_start": "2026-04-07", "notes": notes()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{april}");
+    let april = april["id"].as_i64().unwrap();
+    s.desk().clock.set(dutch("2026-04-06T12:00")).unwrap();
+    assert_eq!(s.desk().start_due_rollouts().await.unwrap(), 0);
+    s.desk().clock.set(dutch("2026-04-07T00:05")).unwrap();
+    // The job may have been first; either way it started once.
+    s.desk().start_due_rollouts().await.unwrap();
+    let (_, started) = s.get(&s.admin, &format!("/api/v1/releases/{april}")).await;
+    assert_eq!(started["state"], "rolling_out", "{started}");
+    assert_eq!(started["batches"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        started["batches"][0]["starts_at"],
+        dutch("2026-04-07T18:00").as_second()
+    );
 }
 
 async fn a_week_that_cannot_hold_the_rollout_is_refused_with_what_would_fit(backend: Backend) {

@@ -370,6 +370,37 @@ impl Desk {
         self.release(actor, id).await
     }
 
+    /// R3: "rollout starts that day, automatically": starts every planned release whose day
+    /// has come (in the release calendar's time zone). Safe with any number of replicas: a
+    /// release leaves Planned once. Returns how many were started now.
+    pub async fn start_due_rollouts(&self) -> Result<usize, DeskError> {
+        let calendar = self.policies.base().release_calendar.clone();
+        let today = self
+            .clock
+            .now()
+            .to_zoned_datetime(calendar.time_zone().clone())
+            .date();
+        let due: Vec<Release> = {
+            let mut conn = self.store.read().await?;
+            store::list_releases(&mut conn, 100)
+                .await?
+                .into_iter()
+                .filter(|r| {
+                    r.state == ReleaseState::Planned
+                        && r.planned_start.parse::<Date>().is_ok_and(|d| d <= today)
+                })
+                .collect()
+        };
+        let mut started = 0;
+        for release in due {
+            let view = self.start_rollout(&Actor::system(), release.id).await?;
+            if view.release.started_at.is_some() {
+                started += 1;
+            }
+        }
+        Ok(started)
+    }
+
     /// Pauses a rolling-out release (later batches wait), or resumes a paused one.
     pub async fn pause_rollout(
         &self,

@@ -95,6 +95,21 @@ pub fn spawn(
             }
         })
     };
+    // R3: a planned release starts on its day; once a minute is soon enough (its first
+    // update window is in the evening), and a plan that does not fit is said once a minute.
+    let releases = {
+        let desk = desk.clone();
+        every(Duration::from_secs(60), shutdown.clone(), move || {
+            let desk = desk.clone();
+            async move {
+                match desk.start_due_rollouts().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(releases = n, "rollouts started on their day"),
+                    Err(e) => tracing::warn!(error = %e, "a rollout due today did not start"),
+                }
+            }
+        })
+    };
     // Tickets from before the outcomes were kept (an upgraded database) get theirs once, in
     // batches; a second replica doing the same writes the same figures.
     let backfill = {
@@ -116,7 +131,16 @@ pub fn spawn(
         let mailer = mailer.clone();
         async move { mailer.send_due(&desk, &metrics, lease).await }
     });
-    vec![checks, mail, checkpoints, probes, hooks, reports, backfill]
+    vec![
+        checks,
+        mail,
+        checkpoints,
+        probes,
+        hooks,
+        reports,
+        releases,
+        backfill,
+    ]
 }
 
 /// Runs `round` every `interval` until shutdown; a round in progress is always finished.
