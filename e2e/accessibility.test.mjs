@@ -85,7 +85,7 @@ test("a customer's signed-in pages meet WCAG 2.1 AA", async () => {
   await page.waitForURL(/\/tickets\/\d+/);
   const ticket = page.url();
   const found = {};
-  for (const url of [`${base}/tickets`, `${base}/tickets/new`, ticket, `${base}/account`, `${base}/policies`, `${base}/credits?month=2026-11`, `${base}/reports`]) {
+  for (const url of [`${base}/tickets`, `${base}/tickets/new`, ticket, `${base}/account`, `${base}/policies`, `${base}/credits?month=2026-11`, `${base}/reports`, `${base}/releases`]) {
     await page.goto(url);
     const problems = await violations(page);
     if (problems.length) found[url] = problems;
@@ -118,7 +118,7 @@ for (const [email, role] of [["eva@vendor.example", "first-line"], ["ada@vendor.
     await page.getByRole("button").first().click();
     await page.locator("li code").first().waitFor();
     await check("recovery codes");
-    for (const path of ["/desk", "/desk?view=mine", "/desk?view=breached", "/tickets", "/tickets/1", "/admin", "/staff", "/account", "/policies", "/policies/basis-2026-03-01", "/credits", "/reports", "/reports?from=2026-01&to=2026-12"]) {
+    for (const path of ["/desk", "/desk?view=mine", "/desk?view=breached", "/tickets", "/tickets/1", "/admin", "/staff", "/account", "/policies", "/policies/basis-2026-03-01", "/credits", "/reports", "/reports?from=2026-01&to=2026-12", "/releases"]) {
       await page.goto(`${base}${path}`);
       await check(path);
     }

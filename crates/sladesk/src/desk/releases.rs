@@ -69,6 +69,18 @@ impl Desk {
             .collect())
     }
 
+    /// The instances `actor` may see with their rings: a customer its own organisation's,
+    /// staff every one.
+    pub async fn visible_tenants(&self, actor: &Actor) -> Result<Vec<Tenant>, DeskError> {
+        let mut conn = self.store.read().await?;
+        Ok(store::tenants(&mut conn)
+            .await?
+            .into_iter()
+            .map(|(t, _)| t)
+            .filter(|t| actor.sees_organization(t.organization_id))
+            .collect())
+    }
+
     /// R2, G4: assigns an instance to a ring (or to none). Early Access and Preview are for
     /// QaaS contracts only; the shared platform has no ring. Audited.
     pub async fn set_ring(

@@ -265,6 +265,7 @@ pub fn router(state: AppState) -> Router {
         .route("/policies/{version}", get(policies::show))
         .route("/credits", get(credits::page))
         .route("/reports", get(reports::page))
+        .route("/releases", get(releases::page))
         .route(
             "/policies/{version}/terminate",
             post(policies::terminate_page),

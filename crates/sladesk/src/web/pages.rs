@@ -46,6 +46,7 @@ const TEMPLATE_SOURCES: &[(&str, &str)] = &[
     ("policy.html", include_str!("templates/policy.html")),
     ("credits.html", include_str!("templates/credits.html")),
     ("reports.html", include_str!("templates/reports.html")),
+    ("releases.html", include_str!("templates/releases.html")),
 ];
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {

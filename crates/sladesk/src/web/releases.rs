@@ -4,8 +4,10 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
+use minijinja::context;
 use serde::Deserialize;
 use sladesk_core::releases::Ring;
 use utoipa::{IntoParams, ToSchema};
@@ -13,8 +15,9 @@ use utoipa::{IntoParams, ToSchema};
 use super::AppState;
 use super::error::{ApiError, Problem};
 use super::extract::{Auth, Body, Id, Params};
+use super::visitor::Visitor;
 use crate::desk::{NewRelease, PlanView, ReleaseView};
-use crate::domain::releases::{BatchState, Release, Tenant, UpdateWindow};
+use crate::domain::releases::{BatchState, NoteKind, Release, ReleaseState, Tenant, UpdateWindow};
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -269,4 +272,86 @@ fn positive(segment: &str) -> Result<i64> {
                 crate::catalogue::Message::new("api_bad_id"),
             )
         })
+}
+
+/// The page `/releases`: for a customer its instances' rings, the next release with its notes
+/// in the reader's language, and its update windows; for staff every instance and release.
+pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let visitor = match Visitor::from(&state, &headers).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    let actor = &visitor.actor;
+    let found = tokio::try_join!(
+        state.desk.visible_tenants(actor),
+        state.desk.releases(actor),
+        state.desk.update_windows(actor, None),
+    );
+    let (tenants, releases, windows) = match found {
+        Ok(found) => found,
+        Err(e) => return visitor.error(e),
+    };
+    let ring = |r: Option<Ring>| {
+        visitor.text(&r.map_or("ring_none".to_string(), |r| format!("ring_{}", r.as_str())))
+    };
+    let state_text = |s: ReleaseState| visitor.text(&format!("release_state_{}", s.as_str()));
+    let next = releases
+        .iter()
+        .filter(|r| r.state != ReleaseState::Done)
+        .min_by(|a, b| a.planned_start.cmp(&b.planned_start));
+    let english = visitor.language == sladesk_core::text::Language::En;
+    let notes = next.map(|r| {
+        [
+            (NoteKind::New, "releases_new"),
+            (NoteKind::Improved, "releases_improved"),
+            (NoteKind::Fixed, "releases_fixed"),
+            (NoteKind::Security, "releases_security"),
+        ]
+        .into_iter()
+        .filter_map(|(kind, key)| {
+            let lines: Vec<String> = r
+                .notes
+                .iter()
+                .filter(|n| n.kind == kind)
+                .map(|n| {
+                    let text = if english { &n.en } else { &n.nl };
+                    match n.ring {
+                        Some(first) if first.qaas_only() => {
+                            format!("{text} ({})", ring(Some(first)))
+                        }
+                        _ => text.clone(),
+                    }
+                })
+                .collect();
+            (!lines.is_empty()).then(|| context! { heading => visitor.text(key), lines => lines })
+        })
+        .collect::<Vec<_>>()
+    });
+    let tenant_rows: Vec<_> = tenants
+        .iter()
+        .map(|t| {
+            context! { name => &t.name, organization => &t.organization_name, ring => ring(t.ring),
+            moments => t.update_moments.join(", ") }
+        })
+        .collect();
+    let window_rows: Vec<_> = windows
+        .iter()
+        .map(|w| context! { version => &w.version, instance => &w.component_name, ring => ring(Some(w.ring)),
+            from => visitor.time(w.starts_at), until => visitor.time(w.ends_at) })
+        .collect();
+    let release_rows: Vec<_> = releases
+        .iter()
+        .map(|r| context! { version => &r.version, start => &r.planned_start, state => state_text(r.state),
+            reason => &r.postponed_reason })
+        .collect();
+    let title = visitor.text("releases_title");
+    visitor.render(
+        "releases.html",
+        StatusCode::OK,
+        &title,
+        context! { staff => actor.is_staff(), tenants => tenant_rows, windows => window_rows,
+        releases => release_rows, notes => notes,
+        next => next.map(|r| context! { version => &r.version, start => &r.planned_start,
+            state => state_text(r.state) }) },
+    )
 }
