@@ -5,23 +5,17 @@
 // triage tools, admin, availability), in Dutch and English.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
-import { bin, launchChromium, serveEmpty } from "./serve.mjs";
+import { launchChromium, serveEmpty, sladeskOn, violations } from "./serve.mjs";
 import * as OTPAuth from "otpauth";
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const password = "correct horse battery staple 42";
 let server, browser, base, dataDir, setupLink;
 
 
-function sladesk(args, input) {
-  return execFileSync(bin, [...args, "--data-dir", dataDir], { input, encoding: "utf8", env: { ...process.env, SLADESK_LOG: "warn" } });
-}
+const sladesk = (args, input) => sladeskOn(dataDir, args, input);
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "sladesk-e2e-a11y-"));
@@ -34,14 +28,6 @@ after(async () => {
   server?.kill("SIGTERM");
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-/// The WCAG 2.1 A and AA violations axe finds on the page as it is now.
-async function violations(page) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() =>
-    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-}
 
 for (const lang of ["nl", "en"]) {
   test(`public pages meet WCAG 2.1 AA (${lang})`, async () => {

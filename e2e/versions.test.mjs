@@ -4,29 +4,16 @@
 // a notice of termination. Both read Dutch. Both pages are checked by axe-core (WCAG 2.1 AA).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
-import { bin, launchChromium, serveEmpty } from "./serve.mjs";
+import { launchChromium, serveEmpty, sladeskOn, violations } from "./serve.mjs";
 import * as OTPAuth from "otpauth";
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const password = "correct horse battery staple 42";
 let server, browser, base, dataDir;
 
-function sladesk(args, input) {
-  return execFileSync(bin, [...args, "--data-dir", dataDir], { input, encoding: "utf8", env: { ...process.env, SLADESK_LOG: "warn" } });
-}
-
-async function violations(page) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() =>
-    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-}
+const sladesk = (args, input) => sladeskOn(dataDir, args, input);
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "sladesk-e2e-versions-"));

@@ -247,11 +247,8 @@ impl Desk {
         } else {
             Vec::new()
         };
-        let windows = store::windows(&mut conn, own_organization(actor)?, i64::MIN)
-            .await?
-            .into_iter()
-            .filter(|w| w.release_id == id)
-            .collect();
+        let windows =
+            store::windows(&mut conn, actor.own_organization(), Some(id), i64::MIN).await?;
         Ok(ReleaseView {
             release,
             batches,
@@ -266,7 +263,7 @@ impl Desk {
         actor: &Actor,
         organization: Option<i64>,
     ) -> Result<Vec<UpdateWindow>, DeskError> {
-        let organization = match (own_organization(actor)?, organization) {
+        let organization = match (actor.own_organization(), organization) {
             (Some(own), Some(asked)) if own != asked => {
                 return Err(DeskError::NotFound(Thing::Organization));
             }
@@ -274,7 +271,7 @@ impl Desk {
             (None, asked) => asked,
         };
         let mut conn = self.store.read().await?;
-        Ok(store::windows(&mut conn, organization, self.clock.now().as_second()).await?)
+        Ok(store::windows(&mut conn, organization, None, self.clock.now().as_second()).await?)
     }
 
     /// R3: what the rollout would look like if started now; refused with the number of
@@ -652,11 +649,6 @@ impl Desk {
         }
         Ok(())
     }
-}
-
-/// A customer's own organisation (they see only its windows); none for staff.
-fn own_organization(actor: &Actor) -> Result<Option<i64>, DeskError> {
-    Ok(actor.own_organization())
 }
 
 /// A planned start: a date the calendars cover (with the year after it, for the week).

@@ -311,11 +311,12 @@ pub async fn batches_left(conn: &mut Conn, release_id: i64) -> Result<i64, Store
     .await?)
 }
 
-/// Update windows of every release, of the given organisation's tenants (or all), ending
-/// after `after`, in time order.
+/// Update windows of one release (or every one), of the given organisation's tenants (or
+/// all), ending after `after`, in time order.
 pub async fn windows(
     conn: &mut Conn,
     organization_id: Option<i64>,
+    release_id: Option<i64>,
     after: i64,
 ) -> Result<Vec<UpdateWindow>, StoreError> {
     let rows = sqlx::query(
@@ -325,11 +326,14 @@ pub async fn windows(
          JOIN releases r ON r.id = w.release_id
          JOIN components c ON c.id = w.component_id
          LEFT JOIN rollout_batches b ON b.id = w.batch_id
-         WHERE ($1 = 0 OR c.organization_id = $2) AND w.ends_at > $3
+         WHERE ($1 = 0 OR c.organization_id = $2) AND ($3 = 0 OR w.release_id = $4)
+           AND w.ends_at > $5
          ORDER BY w.starts_at, w.component_id",
     )
     .bind(organization_id.unwrap_or(0))
     .bind(organization_id.unwrap_or(0))
+    .bind(release_id.unwrap_or(0))
+    .bind(release_id.unwrap_or(0))
     .bind(after)
     .fetch_all(&mut *conn)
     .await?;
