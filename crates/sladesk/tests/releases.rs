@@ -269,6 +269,65 @@ async fn a_rollout_from_rings_to_done(backend: Backend) {
     assert!(seen["batches"].as_array().unwrap().is_empty(), "{seen}");
     assert_eq!(seen["windows"].as_array().unwrap().len(), 1);
 
+    // R3: the customer's calendar address lists its own instance's window only, to a calendar
+    // app that does not sign in; another organisation's address is not the customer's to make.
+    let (status, made) = s
+        .post(
+            &customer,
+            &format!("/api/v1/organizations/{acme}/update-calendar"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let url = made["url"].as_str().unwrap().to_string();
+    let path = &url[url.find("/calendars/").unwrap()..];
+    let calendar = |path: String| {
+        let client = s.client.clone();
+        let base = s.base.clone();
+        async move {
+            let response = client.get(format!("{base}{path}")).send().await.unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    let (status, ics) = calendar(path.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "{ics}");
+    assert!(ics.contains("BEGIN:VCALENDAR"), "{ics}");
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), 1, "{ics}");
+    assert!(
+        ics.contains("SUMMARY:Update 2026.03: Acme production"),
+        "{ics}"
+    );
+    assert!(!ics.contains("Qorp"), "{ics}");
+    assert_eq!(
+        s.post(
+            &customer,
+            &format!("/api/v1/organizations/{qorp}/update-calendar"),
+            json!({})
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    // A new address ends the old one; a made-up one is not found.
+    let (_, again) = s
+        .post(
+            &s.admin,
+            &format!("/api/v1/organizations/{acme}/update-calendar"),
+            json!({}),
+        )
+        .await;
+    let new_url = again["url"].as_str().unwrap();
+    assert_ne!(new_url, url);
+    assert_eq!(calendar(path.to_string()).await.0, StatusCode::NOT_FOUND);
+    let new_path = &new_url[new_url.find("/calendars/").unwrap()..];
+    assert_eq!(calendar(new_path.to_string()).await.0, StatusCode::OK);
+    assert_eq!(
+        calendar(format!("/calendars/updates/{}.ics", "0".repeat(64)))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+
     // Paused: later batches wait; marking one is refused until it resumes.
     let (status, paused) = s
         .post(&s.admin, &format!("/api/v1/releases/{id}/pause"), json!({}))

@@ -18,6 +18,7 @@ mod sla;
 mod status;
 mod throttle;
 mod tickets;
+mod update_calendars;
 mod versions;
 mod vulnerability;
 mod workspace;

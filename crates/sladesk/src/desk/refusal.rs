@@ -93,10 +93,11 @@ pub enum Thing {
     PolicyVersion,
     Release,
     RolloutBatch,
+    UpdateCalendar,
 }
 
 impl Thing {
-    pub const ALL: [Thing; 13] = [
+    pub const ALL: [Thing; 14] = [
         Thing::ActivationLink,
         Thing::Component,
         Thing::HeartbeatMonitor,
@@ -110,6 +111,7 @@ impl Thing {
         Thing::PolicyVersion,
         Thing::Release,
         Thing::RolloutBatch,
+        Thing::UpdateCalendar,
     ];
 
     pub fn key(self) -> &'static str {
@@ -127,6 +129,7 @@ impl Thing {
             Thing::PolicyVersion => "thing_policy_version",
             Thing::Release => "thing_release",
             Thing::RolloutBatch => "thing_rollout_batch",
+            Thing::UpdateCalendar => "thing_update_calendar",
         }
     }
 

@@ -383,3 +383,41 @@ pub async fn insert_maintenance(
     .fetch_one(&mut *conn)
     .await?)
 }
+
+/// R3: `organization_id`'s calendar address is now the one whose token hashes to
+/// `token_hash`; the one before stops working.
+pub async fn replace_update_calendar(
+    conn: &mut Conn,
+    organization_id: i64,
+    token_hash: &str,
+    now: i64,
+    by: Option<i64>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO update_calendars (organization_id, token_hash, created_at, created_by)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (organization_id) DO UPDATE
+         SET token_hash = excluded.token_hash, created_at = excluded.created_at,
+             created_by = excluded.created_by",
+    )
+    .bind(organization_id)
+    .bind(token_hash)
+    .bind(now)
+    .bind(by)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The organisation whose calendar address has this token hash.
+pub async fn update_calendar_owner(
+    conn: &mut Conn,
+    token_hash: &str,
+) -> Result<Option<i64>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT organization_id FROM update_calendars WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}

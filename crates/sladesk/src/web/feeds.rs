@@ -2,7 +2,7 @@
 //! maintenance windows (M1), made with `atom_syndication` and `icalendar`.
 
 use atom_syndication::{EntryBuilder, FeedBuilder, FixedDateTime, LinkBuilder, Text};
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use icalendar::{Calendar, Component, Event, EventLike};
@@ -127,13 +127,7 @@ pub async fn atom(
 /// Upcoming and ongoing maintenance windows as an iCalendar feed.
 pub async fn ics(State(state): State<AppState>) -> Result<Response, ApiError> {
     let page = state.desk.status_page().await?;
-    let host = state
-        .desk
-        .public_url
-        .trim_end_matches('/')
-        .trim_start_matches("http://")
-        .trim_start_matches("https://")
-        .to_string();
+    let host = host_of(&state.desk.public_url);
     let mut calendar = Calendar::new();
     calendar.name("Maintenance / Onderhoud");
     for window in &page.maintenance {
@@ -158,4 +152,72 @@ pub async fn ics(State(state): State<AppState>) -> Result<Response, ApiError> {
         calendar.done().to_string(),
     )
         .into_response())
+}
+
+/// R3: a customer's own update windows at its secret calendar address
+/// (`/calendars/updates/{token}.ics`), in the language the address asks for (`?lang=nl`), or
+/// in both. An unknown address is "not found".
+pub async fn update_calendar(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    Params(p): Params<LangParam>,
+) -> Result<Response, ApiError> {
+    let token = file.strip_suffix(".ics").unwrap_or("");
+    let windows = state.desk.update_calendar(token).await?;
+    let languages: Vec<Language> = match p.lang.as_deref() {
+        Some(l) if l.starts_with("en") => vec![Language::En],
+        Some(l) if l.starts_with("nl") => vec![Language::Nl],
+        _ => vec![Language::En, Language::Nl],
+    };
+    let say = |key: &str, args: &[(&str, fluent_bundle::FluentValue<'_>)]| {
+        languages
+            .iter()
+            .map(|l| crate::catalogue::text_with(*l, key, args))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    };
+    let host = host_of(&state.desk.public_url);
+    let now = chrono_utc(state.desk.clock.now());
+    let mut calendar = Calendar::new();
+    calendar.name(&say("calendar_updates_name", &[]));
+    for w in &windows {
+        let args = [
+            ("version", w.version.as_str().into()),
+            ("instance", w.component_name.as_str().into()),
+        ];
+        calendar.push(
+            Event::new()
+                .uid(&format!(
+                    "update-{}-{}@{host}",
+                    w.release_id, w.component_id
+                ))
+                .summary(&say("calendar_update_summary", &args))
+                .description(&say("calendar_update_description", &args))
+                .starts(chrono_utc_second(w.starts_at))
+                .ends(chrono_utc_second(w.ends_at))
+                .timestamp(now)
+                .done(),
+        );
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            // The address is the secret: no shared cache keeps a copy.
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        calendar.done().to_string(),
+    )
+        .into_response())
+}
+
+fn chrono_utc_second(second: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(second, 0).unwrap_or_default()
+}
+
+fn host_of(public_url: &str) -> String {
+    public_url
+        .trim_end_matches('/')
+        .trim_start_matches("http://")
+        .trim_start_matches("https://")
+        .to_string()
 }

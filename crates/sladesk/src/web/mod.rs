@@ -21,6 +21,7 @@ mod policies;
 mod portal;
 mod problems;
 mod registration;
+mod release_pages;
 mod releases;
 pub mod reports;
 mod schema;
@@ -189,6 +190,10 @@ pub fn router(state: AppState) -> Router {
             axum::routing::put(releases::set_update_moments),
         )
         .route("/update-windows", get(releases::windows))
+        .route(
+            "/organizations/{id}/update-calendar",
+            axum::routing::post(releases::make_calendar),
+        )
         .route("/reports/sla", get(reports::report))
         .route("/reports/sla/breaches", get(reports::breaches))
         .route("/policies", get(policies::list).post(policies::publish))
@@ -265,7 +270,19 @@ pub fn router(state: AppState) -> Router {
         .route("/policies/{version}", get(policies::show))
         .route("/credits", get(credits::page))
         .route("/reports", get(reports::page))
-        .route("/releases", get(releases::page))
+        .route(
+            "/releases",
+            get(release_pages::list).post(release_pages::create),
+        )
+        .route("/releases/{id}", get(release_pages::show))
+        .route("/releases/{id}/start", post(release_pages::start))
+        .route("/releases/{id}/pause", post(release_pages::pause))
+        .route("/releases/{id}/resume", post(release_pages::resume))
+        .route("/releases/{id}/postpone", post(release_pages::postpone))
+        .route(
+            "/releases/{id}/batches/{number}",
+            post(release_pages::finish_batch),
+        )
         .route(
             "/policies/{version}/terminate",
             post(policies::terminate_page),
@@ -286,6 +303,8 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/availability", get(staff::staff_availability))
         .route("/status/feed.atom", get(feeds::atom))
         .route("/status/maintenance.ics", get(feeds::ics))
+        .route("/calendars/updates/{file}", get(feeds::update_calendar))
+        .route("/releases/calendar", post(release_pages::make_calendar))
         .route("/status/confirm", get(status::confirm))
         .route("/status/unsubscribe", get(status::unsubscribe))
         .route("/metrics", get(guarded_metrics))

@@ -29,6 +29,7 @@ use super::{api, availability, credits, policies, releases, reports, status};
         releases::list, releases::create, releases::get, releases::plan, releases::postpone,
         releases::start, releases::pause, releases::resume, releases::finish_batch,
         releases::rings, releases::set_ring, releases::set_update_moments, releases::windows,
+        releases::make_calendar,
         super::healthz,
     ),
     modifiers(&BearerAuth),

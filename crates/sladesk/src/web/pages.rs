@@ -47,6 +47,7 @@ const TEMPLATE_SOURCES: &[(&str, &str)] = &[
     ("credits.html", include_str!("templates/credits.html")),
     ("reports.html", include_str!("templates/reports.html")),
     ("releases.html", include_str!("templates/releases.html")),
+    ("release.html", include_str!("templates/release.html")),
 ];
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -4,10 +4,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use minijinja::context;
+use axum::response::IntoResponse;
 use serde::Deserialize;
 use sladesk_core::releases::Ring;
 use utoipa::{IntoParams, ToSchema};
@@ -15,9 +13,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::AppState;
 use super::error::{ApiError, Problem};
 use super::extract::{Auth, Body, Id, Params};
-use super::visitor::Visitor;
 use crate::desk::{NewRelease, PlanView, ReleaseView};
-use crate::domain::releases::{BatchState, NoteKind, Release, ReleaseState, Tenant, UpdateWindow};
+use crate::domain::releases::{BatchState, Release, Tenant, UpdateWindow};
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -274,84 +271,44 @@ fn positive(segment: &str) -> Result<i64> {
         })
 }
 
-/// The page `/releases`: for a customer its instances' rings, the next release with its notes
-/// in the reader's language, and its update windows; for staff every instance and release.
-pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let visitor = match Visitor::from(&state, &headers).await {
-        Ok(v) => v,
-        Err(response) => return response,
+/// A calendar address for an organisation's update windows.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct UpdateCalendarAddress {
+    /// Secret: anyone with it reads the windows. Shown once; a new one ends it.
+    pub url: String,
+}
+
+/// `public_url`'s address of the calendar with `token`, in `language`.
+pub fn calendar_url(
+    public_url: &str,
+    token: &str,
+    language: sladesk_core::text::Language,
+) -> String {
+    let lang = match language {
+        sladesk_core::text::Language::En => "en",
+        sladesk_core::text::Language::Nl => "nl",
     };
-    let actor = &visitor.actor;
-    let found = tokio::try_join!(
-        state.desk.visible_tenants(actor),
-        state.desk.releases(actor),
-        state.desk.update_windows(actor, None),
-    );
-    let (tenants, releases, windows) = match found {
-        Ok(found) => found,
-        Err(e) => return visitor.error(e),
-    };
-    let ring = |r: Option<Ring>| {
-        visitor.text(&r.map_or("ring_none".to_string(), |r| format!("ring_{}", r.as_str())))
-    };
-    let state_text = |s: ReleaseState| visitor.text(&format!("release_state_{}", s.as_str()));
-    let next = releases
-        .iter()
-        .filter(|r| r.state != ReleaseState::Done)
-        .min_by(|a, b| a.planned_start.cmp(&b.planned_start));
-    let english = visitor.language == sladesk_core::text::Language::En;
-    let notes = next.map(|r| {
-        [
-            (NoteKind::New, "releases_new"),
-            (NoteKind::Improved, "releases_improved"),
-            (NoteKind::Fixed, "releases_fixed"),
-            (NoteKind::Security, "releases_security"),
-        ]
-        .into_iter()
-        .filter_map(|(kind, key)| {
-            let lines: Vec<String> = r
-                .notes
-                .iter()
-                .filter(|n| n.kind == kind)
-                .map(|n| {
-                    let text = if english { &n.en } else { &n.nl };
-                    match n.ring {
-                        Some(first) if first.qaas_only() => {
-                            format!("{text} ({})", ring(Some(first)))
-                        }
-                        _ => text.clone(),
-                    }
-                })
-                .collect();
-            (!lines.is_empty()).then(|| context! { heading => visitor.text(key), lines => lines })
-        })
-        .collect::<Vec<_>>()
-    });
-    let tenant_rows: Vec<_> = tenants
-        .iter()
-        .map(|t| {
-            context! { name => &t.name, organization => &t.organization_name, ring => ring(t.ring),
-            moments => t.update_moments.join(", ") }
-        })
-        .collect();
-    let window_rows: Vec<_> = windows
-        .iter()
-        .map(|w| context! { version => &w.version, instance => &w.component_name, ring => ring(Some(w.ring)),
-            from => visitor.time(w.starts_at), until => visitor.time(w.ends_at) })
-        .collect();
-    let release_rows: Vec<_> = releases
-        .iter()
-        .map(|r| context! { version => &r.version, start => &r.planned_start, state => state_text(r.state),
-            reason => &r.postponed_reason })
-        .collect();
-    let title = visitor.text("releases_title");
-    visitor.render(
-        "releases.html",
-        StatusCode::OK,
-        &title,
-        context! { staff => actor.is_staff(), tenants => tenant_rows, windows => window_rows,
-        releases => release_rows, notes => notes,
-        next => next.map(|r| context! { version => &r.version, start => &r.planned_start,
-            state => state_text(r.state) }) },
+    format!(
+        "{}/calendars/updates/{token}.ics?lang={lang}",
+        public_url.trim_end_matches('/')
     )
+}
+
+#[utoipa::path(operation_id = "make_update_calendar", post, path = "/api/v1/organizations/{id}/update-calendar", tag = "releases",
+    params(("id" = i64, Path, minimum = 1)),
+    responses((status = 201, description = "a new secret calendar address (iCalendar) of the organisation's update windows; the one before stops working", body = UpdateCalendarAddress),
+        (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn make_calendar(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+) -> Result<impl IntoResponse> {
+    let token = state.desk.make_update_calendar(&actor, id).await?;
+    let language = actor
+        .user
+        .as_ref()
+        .map_or(sladesk_core::text::Language::En, |u| u.language);
+    let url = calendar_url(&state.desk.public_url, &token, language);
+    Ok((StatusCode::CREATED, Json(UpdateCalendarAddress { url })))
 }
