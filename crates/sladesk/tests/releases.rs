@@ -1,11 +1,14 @@
 //! Releases and rings (R1-R3, M1, G4) through the API, on SQLite and PostgreSQL, with the
 //! server's clock set by the test: rings refused where the SLA says so, a rollout planned,
 //! started twice, paused and resumed, finished batch by batch, its update windows counted as
-//! maintenance, and a customer seeing only its own windows.
+//! maintenance, a customer seeing only its own windows (also in its calendar), and the
+//! monthly newsletter (R4) through a real SMTP process, once, without the QaaS-only notes.
 
 mod common;
 
-use common::{Backend, Database, Server, dutch, test_config};
+use common::{
+    Backend, Database, Server, SmtpServer, dutch, free_port, maildir, test_config, with_smtp,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sladesk::clock::Clock;
@@ -14,6 +17,7 @@ use sladesk::domain::accounts::Role;
 on_both_databases!(
     a_rollout_from_rings_to_done,
     a_week_that_cannot_hold_the_rollout_is_refused_with_what_would_fit,
+    the_newsletter_goes_out_once_in_each_language_without_early_notes,
 );
 
 async fn organization(s: &Server, name: &str, tier: &str) -> i64 {
@@ -204,6 +208,25 @@ async fn a_rollout_from_rings_to_done(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(again["batches"], first["batches"]);
     assert_eq!(again["windows"].as_array().unwrap().len(), 3);
+    // The public status page tells of the rollout in sum, naming no customer or instance.
+    let page = common::page_text(&s.client, format!("{}/status.json", s.base)).await;
+    let status_page: Value = serde_json::from_str(&page).unwrap();
+    let rollouts = status_page["rollouts"].as_array().unwrap();
+    assert_eq!(rollouts.len(), 1, "{page}");
+    assert_eq!(rollouts[0]["version"], "2026.03");
+    assert_eq!(rollouts[0]["state"], "rolling_out");
+    assert_eq!(rollouts[0]["instances"], 3);
+    assert!(rollouts[0]["first_window_at"].is_string(), "{page}");
+    assert!(!page.contains("Acme") && !page.contains("Qorp"), "{page}");
+    let html = common::page_text(&s.client, format!("{}/status?lang=en", s.base)).await;
+    assert!(
+        html.contains("Release 2026.03</strong> (rolling out)"),
+        "{html}"
+    );
+    assert!(
+        html.contains("3 instances updated one batch at a time"),
+        "{html}"
+    );
     // Postponing a started release is refused.
     let (status, _) = s
         .post(
@@ -442,4 +465,199 @@ async fn a_week_that_cannot_hold_the_rollout_is_refused_with_what_would_fit(back
     let (_, still) = s.get(&s.admin, &format!("/api/v1/releases/{id}")).await;
     assert_eq!(still["state"], "planned");
     assert!(still["batches"].as_array().unwrap().is_empty());
+}
+
+/// The first `http` link in a mail body that contains `path`.
+fn link_in(body: &str, path: &str) -> String {
+    body.split_whitespace()
+        .find(|w| w.starts_with("http") && w.contains(path))
+        .unwrap_or_else(|| panic!("no {path} link in {body}"))
+        .to_string()
+}
+
+async fn the_newsletter_goes_out_once_in_each_language_without_early_notes(backend: Backend) {
+    let db = Database::fresh(backend).await;
+    let smtp = SmtpServer::start_on(free_port(), &maildir(&db, "newsletter"));
+    let s = Server::start_with_clock(
+        with_smtp(test_config(&db.url), smtp.port),
+        Clock::manual(dutch("2026-02-10T10:00")),
+    )
+    .await;
+    let acme = organization(&s, "Acme", "support").await;
+    let acme_prod = component(&s, "Acme production", Some(acme)).await;
+    put(
+        &s,
+        &format!("/api/v1/components/{acme_prod}/ring"),
+        json!({"ring": "broad"}),
+    )
+    .await;
+
+    // Someone subscribes on the status page, in Dutch (double opt-in), ...
+    let visitor = common::browser();
+    let status_page = common::page_text(&visitor, format!("{}/status?lang=nl", s.base)).await;
+    let csrf = common::field(&status_page, "csrf");
+    assert!(status_page.contains("Releasenieuwsbrief per e-mail"));
+    let form = [
+        ("email", "lezer@example.nl"),
+        ("lang", "nl"),
+        ("list", "releases"),
+        ("csrf", &csrf),
+    ];
+    let asked = visitor
+        .post(format!("{}/status/subscribe", s.base))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), StatusCode::OK);
+    let mails = smtp
+        .wait_for(15, "the confirmation mail", |m| {
+            m.iter().any(|(to, _, _)| to.contains("lezer@"))
+        })
+        .await;
+    let (_, subject, body) = &mails[0];
+    assert!(subject.contains("releasenieuwsbrief"), "{subject}");
+    let confirm = link_in(body, "/status/confirm");
+    assert!(confirm.ends_with("&list=releases"), "{confirm}");
+    let confirmed = s.client.get(&confirm).send().await.unwrap();
+    assert_eq!(confirmed.status(), StatusCode::OK);
+    assert!(
+        confirmed
+            .text()
+            .await
+            .unwrap()
+            .contains("maandelijkse releasenieuwsbrief")
+    );
+    // ... a status page subscriber does not get the newsletter (another list), and a customer
+    // contact asks for it in the preferences, in English.
+    s.token("kim@acme.example", Role::Customer, Some(acme))
+        .await;
+    {
+        let mut tx = s.desk().store.write().await.unwrap();
+        let kim: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = 'kim@acme.example'")
+            .fetch_one(&mut **tx)
+            .await
+            .unwrap();
+        let wants = sladesk::store::preferences::Preferences {
+            mail_releases: true,
+            ..Default::default()
+        };
+        sladesk::store::preferences::save_preferences(
+            &mut tx,
+            kim,
+            sladesk_core::text::Language::En,
+            &wants,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    // February's release rolled out and was done; March's is coming, with a note that only
+    // Early Access sees yet.
+    let (_, february) = s
+        .post(
+            &s.admin,
+            "/api/v1/releases",
+            json!({"version": "2026.02", "planned_start": "2026-02-10",
+                "notes": [{"kind": "fixed", "en": "Retry of failed calls", "nl": "Opnieuw proberen van mislukte aanroepen"}]}),
+        )
+        .await;
+    let february = february["id"].as_i64().unwrap();
+    s.post(
+        &s.admin,
+        &format!("/api/v1/releases/{february}/start"),
+        json!({}),
+    )
+    .await;
+    let (status, done) = s
+        .post(
+            &s.admin,
+            &format!("/api/v1/releases/{february}/batches/1"),
+            json!({"outcome": "done"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["state"], "done");
+    let (status, march) = s
+        .post(
+            &s.admin,
+            "/api/v1/releases",
+            json!({"version": "2026.03", "notes": notes()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{march}");
+
+    // Not yet: March's newsletter goes out two working days before Monday 2 March.
+    assert_eq!(s.desk().send_due_newsletter().await.unwrap(), 0);
+    s.desk().clock.set(dutch("2026-02-26T08:59")).unwrap();
+    assert_eq!(s.desk().send_due_newsletter().await.unwrap(), 0);
+    s.desk().clock.set(dutch("2026-02-26T09:00")).unwrap();
+    // Two replicas at once (and the job): two mails in all, once.
+    let (a, b) = tokio::join!(
+        s.desk().send_due_newsletter(),
+        s.desk().send_due_newsletter()
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 2);
+    assert_eq!(s.desk().send_due_newsletter().await.unwrap(), 0);
+    let newsletters = |mails: &[(String, String, String)]| -> Vec<(String, String, String)> {
+        mails
+            .iter()
+            .filter(|(_, subject, _)| {
+                subject.starts_with("Release newsletter")
+                    || subject.starts_with("Releasenieuwsbrief")
+            })
+            .cloned()
+            .collect()
+    };
+    let mails = smtp
+        .wait_for(15, "two newsletters", |m| newsletters(m).len() >= 2)
+        .await;
+    let mails = newsletters(&mails);
+    assert_eq!(mails.len(), 2, "{mails:#?}");
+    let dutch_mail = mails
+        .iter()
+        .find(|(to, _, _)| to.contains("lezer@"))
+        .unwrap();
+    assert_eq!(dutch_mail.1, "Releasenieuwsbrief maart 2026");
+    assert!(
+        dutch_mail.2.contains("Release 2026.03, vanaf 2026-03-02"),
+        "{}",
+        dutch_mail.2
+    );
+    assert!(
+        dutch_mail.2.contains("- Connector voor Exact Online"),
+        "{}",
+        dutch_mail.2
+    );
+    assert!(dutch_mail.2.contains("UITGEBRACHT"), "{}", dutch_mail.2);
+    assert!(
+        dutch_mail
+            .2
+            .contains("Opnieuw proberen van mislukte aanroepen")
+    );
+    assert!(!dutch_mail.2.contains("AI-mapping"), "{}", dutch_mail.2);
+    let unsubscribe = link_in(&dutch_mail.2, "/status/unsubscribe");
+    let english = mails.iter().find(|(to, _, _)| to.contains("kim@")).unwrap();
+    assert_eq!(english.1, "Release newsletter March 2026");
+    assert!(
+        english.2.contains("- Connector for Exact Online"),
+        "{}",
+        english.2
+    );
+    assert!(english.2.contains("- Mapping of dates"));
+    assert!(!english.2.contains("AI mapping"), "{}", english.2);
+    assert!(english.2.contains("/account"), "{}", english.2);
+
+    // Unsubscribed, the reader is off the list.
+    let gone = s.client.get(&unsubscribe).send().await.unwrap();
+    assert_eq!(gone.status(), StatusCode::OK);
+    let mut conn = s.desk().store.read().await.unwrap();
+    let left = sladesk::store::notifications::confirmed_subscriptions(
+        &mut conn,
+        sladesk::store::notifications::MailingList::Releases,
+    )
+    .await
+    .unwrap();
+    assert!(left.is_empty(), "{left:?}");
 }

@@ -453,6 +453,16 @@ fn release_rules(spec: &spec::ReleasesSpec) -> Result<ReleaseRules, PolicyError>
     if spec.update_window.0 <= 0 {
         return Err(invalid("releases.update_window", "must be longer than 0"));
     }
+    if spec.newsletter_working_days_before > 20 {
+        return Err(invalid(
+            "releases.newsletter_working_days_before",
+            "must be from 0 to 20",
+        ));
+    }
+    let newsletter_at: jiff::civil::Time = spec
+        .newsletter_at
+        .parse()
+        .map_err(|_| invalid("releases.newsletter_at", "must be a time like \"09:00\""))?;
     Ok(ReleaseRules {
         schedule_from,
         weekday,
@@ -463,5 +473,7 @@ fn release_rules(spec: &spec::ReleasesSpec) -> Result<ReleaseRules, PolicyError>
         prefer_evening: spec.prefer_evening,
         evening: hours("releases.evening", &spec.evening)?,
         daytime: hours("releases.daytime", &spec.daytime)?,
+        newsletter_working_days_before: spec.newsletter_working_days_before,
+        newsletter_at,
     })
 }

@@ -39,6 +39,20 @@ pub struct ReleasesSpec {
     pub prefer_evening: bool,
     pub evening: String,
     pub daytime: String,
+    /// R4: the month's newsletter goes out this many working days before its release day...
+    #[serde(default = "newsletter_working_days_before")]
+    pub newsletter_working_days_before: u32,
+    /// ...at this local time. Both have defaults, so policies published before R4 still read.
+    #[serde(default = "newsletter_at")]
+    pub newsletter_at: String,
+}
+
+fn newsletter_working_days_before() -> u32 {
+    2
+}
+
+fn newsletter_at() -> String {
+    "09:00".into()
 }
 
 /// G3: how the vendor changes the SLA.

@@ -99,6 +99,10 @@ pub struct ReleaseRules {
     /// The local hours update windows fit in, evening and daytime ("18:00-23:00").
     pub evening: Window,
     pub daytime: Window,
+    /// R4: the month's newsletter goes out this many working days before the release day, at
+    /// `newsletter_at` local time.
+    pub newsletter_working_days_before: u32,
+    pub newsletter_at: Time,
 }
 
 /// Why a release day or a plan cannot be made.
@@ -147,6 +151,31 @@ pub fn release_day(
         }
     }
     Ok(day)
+}
+
+/// R4: when the newsletter of a month's release goes out: `newsletter_working_days_before`
+/// working days before the release day (the day itself when 0), at `newsletter_at` in the
+/// release calendar's time zone.
+pub fn newsletter_moment(
+    calendar: &Calendar,
+    rules: &ReleaseRules,
+    year: i16,
+    month: i8,
+) -> Result<Timestamp, PlanError> {
+    let out_of_range = || PlanError::BeforeSchedule(rules.schedule_from);
+    let mut day = release_day(calendar, rules, year, month)?;
+    let mut left = rules.newsletter_working_days_before;
+    while left > 0 {
+        day = day.yesterday().map_err(|_| out_of_range())?;
+        if is_working_day(calendar, day)? {
+            left -= 1;
+        }
+    }
+    calendar
+        .time_zone()
+        .to_ambiguous_timestamp(day.to_datetime(rules.newsletter_at))
+        .compatible()
+        .map_err(|_| out_of_range())
 }
 
 fn is_working_day(calendar: &Calendar, date: Date) -> Result<bool, CalendarError> {

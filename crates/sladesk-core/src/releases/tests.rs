@@ -23,6 +23,8 @@ fn rules() -> ReleaseRules {
         prefer_evening: true,
         evening: "18:00-23:00".parse().unwrap(),
         daytime: "09:00-17:00".parse().unwrap(),
+        newsletter_working_days_before: 2,
+        newsletter_at: Time::constant(9, 0, 0, 0),
     }
 }
 
@@ -296,4 +298,34 @@ fn a_rollout_over_a_holiday_skips_it() {
             date(2026, 4, 13)
         ]
     );
+}
+
+#[test]
+fn the_newsletter_goes_out_working_days_before_the_release_day() {
+    let calendar = office();
+    // March 2026: release Monday 2 March; two working days before is Thursday 26 February.
+    assert_eq!(
+        newsletter_moment(calendar, &rules(), 2026, 3).unwrap(),
+        at("2026-02-26T08:00:00Z")
+    );
+    // April 2026: Easter Monday moves the release to Tuesday 7 April; counting back skips
+    // Easter Monday, the weekend and Good Friday (a holiday of the office calendar):
+    // Thursday 2 April is one, Wednesday 1 April two (09:00 summer time).
+    assert_eq!(
+        newsletter_moment(calendar, &rules(), 2026, 4).unwrap(),
+        at("2026-04-01T07:00:00Z")
+    );
+    // Zero days: on the release day itself.
+    let same_day = ReleaseRules {
+        newsletter_working_days_before: 0,
+        ..rules()
+    };
+    assert_eq!(
+        newsletter_moment(calendar, &same_day, 2026, 3).unwrap(),
+        at("2026-03-02T08:00:00Z")
+    );
+    assert!(matches!(
+        newsletter_moment(calendar, &rules(), 2025, 12),
+        Err(PlanError::BeforeSchedule(_))
+    ));
 }

@@ -6,6 +6,7 @@ mod accounts;
 mod availability;
 mod creation;
 mod credits;
+mod newsletter;
 mod notifications;
 mod policies;
 mod refusal;

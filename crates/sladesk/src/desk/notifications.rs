@@ -11,7 +11,7 @@ use crate::domain::accounts::Role;
 use crate::notify::{self, Mail};
 use crate::store::accounts::{self, parse_word, word};
 use crate::store::availability as components;
-use crate::store::notifications as store;
+use crate::store::notifications::{self as store, MailingList};
 use crate::store::{Conn, audit, outbox};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -23,24 +23,49 @@ pub struct Readings {
     pub network_percent: Option<f64>,
 }
 
+/// The query parameter that names a list other than the status page's in its links.
+fn list_param(list: MailingList) -> &'static str {
+    match list {
+        MailingList::Status => "",
+        MailingList::Releases => "&list=releases",
+    }
+}
+
 impl Desk {
-    /// A5: asks for status mails. The confirmation link is mailed; nothing else happens until
-    /// it is followed. The answer is the same whether or not the address was known.
-    pub async fn subscribe(&self, email: &str, language: Language) -> Result<(), DeskError> {
+    /// The link that ends a subscription to `list`.
+    pub(crate) fn unsubscribe_link(&self, list: MailingList, token: &str) -> String {
+        format!(
+            "{}/status/unsubscribe?token={token}{}",
+            self.public_url.trim_end_matches('/'),
+            list_param(list)
+        )
+    }
+
+    /// A5, R4: asks for status mails or the release newsletter. The confirmation link is
+    /// mailed; nothing else happens until it is followed. The answer is the same whether or
+    /// not the address was known.
+    pub async fn subscribe(
+        &self,
+        list: MailingList,
+        email: &str,
+        language: Language,
+    ) -> Result<(), DeskError> {
         let email = super::accounts::check_email(email)?;
         let token = crate::secrets::hex::<24>()?;
         let now = self.clock.now().as_second();
         let mut tx = self.store.write().await?;
-        let subscription = store::subscribe(&mut tx, &email, &word(&language), &token, now).await?;
+        let subscription =
+            store::subscribe(&mut tx, list, &email, &word(&language), &token, now).await?;
         // At most one confirmation mail an hour per address, however often the form is sent.
         if let Some(token) =
-            store::claim_confirmation(&mut tx, subscription.id, &token, now).await?
+            store::claim_confirmation(&mut tx, list, subscription.id, &token, now).await?
         {
             let url = format!(
-                "{}/status/confirm?token={token}",
+                "{}/status/confirm?token={token}{}",
                 self.public_url.trim_end_matches('/'),
+                list_param(list)
             );
-            let mail = notify::confirm_subscription(&url, language);
+            let mail = notify::confirm_subscription(list, &url, language);
             outbox::enqueue(&mut tx, &email, &mail.subject, &mail.body, None, now).await?;
         }
         tx.commit().await?;
@@ -48,37 +73,38 @@ impl Desk {
     }
 
     /// Confirms a subscription; returns the subscriber's language.
-    pub async fn confirm_subscription(&self, token: &str) -> Result<Language, DeskError> {
+    pub async fn confirm_subscription(
+        &self,
+        list: MailingList,
+        token: &str,
+    ) -> Result<Language, DeskError> {
         let mut tx = self.store.write().await?;
-        let found = store::confirm(&mut tx, token, self.clock.now().as_second()).await?;
+        let found = store::confirm(&mut tx, list, token, self.clock.now().as_second()).await?;
         tx.commit().await?;
         let found = found.ok_or(DeskError::NotFound(crate::desk::Thing::Subscription))?;
         Ok(parse_word(&found.language).unwrap_or(Language::Nl))
     }
 
     /// Ends a subscription; returns the subscriber's language.
-    pub async fn unsubscribe(&self, token: &str) -> Result<Language, DeskError> {
+    pub async fn unsubscribe(&self, list: MailingList, token: &str) -> Result<Language, DeskError> {
         let mut tx = self.store.write().await?;
-        let found = store::unsubscribe(&mut tx, token).await?;
+        let found = store::unsubscribe(&mut tx, list, token).await?;
         tx.commit().await?;
         let language = found.ok_or(DeskError::NotFound(crate::desk::Thing::Subscription))?;
         Ok(parse_word(&language).unwrap_or(Language::Nl))
     }
 
-    /// Queues `write`'s mail to every confirmed subscriber, in their language.
+    /// Queues `write`'s mail to every confirmed subscriber of the status mails, in their
+    /// language.
     pub(crate) async fn mail_subscribers(
         &self,
         conn: &mut Conn,
         write: impl Fn(Language, &str) -> Mail,
     ) -> Result<(), DeskError> {
         let now = self.clock.now().as_second();
-        for subscription in store::confirmed_subscriptions(conn).await? {
+        for subscription in store::confirmed_subscriptions(conn, MailingList::Status).await? {
             let language: Language = parse_word(&subscription.language).unwrap_or(Language::Nl);
-            let unsubscribe = format!(
-                "{}/status/unsubscribe?token={}",
-                self.public_url.trim_end_matches('/'),
-                subscription.token
-            );
+            let unsubscribe = self.unsubscribe_link(MailingList::Status, &subscription.token);
             let mail = write(language, &unsubscribe);
             outbox::enqueue(
                 conn,

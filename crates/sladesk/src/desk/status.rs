@@ -21,6 +21,25 @@ pub struct StatusPage {
     pub components: Vec<ComponentStatus>,
     pub incidents: Vec<Incident>,
     pub maintenance: Vec<PlannedMaintenance>,
+    /// R3, M1: release rollouts under way or starting within two weeks, in sum: each
+    /// customer instance is updated in its own short window, announced to its customer; the
+    /// public page names no customer.
+    pub rollouts: Vec<RolloutNotice>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RolloutNotice {
+    pub version: String,
+    pub state: crate::domain::releases::ReleaseState,
+    /// `YYYY-MM-DD`.
+    pub planned_start: String,
+    /// The first update window's start and the last one's end, once the rollout started.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub first_window_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_window_until: Option<Timestamp>,
+    /// Customer instances updated in the rollout (0 before it started).
+    pub instances: i64,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -332,11 +351,27 @@ impl Desk {
                 impact: w.impact,
             });
         }
+        let fortnight = today
+            .checked_add(jiff::Span::new().days(14))
+            .map_err(|e| DeskError::Fault(e.to_string()))?;
+        let rollouts = crate::store::releases::rollout_summaries(&mut conn, &fortnight.to_string())
+            .await?
+            .into_iter()
+            .map(|r| RolloutNotice {
+                version: r.version,
+                state: r.state,
+                planned_start: r.planned_start,
+                first_window_at: r.first_at.map(instant),
+                last_window_until: r.last_at.map(instant),
+                instances: r.instances,
+            })
+            .collect();
         Ok(StatusPage {
             generated_at: now,
             components,
             incidents,
             maintenance,
+            rollouts,
         })
     }
 }

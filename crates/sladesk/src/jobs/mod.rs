@@ -95,7 +95,8 @@ pub fn spawn(
             }
         })
     };
-    // R3: a planned release starts on its day; once a minute is soon enough (its first
+    // R3, R4: a planned release starts on its day, and the newsletter goes out on its own;
+    // once a minute is soon enough (its first
     // update window is in the evening), and a plan that does not fit is said once a minute.
     let releases = {
         let desk = desk.clone();
@@ -106,6 +107,14 @@ pub fn spawn(
                     Ok(0) => {}
                     Ok(n) => tracing::info!(releases = n, "rollouts started on their day"),
                     Err(e) => tracing::warn!(error = %e, "a rollout due today did not start"),
+                }
+                // R4: the month's newsletter, once whatever the replicas.
+                match desk.send_due_newsletter().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(mails = n, "release newsletter queued"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "release newsletter not sent; tried again")
+                    }
                 }
             }
         })

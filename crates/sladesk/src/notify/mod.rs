@@ -299,13 +299,26 @@ pub fn auto_closed(
     }
 }
 
-pub fn confirm_subscription(confirm_url: &str, language: Language) -> Mail {
+/// The double opt-in mail of a list (A5 status mails, R4 release newsletter).
+pub fn confirm_subscription(
+    list: crate::store::notifications::MailingList,
+    confirm_url: &str,
+    language: Language,
+) -> Mail {
+    use crate::store::notifications::MailingList;
+    let (subject, intro) = match list {
+        MailingList::Status => ("mail_confirm_subject", "mail_confirm_intro"),
+        MailingList::Releases => (
+            "mail_newsletter_confirm_subject",
+            "mail_newsletter_confirm_intro",
+        ),
+    };
     Mail {
-        subject: tr(language, "mail_confirm_subject", &[]),
+        subject: tr(language, subject, &[]),
         body: paragraphs([
             format!(
                 "{}\n{}",
-                tr(language, "mail_confirm_intro", &[]),
+                tr(language, intro, &[]),
                 tr(language, "mail_confirm_link", &[])
             ),
             confirm_url.to_string(),
@@ -521,6 +534,71 @@ pub fn vulnerability_reported(number: &str, public_url: &str, id: i64, language:
     }
 }
 
+/// R4: the monthly release newsletter: the releases coming and the ones released, with their
+/// notes for the Targeted and Broad rings only (the caller leaves the others out).
+pub fn release_newsletter(
+    month: &str,
+    coming: &[&crate::domain::releases::Release],
+    released: &[&crate::domain::releases::Release],
+    footer: (&str, &str),
+    language: Language,
+) -> Mail {
+    use crate::domain::releases::NoteKind;
+    let section = |heading: &str, releases: &[&crate::domain::releases::Release]| -> String {
+        if releases.is_empty() {
+            return String::new();
+        }
+        let mut text = format!("{}\n", tr(language, heading, &[]).to_uppercase());
+        for release in releases {
+            let args = [
+                ("version", release.version.as_str().into()),
+                ("start", release.planned_start.as_str().into()),
+            ];
+            text += &format!("\n{}\n", tr(language, "mail_newsletter_release", &args));
+            if release.notes.is_empty() {
+                text += &format!("{}\n", tr(language, "mail_newsletter_no_notes", &[]));
+            }
+            for (kind, key) in [
+                (NoteKind::New, "mail_newsletter_new"),
+                (NoteKind::Improved, "mail_newsletter_improved"),
+                (NoteKind::Fixed, "mail_newsletter_fixed"),
+                (NoteKind::Security, "mail_newsletter_security"),
+            ] {
+                let lines: Vec<&str> = release
+                    .notes
+                    .iter()
+                    .filter(|n| n.kind == kind)
+                    .map(|n| match language {
+                        Language::En => n.en.as_str(),
+                        Language::Nl => n.nl.as_str(),
+                    })
+                    .collect();
+                if !lines.is_empty() {
+                    text += &format!("{}:\n", tr(language, key, &[]));
+                    for line in lines {
+                        text += &format!("- {line}\n");
+                    }
+                }
+            }
+        }
+        text.trim_end().to_string()
+    };
+    let (footer_key, footer_link) = footer;
+    Mail {
+        subject: tr(
+            language,
+            "mail_newsletter_subject",
+            &[("month", month.into())],
+        ),
+        body: paragraphs([
+            tr(language, "mail_newsletter_intro", &[]),
+            section("mail_newsletter_coming", coming),
+            section("mail_newsletter_released", released),
+            format!("{}\n{footer_link}", tr(language, footer_key, &[])),
+        ]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -537,7 +615,11 @@ mod tests {
                 activation("Jan", "https://x/a", language),
                 registration_rejected("Jan", "Unknown organisation", language),
                 registration_received("Jan", "jan@x", "Acme", "Hi", language, "https://x"),
-                confirm_subscription("https://x/c", language),
+                confirm_subscription(
+                    crate::store::notifications::MailingList::Status,
+                    "https://x/c",
+                    language,
+                ),
                 maintenance_announcement(
                     "Platform",
                     at,

@@ -1,6 +1,26 @@
-//! Status page subscriptions, the outgoing webhooks' outbox, and resource readings.
+//! Subscriptions by mail with double opt-in (the status page's, A5, and the release
+//! newsletter's, R4), the outgoing webhooks' outbox, and resource readings.
 
 use super::{Conn, Dialect, StoreError, col};
+
+/// A list people subscribe to by mail, each in its own table of the same shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailingList {
+    /// A5: incidents and maintenance.
+    Status,
+    /// R4: the monthly release newsletter.
+    Releases,
+}
+
+impl MailingList {
+    /// A name of ours, never the caller's text: safe in the SQL.
+    fn table(self) -> &'static str {
+        match self {
+            MailingList::Status => "status_subscriptions",
+            MailingList::Releases => "release_subscriptions",
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscription {
@@ -24,16 +44,18 @@ fn subscription(row: &sqlx::any::AnyRow) -> Result<Subscription, StoreError> {
 /// Creates an unconfirmed subscription, or updates the language of an existing one.
 pub async fn subscribe(
     conn: &mut Conn,
+    list: MailingList,
     email: &str,
     language: &str,
     token: &str,
     now: i64,
 ) -> Result<Subscription, StoreError> {
-    let row = sqlx::query(
-        "INSERT INTO status_subscriptions (email, language, token, created_at) VALUES ($1, $2, $3, $4)
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO {} (email, language, token, created_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (email) DO UPDATE SET language = excluded.language
          RETURNING *",
-    )
+        list.table()
+    )))
     .bind(email)
     .bind(language)
     .bind(token)
@@ -51,16 +73,18 @@ pub const CONFIRMATION_INTERVAL_SECONDS: i64 = 3600;
 /// went out within the hour. One statement, so two replicas cannot both send.
 pub async fn claim_confirmation(
     conn: &mut Conn,
+    list: MailingList,
     id: i64,
     token: &str,
     now: i64,
 ) -> Result<Option<String>, StoreError> {
-    Ok(sqlx::query_scalar(
-        "UPDATE status_subscriptions SET confirmation_sent_at = $1, token = $2
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "UPDATE {} SET confirmation_sent_at = $1, token = $2
          WHERE id = $3 AND confirmed_at IS NULL
            AND (confirmation_sent_at IS NULL OR confirmation_sent_at <= $4)
          RETURNING token",
-    )
+        list.table()
+    )))
     .bind(now)
     .bind(token)
     .bind(id)
@@ -72,12 +96,14 @@ pub async fn claim_confirmation(
 /// Confirms the subscription with this token; `None` if the token is unknown.
 pub async fn confirm(
     conn: &mut Conn,
+    list: MailingList,
     token: &str,
     now: i64,
 ) -> Result<Option<Subscription>, StoreError> {
-    let row = sqlx::query(
-        "UPDATE status_subscriptions SET confirmed_at = COALESCE(confirmed_at, $1) WHERE token = $2 RETURNING *",
-    )
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE {} SET confirmed_at = COALESCE(confirmed_at, $1) WHERE token = $2 RETURNING *",
+        list.table()
+    )))
     .bind(now)
     .bind(token)
     .fetch_optional(&mut *conn)
@@ -86,19 +112,28 @@ pub async fn confirm(
 }
 
 /// Deletes the subscription with this token; returns its language if there was one.
-pub async fn unsubscribe(conn: &mut Conn, token: &str) -> Result<Option<String>, StoreError> {
-    Ok(
-        sqlx::query_scalar("DELETE FROM status_subscriptions WHERE token = $1 RETURNING language")
-            .bind(token)
-            .fetch_optional(&mut *conn)
-            .await?,
-    )
+pub async fn unsubscribe(
+    conn: &mut Conn,
+    list: MailingList,
+    token: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM {} WHERE token = $1 RETURNING language",
+        list.table()
+    )))
+    .bind(token)
+    .fetch_optional(&mut *conn)
+    .await?)
 }
 
-pub async fn confirmed_subscriptions(conn: &mut Conn) -> Result<Vec<Subscription>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT * FROM status_subscriptions WHERE confirmed_at IS NOT NULL ORDER BY id",
-    )
+pub async fn confirmed_subscriptions(
+    conn: &mut Conn,
+    list: MailingList,
+) -> Result<Vec<Subscription>, StoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT * FROM {} WHERE confirmed_at IS NOT NULL ORDER BY id",
+        list.table()
+    )))
     .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(subscription).collect()

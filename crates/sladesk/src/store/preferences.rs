@@ -17,6 +17,9 @@ pub struct Preferences {
     pub mail_contract: bool,
     /// The monthly SLA report by mail (S3): asked for, never sent unasked.
     pub mail_reports: bool,
+    /// R4: the monthly release newsletter, asked for (customer contacts; anyone else
+    /// subscribes on the status page).
+    pub mail_releases: bool,
 }
 
 impl Default for Preferences {
@@ -27,6 +30,7 @@ impl Default for Preferences {
             mail_replies: true,
             mail_contract: true,
             mail_reports: false,
+            mail_releases: false,
         }
     }
 }
@@ -45,6 +49,7 @@ pub async fn preferences_of(conn: &mut Conn, user_id: i64) -> Result<Preferences
         mail_replies: col::<i64>(&row, "mail_replies")? != 0,
         mail_contract: col::<i64>(&row, "mail_contract")? != 0,
         mail_reports: col::<i64>(&row, "mail_reports")? != 0,
+        mail_releases: col::<i64>(&row, "mail_releases")? != 0,
     })
 }
 
@@ -55,11 +60,12 @@ pub async fn save_preferences(
     preferences: &Preferences,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO user_preferences (user_id, time_zone, mail_status, mail_replies, mail_contract, mail_reports)
-         VALUES ($1, $2, $3, $4, $5, $6)
+        "INSERT INTO user_preferences (user_id, time_zone, mail_status, mail_replies, mail_contract, mail_reports, mail_releases)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (user_id) DO UPDATE SET time_zone = excluded.time_zone,
              mail_status = excluded.mail_status, mail_replies = excluded.mail_replies,
-             mail_contract = excluded.mail_contract, mail_reports = excluded.mail_reports",
+             mail_contract = excluded.mail_contract, mail_reports = excluded.mail_reports,
+             mail_releases = excluded.mail_releases",
     )
     .bind(user_id)
     .bind(&preferences.time_zone)
@@ -67,6 +73,7 @@ pub async fn save_preferences(
     .bind(i64::from(preferences.mail_replies))
     .bind(i64::from(preferences.mail_contract))
     .bind(i64::from(preferences.mail_reports))
+    .bind(i64::from(preferences.mail_releases))
     .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
@@ -100,6 +107,20 @@ pub async fn report_mail_recipients(
     let rows = sqlx::query(
         "SELECT u.* FROM users u LEFT JOIN user_preferences p ON p.user_id = u.id
          WHERE u.disabled_at IS NULL AND (u.role = 'admin' OR p.mail_reports <> 0)
+         ORDER BY u.id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(super::accounts::user).collect()
+}
+
+/// R4: the active people who asked for the release newsletter in their preferences.
+pub async fn release_mail_recipients(
+    conn: &mut Conn,
+) -> Result<Vec<crate::domain::accounts::User>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT u.* FROM users u JOIN user_preferences p ON p.user_id = u.id
+         WHERE u.disabled_at IS NULL AND p.mail_releases <> 0
          ORDER BY u.id",
     )
     .fetch_all(&mut *conn)

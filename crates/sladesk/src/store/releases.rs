@@ -421,3 +421,48 @@ pub async fn update_calendar_owner(
             .await?,
     )
 }
+
+/// A release's rollout as the public status page tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RolloutSummary {
+    pub version: String,
+    pub state: ReleaseState,
+    pub planned_start: String,
+    /// The first update window's start and the last one's end; none before the start.
+    pub first_at: Option<i64>,
+    pub last_at: Option<i64>,
+    pub instances: i64,
+}
+
+/// Releases not done that start on or before `until` (`YYYY-MM-DD`), with their windows in
+/// sum: no instance or customer named.
+pub async fn rollout_summaries(
+    conn: &mut Conn,
+    until: &str,
+) -> Result<Vec<RolloutSummary>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT r.version, r.state, r.planned_start, MIN(w.starts_at) AS first_at,
+                MAX(w.ends_at) AS last_at, COUNT(w.id) AS instances
+         FROM releases r LEFT JOIN rollout_windows w ON w.release_id = r.id
+         WHERE r.state <> 'done' AND r.planned_start <= $1
+         GROUP BY r.id, r.version, r.state, r.planned_start
+         ORDER BY r.planned_start, r.id",
+    )
+    .bind(until)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let state: String = col(row, "state")?;
+            Ok(RolloutSummary {
+                version: col(row, "version")?,
+                state: ReleaseState::parse(&state)
+                    .ok_or_else(|| StoreError::Corrupt(format!("release state {state}")))?,
+                planned_start: col(row, "planned_start")?,
+                first_at: col(row, "first_at")?,
+                last_at: col(row, "last_at")?,
+                instances: col(row, "instances")?,
+            })
+        })
+        .collect()
+}

@@ -27,7 +27,7 @@ fn account_page(
         &visitor.text("preferences"),
         context! {
             language => match visitor.language { Language::En => "en", Language::Nl => "nl" },
-            time_zone => &p.time_zone, mail_status => p.mail_status, mail_replies => p.mail_replies, mail_contract => p.mail_contract, mail_reports => p.mail_reports,
+            time_zone => &p.time_zone, mail_status => p.mail_status, mail_replies => p.mail_replies, mail_contract => p.mail_contract, mail_reports => p.mail_reports, mail_releases => p.mail_releases,
             notice => notice, error => error,
         },
     )
@@ -53,6 +53,7 @@ pub struct PreferencesForm {
     pub mail_replies: Option<String>,
     pub mail_contract: Option<String>,
     pub mail_reports: Option<String>,
+    pub mail_releases: Option<String>,
 }
 
 pub async fn save(
@@ -75,6 +76,7 @@ pub async fn save(
         mail_replies: form.mail_replies.is_some(),
         mail_contract: form.mail_contract.is_some(),
         mail_reports: form.mail_reports.is_some(),
+        mail_releases: form.mail_releases.is_some(),
     };
     match state
         .desk

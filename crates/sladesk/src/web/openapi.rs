@@ -461,6 +461,11 @@ fn add_links(doc: &mut Value) {
                 ("get_organization", "read the organisation"),
                 ("update_organization", "edit its contract"),
                 ("organization_mfa", "require the second step"),
+                ("set_update_moments", "record its agreed update moments"),
+                (
+                    "make_update_calendar",
+                    "make its calendar address of update windows",
+                ),
             ],
         ),
         (

@@ -1,6 +1,7 @@
 //! The public status page (A5): HTML (no JavaScript, SVG bars) in Dutch or English, and the
 //! same content as JSON. No login.
 
+use crate::store::notifications::MailingList;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -86,6 +87,17 @@ fn render(page: &StatusPage, language: Language, csrf: &str) -> Result<String, m
             starts_local => local_time(w.starts_at, language), ends_local => local_time(w.ends_at, language),
         })
         .collect();
+    let rollouts: Vec<_> = page
+        .rollouts
+        .iter()
+        .map(|r| context! {
+            version => &r.version, start => &r.planned_start,
+            instances_text => crate::catalogue::text_with(language, "status_rollout_instances", &[("count", r.instances.into())]),
+            state => word(&format!("rollout_{}", r.state.as_str())),
+            from => r.first_window_at.map(|t| t.to_string()), from_local => r.first_window_at.map(|t| local_time(t, language)),
+            until => r.last_window_until.map(|t| t.to_string()), until_local => r.last_window_until.map(|t| local_time(t, language)),
+        })
+        .collect();
     let overall = if page
         .components
         .iter()
@@ -102,6 +114,7 @@ fn render(page: &StatusPage, language: Language, csrf: &str) -> Result<String, m
         components => components,
         incidents => incidents,
         maintenance => maintenance,
+        rollouts => rollouts,
         generated_at => page.generated_at.to_string(),
         generated_local => local_time(page.generated_at, language),
         version => env!("CARGO_PKG_VERSION"),
@@ -245,10 +258,22 @@ fn message_page_with_retry(language: Language, wait_seconds: u64) -> Response {
     response
 }
 
+/// The list a form or a link is about: the release newsletter when it says so, else the
+/// status mails (whose links never said).
+fn mailing_list(given: Option<&str>) -> MailingList {
+    match given {
+        Some("releases") => MailingList::Releases,
+        _ => MailingList::Status,
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct SubscribeForm {
     pub email: String,
     pub lang: Option<String>,
+    /// `releases` for the release newsletter (R4); the status mails without.
+    #[serde(default)]
+    pub list: Option<String>,
     #[serde(default)]
     pub csrf: String,
 }
@@ -268,7 +293,8 @@ pub async fn subscribe(
     if let Err(wait) = state.limits.subscriptions.check(client.ip) {
         return message_page_with_retry(language, wait);
     }
-    match state.desk.subscribe(&form.email, language).await {
+    let list = mailing_list(form.list.as_deref());
+    match state.desk.subscribe(list, &form.email, language).await {
         Ok(()) => message_page(language, "check_mail", StatusCode::OK),
         Err(crate::desk::DeskError::Refused(_)) => {
             message_page(language, "unknown_link", StatusCode::UNPROCESSABLE_ENTITY)
@@ -281,6 +307,8 @@ pub async fn subscribe(
 pub struct TokenParam {
     pub token: String,
     pub lang: Option<String>,
+    #[serde(default)]
+    pub list: Option<String>,
 }
 
 pub async fn confirm(
@@ -289,10 +317,14 @@ pub async fn confirm(
     Params(p): Params<TokenParam>,
 ) -> Response {
     let language = language(p.lang.as_deref(), &headers);
-    match state.desk.confirm_subscription(&p.token).await {
+    let list = mailing_list(p.list.as_deref());
+    match state.desk.confirm_subscription(list, &p.token).await {
         Ok(theirs) => message_page(
             if p.lang.is_some() { language } else { theirs },
-            "confirmed",
+            match list {
+                MailingList::Status => "confirmed",
+                MailingList::Releases => "newsletter_confirmed",
+            },
             StatusCode::OK,
         ),
         Err(crate::desk::DeskError::NotFound(_)) => {
@@ -308,7 +340,11 @@ pub async fn unsubscribe(
     Params(p): Params<TokenParam>,
 ) -> Response {
     let language = language(p.lang.as_deref(), &headers);
-    match state.desk.unsubscribe(&p.token).await {
+    match state
+        .desk
+        .unsubscribe(mailing_list(p.list.as_deref()), &p.token)
+        .await
+    {
         Ok(theirs) => message_page(
             if p.lang.is_some() { language } else { theirs },
             "unsubscribed",
