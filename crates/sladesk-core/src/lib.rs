@@ -8,11 +8,14 @@
 //! - [`availability`]: the monthly availability figure of A1-A3, with its working.
 //! - [`credits`]: guarantees and the service credits they give (G2, S5).
 //! - [`report`]: the figures of a monthly SLA report per priority (S3).
+//! - [`releases`]: release rings, the release day and the rollout week (R1-R4).
+//! - [`billing`]: consultancy rates, minimums and blocks in cents (C2).
 //!
 //! Storage, HTTP and background jobs live in the `sladesk` crate and call into this one; this
 //! crate never calls out.
 
 pub mod availability;
+pub mod billing;
 pub mod calendar;
 pub mod credits;
 pub mod policy;

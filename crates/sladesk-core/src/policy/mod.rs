@@ -16,6 +16,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use crate::availability::AvailabilityRules;
+use crate::billing::{BillingRules, Blocks};
 use crate::calendar::{Calendar, CalendarRules, HolidayDate, HolidayRule, WEEKDAY_KEYS, Window};
 use crate::releases::{OnHoliday, ReleaseRules};
 use crate::tickets::{Environment, Priority, Status};
@@ -68,6 +69,8 @@ pub struct Policy {
     /// R1-R3: the release day and the rollout week, and the calendar that decides them.
     pub releases: ReleaseRules,
     pub release_calendar: Arc<Calendar>,
+    /// C2: consultancy rates and blocks (a contract's policy may set its own, G2).
+    pub billing: BillingRules,
     /// The effective policy as TOML, after all overlays.
     effective: toml::Table,
 }
@@ -240,6 +243,7 @@ impl Policy {
         }
         let release_calendar = find_calendar("releases.calendar".into(), &spec.releases.calendar)?;
         let releases = release_rules(&spec.releases)?;
+        let billing = billing_rules(&spec.billing)?;
         if !(1..=99).contains(&spec.warnings.share_percent) {
             return Err(invalid(
                 "warnings.share_percent",
@@ -282,6 +286,7 @@ impl Policy {
             },
             releases,
             release_calendar,
+            billing,
             calendars,
             effective: table,
         })
@@ -415,6 +420,45 @@ fn parse_month_day(text: &str) -> Option<(i8, i8)> {
 
 #[cfg(test)]
 mod tests;
+
+/// The `[billing]` section, checked: rates from 1 cent to €100,000 an hour, blocks of at
+/// most a week of work.
+fn billing_rules(spec: &spec::BillingSpec) -> Result<BillingRules, PolicyError> {
+    let rate = |key: &str, cents: i64| -> Result<i64, PolicyError> {
+        match (1..=10_000_000).contains(&cents) {
+            true => Ok(cents),
+            false => Err(invalid(key, "must be whole cents from 1 to 10000000")),
+        }
+    };
+    let span = |key: &str, d: &spec::DurationSpec| -> Result<i64, PolicyError> {
+        match d.0 <= 7 * 24 * 3600 {
+            true => Ok(d.0),
+            false => Err(invalid(key, "must be at most a week")),
+        }
+    };
+    Ok(BillingRules {
+        ad_hoc_support_cents_per_hour: rate(
+            "billing.ad_hoc_support_cents_per_hour",
+            spec.ad_hoc_support_cents_per_hour,
+        )?,
+        ad_hoc_qaas_cents_per_hour: rate(
+            "billing.ad_hoc_qaas_cents_per_hour",
+            spec.ad_hoc_qaas_cents_per_hour,
+        )?,
+        non_platform_cents_per_hour: rate(
+            "billing.non_platform_cents_per_hour",
+            spec.non_platform_cents_per_hour,
+        )?,
+        ad_hoc_blocks: Blocks {
+            minimum_seconds: span("billing.ad_hoc_minimum", &spec.ad_hoc_minimum)?,
+            block_seconds: span("billing.ad_hoc_block", &spec.ad_hoc_block)?,
+        },
+        non_platform_blocks: Blocks {
+            minimum_seconds: span("billing.non_platform_minimum", &spec.non_platform_minimum)?,
+            block_seconds: span("billing.non_platform_block", &spec.non_platform_block)?,
+        },
+    })
+}
 
 /// The `[releases]` section, checked.
 fn release_rules(spec: &spec::ReleasesSpec) -> Result<ReleaseRules, PolicyError> {

@@ -23,6 +23,38 @@ pub struct PolicySpec {
     pub availability: AvailabilitySpec,
     pub versions: VersionsSpec,
     pub releases: ReleasesSpec,
+    /// C2: absent from SLA versions published before consultancy was billed; they read the
+    /// SLA's own figures.
+    #[serde(default)]
+    pub billing: BillingSpec,
+}
+
+/// C2: consultancy rates in whole euro cents an hour (VAT exclusive), and the minimum and the
+/// blocks booked time is billed in.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BillingSpec {
+    pub ad_hoc_support_cents_per_hour: i64,
+    pub ad_hoc_qaas_cents_per_hour: i64,
+    pub non_platform_cents_per_hour: i64,
+    pub ad_hoc_minimum: DurationSpec,
+    pub ad_hoc_block: DurationSpec,
+    pub non_platform_minimum: DurationSpec,
+    pub non_platform_block: DurationSpec,
+}
+
+impl Default for BillingSpec {
+    fn default() -> BillingSpec {
+        BillingSpec {
+            ad_hoc_support_cents_per_hour: 25_000,
+            ad_hoc_qaas_cents_per_hour: 15_000,
+            non_platform_cents_per_hour: 25_000,
+            ad_hoc_minimum: DurationSpec(4 * 3600),
+            ad_hoc_block: DurationSpec(4 * 3600),
+            non_platform_minimum: DurationSpec(8 * 3600),
+            non_platform_block: DurationSpec(8 * 3600),
+        }
+    }
 }
 
 /// R1-R3, M1: the monthly release day and the rollout week.

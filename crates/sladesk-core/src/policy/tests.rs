@@ -192,3 +192,49 @@ fn effective_policy_round_trips() {
     let again = Policy::with_overlays(&[&policy.to_toml()]).unwrap();
     assert_eq!(again.targets(Priority::Low).reaction_seconds, 6 * 3600);
 }
+
+#[test]
+fn consultancy_rates_and_blocks_are_the_slas_and_a_contract_may_set_its_own() {
+    use crate::billing::{Tier, WorkKind, billed_seconds};
+    let policy = Policy::default_policy();
+    let billing = &policy.billing;
+    assert_eq!(
+        billing.cents_per_hour(WorkKind::AdHoc, Tier::Support),
+        25_000
+    );
+    assert_eq!(billing.cents_per_hour(WorkKind::AdHoc, Tier::Qaas), 15_000);
+    assert_eq!(
+        billing.cents_per_hour(WorkKind::NonPlatform, Tier::Support),
+        25_000
+    );
+    assert_eq!(
+        billed_seconds(3 * 3600, billing.blocks(WorkKind::AdHoc)).unwrap(),
+        4 * 3600
+    );
+    assert_eq!(
+        billed_seconds(4 * 3600 + 1800, billing.blocks(WorkKind::NonPlatform)).unwrap(),
+        8 * 3600
+    );
+    // G2: a contract with its own QaaS rate and hour blocks after the half day.
+    let contract = Policy::with_overlays(&[
+        "[billing]\nad_hoc_qaas_cents_per_hour = 13750\nad_hoc_block = \"1h\"\n",
+    ])
+    .unwrap();
+    assert_eq!(
+        contract.billing.cents_per_hour(WorkKind::AdHoc, Tier::Qaas),
+        13_750
+    );
+    assert_eq!(
+        billed_seconds(4 * 3600 + 1800, contract.billing.blocks(WorkKind::AdHoc)).unwrap(),
+        5 * 3600
+    );
+    assert_eq!(contract.billing.ad_hoc_support_cents_per_hour, 25_000);
+    // Nonsense is refused with the key that holds it.
+    for bad in [
+        "[billing]\nad_hoc_qaas_cents_per_hour = 0\n",
+        "[billing]\nad_hoc_block = \"9d\"\n",
+        "[billing]\nad_hoc_qaas_cents_per_hour = 150.5\n",
+    ] {
+        assert!(Policy::with_overlays(&[bad]).is_err(), "{bad}");
+    }
+}
