@@ -8,8 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launchChromium, serveEmpty, sladeskOn, violations } from "./serve.mjs";
-import * as OTPAuth from "otpauth";
+import { enrolStaff, launchChromium, serveEmpty, sladeskOn, violations } from "./serve.mjs";
 
 const password = "correct horse battery staple 42";
 let server, browser, base, dataDir;
@@ -57,16 +56,7 @@ test("the SaaS team plans and starts a rollout; a customer sees its ring and its
   sladesk(["user", "set-password", "--email", "ada@vendor.example"], password + "\n");
   const staff = await browser.newContext({ locale: "en-GB" });
   const desk = await staff.newPage();
-  await desk.goto(`${base}/login?lang=en`);
-  await desk.getByLabel("Email address").fill("ada@vendor.example");
-  await desk.getByLabel("Password").fill(password);
-  await desk.getByRole("button", { name: "Sign in" }).click();
-  await desk.waitForURL(/two-factor/);
-  const secret = (await desk.locator("code").textContent()).trim();
-  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30 });
-  await desk.getByLabel("Code").fill(totp.generate());
-  await desk.getByRole("button").first().click();
-  await desk.locator("li code").first().waitFor();
+  await enrolStaff(desk, base, "ada@vendor.example", password);
   await desk.goto(`${base}/releases`);
   assert.deepEqual(await violations(desk), []);
   await desk.getByLabel("Version (like 2027.01)").fill("2027.01");

@@ -7,8 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launchChromium, serveEmpty, sladeskOn, violations } from "./serve.mjs";
-import * as OTPAuth from "otpauth";
+import { enrolStaff, launchChromium, serveEmpty, sladeskOn, violations } from "./serve.mjs";
 
 const password = "correct horse battery staple 42";
 let server, browser, base, dataDir;
@@ -70,16 +69,7 @@ test("staff and a customer read this month's SLA report, in English and in Dutch
   // Staff, in English: the whole desk, then Acme.
   const staff = await browser.newContext({ locale: "en-GB" });
   const page = await staff.newPage();
-  await page.goto(`${base}/login?lang=en`);
-  await page.getByLabel("Email address").fill("ada@vendor.example");
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/two-factor/);
-  const secret = (await page.locator("code").textContent()).trim();
-  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30 });
-  await page.getByLabel("Code").fill(totp.generate());
-  await page.getByRole("button").first().click();
-  await page.locator("li code").first().waitFor();
+  await enrolStaff(page, base, "ada@vendor.example", password);
   await page.goto(`${base}/desk`);
   await page.getByRole("link", { name: "Reports" }).click();
   await page.waitForURL(/\/reports$/);

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import net from "node:net";
 import { chromium } from "playwright-core";
+import * as OTPAuth from "otpauth";
 
 export const bin = process.env.E2E_SLADESK_BIN ?? new URL("../target/debug/sladesk", import.meta.url).pathname;
 
@@ -52,4 +53,19 @@ export async function violations(page) {
   const result = await page.evaluate(() =>
     window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
   return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+}
+
+/** A staff member's first sign-in, in English: the password, then enrolling the second step
+ * (TOTP, from the secret the page shows); it ends on the page with the recovery codes. */
+export async function enrolStaff(page, base, email, password) {
+  await page.goto(`${base}/login?lang=en`);
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/two-factor/);
+  const secret = (await page.locator("code").textContent()).trim();
+  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30 });
+  await page.getByLabel("Code").fill(totp.generate());
+  await page.getByRole("button").first().click();
+  await page.locator("li code").first().waitFor();
 }

@@ -12,6 +12,7 @@ use jiff::Timestamp;
 use sladesk_core::releases::{self as plan, PlanError};
 use sladesk_core::text::Language;
 
+use super::reports::{month_label, months_after};
 use super::{Desk, DeskError};
 use crate::domain::releases::{Release, ReleaseState};
 use crate::notify::{self, Mail};
@@ -22,23 +23,6 @@ use crate::store::{outbox, preferences, releases as store};
 /// A newsletter still goes out this long after its moment (a server that was down that day
 /// catches up), never later: a month-old newsletter is noise.
 const CATCH_UP_SECONDS: i64 = 3 * 86_400;
-
-/// The month after (`year`, `month`).
-fn next_month(year: i16, month: i8) -> (i16, i8) {
-    if month == 12 {
-        (year + 1, 1)
-    } else {
-        (year, month + 1)
-    }
-}
-
-fn previous_month(year: i16, month: i8) -> (i16, i8) {
-    if month == 1 {
-        (year - 1, 12)
-    } else {
-        (year, month - 1)
-    }
-}
 
 /// "april 2026" / "April 2026".
 fn month_name(year: i16, month: i8, language: Language) -> String {
@@ -71,7 +55,7 @@ impl Desk {
         let today = now.to_zoned_datetime(calendar.time_zone().clone()).date();
         // The newsletter goes out before its release day, so next month's may be due already.
         let this = (today.year(), today.month());
-        for (year, month) in [this, next_month(this.0, this.1)] {
+        for (year, month) in [this, months_after(this, 1)] {
             let moment = match plan::newsletter_moment(calendar, &policy.releases, year, month) {
                 Ok(moment) => moment,
                 Err(PlanError::BeforeSchedule(_)) => continue,
@@ -92,15 +76,14 @@ impl Desk {
         let Some((year, month, moment)) = self.newsletter_due()? else {
             return Ok(0);
         };
-        let key = format!("newsletter:{year:04}-{month:02}");
+        let key = format!("newsletter:{}", month_label((year, month)));
         // What was released since the newsletter before this one (five weeks back before the
         // schedule began).
-        let (py, pm) = previous_month(year, month);
+        let (py, pm) = months_after((year, month), -1);
         let policy = self.policies.base();
         let since = plan::newsletter_moment(&policy.release_calendar, &policy.releases, py, pm)
             .map_or(moment.as_second() - 35 * 86_400, |t| t.as_second());
-        let month_after = next_month(year, month);
-        let first_after = format!("{:04}-{:02}-01", month_after.0, month_after.1);
+        let first_after = format!("{}-01", month_label(months_after((year, month), 1)));
         let (releases, subscribers, people) = {
             let mut conn = self.store.read().await?;
             if outbox::mailing_sent(&mut conn, &key).await? {

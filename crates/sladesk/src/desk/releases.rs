@@ -525,18 +525,13 @@ impl Desk {
             .now()
             .to_zoned_datetime(calendar.time_zone().clone())
             .date();
-        let (mut year, mut month) = (today.year(), today.month());
-        for _ in 0..24 {
+        for ahead in 0..24 {
+            let (year, month) = super::reports::months_after((today.year(), today.month()), ahead);
             match plan::release_day(calendar, &policy.releases, year, month) {
                 Ok(day) if day >= today => return Ok(day),
                 Ok(_) | Err(PlanError::BeforeSchedule(_)) => {}
                 Err(e) => return Err(DeskError::Fault(e.to_string())),
             }
-            (year, month) = if month == 12 {
-                (year + 1, 1)
-            } else {
-                (year, month + 1)
-            };
         }
         Err(DeskError::Fault("no release day in two years".into()))
     }

@@ -62,6 +62,11 @@ fn month_of(index: i64) -> (i16, i8) {
     )
 }
 
+/// The month `n` months after `month` (before it for a negative `n`).
+pub(super) fn months_after(month: (i16, i8), n: i64) -> (i16, i8) {
+    month_of(month_index(month) + n)
+}
+
 /// A month as the tallies key it: `202610`.
 fn month_key((year, month): (i16, i8)) -> i64 {
     i64::from(year) * 100 + i64::from(month)

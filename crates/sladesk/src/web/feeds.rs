@@ -17,7 +17,11 @@ use crate::notify::local_time;
 use sladesk_core::text::Language;
 
 fn chrono_utc(t: Timestamp) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp(t.as_second(), 0).unwrap_or_default()
+    chrono_second(t.as_second())
+}
+
+fn chrono_second(second: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(second, 0).unwrap_or_default()
 }
 
 fn fixed(t: Timestamp) -> FixedDateTime {
@@ -193,8 +197,8 @@ pub async fn update_calendar(
                 ))
                 .summary(&say("calendar_update_summary", &args))
                 .description(&say("calendar_update_description", &args))
-                .starts(chrono_utc_second(w.starts_at))
-                .ends(chrono_utc_second(w.ends_at))
+                .starts(chrono_second(w.starts_at))
+                .ends(chrono_second(w.ends_at))
                 .timestamp(now)
                 .done(),
         );
@@ -208,10 +212,6 @@ pub async fn update_calendar(
         calendar.done().to_string(),
     )
         .into_response())
-}
-
-fn chrono_utc_second(second: i64) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp(second, 0).unwrap_or_default()
 }
 
 fn host_of(public_url: &str) -> String {

@@ -249,6 +249,7 @@ async fn release_page(
     )
 }
 
+/// A form that carries nothing but its CSRF token: the button is the request.
 #[derive(Debug, Deserialize)]
 pub struct ActionForm {
     #[serde(default)]
@@ -443,18 +444,12 @@ pub async fn create(
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CalendarForm {
-    #[serde(default)]
-    pub csrf: String,
-}
-
 /// R3: a customer makes (anew) the calendar address of its own instances' update windows;
 /// the page shows it this once.
 pub async fn make_calendar(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<CalendarForm>,
+    Form(form): Form<ActionForm>,
 ) -> Response {
     let visitor = match Visitor::posting(&state, &headers, Access::Anyone, &form.csrf).await {
         Ok(v) => v,

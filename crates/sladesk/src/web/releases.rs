@@ -284,13 +284,10 @@ pub fn calendar_url(
     token: &str,
     language: sladesk_core::text::Language,
 ) -> String {
-    let lang = match language {
-        sladesk_core::text::Language::En => "en",
-        sladesk_core::text::Language::Nl => "nl",
-    };
     format!(
-        "{}/calendars/updates/{token}.ics?lang={lang}",
-        public_url.trim_end_matches('/')
+        "{}/calendars/updates/{token}.ics?lang={}",
+        public_url.trim_end_matches('/'),
+        super::pages::lang_code(language)
     )
 }
 

@@ -1,7 +1,6 @@
 //! The public status page (A5): HTML (no JavaScript, SVG bars) in Dutch or English, and the
 //! same content as JSON. No login.
 
-use crate::store::notifications::MailingList;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -18,6 +17,7 @@ use super::schema::rfc3339;
 use crate::desk::StatusPage;
 use crate::domain::availability::ComponentState;
 use crate::notify::local_time;
+use crate::store::notifications::MailingList;
 
 #[derive(Debug, Deserialize)]
 pub struct LangParam {
