@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { enrolStaff, launchChromium, serveEmpty, sladeskOn, violations } from "./serve.mjs";
+import { callApi, enrolStaff, launchChromium, serveEmpty, sladeskOn, violations } from "./serve.mjs";
 
 const password = "correct horse battery staple 42";
 let server, browser, base, dataDir;
@@ -27,13 +27,7 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function api(token, path, init = {}) {
-  const response = await fetch(`${base}${path}`, {
-    ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(init.headers ?? {}) },
-  });
-  assert.ok(response.ok, `${path}: ${response.status} ${await response.clone().text()}`);
-  return response.json();
-}
+const api = (token, path, init) => callApi(base, token, path, init);
 
 test("the SaaS team plans and starts a rollout; a customer sees its ring and its window", async () => {
   const token = sladesk(["token", "create", "--email", "ada@vendor.example", "--role", "admin", "--language", "en"]).trim();

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { enrolStaff, launchChromium, serveEmpty, sladeskOn, violations } from "./serve.mjs";
+import { callApi, enrolStaff, launchChromium, serveEmpty, sladeskOn, violations } from "./serve.mjs";
 
 const password = "correct horse battery staple 42";
 let server, browser, base, dataDir;
@@ -32,13 +32,7 @@ function marks(report) {
   return [lines.filter((l) => l.kept === true).length, lines.filter((l) => l.kept === false).length];
 }
 
-async function api(token, path, init = {}) {
-  const response = await fetch(`${base}${path}`, {
-    ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(init.headers ?? {}) },
-  });
-  assert.ok(response.ok, `${path}: ${response.status} ${await response.clone().text()}`);
-  return response.json();
-}
+const api = (token, path, init) => callApi(base, token, path, init);
 
 test("staff and a customer read this month's SLA report, in English and in Dutch", async () => {
   const token = sladesk(["token", "create", "--email", "ada@vendor.example", "--role", "admin", "--language", "en"]).trim();

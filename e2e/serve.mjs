@@ -69,3 +69,12 @@ export async function enrolStaff(page, base, email, password) {
   await page.getByRole("button").first().click();
   await page.locator("li code").first().waitFor();
 }
+
+// A JSON call to the API as `token`; fails the test on any status but success.
+export async function callApi(base, token, path, init = {}) {
+  const response = await fetch(`${base}${path}`, {
+    ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(init.headers ?? {}) },
+  });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}

@@ -109,6 +109,47 @@ use sladesk_core::tickets::{Environment, Priority, Status, TicketType};
 labelled!(Status => "status", Priority => "priority", TicketType => "type", Environment => "environment");
 
 /// A day of the week in `language`, Monday being 0.
+/// Cents as money: "1.250,00 EUR" in Dutch, "1,250.00 EUR" in English.
+pub fn money(cents: i64, currency: &str, language: Language) -> String {
+    let (whole, part) = (cents.abs() / 100, cents.abs() % 100);
+    let digits = whole.to_string();
+    let (group, decimal) = match language {
+        Language::Nl => ('.', ','),
+        Language::En => (',', '.'),
+    };
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(group);
+        }
+        grouped.push(c);
+    }
+    let sign = if cents < 0 { "-" } else { "" };
+    format!("{sign}{grouped}{decimal}{part:02} {currency}")
+}
+
+/// Seconds as hours, as each language writes them: "4.5 h" / "4,5 u" (up to two decimals,
+/// rounded half up; none when whole).
+pub fn hours(seconds: i64, language: Language) -> String {
+    let hundredths = (seconds.abs() * 100 + 1800) / 3600;
+    let (whole, part) = (hundredths / 100, hundredths % 100);
+    let mut text = whole.to_string();
+    if part != 0 {
+        let decimals = format!("{part:02}");
+        text.push(match language {
+            Language::Nl => ',',
+            Language::En => '.',
+        });
+        text.push_str(decimals.trim_end_matches('0'));
+    }
+    let sign = if seconds < 0 { "-" } else { "" };
+    let unit = match language {
+        Language::Nl => "u",
+        Language::En => "h",
+    };
+    format!("{sign}{text} {unit}")
+}
+
 /// A share as each language writes it: "93,3 %" in Dutch, "93.3 %" in English (one decimal,
 /// none when it is whole).
 pub fn percent(value: f64, language: Language) -> String {
@@ -226,6 +267,23 @@ impl std::fmt::Display for Message {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_reads_as_each_language_writes_it() {
+        assert_eq!(money(125_000_050, "EUR", Language::Nl), "1.250.000,50 EUR");
+        assert_eq!(money(20_000, "EUR", Language::En), "200.00 EUR");
+        assert_eq!(money(5, "EUR", Language::En), "0.05 EUR");
+        assert_eq!(money(-60_000, "EUR", Language::En), "-600.00 EUR");
+    }
+
+    #[test]
+    fn hours_read_as_each_language_writes_them() {
+        assert_eq!(hours(4 * 3600, Language::En), "4 h");
+        assert_eq!(hours(16_200, Language::Nl), "4,5 u");
+        assert_eq!(hours(14_364, Language::En), "3.99 h");
+        assert_eq!(hours(-3600, Language::En), "-1 h");
+        assert_eq!(hours(60, Language::En), "0.02 h");
+    }
 
     #[test]
     fn shares_read_as_each_language_writes_them() {

@@ -20,18 +20,6 @@ on_both_databases!(
     the_newsletter_goes_out_once_in_each_language_without_early_notes,
 );
 
-async fn organization(s: &Server, name: &str, tier: &str) -> i64 {
-    let (status, org) = s
-        .post(
-            &s.admin,
-            "/api/v1/organizations",
-            json!({"name": name, "tier": tier, "products": ["Qixium"]}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{org}");
-    org["id"].as_i64().unwrap()
-}
-
 async fn component(s: &Server, name: &str, organization: Option<i64>) -> i64 {
     let (status, c) = s
         .post(
@@ -64,8 +52,8 @@ async fn a_rollout_from_rings_to_done(backend: Backend) {
         Clock::manual(dutch("2026-02-20T10:00")),
     )
     .await;
-    let acme = organization(&s, "Acme", "support").await;
-    let qorp = organization(&s, "Qorp", "qaas").await;
+    let acme = s.organization_of_tier("Acme", "support").await;
+    let qorp = s.organization_of_tier("Qorp", "qaas").await;
     let platform = component(&s, "Platform", None).await;
     let acme_prod = component(&s, "Acme production", Some(acme)).await;
     let acme_spare = component(&s, "Acme spare", Some(acme)).await;
@@ -431,7 +419,7 @@ async fn a_week_that_cannot_hold_the_rollout_is_refused_with_what_would_fit(back
     let mut config = test_config(&db.url);
     config.policy_file = Some(path);
     let s = Server::start_with_clock(config, Clock::manual(dutch("2026-02-20T10:00"))).await;
-    let acme = organization(&s, "Acme", "support").await;
+    let acme = s.organization_of_tier("Acme", "support").await;
     for n in 0..3 {
         let id = component(&s, &format!("Acme {n}"), Some(acme)).await;
         let (status, _) = put(
@@ -483,7 +471,7 @@ async fn the_newsletter_goes_out_once_in_each_language_without_early_notes(backe
         Clock::manual(dutch("2026-02-10T10:00")),
     )
     .await;
-    let acme = organization(&s, "Acme", "support").await;
+    let acme = s.organization_of_tier("Acme", "support").await;
     let acme_prod = component(&s, "Acme production", Some(acme)).await;
     put(
         &s,

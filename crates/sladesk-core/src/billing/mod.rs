@@ -102,3 +102,83 @@ pub fn billed_seconds(booked_seconds: i64, blocks: Blocks) -> Result<i64, Billin
 pub fn amount_cents(billed_seconds: i64, cents_per_hour: i64) -> i64 {
     (billed_seconds * cents_per_hour + 1800) / 3600
 }
+
+/// What a proposal's time came to: booked and billed seconds, and the amount in cents. Lines
+/// of a month are differences of these, so a proposal's lines always add up to its total.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Billed {
+    pub booked_seconds: i64,
+    pub billed_seconds: i64,
+    pub amount_cents: i64,
+}
+
+impl Billed {
+    pub fn is_zero(&self) -> bool {
+        *self == Billed::default()
+    }
+
+    fn minus(self, other: Billed) -> Billed {
+        Billed {
+            booked_seconds: self.booked_seconds - other.booked_seconds,
+            billed_seconds: self.billed_seconds - other.billed_seconds,
+            amount_cents: self.amount_cents - other.amount_cents,
+        }
+    }
+
+    pub fn plus(self, other: Billed) -> Billed {
+        Billed {
+            booked_seconds: self.booked_seconds + other.booked_seconds,
+            billed_seconds: self.billed_seconds + other.billed_seconds,
+            amount_cents: self.amount_cents + other.amount_cents,
+        }
+    }
+}
+
+/// The terms a proposal was approved on. They are fixed when the proposal is made: a later
+/// change of the policy's rates does not reach an engagement the customer already approved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Terms {
+    pub cents_per_hour: i64,
+    pub blocks: Blocks,
+}
+
+impl Terms {
+    /// What `booked_seconds` of work on the engagement comes to in all.
+    pub fn total(&self, booked_seconds: i64) -> Result<Billed, BillingError> {
+        let billed_seconds = billed_seconds(booked_seconds, self.blocks)?;
+        Ok(Billed {
+            booked_seconds,
+            billed_seconds,
+            amount_cents: amount_cents(billed_seconds, self.cents_per_hour),
+        })
+    }
+}
+
+/// One engagement's lines in one open month of the billing export.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MonthLines {
+    /// What the closed months come to now, less what they billed: only in the first open
+    /// month, and only when time in a closed month was withdrawn or added since.
+    pub correction: Option<Billed>,
+    /// The month's own work: the engagement's total through this month less its total
+    /// before it, so a month that crosses a block boundary bills the new block.
+    pub work: Option<Billed>,
+}
+
+/// The lines of one engagement (`terms`) in an open month. `frozen` is what the closed months
+/// billed (their frozen lines added up); `booked_before` the time booked now in every earlier
+/// month, `booked_in_month` the time booked in this one. The correction is told only in the
+/// first month after the last closed one (`first_open`), so it is billed once.
+pub fn month_lines(
+    terms: Terms,
+    frozen: Billed,
+    booked_before: i64,
+    booked_in_month: i64,
+    first_open: bool,
+) -> Result<MonthLines, BillingError> {
+    let before = terms.total(booked_before)?;
+    let through = terms.total(booked_before + booked_in_month)?;
+    let correction = Some(before.minus(frozen)).filter(|c| first_open && !c.is_zero());
+    let work = Some(through.minus(before)).filter(|w| !w.is_zero());
+    Ok(MonthLines { correction, work })
+}

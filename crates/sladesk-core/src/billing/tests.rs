@@ -89,3 +89,81 @@ fn negative_and_absurd_bookings_are_refused() {
     let billed = billed_seconds(MAX_BOOKED_SECONDS, blocks).unwrap();
     assert!(amount_cents(billed, 1_000_000) > 0);
 }
+
+fn qaas_ad_hoc() -> Terms {
+    let rules = rules();
+    Terms {
+        cents_per_hour: rules.cents_per_hour(WorkKind::AdHoc, Tier::Qaas),
+        blocks: rules.blocks(WorkKind::AdHoc),
+    }
+}
+
+#[test]
+fn a_month_that_crosses_a_block_boundary_bills_the_new_block() {
+    // 3 h in November is the 4 h minimum; 1.5 h more in December makes 4.5 h, 8 h in all:
+    // December bills the second block, not a second minimum.
+    let terms = qaas_ad_hoc();
+    let november = month_lines(terms, Billed::default(), 0, 3 * HOUR, true).unwrap();
+    assert_eq!(november.correction, None);
+    let november = november.work.unwrap();
+    assert_eq!(november.billed_seconds, 4 * HOUR);
+    assert_eq!(november.amount_cents, 60_000);
+    let december = month_lines(terms, november, 3 * HOUR, hours(150), true).unwrap();
+    assert_eq!(december.correction, None);
+    let december = december.work.unwrap();
+    assert_eq!(december.booked_seconds, hours(150));
+    assert_eq!(december.billed_seconds, 4 * HOUR);
+    assert_eq!(december.amount_cents, 60_000);
+    // Another hour in January stays within the second block: booked, nothing more billed.
+    let january = month_lines(terms, november.plus(december), hours(450), HOUR, true).unwrap();
+    assert_eq!(
+        january.work,
+        Some(Billed {
+            booked_seconds: HOUR,
+            billed_seconds: 0,
+            amount_cents: 0
+        })
+    );
+}
+
+#[test]
+fn time_withdrawn_from_a_closed_month_is_a_correction_in_the_first_open_one() {
+    let terms = qaas_ad_hoc();
+    // November billed 4.5 h as 8 h (€1,200); then 1 h of it was withdrawn: 3.5 h is 4 h.
+    let frozen = terms.total(hours(450)).unwrap();
+    let lines = month_lines(terms, frozen, hours(350), 0, true).unwrap();
+    assert_eq!(
+        lines.correction,
+        Some(Billed {
+            booked_seconds: -HOUR,
+            billed_seconds: -4 * HOUR,
+            amount_cents: -60_000
+        })
+    );
+    assert_eq!(lines.work, None);
+    // A later open month does not tell the correction again.
+    let later = month_lines(terms, frozen, hours(350), 0, false).unwrap();
+    assert_eq!(later, MonthLines::default());
+    // Nothing changed: no correction.
+    let same = month_lines(terms, frozen, hours(450), 0, true).unwrap();
+    assert_eq!(same, MonthLines::default());
+}
+
+#[test]
+fn the_lines_of_every_month_add_up_to_the_engagements_total() {
+    let terms = Terms {
+        cents_per_hour: 12_345,
+        blocks: rules().blocks(WorkKind::NonPlatform),
+    };
+    let months = [hours(130), 0, hours(733), hours(1), hours(990)];
+    let mut billed = Billed::default();
+    let mut before = 0;
+    for booked in months {
+        let lines = month_lines(terms, billed, before, booked, true).unwrap();
+        for line in lines.correction.into_iter().chain(lines.work) {
+            billed = billed.plus(line);
+        }
+        before += booked;
+    }
+    assert_eq!(billed, terms.total(before).unwrap());
+}

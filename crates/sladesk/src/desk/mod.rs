@@ -4,6 +4,7 @@
 
 mod accounts;
 mod availability;
+mod billing;
 mod creation;
 mod credits;
 mod newsletter;
@@ -26,6 +27,7 @@ mod workspace;
 
 pub use accounts::{NewOrganization, NewUser, OrganizationPatch, issue_token, token_hash};
 pub use availability::{NewComponent, NewExclusion, NewMonitor, NewWindow};
+pub use billing::{BillingMonth, NewBooking, NewProposal, ProposalChange, TicketBilling};
 pub use notifications::Readings;
 pub use policies::Policies;
 pub use refusal::{Field, Refusal, RefusalKind, Thing};

@@ -35,10 +35,12 @@ pub enum Field {
     Impact,
     EffectiveFrom,
     PlannedStart,
+    WorkDate,
+    Note,
 }
 
 impl Field {
-    pub const ALL: [Field; 15] = [
+    pub const ALL: [Field; 17] = [
         Field::Subject,
         Field::Description,
         Field::Product,
@@ -54,6 +56,8 @@ impl Field {
         Field::Impact,
         Field::EffectiveFrom,
         Field::PlannedStart,
+        Field::WorkDate,
+        Field::Note,
     ];
 
     fn key(self) -> &'static str {
@@ -73,6 +77,8 @@ impl Field {
             Field::Impact => "field_impact",
             Field::EffectiveFrom => "field_effective_from",
             Field::PlannedStart => "field_planned_start",
+            Field::WorkDate => "field_work_date",
+            Field::Note => "field_note",
         }
     }
 }
@@ -94,10 +100,12 @@ pub enum Thing {
     Release,
     RolloutBatch,
     UpdateCalendar,
+    Proposal,
+    TimeEntry,
 }
 
 impl Thing {
-    pub const ALL: [Thing; 14] = [
+    pub const ALL: [Thing; 16] = [
         Thing::ActivationLink,
         Thing::Component,
         Thing::HeartbeatMonitor,
@@ -112,6 +120,8 @@ impl Thing {
         Thing::Release,
         Thing::RolloutBatch,
         Thing::UpdateCalendar,
+        Thing::Proposal,
+        Thing::TimeEntry,
     ];
 
     pub fn key(self) -> &'static str {
@@ -130,6 +140,8 @@ impl Thing {
             Thing::Release => "thing_release",
             Thing::RolloutBatch => "thing_rollout_batch",
             Thing::UpdateCalendar => "thing_update_calendar",
+            Thing::Proposal => "thing_proposal",
+            Thing::TimeEntry => "thing_time_entry",
         }
     }
 
@@ -372,6 +384,42 @@ pub enum Refusal {
     UpdateMoments {
         detail: String,
     },
+    // Consultancy and out-of-scope work (C1-C3, T3, T8).
+    /// The reason for a proposal does not fit the ticket (a careless-use proposal on a
+    /// development request, custom work on a ticket within the SLA).
+    ProposalBasis {
+        basis: String,
+        ticket_type: String,
+    },
+    /// Only work caused by careless use (C3) may start before the customer approves.
+    UrgentOnlyForCarelessUse,
+    EstimateRange {
+        max_hours: i64,
+    },
+    /// A proposal the customer decided on (or staff withdrew) is never changed: a change needs
+    /// a new proposal.
+    ProposalDecided {
+        state: String,
+    },
+    /// The proposal changed since the customer read it.
+    ProposalChanged,
+    /// C1: billable time needs a proposal the customer approved on this ticket.
+    NoApprovedProposal,
+    DurationRange {
+        max_minutes: i64,
+    },
+    WorkDateInFuture,
+    MonthClosed {
+        month: String,
+    },
+    MonthNotOver {
+        month: String,
+    },
+    AlreadyWithdrawn,
+    /// An engagement's booked time past any real engagement (a typing error, say).
+    BookingAbsurd,
+    /// A SaaS outage or a vulnerability report is never custom work.
+    NotCustomWork,
 }
 
 impl Refusal {
@@ -417,7 +465,15 @@ impl Refusal {
             | RingForQaasOnly { .. }
             | RingForTenantsOnly
             | RolloutDoesNotFit { .. }
-            | ReleaseState { .. } => RefusalKind::Conflict,
+            | ReleaseState { .. }
+            | ProposalBasis { .. }
+            | ProposalDecided { .. }
+            | ProposalChanged
+            | NoApprovedProposal
+            | MonthClosed { .. }
+            | MonthNotOver { .. }
+            | AlreadyWithdrawn
+            | NotCustomWork => RefusalKind::Conflict,
             CustomersOnly => RefusalKind::Forbidden,
             _ => RefusalKind::Invalid,
         }
@@ -601,6 +657,27 @@ impl Refusal {
                 m("refused_release_state").word("state", format!("release_state_{state}"))
             }
             UpdateMoments { detail } => m("refused_update_moments").given("detail", detail),
+            ProposalBasis { basis, ticket_type } => m("refused_proposal_basis")
+                .word("basis", format!("basis_{basis}"))
+                .word("type", format!("label_type_{ticket_type}")),
+            UrgentOnlyForCarelessUse => m("refused_urgent_only_for_careless_use"),
+            EstimateRange { max_hours } => {
+                m("refused_estimate_range").number("max_hours", *max_hours)
+            }
+            ProposalDecided { state } => {
+                m("refused_proposal_decided").word("state", format!("proposal_state_{state}"))
+            }
+            ProposalChanged => m("refused_proposal_changed"),
+            NoApprovedProposal => m("refused_no_approved_proposal"),
+            DurationRange { max_minutes } => {
+                m("refused_duration_range").number("max_minutes", *max_minutes)
+            }
+            WorkDateInFuture => m("refused_work_date_in_future"),
+            MonthClosed { month } => m("refused_month_closed").given("month", month),
+            MonthNotOver { month } => m("refused_month_not_over").given("month", month),
+            AlreadyWithdrawn => m("refused_already_withdrawn"),
+            BookingAbsurd => m("refused_booking_absurd"),
+            NotCustomWork => m("refused_not_custom_work"),
         }
     }
 
@@ -750,6 +827,24 @@ impl Refusal {
                 state: "rolling_out".into(),
             },
             UpdateMoments { detail: s() },
+            ProposalBasis {
+                basis: "careless_use".into(),
+                ticket_type: "development_request".into(),
+            },
+            UrgentOnlyForCarelessUse,
+            EstimateRange { max_hours: 8784 },
+            ProposalDecided {
+                state: "approved".into(),
+            },
+            ProposalChanged,
+            NoApprovedProposal,
+            DurationRange { max_minutes: 1440 },
+            WorkDateInFuture,
+            MonthClosed { month: s() },
+            MonthNotOver { month: s() },
+            AlreadyWithdrawn,
+            BookingAbsurd,
+            NotCustomWork,
         ];
         for &from in Status::ALL {
             for &to in Status::ALL {

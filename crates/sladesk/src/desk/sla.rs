@@ -139,6 +139,15 @@ pub(crate) fn derive(
     now: Timestamp,
 ) -> Result<SlaReport, DeskError> {
     let (report, schedule) = evaluate_ticket(policy, ticket, events, now)?;
+    if ticket.outside_sla {
+        // Custom work (C3): no clocks, so nothing falls due, nothing is checked or closed for
+        // silence, and no report counts it.
+        ticket.breached_at = None;
+        ticket.next_check_at = None;
+        ticket.due_at = None;
+        ticket.outcome = SlaOutcome::default();
+        return Ok(report);
+    }
     ticket.breached_at = schedule.breached_at.map(|t| t.as_second());
     ticket.next_check_at = alerts(&report, &schedule)
         .into_iter()
@@ -159,6 +168,9 @@ pub(crate) fn outcome(
     events: &[TicketEvent],
     report: &SlaReport,
 ) -> SlaOutcome {
+    if ticket.outside_sla {
+        return SlaOutcome::default();
+    }
     let resolved_at = (ticket.status == Status::Closed)
         .then(|| {
             events.iter().rev().find_map(|e| match e.change {
@@ -247,7 +259,10 @@ impl Desk {
     ) -> Result<AlertOutcome, DeskError> {
         let mut tx = self.store.write().await?;
         let mut outcome = AlertOutcome::default();
-        let Some(mut ticket) = tickets::ticket_to_change(&mut tx, ticket_id).await? else {
+        let Some(mut ticket) = tickets::ticket_to_change(&mut tx, ticket_id)
+            .await?
+            .filter(|t| !t.outside_sla)
+        else {
             return Ok(outcome);
         };
         let org = accounts::organization_by_id(&mut tx, ticket.organization_id).await?;
@@ -401,7 +416,7 @@ impl Desk {
 
     /// Queues a mail to whoever works the ticket: its assignee, or else everyone on its line
     /// (the SaaS team for platform outages and vulnerability reports).
-    async fn mail_line(
+    pub(super) async fn mail_line(
         &self,
         conn: &mut Conn,
         ticket: &Ticket,

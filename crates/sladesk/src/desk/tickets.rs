@@ -67,6 +67,8 @@ pub struct TicketPatch {
     pub assignee_id: Option<Option<i64>>,
     #[serde(rename = "type")]
     pub ticket_type: Option<TicketType>,
+    /// Custom work (maatwerk, C3): outside the SLA, so the ticket has no clocks.
+    pub outside_sla: Option<bool>,
 }
 
 fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
@@ -209,6 +211,7 @@ impl Desk {
             next_check_at: None,
             due_at: None,
             confidential: false,
+            outside_sla: false,
             outcome: Default::default(),
         };
         // A new ticket has no clock events yet: its SLA follows from the ticket alone, so the
@@ -433,9 +436,33 @@ impl Desk {
                 .await?;
             ticket.ticket_type = kind;
         }
-        self.finish(tx, actor, &policy, ticket, "ticket.update", &json!({
-            "priority": patch.priority, "line": patch.line, "assignee_id": patch.assignee_id, "type": patch.ticket_type
-        })).await
+        if let Some(outside) = patch.outside_sla
+            && outside != ticket.outside_sla
+        {
+            // C3: custom work is outside the SLA; a platform outage or a vulnerability report
+            // is what the SLA is for.
+            if outside && (ticket.class == Priority::SaasOutage || ticket.confidential) {
+                return Err(DeskError::Refused(Refusal::NotCustomWork));
+            }
+            let change = TicketChange::SlaScope {
+                outside_sla: outside,
+            };
+            self.append(&mut tx, actor, &ticket, true, None, change)
+                .await?;
+            ticket.outside_sla = outside;
+        }
+        self.finish(
+            tx,
+            actor,
+            &policy,
+            ticket,
+            "ticket.update",
+            &json!({
+                "priority": patch.priority, "line": patch.line, "assignee_id": patch.assignee_id,
+                "type": patch.ticket_type, "outside_sla": patch.outside_sla
+            }),
+        )
+        .await
     }
 
     /// A reply or note. A public reply by staff answers the customer (the reaction, S4); a
@@ -730,7 +757,7 @@ impl Desk {
     /// Appends an event, never earlier than the ticket's last change (a wall clock that steps
     /// back must not reorder the log).
     #[allow(clippy::too_many_arguments)]
-    async fn append(
+    pub(super) async fn append(
         &self,
         conn: &mut Conn,
         actor: &Actor,
@@ -752,7 +779,7 @@ impl Desk {
         Ok(())
     }
 
-    async fn policy_of(
+    pub(super) async fn policy_of(
         &self,
         conn: &mut Conn,
         ticket: &Ticket,
@@ -770,13 +797,21 @@ fn event_time(now: jiff::Timestamp, ticket: &Ticket) -> i64 {
 }
 
 /// The ticket if it exists and the actor may see it; a foreign ticket is "not found".
-async fn visible_ticket(conn: &mut Conn, actor: &Actor, id: i64) -> Result<Ticket, DeskError> {
+pub(super) async fn visible_ticket(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: i64,
+) -> Result<Ticket, DeskError> {
     visible(actor, tickets::ticket_by_id(conn, id).await?)
 }
 
 /// `visible_ticket` in a write transaction, the ticket locked until it ends (see
 /// `tickets::ticket_to_change`).
-async fn ticket_to_change(conn: &mut Conn, actor: &Actor, id: i64) -> Result<Ticket, DeskError> {
+pub(super) async fn ticket_to_change(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: i64,
+) -> Result<Ticket, DeskError> {
     visible(actor, tickets::ticket_to_change(conn, id).await?)
 }
 

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod availability;
+pub mod billing;
 pub mod policies;
 pub mod releases;
 pub mod tickets;

@@ -31,6 +31,9 @@ pub struct Ticket {
     pub due_at: Option<i64>,
     /// X3: a vulnerability report, seen only by admins and the SaaS team, on no support line.
     pub confidential: bool,
+    /// Custom work (maatwerk, C3): outside the SLA entirely, so no clocks run, nothing is
+    /// due, and no report counts it.
+    pub outside_sla: bool,
     /// S3: what the SLA clocks came to, derived from the events with the columns above.
     pub outcome: SlaOutcome,
 }
@@ -141,6 +144,15 @@ pub enum TicketChange {
         end: i64,
         category: sladesk_core::availability::ExclusionCategory,
     },
+    /// A proposal for work outside support was made, changed, decided or withdrawn (C1).
+    Proposal {
+        proposal_id: i64,
+        state: crate::domain::billing::ProposalState,
+    },
+    /// Marked as custom work, outside the SLA (C3), or back within it.
+    SlaScope {
+        outside_sla: bool,
+    },
 }
 
 impl TicketEventKind {
@@ -169,6 +181,8 @@ impl TicketChange {
             TicketChange::Assignment { .. } => TicketEventKind::Assignment,
             TicketChange::TypeChange { .. } => TicketEventKind::TypeChange,
             TicketChange::Exclusion { .. } => TicketEventKind::Exclusion,
+            TicketChange::Proposal { .. } => TicketEventKind::Proposal,
+            TicketChange::SlaScope { .. } => TicketEventKind::SlaScope,
         }
     }
 
@@ -217,6 +231,10 @@ pub enum TicketEventKind {
     TypeChange,
     /// S5: a stretch of the clocks excluded (force majeure, a third party, the customer).
     Exclusion,
+    /// A proposal for work outside support, and what became of it (C1).
+    Proposal,
+    /// Marked as custom work outside the SLA (C3), or back within it.
+    SlaScope,
 }
 
 #[cfg(test)]

@@ -2,6 +2,10 @@
 //! (`locales/*.ftl`, keys `mail_…`); each function here lays them out as a subject and a plain
 //! text body. Delivery is the outbox's and the mailer's job.
 
+mod billing;
+
+pub use billing::{proposal, proposal_decided, proposal_text};
+
 use crate::catalogue::Label;
 use fluent_bundle::FluentValue;
 use jiff::Timestamp;

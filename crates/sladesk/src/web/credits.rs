@@ -112,25 +112,6 @@ pub struct CreditQuery {
     pub organization: Option<i64>,
 }
 
-/// Cents as money: "1.250,00 EUR" in Dutch, "1,250.00 EUR" in English.
-pub(super) fn money(cents: i64, currency: &str, language: sladesk_core::text::Language) -> String {
-    let (whole, part) = (cents.abs() / 100, cents.abs() % 100);
-    let digits = whole.to_string();
-    let (group, decimal) = match language {
-        sladesk_core::text::Language::Nl => ('.', ','),
-        sladesk_core::text::Language::En => (',', '.'),
-    };
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(group);
-        }
-        grouped.push(c);
-    }
-    let sign = if cents < 0 { "-" } else { "" };
-    format!("{sign}{grouped}{decimal}{part:02} {currency}")
-}
-
 /// A guarantee in words, from the catalogue.
 fn guarantee_words(guarantee: &Guarantee, language: sladesk_core::text::Language) -> String {
     use crate::catalogue::{Label, text_with};
@@ -229,32 +210,19 @@ pub async fn page(
                         guarantee => guarantees.get(l.guarantee).map(|g| guarantee_words(g, language)),
                         ticket => l.ticket_id, ticket_number => l.ticket_id.map(ticket_number),
                         figure => l.figure.map(|f| format!("{f:.2}")),
-                        amount => money(l.cents, &statement.currency, language),
+                        amount => crate::catalogue::money(l.cents, &statement.currency, language),
                     }
                 })
                 .collect();
             let values = minijinja::context! {
                 statement => minijinja::value::Serde(&statement), lines => lines,
                 organization_name => org.name,
-                owed => money(statement.owed_cents, &statement.currency, language),
-                credited => money(statement.credited_cents, &statement.currency, language),
+                owed => crate::catalogue::money(statement.owed_cents, &statement.currency, language),
+                credited => crate::catalogue::money(statement.credited_cents, &statement.currency, language),
                 ..values
             };
             visitor.render("credits.html", StatusCode::OK, &title, values)
         }
         Err(e) => visitor.error(e),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use sladesk_core::text::Language;
-
-    #[test]
-    fn money_reads_as_each_language_writes_it() {
-        assert_eq!(money(125_000_050, "EUR", Language::Nl), "1.250.000,50 EUR");
-        assert_eq!(money(20_000, "EUR", Language::En), "200.00 EUR");
-        assert_eq!(money(5, "EUR", Language::En), "0.05 EUR");
     }
 }

@@ -14,21 +14,32 @@ use super::error::ApiError;
 use crate::desk::{Actor, DeskError, token_hash};
 use crate::store::accounts;
 
-/// A JSON body; malformed JSON or a wrong shape is a 400/422 problem naming the fault.
+/// A JSON body; malformed JSON or a wrong shape is a 400/422 problem naming the fault. Every
+/// request body is a JSON object: serde would read a struct from an array too (`[null]` as a
+/// patch that changes nothing), which no client means, so anything else is refused first.
 pub struct Body<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Body(value)),
-            Err(rejection) => Err(ApiError::new(
-                rejection.status(),
-                crate::catalogue::Message::new("api_bad_body")
-                    .given("detail", rejection.body_text()),
-            )),
+        let refused = |status, detail: String| {
+            ApiError::new(
+                status,
+                crate::catalogue::Message::new("api_bad_body").given("detail", detail),
+            )
+        };
+        let value = match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(value)) => value,
+            Err(rejection) => return Err(refused(rejection.status(), rejection.body_text())),
+        };
+        let unprocessable = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        if !value.is_object() {
+            return Err(refused(unprocessable, "not a JSON object".into()));
         }
+        serde_json::from_value(value)
+            .map(Body)
+            .map_err(|e| refused(unprocessable, e.to_string()))
     }
 }
 

@@ -5,6 +5,8 @@ mod admin;
 mod api;
 mod assets;
 mod availability;
+mod billing;
+mod billing_pages;
 pub mod client;
 mod credits;
 mod disclosure;
@@ -163,6 +165,31 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/availability", get(availability::report))
         .route("/organizations/{id}/credits", get(credits::credits))
+        .route("/tickets/{id}/billing", get(billing::ticket_billing))
+        .route(
+            "/tickets/{id}/proposals",
+            axum::routing::post(billing::propose),
+        )
+        .route("/proposals/{id}", axum::routing::patch(billing::revise))
+        .route(
+            "/proposals/{id}/approve",
+            axum::routing::post(billing::approve),
+        )
+        .route(
+            "/proposals/{id}/decline",
+            axum::routing::post(billing::decline),
+        )
+        .route(
+            "/proposals/{id}/withdraw",
+            axum::routing::post(billing::withdraw),
+        )
+        .route("/tickets/{id}/time", axum::routing::post(billing::book))
+        .route(
+            "/time-entries/{id}/withdraw",
+            axum::routing::post(billing::withdraw_time),
+        )
+        .route("/billing", get(billing::month))
+        .route("/billing/close", axum::routing::post(billing::close))
         .route("/releases", get(releases::list).post(releases::create))
         .route("/releases/{id}", get(releases::get))
         .route("/releases/{id}/plan", get(releases::plan))
@@ -269,6 +296,20 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/policies/{version}", get(policies::show))
         .route("/credits", get(credits::page))
+        .route(
+            "/billing",
+            get(billing_pages::page).post(billing_pages::close),
+        )
+        .route("/tickets/{id}/proposals", post(billing_pages::propose))
+        .route(
+            "/tickets/{id}/proposals/{proposal}/{action}",
+            post(billing_pages::proposal_action),
+        )
+        .route("/tickets/{id}/time", post(billing_pages::book))
+        .route(
+            "/tickets/{id}/time/{entry}/withdraw",
+            post(billing_pages::withdraw_time),
+        )
         .route("/reports", get(reports::page))
         .route(
             "/releases",

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::{api, availability, credits, policies, releases, reports, status};
+use super::{api, availability, billing, credits, policies, releases, reports, status};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -30,6 +30,8 @@ use super::{api, availability, credits, policies, releases, reports, status};
         releases::start, releases::pause, releases::resume, releases::finish_batch,
         releases::rings, releases::set_ring, releases::set_update_moments, releases::windows,
         releases::make_calendar,
+        billing::ticket_billing, billing::propose, billing::revise, billing::approve, billing::decline,
+        billing::withdraw, billing::book, billing::withdraw_time, billing::month, billing::close,
         super::healthz,
     ),
     modifiers(&BearerAuth),
@@ -189,6 +191,11 @@ fn field_rules() -> Vec<(&'static str, &'static str, Value)> {
         ("ReleaseNote", "en", text_required(2_000)),
         ("ReleaseNote", "nl", text_required(2_000)),
         ("Postponement", "planned_start", json!({"format": "date"})),
+        ("NewProposal", "description", text_required(10_000)),
+        ("NewProposal", "urgent_reason", text(5_000)),
+        ("ProposalChange", "description", text_required(10_000)),
+        ("NewBooking", "note", text(5_000)),
+        ("NewBooking", "proposal_id", json!({"minimum": 1})),
         ("Postponement", "reason", text_required(5_000)),
         (
             "UpdateMoments",
@@ -452,7 +459,28 @@ fn add_links(doc: &mut Value) {
                 ("phone_call", "record a phone call"),
                 ("exclude", "leave a stretch out of its clocks"),
                 ("events", "read its history"),
+                ("ticket_billing", "read its proposals and time"),
+                ("create_proposal", "propose work outside support"),
+                ("book_time", "book time on it"),
             ],
+        ),
+        (
+            "/api/v1/tickets/{id}/proposals",
+            "post",
+            &[
+                (
+                    "revise_proposal",
+                    "change the proposal before the customer decides",
+                ),
+                ("approve_proposal", "approve it (the customer)"),
+                ("decline_proposal", "decline it (the customer)"),
+                ("withdraw_proposal", "take it back"),
+            ],
+        ),
+        (
+            "/api/v1/tickets/{id}/time",
+            "post",
+            &[("withdraw_time", "withdraw the booking")],
         ),
         (
             "/api/v1/organizations",

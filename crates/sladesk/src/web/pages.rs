@@ -48,6 +48,7 @@ const TEMPLATE_SOURCES: &[(&str, &str)] = &[
     ("reports.html", include_str!("templates/reports.html")),
     ("releases.html", include_str!("templates/releases.html")),
     ("release.html", include_str!("templates/release.html")),
+    ("billing.html", include_str!("templates/billing.html")),
 ];
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {

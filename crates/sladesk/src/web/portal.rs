@@ -407,6 +407,22 @@ fn event_entry(
             ];
             ("system", say("event_exclusion", &args))
         }
+        TicketChange::Proposal { proposal_id, state } => {
+            let state =
+                crate::catalogue::text(language, &format!("proposal_state_{}", state.as_str()));
+            let args = [("id", (*proposal_id).into()), ("state", state.into())];
+            ("system", say("event_proposal", &args))
+        }
+        TicketChange::SlaScope { outside_sla } => (
+            "system",
+            say(
+                match outside_sla {
+                    true => "event_outside_sla",
+                    false => "event_inside_sla",
+                },
+                &[],
+            ),
+        ),
     };
     let reason = match &event.change {
         TicketChange::Status { reason, .. }
@@ -417,6 +433,18 @@ fn event_entry(
     .filter(|r| !r.is_empty());
     let when = visitor.time(event.at);
     context! { style => style, who => who, heading => heading, body => &event.body, reason => reason, when => when }
+}
+
+/// Today in the policy's time zone, like `2026-12-01` (the booking form's default date).
+fn visitor_today(state: &AppState) -> String {
+    let tz = state.desk.policies.base().availability.time_zone.clone();
+    state
+        .desk
+        .clock
+        .now()
+        .to_zoned_datetime(tz)
+        .date()
+        .to_string()
 }
 
 /// What the page offers a customer to do with their ticket now.
@@ -501,6 +529,10 @@ pub(super) async fn ticket_page(
             .map(|(text, s)| context! { key => s.key(), label => visitor.text(text) })
             .collect()
     };
+    let billing = match state.desk.ticket_billing(&visitor.actor, id).await {
+        Ok(found) => super::billing_pages::ticket_section(visitor, &found, &names.people),
+        Err(e) => return visitor.error(e),
+    };
     let workspace = if staff {
         match triage_choices(state, visitor, &view).await {
             Ok(values) => Some(values),
@@ -525,12 +557,14 @@ pub(super) async fn ticket_page(
                 assignee => t.assignee_id.and_then(|a| names.people.get(&a)),
                 closed => t.status == Status::Closed, triaged => t.triaged, urgency => urgency.map(|p| p.label(language)),
                 urgency_key => urgency.map(Priority::key), policy_version => &t.policy_version,
+                outside_sla => t.outside_sla,
             },
             sla => minijinja::Value::from(minijinja::value::Serde(&words)),
             state => minijinja::value::Serde(sla_state(&view, share)),
             conversation => conversation, moves => moves, notice => notice,
             phone => &state.desk.support_phone, explained => explained,
-            workspace => workspace,
+            workspace => workspace, billing => billing,
+            today => visitor_today(state),
         },
     )
 }

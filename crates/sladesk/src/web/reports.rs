@@ -728,8 +728,8 @@ pub async fn page(
         .map(|c| {
             let s = &c.statement;
             context! { organization => &c.organization_name, month => &c.month,
-            owed => super::credits::money(s.owed_cents, &s.currency, language),
-            credited => super::credits::money(s.credited_cents, &s.currency, language) }
+            owed => crate::catalogue::money(s.owed_cents, &s.currency, language),
+            credited => crate::catalogue::money(s.credited_cents, &s.currency, language) }
         })
         .collect();
     let query = {

@@ -130,8 +130,11 @@ pub struct TicketResponse {
     pub updated_at: String,
     /// The statuses this ticket may move to now (T7).
     pub allowed_transitions: Vec<Status>,
-    /// The SLA clocks at the time of the request (same shape as `sladesk sla timeline`).
-    pub sla: SlaReport,
+    /// Custom work (maatwerk, C3): outside the SLA, so it has no clocks (`sla` is null).
+    pub outside_sla: bool,
+    /// The SLA clocks at the time of the request (same shape as `sladesk sla timeline`);
+    /// null for custom work.
+    pub sla: Option<SlaReport>,
 }
 
 impl From<TicketView> for TicketResponse {
@@ -156,7 +159,8 @@ impl From<TicketView> for TicketResponse {
             policy_version: t.policy_version,
             created_at: rfc3339(t.created_at),
             updated_at: rfc3339(t.updated_at),
-            sla: view.sla,
+            sla: (!t.outside_sla).then_some(view.sla),
+            outside_sla: t.outside_sla,
         }
     }
 }

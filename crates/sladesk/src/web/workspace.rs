@@ -121,6 +121,11 @@ pub struct TriageForm {
     pub line: Option<String>,
     /// A staff member's id; empty unassigns.
     pub assignee: Option<String>,
+    /// Sent with the triage form, so that an unticked custom-work box is told from a form
+    /// without one.
+    pub sla_scope: Option<String>,
+    /// The custom-work checkbox (C3): present when ticked.
+    pub outside_sla: Option<String>,
 }
 
 fn parse<T: std::str::FromStr>(value: Option<&str>) -> Result<Option<T>, DeskError> {
@@ -151,6 +156,7 @@ pub async fn triage(
                     })?)),
                 },
                 ticket_type: parse(form.ticket_type.as_deref())?,
+                outside_sla: form.sla_scope.as_ref().map(|_| form.outside_sla.is_some()),
             })
         })();
         let result = match patch {

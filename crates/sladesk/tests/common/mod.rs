@@ -278,6 +278,19 @@ impl Server {
         org["id"].as_i64().unwrap()
     }
 
+    /// Creates an organisation of `tier` (`support`, `qaas`) for the product Qixium.
+    pub async fn organization_of_tier(&self, name: &str, tier: &str) -> i64 {
+        let (status, org) = self
+            .post(
+                &self.admin,
+                "/api/v1/organizations",
+                json!({"name": name, "tier": tier, "products": ["Qixium"]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{org}");
+        org["id"].as_i64().unwrap()
+    }
+
     /// Files a ticket as `token` and returns it.
     pub async fn file_ticket(
         &self,

@@ -189,6 +189,7 @@ impl Desk {
             next_check_at: None,
             due_at: None,
             confidential: false,
+            outside_sla: false,
             outcome: Default::default(),
         };
         super::super::sla::derive(&policy, &mut ticket, &[], &[], now)?;

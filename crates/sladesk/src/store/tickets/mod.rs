@@ -31,6 +31,7 @@ pub(super) fn ticket(row: &AnyRow) -> Result<Ticket, StoreError> {
         next_check_at: col(row, "next_check_at")?,
         due_at: col(row, "due_at")?,
         confidential: col::<i64>(row, "confidential")? != 0,
+        outside_sla: col::<i64>(row, "outside_sla")? != 0,
         outcome: SlaOutcome {
             reaction_seconds: col(row, "reaction_seconds")?,
             reaction_target_seconds: col(row, "reaction_target_seconds")?,
@@ -64,7 +65,7 @@ fn event(row: &AnyRow) -> Result<TicketEvent, StoreError> {
 
 pub(super) const TICKET_COLUMNS: &str = "t.id, t.organization_id, t.requester_id, t.ticket_type, t.class, t.priority, \
     t.triaged, t.environment, t.product, t.subject, t.description, t.status, t.line, t.assignee_id, \
-    t.policy_version, t.created_at, t.updated_at, t.breached_at, t.next_check_at, t.due_at, t.confidential, \
+    t.policy_version, t.created_at, t.updated_at, t.breached_at, t.next_check_at, t.due_at, t.confidential, t.outside_sla, \
     t.reaction_seconds, t.reaction_target_seconds, t.reaction_due_at, t.resolved_at, t.resolution_seconds, \
     t.resolution_target_seconds, t.resolution_band, t.filed_month, t.resolved_month";
 
@@ -119,8 +120,8 @@ pub async fn update_ticket(conn: &mut Conn, t: &Ticket) -> Result<(), StoreError
          assignee_id = $6, updated_at = $7, breached_at = $8, next_check_at = $9, due_at = $10,
          reaction_seconds = $11, reaction_target_seconds = $12, reaction_due_at = $13, resolved_at = $14,
          resolution_seconds = $15, resolution_target_seconds = $16, resolution_band = $17,
-         filed_month = $18, resolved_month = $19
-         WHERE id = $20",
+         filed_month = $18, resolved_month = $19, outside_sla = $20
+         WHERE id = $21",
     )
     .bind(word(&t.ticket_type))
     .bind(word(&t.priority))
@@ -141,6 +142,7 @@ pub async fn update_ticket(conn: &mut Conn, t: &Ticket) -> Result<(), StoreError
     .bind(t.outcome.resolution_band)
     .bind(t.outcome.filed_month)
     .bind(t.outcome.resolved_month)
+    .bind(i64::from(t.outside_sla))
     .bind(t.id)
     .execute(&mut *conn)
     .await?;
