@@ -18,6 +18,7 @@ use jiff::tz::TimeZone;
 use crate::availability::AvailabilityRules;
 use crate::billing::{BillingRules, Blocks};
 use crate::calendar::{Calendar, CalendarRules, HolidayDate, HolidayRule, WEEKDAY_KEYS, Window};
+use crate::fairuse::FairUseRules;
 use crate::releases::{OnHoliday, ReleaseRules};
 use crate::tickets::{Environment, Priority, Status};
 use spec::{CalendarSpec, PolicySpec};
@@ -71,6 +72,8 @@ pub struct Policy {
     pub release_calendar: Arc<Calendar>,
     /// C2: consultancy rates and blocks (a contract's policy may set its own, G2).
     pub billing: BillingRules,
+    /// F1-F2: the excessive-use rule, the grace period and the measures.
+    pub fair_use: FairUsePolicy,
     /// The effective policy as TOML, after all overlays.
     effective: toml::Table,
 }
@@ -244,6 +247,7 @@ impl Policy {
         let release_calendar = find_calendar("releases.calendar".into(), &spec.releases.calendar)?;
         let releases = release_rules(&spec.releases)?;
         let billing = billing_rules(&spec.billing)?;
+        let fair_use = fair_use_policy(&spec.fair_use)?;
         if !(1..=99).contains(&spec.warnings.share_percent) {
             return Err(invalid(
                 "warnings.share_percent",
@@ -287,6 +291,7 @@ impl Policy {
             releases,
             release_calendar,
             billing,
+            fair_use,
             calendars,
             effective: table,
         })
@@ -457,6 +462,62 @@ fn billing_rules(spec: &spec::BillingSpec) -> Result<BillingRules, PolicyError> 
             minimum_seconds: span("billing.non_platform_minimum", &spec.non_platform_minimum)?,
             block_seconds: span("billing.non_platform_block", &spec.non_platform_block)?,
         },
+    })
+}
+
+/// F1-F2 as the policy says them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FairUsePolicy {
+    pub rules: FairUseRules,
+    pub grace_days: u32,
+    /// The measures a tenant's use is counted in (`api_calls`, …), in the policy's order.
+    pub measures: Vec<String>,
+}
+
+/// The `[fair_use]` section, checked: a factor above 1, a window of 1 to 366 days, a cohort of
+/// at least one other, a grace period of at most 90 days, measures named in lower case.
+fn fair_use_policy(spec: &spec::FairUseSpec) -> Result<FairUsePolicy, PolicyError> {
+    if !(spec.factor.is_finite() && spec.factor > 1.0 && spec.factor <= 1000.0) {
+        return Err(invalid(
+            "fair_use.factor",
+            "must be above 1 and at most 1000",
+        ));
+    }
+    if !(1..=366).contains(&spec.window_days) {
+        return Err(invalid("fair_use.window_days", "must be 1 to 366"));
+    }
+    if !(1..=1000).contains(&spec.min_cohort) {
+        return Err(invalid("fair_use.min_cohort", "must be 1 to 1000"));
+    }
+    if spec.grace_days > 90 {
+        return Err(invalid("fair_use.grace_days", "must be at most 90"));
+    }
+    let named = |m: &String| {
+        (1..=40).contains(&m.len())
+            && m.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    if spec.measures.is_empty()
+        || spec.measures.len() > 50
+        || !spec
+            .measures
+            .iter()
+            .all(|m| named(m) && seen.insert(m.clone()))
+    {
+        return Err(invalid(
+            "fair_use.measures",
+            "must be 1 to 50 different names of lower-case letters, digits and _",
+        ));
+    }
+    Ok(FairUsePolicy {
+        rules: FairUseRules {
+            factor: spec.factor,
+            window_days: spec.window_days,
+            min_cohort: spec.min_cohort,
+        },
+        grace_days: spec.grace_days,
+        measures: spec.measures.clone(),
     })
 }
 

@@ -27,6 +27,42 @@ pub struct PolicySpec {
     /// SLA's own figures.
     #[serde(default)]
     pub billing: BillingSpec,
+    /// F1-F2: absent from SLA versions published before fair use was measured; they read the
+    /// SLA's own figures.
+    #[serde(default)]
+    pub fair_use: FairUseSpec,
+}
+
+/// F1-F2: when use is excessive, and the days to normalise after the notice.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FairUseSpec {
+    pub factor: f64,
+    pub window_days: u32,
+    pub min_cohort: u32,
+    pub grace_days: u32,
+    pub measures: Vec<String>,
+}
+
+impl Default for FairUseSpec {
+    fn default() -> FairUseSpec {
+        FairUseSpec {
+            factor: 3.0,
+            window_days: 30,
+            min_cohort: 3,
+            grace_days: 7,
+            measures: [
+                "data_traffic",
+                "api_calls",
+                "synchronisations",
+                "processing",
+                "storage",
+                "network",
+            ]
+            .map(String::from)
+            .to_vec(),
+        }
+    }
 }
 
 /// C2: consultancy rates in whole euro cents an hour (VAT exclusive), and the minimum and the

@@ -238,3 +238,35 @@ fn consultancy_rates_and_blocks_are_the_slas_and_a_contract_may_set_its_own() {
         assert!(Policy::with_overlays(&[bad]).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn fair_use_is_the_slas_and_nonsense_is_refused_with_its_key() {
+    let policy = Policy::default_policy();
+    let fair = &policy.fair_use;
+    assert_eq!(fair.rules.factor, 3.0);
+    assert_eq!(fair.rules.window_days, 30);
+    assert_eq!(fair.grace_days, 7);
+    assert!(fair.measures.iter().any(|m| m == "api_calls"));
+    let vendor = Policy::with_overlays(&[
+        "[fair_use]\nmeasures = [\"api_calls\", \"mailboxes\"]\nmin_cohort = 5\n",
+    ])
+    .unwrap();
+    assert_eq!(vendor.fair_use.measures, ["api_calls", "mailboxes"]);
+    assert_eq!(vendor.fair_use.rules.min_cohort, 5);
+    for (bad, key) in [
+        ("[fair_use]\nfactor = 1.0\n", "fair_use.factor"),
+        ("[fair_use]\nwindow_days = 0\n", "fair_use.window_days"),
+        (
+            "[fair_use]\nmeasures = [\"API calls\"]\n",
+            "fair_use.measures",
+        ),
+        (
+            "[fair_use]\nmeasures = [\"a\", \"a\"]\n",
+            "fair_use.measures",
+        ),
+        ("[fair_use]\nmeasures = []\n", "fair_use.measures"),
+    ] {
+        let err = Policy::with_overlays(&[bad]).unwrap_err();
+        assert!(err.to_string().contains(key), "{bad}: {err}");
+    }
+}
