@@ -51,7 +51,7 @@ test("staff propose, the customer approves in the portal, staff book time, the m
   await desk.getByLabel("Kind of work").selectOption({ label: "ad hoc consultancy, remote" });
   await desk.getByLabel("What will be done").fill("Map the order flow to the ERP");
   await desk.getByLabel("Estimate (hours, like 6 or 4.5)").fill("3.5");
-  await desk.getByRole("button", { name: "Send the proposal to the customer" }).click();
+  await desk.getByRole("button", { name: "Propose to the customer" }).click();
   await desk.waitForURL(new RegExp(`/tickets/${ticket.id}$`));
   const proposal = desk.locator("article[id^=proposal-]");
   assert.match(await proposal.textContent(), /waiting for the customer's approval/);
