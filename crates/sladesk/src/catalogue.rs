@@ -112,20 +112,52 @@ labelled!(Status => "status", Priority => "priority", TicketType => "type", Envi
 /// Cents as money: "1.250,00 EUR" in Dutch, "1,250.00 EUR" in English.
 pub fn money(cents: i64, currency: &str, language: Language) -> String {
     let (whole, part) = (cents.abs() / 100, cents.abs() % 100);
-    let digits = whole.to_string();
-    let (group, decimal) = match language {
-        Language::Nl => ('.', ','),
-        Language::En => (',', '.'),
+    let decimal = match language {
+        Language::Nl => ',',
+        Language::En => '.',
     };
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(group);
-        }
-        grouped.push(c);
-    }
     let sign = if cents < 0 { "-" } else { "" };
-    format!("{sign}{grouped}{decimal}{part:02} {currency}")
+    format!(
+        "{sign}{}{decimal}{part:02} {currency}",
+        grouped(whole, language)
+    )
+}
+
+/// A whole number with its thousands grouped: "1.250" in Dutch, "1,250" in English.
+fn grouped(whole: i64, language: Language) -> String {
+    let digits = whole.to_string();
+    let group = match language {
+        Language::Nl => '.',
+        Language::En => ',',
+    };
+    let mut text = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            text.push(group);
+        }
+        text.push(c);
+    }
+    text
+}
+
+/// An amount of use rounded to a whole number, grouped: "48.000" / "48,000".
+pub fn amount(value: f64, language: Language) -> String {
+    let rounded = value.round();
+    let sign = if rounded < 0.0 { "-" } else { "" };
+    format!(
+        "{sign}{}",
+        grouped(rounded.abs().min(9.0e18) as i64, language)
+    )
+}
+
+/// A fair-use measure by its name in `language` ("API calls" / "API-aanroepen"); one a vendor
+/// added is shown as the policy names it.
+pub fn measure(language: Language, name: &str) -> String {
+    let key = format!("measure_{name}");
+    match keys(language).contains(&key) {
+        true => text(language, &key),
+        false => name.to_string(),
+    }
 }
 
 /// Seconds as hours, as each language writes them: "4.5 h" / "4,5 u" (up to two decimals,
@@ -274,6 +306,11 @@ mod tests {
         assert_eq!(money(20_000, "EUR", Language::En), "200.00 EUR");
         assert_eq!(money(5, "EUR", Language::En), "0.05 EUR");
         assert_eq!(money(-60_000, "EUR", Language::En), "-600.00 EUR");
+        assert_eq!(amount(48_000.4, Language::Nl), "48.000");
+        assert_eq!(amount(1_234_567.5, Language::En), "1,234,568");
+        assert_eq!(amount(12.0, Language::En), "12");
+        assert_eq!(measure(Language::Nl, "api_calls"), "API-aanroepen");
+        assert_eq!(measure(Language::En, "mailboxes"), "mailboxes");
     }
 
     #[test]

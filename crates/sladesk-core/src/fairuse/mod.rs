@@ -32,6 +32,30 @@ pub struct FairUseRules {
     pub min_cohort: u32,
 }
 
+/// What makes customer environments comparable (F1), as the policy chooses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CohortBy {
+    /// The contract's tier and the size class it records (by licensed users or connectors).
+    TierAndSizeClass,
+    Tier,
+}
+
+impl CohortBy {
+    /// The cohort of a tenant whose contract has `tier` and `size_class`, as a key such as
+    /// `qaas/m`; a contract without a size class is compared with the others without one.
+    pub fn key(self, tier: &str, size_class: Option<&str>) -> String {
+        match self {
+            CohortBy::Tier => tier.to_string(),
+            CohortBy::TierAndSizeClass => {
+                format!(
+                    "{tier}/{}",
+                    size_class.filter(|s| !s.is_empty()).unwrap_or("-")
+                )
+            }
+        }
+    }
+}
+
 /// How one day of one measure went for a tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]

@@ -122,3 +122,11 @@ fn a_moving_cohort_average_is_judged_day_by_day() {
     assert_eq!(over, 14, "others at 20..=33 put the line below 100");
     assert!(!detect(&verdicts, &rules()).excessive());
 }
+
+#[test]
+fn a_cohort_is_the_tier_and_the_size_class_or_the_tier_alone() {
+    assert_eq!(CohortBy::TierAndSizeClass.key("qaas", Some("m")), "qaas/m");
+    assert_eq!(CohortBy::TierAndSizeClass.key("qaas", None), "qaas/-");
+    assert_eq!(CohortBy::TierAndSizeClass.key("qaas", Some("")), "qaas/-");
+    assert_eq!(CohortBy::Tier.key("support", Some("l")), "support");
+}

@@ -18,7 +18,7 @@ use jiff::tz::TimeZone;
 use crate::availability::AvailabilityRules;
 use crate::billing::{BillingRules, Blocks};
 use crate::calendar::{Calendar, CalendarRules, HolidayDate, HolidayRule, WEEKDAY_KEYS, Window};
-use crate::fairuse::FairUseRules;
+use crate::fairuse::{CohortBy, FairUseRules};
 use crate::releases::{OnHoliday, ReleaseRules};
 use crate::tickets::{Environment, Priority, Status};
 use spec::{CalendarSpec, PolicySpec};
@@ -472,6 +472,10 @@ pub struct FairUsePolicy {
     pub grace_days: u32,
     /// The measures a tenant's use is counted in (`api_calls`, …), in the policy's order.
     pub measures: Vec<String>,
+    /// What makes customer environments comparable.
+    pub cohort: CohortBy,
+    /// When, in the policy's time zone, the daily run judges the day before.
+    pub run_at: jiff::civil::Time,
 }
 
 /// The `[fair_use]` section, checked: a factor above 1, a window of 1 to 366 days, a cohort of
@@ -510,7 +514,25 @@ fn fair_use_policy(spec: &spec::FairUseSpec) -> Result<FairUsePolicy, PolicyErro
             "must be 1 to 50 different names of lower-case letters, digits and _",
         ));
     }
+    let cohort = match spec.cohort.as_str() {
+        "tier_and_size_class" => CohortBy::TierAndSizeClass,
+        "tier" => CohortBy::Tier,
+        _ => {
+            return Err(invalid(
+                "fair_use.cohort",
+                "must be tier_and_size_class or tier",
+            ));
+        }
+    };
+    let run_at = spec
+        .run_at
+        .parse::<jiff::civil::Time>()
+        .ok()
+        .filter(|t| t.subsec_nanosecond() == 0 && t.second() == 0)
+        .ok_or_else(|| invalid("fair_use.run_at", "must be a time of day like 06:00"))?;
     Ok(FairUsePolicy {
+        cohort,
+        run_at,
         rules: FairUseRules {
             factor: spec.factor,
             window_days: spec.window_days,

@@ -42,6 +42,8 @@ pub struct FairUseSpec {
     pub min_cohort: u32,
     pub grace_days: u32,
     pub measures: Vec<String>,
+    pub cohort: String,
+    pub run_at: String,
 }
 
 impl Default for FairUseSpec {
@@ -61,6 +63,8 @@ impl Default for FairUseSpec {
             ]
             .map(String::from)
             .to_vec(),
+            cohort: "tier_and_size_class".into(),
+            run_at: "06:00".into(),
         }
     }
 }

@@ -246,6 +246,8 @@ fn fair_use_is_the_slas_and_nonsense_is_refused_with_its_key() {
     assert_eq!(fair.rules.factor, 3.0);
     assert_eq!(fair.rules.window_days, 30);
     assert_eq!(fair.grace_days, 7);
+    assert_eq!(fair.cohort, crate::fairuse::CohortBy::TierAndSizeClass);
+    assert_eq!(fair.run_at, jiff::civil::time(6, 0, 0, 0));
     assert!(fair.measures.iter().any(|m| m == "api_calls"));
     let vendor = Policy::with_overlays(&[
         "[fair_use]\nmeasures = [\"api_calls\", \"mailboxes\"]\nmin_cohort = 5\n",
@@ -265,6 +267,8 @@ fn fair_use_is_the_slas_and_nonsense_is_refused_with_its_key() {
             "fair_use.measures",
         ),
         ("[fair_use]\nmeasures = []\n", "fair_use.measures"),
+        ("[fair_use]\ncohort = \"size\"\n", "fair_use.cohort"),
+        ("[fair_use]\nrun_at = \"25:00\"\n", "fair_use.run_at"),
     ] {
         let err = Policy::with_overlays(&[bad]).unwrap_err();
         assert!(err.to_string().contains(key), "{bad}: {err}");

@@ -32,6 +32,11 @@ pub struct NewOrganization {
     /// The contract's fee and guarantees (G2, S5); absent: service levels only.
     #[serde(default)]
     pub terms: Option<sladesk_core::credits::ContractTerms>,
+    /// F1: the size class the contract records (by licensed users or connectors), which with
+    /// the tier makes the cohort of comparable customers.
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 40)]
+    pub size_class: Option<String>,
 }
 
 /// Changes to an organisation's contract; absent fields stay as they are, `null` clears.
@@ -58,6 +63,10 @@ pub struct OrganizationPatch {
     #[serde(default, with = "double_option")]
     #[schema(value_type = Option<sladesk_core::credits::ContractTerms>)]
     pub terms: Option<Option<sladesk_core::credits::ContractTerms>>,
+    /// F1: the contract's size class; `null`: none (compared with the others without one).
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 40)]
+    pub size_class: Option<Option<String>>,
 }
 
 /// `absent` → `None`, `null` → `Some(None)`, a value → `Some(Some(v))`.
@@ -129,6 +138,20 @@ fn check_name(given: &str) -> Result<String, DeskError> {
         }));
     }
     super::tickets::one_line(Field::Name, name.to_string())
+}
+
+/// F1: a size class is a short label on one line (`s`, `m`, `l`, `1-50 users`).
+fn check_size_class(given: Option<String>) -> Result<Option<String>, DeskError> {
+    let Some(given) = given else { return Ok(None) };
+    let class = given.trim();
+    if class.is_empty() || given.chars().count() > 40 {
+        return Err(DeskError::Refused(Refusal::Length {
+            field: Field::SizeClass,
+            min: 1,
+            max: 40,
+        }));
+    }
+    super::tickets::one_line(Field::SizeClass, class.to_string()).map(Some)
 }
 
 /// The products a contract covers: each a name on one line, each once.
@@ -207,6 +230,7 @@ impl Desk {
             policy: new.policy.filter(|p| !p.trim().is_empty()),
             policy_version: None,
             terms: check_terms(new.terms)?,
+            size_class: check_size_class(new.size_class)?,
             created_at: now,
         };
         let mut tx = self.store.write().await?;
@@ -262,6 +286,9 @@ impl Desk {
         if let Some(terms) = patch.terms.clone() {
             org.terms = check_terms(terms)?;
         }
+        if let Some(size_class) = patch.size_class.clone() {
+            org.size_class = check_size_class(size_class)?;
+        }
         if let Some(version) = patch.policy_version.clone() {
             org.policy_version = held_version(&mut tx, version).await?;
         }
@@ -277,6 +304,7 @@ impl Desk {
             ("policy", patch.policy.is_some()),
             ("policy_version", patch.policy_version.is_some()),
             ("terms", patch.terms.is_some()),
+            ("size_class", patch.size_class.is_some()),
         ]
         .into_iter()
         .filter_map(|(field, set)| set.then_some(field))
@@ -567,6 +595,7 @@ pub(crate) async fn vendor_organization(
         created_at: now,
         policy_version: None,
         terms: None,
+        size_class: None,
     };
     Ok(accounts::insert_organization(conn, &org).await?)
 }

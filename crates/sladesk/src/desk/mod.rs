@@ -7,6 +7,7 @@ mod availability;
 mod billing;
 mod creation;
 mod credits;
+mod fairuse;
 mod newsletter;
 mod notifications;
 mod policies;
@@ -28,6 +29,10 @@ mod workspace;
 pub use accounts::{NewOrganization, NewUser, OrganizationPatch, issue_token, token_hash};
 pub use availability::{NewComponent, NewExclusion, NewMonitor, NewWindow};
 pub use billing::{BillingMonth, NewBooking, NewProposal, ProposalChange, TicketBilling};
+pub use fairuse::{
+    CaseDecision, ChartDay, FairUseOverview, Intake, NewCase, SmallCohort, UsageChart, UsageDay,
+    UsageValue,
+};
 pub use notifications::Readings;
 pub use policies::Policies;
 pub use refusal::{Field, Refusal, RefusalKind, Thing};

@@ -37,10 +37,13 @@ pub enum Field {
     PlannedStart,
     WorkDate,
     Note,
+    SizeClass,
+    Measure,
+    Day,
 }
 
 impl Field {
-    pub const ALL: [Field; 17] = [
+    pub const ALL: [Field; 20] = [
         Field::Subject,
         Field::Description,
         Field::Product,
@@ -58,6 +61,9 @@ impl Field {
         Field::PlannedStart,
         Field::WorkDate,
         Field::Note,
+        Field::SizeClass,
+        Field::Measure,
+        Field::Day,
     ];
 
     fn key(self) -> &'static str {
@@ -79,6 +85,9 @@ impl Field {
             Field::PlannedStart => "field_planned_start",
             Field::WorkDate => "field_work_date",
             Field::Note => "field_note",
+            Field::SizeClass => "field_size_class",
+            Field::Measure => "field_measure",
+            Field::Day => "field_day",
         }
     }
 }
@@ -102,10 +111,11 @@ pub enum Thing {
     UpdateCalendar,
     Proposal,
     TimeEntry,
+    FairUseCase,
 }
 
 impl Thing {
-    pub const ALL: [Thing; 16] = [
+    pub const ALL: [Thing; 17] = [
         Thing::ActivationLink,
         Thing::Component,
         Thing::HeartbeatMonitor,
@@ -122,6 +132,7 @@ impl Thing {
         Thing::UpdateCalendar,
         Thing::Proposal,
         Thing::TimeEntry,
+        Thing::FairUseCase,
     ];
 
     pub fn key(self) -> &'static str {
@@ -142,6 +153,7 @@ impl Thing {
             Thing::UpdateCalendar => "thing_update_calendar",
             Thing::Proposal => "thing_proposal",
             Thing::TimeEntry => "thing_time_entry",
+            Thing::FairUseCase => "thing_fair_use_case",
         }
     }
 
@@ -420,6 +432,47 @@ pub enum Refusal {
     BookingAbsurd,
     /// A SaaS outage or a vulnerability report is never custom work.
     NotCustomWork,
+    // Fair use (F1, F2). `entry` counts the values of a request (or the lines of a CSV file,
+    // its header line 1) from 1.
+    UsageUnknownMeasure {
+        entry: usize,
+        measure: String,
+        known: String,
+    },
+    UsageUnknownTenant {
+        entry: usize,
+        id: i64,
+    },
+    UsageValueRange {
+        entry: usize,
+    },
+    UsageFutureDay {
+        entry: usize,
+        day: String,
+    },
+    /// A CSV line that is not `day,component_id,measure,value`.
+    UsageCsvLine {
+        entry: usize,
+    },
+    UsageTooMany {
+        max: usize,
+    },
+    /// F1: a case (without acute disruption) needs use over the line for the whole window.
+    NotExcessive {
+        run: i64,
+        window: i64,
+    },
+    /// There is already a case about this tenant and measure that is not decided.
+    CaseOpen {
+        id: i64,
+    },
+    CaseDecided,
+    /// F2: a measure waits for the grace period and its re-check.
+    GraceRunning {
+        until: String,
+    },
+    /// F2: the re-check found the use back under the line; no measure follows.
+    UseNormalised,
 }
 
 impl Refusal {
@@ -473,7 +526,12 @@ impl Refusal {
             | MonthClosed { .. }
             | MonthNotOver { .. }
             | AlreadyWithdrawn
-            | NotCustomWork => RefusalKind::Conflict,
+            | NotCustomWork
+            | NotExcessive { .. }
+            | CaseOpen { .. }
+            | CaseDecided
+            | GraceRunning { .. }
+            | UseNormalised => RefusalKind::Conflict,
             CustomersOnly => RefusalKind::Forbidden,
             _ => RefusalKind::Invalid,
         }
@@ -678,6 +736,32 @@ impl Refusal {
             AlreadyWithdrawn => m("refused_already_withdrawn"),
             BookingAbsurd => m("refused_booking_absurd"),
             NotCustomWork => m("refused_not_custom_work"),
+            UsageUnknownMeasure {
+                entry,
+                measure,
+                known,
+            } => m("refused_usage_unknown_measure")
+                .number("entry", *entry as i64)
+                .given("measure", measure)
+                .given("known", known),
+            UsageUnknownTenant { entry, id } => m("refused_usage_unknown_tenant")
+                .number("entry", *entry as i64)
+                .number("id", *id),
+            UsageValueRange { entry } => m("refused_usage_value_range")
+                .number("entry", *entry as i64)
+                .given("max", "100000000000000"),
+            UsageFutureDay { entry, day } => m("refused_usage_future_day")
+                .number("entry", *entry as i64)
+                .given("day", day),
+            UsageCsvLine { entry } => m("refused_usage_csv_line").number("entry", *entry as i64),
+            UsageTooMany { max } => m("refused_usage_too_many").number("max", *max as i64),
+            NotExcessive { run, window } => m("refused_not_excessive")
+                .number("run", *run)
+                .number("window", *window),
+            CaseOpen { id } => m("refused_case_open").number("id", *id),
+            CaseDecided => m("refused_case_decided"),
+            GraceRunning { until } => m("refused_grace_running").given("until", until),
+            UseNormalised => m("refused_use_normalised"),
         }
     }
 
@@ -845,6 +929,21 @@ impl Refusal {
             AlreadyWithdrawn,
             BookingAbsurd,
             NotCustomWork,
+            UsageUnknownMeasure {
+                entry: 1,
+                measure: s(),
+                known: s(),
+            },
+            UsageUnknownTenant { entry: 1, id: 1 },
+            UsageValueRange { entry: 1 },
+            UsageFutureDay { entry: 1, day: s() },
+            UsageCsvLine { entry: 1 },
+            UsageTooMany { max: 1 },
+            NotExcessive { run: 1, window: 30 },
+            CaseOpen { id: 1 },
+            CaseDecided,
+            GraceRunning { until: s() },
+            UseNormalised,
         ];
         for &from in Status::ALL {
             for &to in Status::ALL {

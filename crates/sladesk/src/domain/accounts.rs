@@ -55,6 +55,9 @@ pub struct Organization {
     pub policy_version: Option<String>,
     /// The contract's fee and guarantees (G2, S5); none: its targets are service levels only.
     pub terms: Option<sladesk_core::credits::ContractTerms>,
+    /// F1: the contract's size class (by licensed users or connectors, such as `s`, `m`, `l`),
+    /// which with the tier makes the cohort its use is compared with.
+    pub size_class: Option<String>,
     pub created_at: i64,
 }
 

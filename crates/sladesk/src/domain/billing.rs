@@ -5,25 +5,6 @@
 use serde::{Deserialize, Serialize};
 use sladesk_core::billing::WorkKind;
 
-/// Words stored and served for a small enum, both ways.
-macro_rules! words {
-    ($name:ident { $($variant:ident => $word:literal),+ $(,)? }) => {
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $word),+
-                }
-            }
-
-            pub fn parse(word: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|v| v.as_str() == word)
-            }
-        }
-    };
-}
-
 /// Why work falls outside support and needs the customer's approval first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

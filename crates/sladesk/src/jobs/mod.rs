@@ -119,6 +119,26 @@ pub fn spawn(
             }
         })
     };
+    // F1, F2: the daily fair-use run (once a day whatever the replicas) and the re-checks of
+    // cases whose grace period ended (each once).
+    let fair_use = {
+        let desk = desk.clone();
+        every(interval, shutdown.clone(), move || {
+            let desk = desk.clone();
+            async move {
+                match desk.run_fair_use_if_due().await {
+                    Ok(Some(n)) => tracing::info!(values = n, "fair use judged"),
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(error = %e, "fair-use run failed; tried again"),
+                }
+                match desk.recheck_fair_use_cases().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(cases = n, "fair-use cases re-checked"),
+                    Err(e) => tracing::warn!(error = %e, "fair-use re-check failed; tried again"),
+                }
+            }
+        })
+    };
     // Tickets from before the outcomes were kept (an upgraded database) get theirs once, in
     // batches; a second replica doing the same writes the same figures.
     let backfill = {
@@ -148,6 +168,7 @@ pub fn spawn(
         hooks,
         reports,
         releases,
+        fair_use,
         backfill,
     ]
 }

@@ -3,8 +3,10 @@
 //! text body. Delivery is the outbox's and the mailer's job.
 
 mod billing;
+mod fairuse;
 
 pub use billing::{proposal, proposal_decided, proposal_text};
+pub use fairuse::{fair_use_decided, fair_use_opened, fair_use_rechecked};
 
 use crate::catalogue::Label;
 use fluent_bundle::FluentValue;

@@ -44,6 +44,7 @@ fn organization(row: &AnyRow) -> Result<Organization, StoreError> {
             .map_err(|e| StoreError::Corrupt(format!("contract terms: {e}")))?,
         valid_until: date("valid_until")?,
         policy: col(row, "policy")?,
+        size_class: col(row, "size_class")?,
         created_at: col(row, "created_at")?,
     })
 }
@@ -71,7 +72,7 @@ pub async fn insert_organization(conn: &mut Conn, org: &Organization) -> Result<
     let products = serde_json::to_string(&org.products).unwrap_or_else(|_| "[]".into());
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO organizations (name, tier, products, valid_from, valid_until, policy, created_at, updated_at,
-         policy_version, terms) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9) RETURNING id",
+         policy_version, terms, size_class) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10) RETURNING id",
     )
     .bind(&org.name)
     .bind(word(&org.tier))
@@ -82,6 +83,7 @@ pub async fn insert_organization(conn: &mut Conn, org: &Organization) -> Result<
     .bind(org.created_at)
     .bind(&org.policy_version)
     .bind(terms_json(org))
+    .bind(&org.size_class)
     .fetch_one(&mut *conn)
     .await?;
     Ok(id)
@@ -95,7 +97,7 @@ pub async fn update_organization(
     let products = serde_json::to_string(&org.products).unwrap_or_else(|_| "[]".into());
     sqlx::query(
         "UPDATE organizations SET name = $1, tier = $2, products = $3, valid_from = $4, valid_until = $5,
-         policy = $6, updated_at = $7, policy_version = $9, terms = $10 WHERE id = $8",
+         policy = $6, updated_at = $7, policy_version = $9, terms = $10, size_class = $11 WHERE id = $8",
     )
     .bind(&org.name)
     .bind(word(&org.tier))
@@ -107,6 +109,7 @@ pub async fn update_organization(
     .bind(org.id)
     .bind(&org.policy_version)
     .bind(terms_json(org))
+    .bind(&org.size_class)
     .execute(&mut *conn)
     .await?;
     Ok(())

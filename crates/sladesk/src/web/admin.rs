@@ -73,6 +73,7 @@ async fn admin_page(
             context! { id => o.id, name => &o.name, tier => crate::store::accounts::word(&o.tier),
             products => o.products.join(", "), from => o.valid_from.map(|d| d.to_string()),
             until => o.valid_until.map(|d| d.to_string()), policy => &o.policy,
+            size_class => &o.size_class,
             mfa => mfa.get(i).copied().unwrap_or(false) }
         })
         .collect();
@@ -195,6 +196,7 @@ pub async fn create_organization(
             policy: None,
             policy_version: None,
             terms: None,
+            size_class: None,
         };
         let org = state.desk.create_organization(&visitor.actor, new).await?;
         if form.mfa_required.is_some() {
@@ -360,6 +362,9 @@ pub struct ContractForm {
     pub valid_from: String,
     #[serde(default)]
     pub valid_until: String,
+    /// F1: the size class of the contract; empty for none.
+    #[serde(default)]
+    pub size_class: String,
     /// The contract's own SLA policy (TOML over the default); empty for the default.
     #[serde(default)]
     pub policy: String,
@@ -392,6 +397,7 @@ pub async fn update_organization(
             policy_version: None,
             // So are the contract's fee and guarantees.
             terms: None,
+            size_class: Some(Some(form.size_class.trim().to_string()).filter(|s| !s.is_empty())),
         };
         state
             .desk

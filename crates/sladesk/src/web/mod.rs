@@ -12,6 +12,7 @@ mod credits;
 mod disclosure;
 mod error;
 mod extract;
+mod fairuse;
 mod feeds;
 mod headers;
 mod input;
@@ -190,6 +191,17 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/billing", get(billing::month))
         .route("/billing/close", axum::routing::post(billing::close))
+        .route("/usage", axum::routing::post(fairuse::record))
+        .route("/usage/import", axum::routing::post(fairuse::import))
+        .route("/usage/{id}", get(fairuse::chart))
+        .route("/fair-use", get(fairuse::overview))
+        .route("/fair-use/run", axum::routing::post(fairuse::rerun))
+        .route("/fair-use/cases", get(fairuse::cases).post(fairuse::open))
+        .route("/fair-use/cases/{id}", get(fairuse::case))
+        .route(
+            "/fair-use/cases/{id}/decision",
+            axum::routing::post(fairuse::decide),
+        )
         .route("/releases", get(releases::list).post(releases::create))
         .route("/releases/{id}", get(releases::get))
         .route("/releases/{id}/plan", get(releases::plan))

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::{api, availability, billing, credits, policies, releases, reports, status};
+use super::{api, availability, billing, credits, fairuse, policies, releases, reports, status};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,6 +32,8 @@ use super::{api, availability, billing, credits, policies, releases, reports, st
         releases::make_calendar,
         billing::ticket_billing, billing::propose, billing::revise, billing::approve, billing::decline,
         billing::withdraw, billing::book, billing::withdraw_time, billing::month, billing::close,
+        fairuse::record, fairuse::import, fairuse::chart, fairuse::overview, fairuse::rerun,
+        fairuse::cases, fairuse::open, fairuse::case, fairuse::decide,
         super::healthz,
     ),
     modifiers(&BearerAuth),
