@@ -13,6 +13,8 @@ import * as OTPAuth from "otpauth";
 
 const password = "correct horse battery staple 42";
 let server, browser, base, dataDir, setupLink;
+// Fair use: a customer instance with some use, and a case about it (made with the customer).
+let instance, fairUseCase;
 
 
 const sladesk = (args, input) => sladeskOn(dataDir, args, input);
@@ -56,6 +58,17 @@ test("a customer's signed-in pages meet WCAG 2.1 AA", async () => {
     body: JSON.stringify({ name: "Acme", tier: "support", products: ["Qixium"] }),
   })).json();
   sladesk(["token", "create", "--email", "kim@acme.example", "--role", "customer", "--organization", String(org.id)]);
+  const api = async (path, body) => (await fetch(`${base}/api/v1${path}`, {
+    method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  })).json();
+  instance = (await api("/components", { name: "Acme prod", organization_id: org.id })).id;
+  for (const back of [1, 2, 3]) {
+    const day = new Date(Date.now() - back * 86_400_000).toISOString().slice(0, 10);
+    await api("/usage", { day, values: [{ component_id: instance, measure: "api_calls", value: 1000 * back }] });
+  }
+  fairUseCase = (await api("/fair-use/cases", { component_id: instance, measure: "network", reason: "Bulk export saturated the shared network.", acute: true })).id;
+  assert.ok(instance && fairUseCase);
   sladesk(["user", "set-password", "--email", "kim@acme.example"], password + "\n");
   const context = await browser.newContext({ locale: "nl-NL" });
   const page = await context.newPage();
@@ -71,12 +84,17 @@ test("a customer's signed-in pages meet WCAG 2.1 AA", async () => {
   await page.waitForURL(/\/tickets\/\d+/);
   const ticket = page.url();
   const found = {};
-  for (const url of [`${base}/tickets`, `${base}/tickets/new`, ticket, `${base}/account`, `${base}/policies`, `${base}/credits?month=2026-11`, `${base}/reports`, `${base}/releases`]) {
+  for (const url of [`${base}/tickets`, `${base}/tickets/new`, ticket, `${base}/account`, `${base}/policies`, `${base}/credits?month=2026-11`, `${base}/reports`, `${base}/releases`, `${base}/fair-use`, `${base}/fair-use/tenants/${instance}`, `${base}/fair-use/cases/${fairUseCase}`]) {
     await page.goto(url);
     const problems = await violations(page);
     if (problems.length) found[url] = problems;
   }
   assert.deepEqual(found, {});
+  // The fair-use pages were the real ones: a chart a measure, and the acute limit told.
+  await page.goto(`${base}/fair-use/tenants/${instance}`);
+  assert.equal(await page.locator("svg.chart").count(), 6);
+  await page.goto(`${base}/fair-use/cases/${fairUseCase}`);
+  assert.match(await page.locator("#case-steps").textContent(), /Direct beperkt/);
   await context.close();
 });
 
@@ -104,7 +122,7 @@ for (const [email, role] of [["eva@vendor.example", "first-line"], ["ada@vendor.
     await page.getByRole("button").first().click();
     await page.locator("li code").first().waitFor();
     await check("recovery codes");
-    for (const path of ["/desk", "/desk?view=mine", "/desk?view=breached", "/tickets", "/tickets/1", "/admin", "/staff", "/account", "/policies", "/policies/basis-2026-03-01", "/credits", "/reports", "/reports?from=2026-01&to=2026-12", "/releases"]) {
+    for (const path of ["/desk", "/desk?view=mine", "/desk?view=breached", "/tickets", "/tickets/1", "/admin", "/staff", "/account", "/policies", "/policies/basis-2026-03-01", "/credits", "/reports", "/reports?from=2026-01&to=2026-12", "/releases", "/fair-use", `/fair-use/tenants/${instance}`, `/fair-use/cases/${fairUseCase}`]) {
       await page.goto(`${base}${path}`);
       await check(path);
     }

@@ -478,8 +478,10 @@ async fn usage_is_judged_against_its_cohort_and_a_case_runs_its_course(backend: 
     assert_eq!(calls_case["recheck_over"], true);
     assert_eq!(calls_case["steps"][1]["kind"], "rechecked");
     assert_eq!(calls_case["steps"][1]["figures"]["day"], "2026-11-16");
+    assert_eq!(calls_case["steps"][1]["figures"]["current_run"], 30);
     let traffic_case = case_in(&s, &agent, traffic_id, "awaiting_decision").await;
     assert_eq!(traffic_case["recheck_over"], false);
+    assert_eq!(traffic_case["steps"][1]["figures"]["current_run"], 0);
     smtp.wait_for(15, "the re-check mails", |m| {
         m.iter().any(|(to, subject, _)| {
             to.contains("sam@vendor.example") && subject.contains("after the grace period")

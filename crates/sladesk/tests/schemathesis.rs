@@ -44,6 +44,18 @@ async fn the_api_does_what_its_document_says(backend: Backend) {
     assert!(status.is_success(), "{component}");
     let ids = (org, ticket["id"].as_i64(), component["id"].as_i64());
     assert_eq!(ids, (3, Some(1), Some(1)));
+    // A customer instance (fair use): component 2, of the third organisation.
+    let (status, tenant) = s
+        .post(
+            &s.admin,
+            "/api/v1/components",
+            json!({"name": "Fuzz prod", "organization_id": org}),
+        )
+        .await;
+    assert_eq!(
+        (status.is_success(), tenant["id"].as_i64()),
+        (true, Some(2))
+    );
     s.advance(jiff::SignedDuration::from_hours(2));
     let (status, _) = s
         .patch(
@@ -69,8 +81,32 @@ async fn the_api_does_what_its_document_says(backend: Backend) {
         String::from_utf8_lossy(&run.stdout).to_string() + &String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "{said}");
     assert!(said.contains("passed"), "{said}");
-    // Every schema-valid request can pass the schema's checks: none mostly refused.
-    assert!(!said.contains("Schema validation mismatch"), "{said}");
+    // Every schema-valid request can pass the schema's checks: none mostly refused. The
+    // exceptions: a CSV file of use is bytes to a JSON Schema (no schema says which files are
+    // well formed), so random files are refused; and whether a proposal or a booking is taken
+    // depends on what the run did to the seeded ticket before (its type, its proposals), so in
+    // some runs a phase happens to get only refusals. They are still fuzzed for faults, and
+    // tests/fairuse.rs and tests/billing.rs send good and bad ones.
+    let mismatched: Vec<&str> = said
+        .split("Schema validation mismatch:")
+        .skip(1)
+        .flat_map(|part| {
+            part.lines()
+                .skip(1)
+                .map(str::trim)
+                .take_while(|l| l.is_empty() || l.starts_with("- "))
+                .filter(|l| l.starts_with("- "))
+        })
+        .collect();
+    assert!(
+        mismatched.iter().all(|l| [
+            "- POST /api/v1/usage/import",
+            "- POST /api/v1/tickets/{id}/proposals",
+            "- POST /api/v1/tickets/{id}/time"
+        ]
+        .contains(l)),
+        "{mismatched:?}\n{said}"
+    );
     // The stateful phase follows the document's links from what is created to what works on
     // it (a new ticket to its replies, moves and history; a component to its monitors).
     let covered = said

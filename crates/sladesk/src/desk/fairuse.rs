@@ -56,7 +56,8 @@ pub struct UsageDay {
     /// The day (Dutch time), like `2026-11-30`; not a day still to come.
     #[schema(format = Date)]
     pub day: String,
-    #[schema(min_items = 1, max_items = 20000)]
+    /// Up to 20,000 values; none records nothing (an agent with nothing to say that day).
+    #[schema(max_items = 20000)]
     pub values: Vec<UsageValue>,
 }
 
@@ -249,16 +250,8 @@ impl Desk {
             .any(|m| m == measure)
     }
 
-    /// Checks one value; `day` as given.
-    fn entry(
-        &self,
-        entry: usize,
-        day: &str,
-        component_id: i64,
-        measure: &str,
-        value: Option<i64>,
-        today: Date,
-    ) -> Result<Entry, DeskError> {
+    /// A day of use as given: a real day since 2000 that has come.
+    fn usage_day(entry: usize, day: &str, today: Date) -> Result<Date, DeskError> {
         let date: Date = day
             .parse()
             .ok()
@@ -274,6 +267,20 @@ impl Desk {
             }
             .into());
         }
+        Ok(date)
+    }
+
+    /// Checks one value; `day` as given.
+    fn entry(
+        &self,
+        entry: usize,
+        day: &str,
+        component_id: i64,
+        measure: &str,
+        value: Option<i64>,
+        today: Date,
+    ) -> Result<Entry, DeskError> {
+        let date = Self::usage_day(entry, day, today)?;
         if !self.measure_known(measure) {
             return Err(Refusal::UsageUnknownMeasure {
                 entry,
@@ -301,6 +308,8 @@ impl Desk {
             return Err(Refusal::UsageTooMany { max: MAX_VALUES }.into());
         }
         let today = self.policy_today();
+        // The day is checked even when there are no values.
+        Self::usage_day(1, &day.day, today)?;
         let entries = day
             .values
             .iter()
@@ -470,7 +479,12 @@ impl Desk {
             }
             .into());
         }
-        let days = days.clamp(1, MAX_CHART_DAYS);
+        if !(1..=MAX_CHART_DAYS).contains(&days) {
+            return Err(Refusal::NotAValue {
+                given: days.to_string(),
+            }
+            .into());
+        }
         let last = days_before(self.policy_today(), 1);
         let mut conn = self.store.read().await?;
         let tenant = self.visible_tenant(&mut conn, actor, component_id).await?;
@@ -771,6 +785,9 @@ impl Desk {
         component_id: Option<i64>,
     ) -> Result<Vec<FairUseCase>, DeskError> {
         let mut conn = self.store.read().await?;
+        if let Some(id) = component_id {
+            self.visible_tenant(&mut conn, actor, id).await?;
+        }
         Ok(store::cases(&mut conn, actor.own_organization(), component_id, 200).await?)
     }
 
@@ -840,8 +857,9 @@ impl Desk {
             // Acute disruption without a finding: yesterday's numbers as they are.
             None => {
                 let last = days_before(self.policy_today(), 1);
+                let first = days_before(last, window - 1);
                 let chart = self
-                    .chart(&mut tx, &tenant, &new.measure, last, last)
+                    .chart(&mut tx, &tenant, &new.measure, first, last)
                     .await?;
                 let d = chart.days.last();
                 CaseFigures {
@@ -949,8 +967,11 @@ impl Desk {
                     .date(),
                 1,
             );
+            // The window up to that day, so the step tells the run too.
+            let window = i64::from(self.policies.base().fair_use.rules.window_days);
+            let first = days_before(last, window - 1);
             let chart = self
-                .chart(&mut tx, &tenant, &case.measure, last, last)
+                .chart(&mut tx, &tenant, &case.measure, first, last)
                 .await?;
             let Some(day) = chart.days.last() else {
                 continue;

@@ -45,6 +45,7 @@ words!(CaseState {
 /// What the SaaS team decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = FairUseDecision)]
 pub enum Decision {
     /// The use is back to normal: the case is closed without a measure.
     Normalised,

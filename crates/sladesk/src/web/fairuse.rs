@@ -29,7 +29,9 @@ pub async fn record(
     Ok(Json(state.desk.record_usage(&actor, day).await?))
 }
 
-/// A CSV body (`text/csv`, UTF-8); anything else is a 415 or 400 problem.
+/// A CSV file as the body, UTF-8: sent as `application/octet-stream` (what the OpenAPI
+/// document says, since generated clients send files that way) or as `text/csv` (what curl
+/// users write); anything else is a 415, a body that is not UTF-8 a 400.
 pub struct Csv(pub String);
 
 impl<S: Send + Sync> FromRequest<S> for Csv {
@@ -40,7 +42,10 @@ impl<S: Send + Sync> FromRequest<S> for Csv {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/csv"));
+            .map(|v| v.trim_start().to_ascii_lowercase())
+            .is_some_and(|v| {
+                v.starts_with("text/csv") || v.starts_with("application/octet-stream")
+            });
         let refused = |status, detail: &str| {
             ApiError::new(
                 status,
@@ -50,19 +55,21 @@ impl<S: Send + Sync> FromRequest<S> for Csv {
         if !is_csv {
             return Err(refused(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "send the file as text/csv",
+                "send the file as application/octet-stream or text/csv",
             ));
         }
-        let body = String::from_request(req, state)
+        let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|r| refused(r.status(), &r.body_text()))?;
-        Ok(Csv(body))
+        String::from_utf8(bytes.to_vec())
+            .map(Csv)
+            .map_err(|_| refused(StatusCode::BAD_REQUEST, "the file is not UTF-8 text"))
     }
 }
 
 #[utoipa::path(operation_id = "import_usage", post, path = "/api/v1/usage/import", tag = "fair use",
-    request_body(content = String, content_type = "text/csv",
-        description = "lines of `day,component_id,measure,value` (a header line is allowed); all or nothing"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+        description = "a CSV file of `day,component_id,measure,value` lines (a header line is allowed), UTF-8; all of it is recorded or, at the first line in error, none. `text/csv` is accepted too."),
     responses((status = 200, body = Intake), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn import(
@@ -134,7 +141,8 @@ pub struct CaseParams {
 
 #[utoipa::path(operation_id = "list_fair_use_cases", get, path = "/api/v1/fair-use/cases", tag = "fair use",
     params(CaseParams),
-    responses((status = 200, body = [FairUseCase])),
+    responses((status = 200, body = [FairUseCase]),
+        (status = 404, body = Problem, description = "the instance asked for does not exist, or is not yours")),
     security(("bearer" = [])))]
 pub async fn cases(
     State(state): State<AppState>,

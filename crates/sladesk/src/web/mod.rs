@@ -13,6 +13,7 @@ mod disclosure;
 mod error;
 mod extract;
 mod fairuse;
+mod fairuse_pages;
 mod feeds;
 mod headers;
 mod input;
@@ -323,6 +324,12 @@ pub fn router(state: AppState) -> Router {
             post(billing_pages::withdraw_time),
         )
         .route("/reports", get(reports::page))
+        .route("/fair-use", get(fairuse_pages::page))
+        .route("/fair-use/run", post(fairuse_pages::rerun))
+        .route("/fair-use/tenants/{id}", get(fairuse_pages::tenant))
+        .route("/fair-use/cases", post(fairuse_pages::open))
+        .route("/fair-use/cases/{id}", get(fairuse_pages::case))
+        .route("/fair-use/cases/{id}/decision", post(fairuse_pages::decide))
         .route(
             "/releases",
             get(release_pages::list).post(release_pages::create),
@@ -407,8 +414,9 @@ pub fn metrics_router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn openapi() -> Response {
-    let mut response = Json(openapi::document()).into_response();
+async fn openapi(State(state): State<AppState>) -> Response {
+    let measures = state.desk.policies.base().fair_use.measures.clone();
+    let mut response = Json(openapi::document_for(&measures)).into_response();
     response.headers_mut().insert(
         header::CACHE_CONTROL,
         axum::http::HeaderValue::from_static("public, max-age=300"),

@@ -123,6 +123,8 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// A fair-use measure's name as the policy writes it (which names exist is the policy's).
+const MEASURE: &str = r"^[a-z0-9_]{1,40}$";
 /// Text that may span lines: no control characters but newline, carriage return and tab
 /// (`web::input` refuses the others).
 const TEXT: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
@@ -189,6 +191,10 @@ fn field_rules() -> Vec<(&'static str, &'static str, Value)> {
             json!({"pattern": r"^[A-Za-z0-9._-]{1,100}$"}),
         ),
         ("NewRelease", "planned_start", json!({"format": "date"})),
+        ("UsageValue", "measure", json!({"pattern": MEASURE})),
+        ("NewCase", "measure", json!({"pattern": MEASURE})),
+        ("NewCase", "reason", text_required(5_000)),
+        ("CaseDecision", "reason", text_required(5_000)),
         ("NewRelease", "notes", json!({"maxItems": 200})),
         ("ReleaseNote", "en", text_required(2_000)),
         ("ReleaseNote", "nl", text_required(2_000)),
@@ -271,6 +277,32 @@ pub fn document() -> Value {
         doc
     });
     DOCUMENT.clone()
+}
+
+/// The document as this server serves it: with the fair-use measures its policy names as the
+/// only values a measure may take (a vendor's own measures included), where the static
+/// document can only give the form of a name.
+pub fn document_for(measures: &[String]) -> Value {
+    let mut doc = document();
+    let names = json!({"enum": measures});
+    for schema in ["UsageValue", "NewCase"] {
+        if let Some(property) =
+            doc.pointer_mut(&format!("/components/schemas/{schema}/properties/measure"))
+        {
+            overlay(property, &names);
+        }
+    }
+    if let Some(parameters) = doc
+        .pointer_mut("/paths/~1api~1v1~1usage~1{id}/get/parameters")
+        .and_then(Value::as_array_mut)
+    {
+        for parameter in parameters.iter_mut().filter(|p| p["name"] == "measure") {
+            if let Some(schema) = parameter.get_mut("schema") {
+                overlay(schema, &names);
+            }
+        }
+    }
+    doc
 }
 
 fn refine(doc: &mut Value) {
@@ -424,6 +456,7 @@ fn refine_parameters(doc: &mut Value) {
                     "cursor" => json!({"pattern": CURSOR}),
                     "q" => json!({"pattern": TEXT, "maxLength": 500}),
                     "month" => json!({"pattern": r"^[0-9]{4}-(0[1-9]|1[0-2])$"}),
+                    "measure" => json!({"pattern": MEASURE}),
                     "status" if parameter["schema"]["type"] == "string" => {
                         json!({"enum": ["pending", "approved", "rejected"]})
                     }

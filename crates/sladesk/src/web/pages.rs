@@ -49,6 +49,15 @@ const TEMPLATE_SOURCES: &[(&str, &str)] = &[
     ("releases.html", include_str!("templates/releases.html")),
     ("release.html", include_str!("templates/release.html")),
     ("billing.html", include_str!("templates/billing.html")),
+    ("fairuse.html", include_str!("templates/fairuse.html")),
+    (
+        "fairuse_tenant.html",
+        include_str!("templates/fairuse_tenant.html"),
+    ),
+    (
+        "fairuse_case.html",
+        include_str!("templates/fairuse_case.html"),
+    ),
 ];
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {

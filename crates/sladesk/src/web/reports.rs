@@ -367,7 +367,7 @@ fn business(seconds: i64, around_the_clock: bool, language: Language) -> String 
     super::words::sla_duration(seconds, around_the_clock, language)
 }
 
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
