@@ -241,13 +241,18 @@ impl Desk {
         )
     }
 
-    fn measure_known(&self, measure: &str) -> bool {
-        self.policies
-            .base()
-            .fair_use
-            .measures
-            .iter()
-            .any(|m| m == measure)
+    /// A measure the policy names, or the refusal that lists them (`entry` of a request).
+    fn check_measure(&self, entry: usize, measure: &str) -> Result<(), DeskError> {
+        let measures = &self.policies.base().fair_use.measures;
+        if measures.iter().any(|m| m == measure) {
+            return Ok(());
+        }
+        Err(Refusal::UsageUnknownMeasure {
+            entry,
+            measure: measure.chars().take(40).collect(),
+            known: measures.join(", "),
+        }
+        .into())
     }
 
     /// A day of use as given: a real day since 2000 that has come.
@@ -281,14 +286,7 @@ impl Desk {
         today: Date,
     ) -> Result<Entry, DeskError> {
         let date = Self::usage_day(entry, day, today)?;
-        if !self.measure_known(measure) {
-            return Err(Refusal::UsageUnknownMeasure {
-                entry,
-                measure: measure.chars().take(40).collect(),
-                known: self.policies.base().fair_use.measures.join(", "),
-            }
-            .into());
-        }
+        self.check_measure(entry, measure)?;
         let value = value
             .filter(|v| (0..=MAX_VALUE).contains(v))
             .ok_or(Refusal::UsageValueRange { entry })?;
@@ -471,14 +469,7 @@ impl Desk {
         measure: &str,
         days: i64,
     ) -> Result<UsageChart, DeskError> {
-        if !self.measure_known(measure) {
-            return Err(Refusal::UsageUnknownMeasure {
-                entry: 1,
-                measure: measure.chars().take(40).collect(),
-                known: self.policies.base().fair_use.measures.join(", "),
-            }
-            .into());
-        }
+        self.check_measure(1, measure)?;
         if !(1..=MAX_CHART_DAYS).contains(&days) {
             return Err(Refusal::NotAValue {
                 given: days.to_string(),
@@ -809,14 +800,7 @@ impl Desk {
     ) -> Result<FairUseCase, DeskError> {
         require_operator(actor)?;
         let reason = text(Field::Reason, &new.reason, 5_000)?;
-        if !self.measure_known(&new.measure) {
-            return Err(Refusal::UsageUnknownMeasure {
-                entry: 1,
-                measure: new.measure.chars().take(40).collect(),
-                known: self.policies.base().fair_use.measures.join(", "),
-            }
-            .into());
-        }
+        self.check_measure(1, &new.measure)?;
         let policy = self.policies.base();
         let fair = &policy.fair_use;
         let window = i64::from(fair.rules.window_days);
