@@ -840,6 +840,9 @@ field_note = note
 field_size_class = size class
 field_measure = measure
 field_day = day
+field_issuer = issuer
+field_client_id = client id
+field_domains = email domains
 refused_proposal_basis = a proposal for { $basis } does not fit a ticket of type { $type }
 refused_urgent_only_for_careless_use = only a repair of damage from careless use (C3) may start before the customer approves; every other proposal waits for approval
 refused_estimate_range = the estimate must be between 1 minute and { $max_hours } hours
@@ -937,6 +940,7 @@ billing_mark_custom = Custom work (outside the SLA)
 
 ## Fair use (F1, F2)
 thing_fair_use_case = fair-use case
+thing_sso_provider = single sign-on provider
 refused_usage_unknown_measure = entry { $entry }: `{ $measure }` is not a measure of fair use (the measures: { $known })
 refused_usage_unknown_tenant = entry { $entry }: component { $id } does not exist or is not a customer instance (it has no organisation)
 refused_usage_value_range = entry { $entry }: a value must be a whole number from 0 to { $max }
@@ -1027,3 +1031,28 @@ fair_use_verdict_over = over the line
 fair_use_verdict_under = under the line
 fair_use_verdict_no_value = no value
 fair_use_verdict_cohort_too_small = cohort too small
+
+## Single sign-on (X2)
+refused_sso_not_set_up = single sign-on is not set up for this address; sign in with your password
+refused_sso_flow_unknown = this sign-in is unknown, used already or expired; start again from the sign-in page
+refused_sso_provider = the identity provider could not sign you in ({ $detail })
+refused_sso_token = the identity provider's token was refused (check: { $check }); start again from the sign-in page
+refused_sso_no_email = the identity provider gave no email address for you
+refused_sso_email_unverified = the identity provider has not verified your email address
+refused_sso_wrong_domain = your organisation's provider may not vouch for addresses of { $domain }
+refused_sso_other_organization = this address belongs to a person of another organisation; use that organisation's sign-in
+refused_sso_unknown_person = there is no account for this address yet; ask your organisation's administrator or the service desk
+refused_sso_no_role = none of your groups at the identity provider gives a role at the service desk
+refused_sso_only = your organisation signs in with single sign-on only; use "Sign in with single sign-on"
+refused_sso_domain_taken = another organisation's provider already vouches for { $domain }
+refused_sso_domain_invalid = `{ $given }` is not an email domain (such as example.com)
+refused_sso_secret_missing = the client secret is needed the first time a provider is saved
+refused_sso_issuer = the provider could not be read at this issuer ({ $detail })
+sso_title = Sign in with single sign-on
+sso_intro = If your organisation signs in with its own account (Microsoft, Google, Okta, Keycloak), enter your work email address.
+sso_continue = Continue with single sign-on
+sso_or = or
+sso_staff = Vendor staff: sign in with the vendor's account
+sso_redirecting = Taking you to your organisation's sign-in…
+sso_go_on = Continue to your organisation's sign-in
+sso_email = Work address for single sign-on

@@ -837,6 +837,9 @@ field_note = notitie
 field_size_class = grootteklasse
 field_measure = meetwaarde
 field_day = dag
+field_issuer = issuer
+field_client_id = client-id
+field_domains = e-maildomeinen
 refused_proposal_basis = een voorstel voor { $basis } past niet bij een ticket van het type { $type }
 refused_urgent_only_for_careless_use = alleen herstel van schade door onzorgvuldig gebruik (C3) mag beginnen voordat de klant akkoord geeft; elk ander voorstel wacht op akkoord
 refused_estimate_range = de schatting moet tussen 1 minuut en { $max_hours } uur liggen
@@ -934,6 +937,7 @@ billing_mark_custom = Maatwerk (buiten de SLA)
 
 ## Fair use (F1, F2)
 thing_fair_use_case = fair-use-zaak
+thing_sso_provider = single sign-on-provider
 refused_usage_unknown_measure = regel { $entry }: `{ $measure }` is geen meetwaarde van fair use (de meetwaarden: { $known })
 refused_usage_unknown_tenant = regel { $entry }: onderdeel { $id } bestaat niet of is geen klantomgeving (het hoort bij geen organisatie)
 refused_usage_value_range = regel { $entry }: een waarde is een geheel getal van 0 tot en met { $max }
@@ -1024,3 +1028,28 @@ fair_use_verdict_over = boven de grens
 fair_use_verdict_under = onder de grens
 fair_use_verdict_no_value = geen waarde
 fair_use_verdict_cohort_too_small = groep te klein
+
+## Single sign-on (X2)
+refused_sso_not_set_up = voor dit adres is geen single sign-on ingesteld; log in met uw wachtwoord
+refused_sso_flow_unknown = deze aanmelding is onbekend, al gebruikt of verlopen; begin opnieuw op de inlogpagina
+refused_sso_provider = de identiteitsprovider kon u niet aanmelden ({ $detail })
+refused_sso_token = het token van de identiteitsprovider is geweigerd (controle: { $check }); begin opnieuw op de inlogpagina
+refused_sso_no_email = de identiteitsprovider gaf geen e-mailadres van u door
+refused_sso_email_unverified = de identiteitsprovider heeft uw e-mailadres niet geverifieerd
+refused_sso_wrong_domain = de provider van uw organisatie mag niet instaan voor adressen van { $domain }
+refused_sso_other_organization = dit adres hoort bij iemand van een andere organisatie; gebruik de aanmelding van die organisatie
+refused_sso_unknown_person = er is nog geen account voor dit adres; vraag het de beheerder van uw organisatie of de servicedesk
+refused_sso_no_role = geen van uw groepen bij de identiteitsprovider geeft een rol bij de servicedesk
+refused_sso_only = uw organisatie meldt zich alleen aan met single sign-on; gebruik "Inloggen met single sign-on"
+refused_sso_domain_taken = de provider van een andere organisatie staat al in voor { $domain }
+refused_sso_domain_invalid = `{ $given }` is geen e-maildomein (zoals voorbeeld.nl)
+refused_sso_secret_missing = het client secret is nodig wanneer een provider voor het eerst wordt opgeslagen
+refused_sso_issuer = de provider kon op deze issuer niet worden gelezen ({ $detail })
+sso_title = Inloggen met single sign-on
+sso_intro = Meldt uw organisatie zich aan met een eigen account (Microsoft, Google, Okta, Keycloak)? Vul dan uw werk-e-mailadres in.
+sso_continue = Verder met single sign-on
+sso_or = of
+sso_staff = Medewerkers van de leverancier: log in met het account van de leverancier
+sso_redirecting = U gaat naar de aanmelding van uw organisatie…
+sso_go_on = Verder naar de aanmelding van uw organisatie
+sso_email = Werkadres voor single sign-on

@@ -39,6 +39,61 @@ pub struct Config {
     /// `/.well-known/security.txt` before the report form of `/security`.
     pub security_contact: String,
     pub metrics: MetricsConfig,
+    /// X2: single sign-on. Customer organisations' providers are set by admins in the desk;
+    /// the vendor's own provider, for staff, is set here.
+    pub sso: SsoConfig,
+}
+
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SsoConfig {
+    pub staff: StaffSsoConfig,
+}
+
+/// The vendor's OpenID provider for staff sign-in; an empty issuer turns it off.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StaffSsoConfig {
+    /// e.g. `https://login.microsoftonline.com/{tenant}/v2.0`
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Scopes beyond `openid` (add `groups` where the provider has such a scope).
+    pub scopes: Vec<String>,
+    /// The claim that lists the person's groups (ID token or user info).
+    pub groups_claim: String,
+    /// Group to role (`first_line`, `second_line`, `third_line`, `saas_team`, `admin`), in
+    /// order: the first group the person has decides, so list the strongest first.
+    pub roles: Vec<GroupRole>,
+    /// The `amr`/`acr` values that count as a second factor done at the provider; without
+    /// one, staff pass sladesk's own second step.
+    pub mfa_values: Vec<String>,
+    /// A first sign-in of someone with a mapped group creates the staff member.
+    pub provisioning: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupRole {
+    pub group: String,
+    pub role: String,
+}
+
+impl Default for StaffSsoConfig {
+    fn default() -> StaffSsoConfig {
+        StaffSsoConfig {
+            issuer: String::new(),
+            client_id: String::new(),
+            client_secret: String::new(),
+            scopes: vec!["email".into(), "profile".into()],
+            groups_claim: "groups".into(),
+            roles: Vec::new(),
+            mfa_values: ["mfa", "otp", "hwk", "swk", "sms", "fido"]
+                .map(String::from)
+                .to_vec(),
+            provisioning: true,
+        }
+    }
 }
 
 /// Who may read `/metrics`.
@@ -96,6 +151,7 @@ impl Default for Config {
             staff_networks: Vec::new(),
             security_contact: String::new(),
             metrics: MetricsConfig::default(),
+            sso: SsoConfig::default(),
         }
     }
 }
@@ -199,6 +255,37 @@ impl fmt::Debug for Config {
             .field("staff_networks", &self.staff_networks)
             .field("security_contact", &self.security_contact)
             .field("metrics", &self.metrics)
+            .field("sso", &self.sso)
+            .finish()
+    }
+}
+
+impl fmt::Debug for SsoConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SsoConfig")
+            .field("staff", &self.staff)
+            .finish()
+    }
+}
+
+impl fmt::Debug for StaffSsoConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StaffSsoConfig")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &if self.client_secret.is_empty() {
+                    ""
+                } else {
+                    "***"
+                },
+            )
+            .field("scopes", &self.scopes)
+            .field("groups_claim", &self.groups_claim)
+            .field("roles", &self.roles)
+            .field("mfa_values", &self.mfa_values)
+            .field("provisioning", &self.provisioning)
             .finish()
     }
 }
@@ -265,6 +352,9 @@ mod tests {
         config.smtp.password = "hunter2".into();
         config.database_url = "postgres://a:hunter2@h/d".into();
         config.metrics.token = "hunter2".into();
-        assert!(!format!("{config:?}").contains("hunter2"));
+        config.sso.staff.client_secret = "hunter2".into();
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("client_secret: \"***\""), "{shown}");
     }
 }

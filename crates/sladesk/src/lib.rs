@@ -9,6 +9,7 @@ pub mod domain;
 pub mod jobs;
 pub mod metrics;
 pub mod notify;
+pub mod oidc;
 pub mod secrets;
 pub mod serve;
 pub mod store;

@@ -30,6 +30,8 @@ pub enum ServeError {
     Server(std::io::Error),
     #[error("the SLA's first version could not be stored: {0}")]
     Versions(String),
+    #[error("single sign-on: {0}")]
+    Sso(String),
 }
 
 /// A running server: its address, and how to stop it.
@@ -62,11 +64,13 @@ pub async fn open_desk(config: &Config) -> Result<Desk, ServeError> {
             .unwrap_or_default(),
         message: e.to_string(),
     })?;
+    let sso = crate::desk::SsoSetup::new(&config.sso).map_err(ServeError::Sso)?;
     let store = Store::open(&config.database_url()).await?;
     let desk = Desk::new(store, policies, config.public_url_for(config.listen))
         .with_webhooks(config.webhooks.clone())
         .with_support_phone(&config.support_phone)
-        .with_staff_networks(config.staff_networks.clone());
+        .with_staff_networks(config.staff_networks.clone())
+        .with_sso(sso);
     // G3: the policy this server starts with is the first version of the SLA's history.
     desk.ensure_first_version()
         .await

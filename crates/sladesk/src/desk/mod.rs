@@ -18,6 +18,7 @@ pub mod reports;
 mod setup;
 mod signin;
 mod sla;
+mod sso;
 mod status;
 mod throttle;
 mod tickets;
@@ -40,6 +41,7 @@ pub use registrations::RegistrationForm;
 pub use releases::{NewRelease, PlanView, ReleaseView};
 pub use signin::{NewSession, SESSION_SECONDS, SignIn, check_strength};
 pub use sla::{AlertOutcome, timeline_of};
+pub use sso::{FLOW_SECONDS, SsoReturn, SsoSetup, SsoSignedIn, SsoStart, SsoTarget};
 pub use status::{
     ComponentStatus, DayStatus, Incident, IncidentUpdate, PlannedMaintenance, StatusPage,
 };
@@ -209,6 +211,8 @@ pub struct Desk {
     pub staff_networks: Arc<[ipnet::IpNet]>,
     /// The one clock of the server (tests set it).
     pub clock: crate::clock::Clock,
+    /// X2: the OpenID relying party and the staff provider.
+    sso: Arc<SsoSetup>,
 }
 
 impl Desk {
@@ -224,6 +228,7 @@ impl Desk {
             support_phone: None,
             staff_networks: Arc::new([]),
             clock: crate::clock::Clock::system(),
+            sso: Arc::new(SsoSetup::without_staff()),
         }
     }
 }

@@ -40,10 +40,13 @@ pub enum Field {
     SizeClass,
     Measure,
     Day,
+    Issuer,
+    ClientId,
+    Domains,
 }
 
 impl Field {
-    pub const ALL: [Field; 20] = [
+    pub const ALL: [Field; 23] = [
         Field::Subject,
         Field::Description,
         Field::Product,
@@ -64,6 +67,9 @@ impl Field {
         Field::SizeClass,
         Field::Measure,
         Field::Day,
+        Field::Issuer,
+        Field::ClientId,
+        Field::Domains,
     ];
 
     fn key(self) -> &'static str {
@@ -88,6 +94,9 @@ impl Field {
             Field::SizeClass => "field_size_class",
             Field::Measure => "field_measure",
             Field::Day => "field_day",
+            Field::Issuer => "field_issuer",
+            Field::ClientId => "field_client_id",
+            Field::Domains => "field_domains",
         }
     }
 }
@@ -112,10 +121,11 @@ pub enum Thing {
     Proposal,
     TimeEntry,
     FairUseCase,
+    SsoProvider,
 }
 
 impl Thing {
-    pub const ALL: [Thing; 17] = [
+    pub const ALL: [Thing; 18] = [
         Thing::ActivationLink,
         Thing::Component,
         Thing::HeartbeatMonitor,
@@ -133,6 +143,7 @@ impl Thing {
         Thing::Proposal,
         Thing::TimeEntry,
         Thing::FairUseCase,
+        Thing::SsoProvider,
     ];
 
     pub fn key(self) -> &'static str {
@@ -154,6 +165,7 @@ impl Thing {
             Thing::Proposal => "thing_proposal",
             Thing::TimeEntry => "thing_time_entry",
             Thing::FairUseCase => "thing_fair_use_case",
+            Thing::SsoProvider => "thing_sso_provider",
         }
     }
 
@@ -473,6 +485,44 @@ pub enum Refusal {
     },
     /// F2: the re-check found the use back under the line; no measure follows.
     UseNormalised,
+    /// X2: no single sign-on is set up for this address, organisation or for staff.
+    SsoNotSetUp,
+    /// X2: the sign-in that came back is unknown: used already, expired, or started in
+    /// another browser.
+    SsoFlowUnknown,
+    /// X2: the provider could not be reached, or refused (its reason, cut short).
+    SsoProvider {
+        detail: String,
+    },
+    /// X2: the provider's ID token failed a check (expired, nonce, signature, audience, issuer).
+    SsoToken {
+        check: String,
+    },
+    SsoNoEmail,
+    SsoEmailUnverified,
+    /// X2: the provider vouched for an address outside the organisation's domains.
+    SsoWrongDomain {
+        domain: String,
+    },
+    /// X2: the address belongs to a person of another organisation (or to staff).
+    SsoOtherOrganization,
+    /// X2: unknown address and the organisation creates no one at first sign-in.
+    SsoUnknownPerson,
+    /// X2: none of the staff member's groups at the provider maps to a role.
+    SsoNoRole,
+    /// X2: the organisation signs in with single sign-on only.
+    SsoOnly,
+    /// X2: another organisation's provider already vouches for this domain.
+    SsoDomainTaken {
+        domain: String,
+    },
+    SsoDomainInvalid {
+        given: String,
+    },
+    SsoSecretMissing,
+    SsoIssuer {
+        detail: String,
+    },
 }
 
 impl Refusal {
@@ -496,7 +546,16 @@ impl Refusal {
             | Deactivated
             | StaffNetwork
             | TooManyWrongCodes
-            | WrongCode => RefusalKind::Forbidden,
+            | WrongCode
+            | SsoFlowUnknown
+            | SsoProvider { .. }
+            | SsoToken { .. }
+            | SsoEmailUnverified
+            | SsoWrongDomain { .. }
+            | SsoOtherOrganization
+            | SsoUnknownPerson
+            | SsoNoRole
+            | SsoOnly => RefusalKind::Forbidden,
             SecondStepAlreadySet
             | FirstAdminExists
             | EmailTaken { .. }
@@ -531,7 +590,9 @@ impl Refusal {
             | CaseOpen { .. }
             | CaseDecided
             | GraceRunning { .. }
-            | UseNormalised => RefusalKind::Conflict,
+            | UseNormalised
+            | SsoNotSetUp
+            | SsoDomainTaken { .. } => RefusalKind::Conflict,
             CustomersOnly => RefusalKind::Forbidden,
             _ => RefusalKind::Invalid,
         }
@@ -762,6 +823,21 @@ impl Refusal {
             CaseDecided => m("refused_case_decided"),
             GraceRunning { until } => m("refused_grace_running").given("until", until),
             UseNormalised => m("refused_use_normalised"),
+            SsoNotSetUp => m("refused_sso_not_set_up"),
+            SsoFlowUnknown => m("refused_sso_flow_unknown"),
+            SsoProvider { detail } => m("refused_sso_provider").given("detail", detail),
+            SsoToken { check } => m("refused_sso_token").given("check", check),
+            SsoNoEmail => m("refused_sso_no_email"),
+            SsoEmailUnverified => m("refused_sso_email_unverified"),
+            SsoWrongDomain { domain } => m("refused_sso_wrong_domain").given("domain", domain),
+            SsoOtherOrganization => m("refused_sso_other_organization"),
+            SsoUnknownPerson => m("refused_sso_unknown_person"),
+            SsoNoRole => m("refused_sso_no_role"),
+            SsoOnly => m("refused_sso_only"),
+            SsoDomainTaken { domain } => m("refused_sso_domain_taken").given("domain", domain),
+            SsoDomainInvalid { given } => m("refused_sso_domain_invalid").given("given", given),
+            SsoSecretMissing => m("refused_sso_secret_missing"),
+            SsoIssuer { detail } => m("refused_sso_issuer").given("detail", detail),
         }
     }
 
@@ -944,6 +1020,21 @@ impl Refusal {
             CaseDecided,
             GraceRunning { until: s() },
             UseNormalised,
+            SsoNotSetUp,
+            SsoFlowUnknown,
+            SsoProvider { detail: s() },
+            SsoToken { check: s() },
+            SsoNoEmail,
+            SsoEmailUnverified,
+            SsoWrongDomain { domain: s() },
+            SsoOtherOrganization,
+            SsoUnknownPerson,
+            SsoNoRole,
+            SsoOnly,
+            SsoDomainTaken { domain: s() },
+            SsoDomainInvalid { given: s() },
+            SsoSecretMissing,
+            SsoIssuer { detail: s() },
         ];
         for &from in Status::ALL {
             for &to in Status::ALL {

@@ -194,6 +194,12 @@ impl Desk {
             tx.commit().await?;
             return Err(DeskError::Refused(Refusal::StaffNetwork));
         }
+        if let Some(org) = user.organization_id
+            && crate::store::sso::sso_only(&mut tx, org).await?
+        {
+            tx.commit().await?;
+            return Err(DeskError::Refused(Refusal::SsoOnly));
+        }
         let organization_requires = match user.organization_id {
             Some(org) => sessions::organization_requires_mfa(&mut tx, org).await?,
             None => false,
@@ -454,7 +460,7 @@ impl Desk {
 }
 
 /// Compares codes without telling, by timing, how much matched.
-fn same_code(a: &str, b: &str) -> bool {
+pub(super) fn same_code(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())

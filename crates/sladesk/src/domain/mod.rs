@@ -27,6 +27,7 @@ pub mod billing;
 pub mod fairuse;
 pub mod policies;
 pub mod releases;
+pub mod sso;
 pub mod tickets;
 
 /// The human-readable number of a ticket.

@@ -15,6 +15,7 @@ pub mod preferences;
 pub mod registrations;
 pub mod releases;
 pub mod sessions;
+pub mod sso;
 pub mod throttles;
 pub mod tickets;
 

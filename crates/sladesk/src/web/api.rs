@@ -17,6 +17,7 @@ use super::schema::{
     Visibility,
 };
 use crate::desk::{NewOrganization, NewTicket, NewUser, OrganizationPatch, TicketPatch};
+use crate::domain::sso::{OrganizationSso, SsoSettings};
 use crate::store::tickets::TicketFilter;
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -648,5 +649,46 @@ pub async fn organization_mfa(
         ));
     }
     state.desk.require_mfa(&actor, id, p.required).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// X2: an organisation's OpenID provider (admins); the client secret is never shown.
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/sso", tag = "organizations", params(("id" = i64, Path)),
+    responses((status = 200, body = OrganizationSso), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn organization_sso(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+) -> Result<Json<OrganizationSso>> {
+    Ok(Json(state.desk.organization_sso(&actor, id).await?))
+}
+
+/// X2: sets an organisation's OpenID provider (admins). The provider's discovery document is
+/// read before saving; the client secret may be left out to keep the saved one.
+#[utoipa::path(put, path = "/api/v1/organizations/{id}/sso", tag = "organizations", params(("id" = i64, Path)), request_body = SsoSettings,
+    responses((status = 200, body = OrganizationSso), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn set_organization_sso(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    Body(settings): Body<SsoSettings>,
+) -> Result<Json<OrganizationSso>> {
+    Ok(Json(
+        state
+            .desk
+            .set_organization_sso(&actor, id, settings)
+            .await?,
+    ))
+}
+
+/// X2: removes an organisation's OpenID provider (admins).
+#[utoipa::path(delete, path = "/api/v1/organizations/{id}/sso", tag = "organizations", params(("id" = i64, Path)),
+    responses((status = 204, description = "removed"), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn remove_organization_sso(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+) -> Result<StatusCode> {
+    state.desk.remove_organization_sso(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

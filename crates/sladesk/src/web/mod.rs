@@ -31,6 +31,7 @@ pub mod reports;
 mod schema;
 pub mod setup;
 mod signin;
+mod sso;
 mod staff;
 mod status;
 mod visitor;
@@ -140,6 +141,12 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/organizations/{id}/mfa",
             axum::routing::put(api::organization_mfa),
+        )
+        .route(
+            "/organizations/{id}/sso",
+            get(api::organization_sso)
+                .put(api::set_organization_sso)
+                .delete(api::remove_organization_sso),
         )
         .route(
             "/registrations/{id}/approve",
@@ -277,6 +284,10 @@ pub fn router(state: AppState) -> Router {
             get(registration::reset_form).post(registration::reset),
         )
         .route("/login", get(signin::login_form).post(signin::login))
+        .route("/login/sso", get(sso::by_email))
+        .route("/login/sso/organizations/{id}", get(sso::organization))
+        .route("/login/sso/staff", get(sso::staff))
+        .route("/login/sso/callback", get(sso::callback))
         .route(
             "/login/code",
             get(signin::code_form).post(signin::submit_code),

@@ -21,6 +21,7 @@ use super::{api, availability, billing, credits, fairuse, policies, releases, re
         api::create_ticket, api::list_tickets, api::get_ticket, api::update_ticket,
         api::comment, api::transition, api::dispute, api::escalate, api::exclude, api::phone_call, api::events, api::audit,
         api::registrations, api::approve_registration, api::reject_registration, api::organization_mfa,
+        api::organization_sso, api::set_organization_sso, api::remove_organization_sso,
         availability::create_component, availability::list_components, availability::add_monitor,
         availability::schedule_maintenance, availability::record_exclusion, availability::report,
         status::post_update, status::list_outages, status::json, availability::heartbeat, availability::readings,
@@ -524,6 +525,8 @@ fn add_links(doc: &mut Value) {
                 ("get_organization", "read the organisation"),
                 ("update_organization", "edit its contract"),
                 ("organization_mfa", "require the second step"),
+                ("organization_sso", "read its single sign-on provider"),
+                ("set_organization_sso", "set its single sign-on provider"),
                 ("set_update_moments", "record its agreed update moments"),
                 (
                     "make_update_calendar",

@@ -26,6 +26,10 @@ pub(super) const CSRF_COOKIE: &str = "sladesk_csrf";
 const TEMPLATE_SOURCES: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
     ("login.html", include_str!("templates/login.html")),
+    (
+        "sso_continue.html",
+        include_str!("templates/sso_continue.html"),
+    ),
     ("code.html", include_str!("templates/code.html")),
     ("staff.html", include_str!("templates/staff.html")),
     ("register.html", include_str!("templates/register.html")),

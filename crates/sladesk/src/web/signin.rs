@@ -19,7 +19,7 @@ use super::pages::{
 };
 use crate::desk::{DeskError, Refusal, SESSION_SECONDS, SignIn};
 
-fn login_page(
+pub(super) fn login_page(
     state: &AppState,
     language: Language,
     email: &str,
@@ -37,7 +37,10 @@ fn login_page(
         },
         status,
         language,
-        context! { email => email, error => error, next => safe_next(next) },
+        context! {
+            email => email, error => error, next => safe_next(next),
+            staff_sso => state.desk.staff_sso(),
+        },
     )
 }
 
@@ -86,8 +89,26 @@ pub async fn login(
         .desk
         .sign_in(&form.email, &form.password, client.ip)
         .await;
-    let (user_id, mfa_passed, next) = match signed {
-        Ok(SignIn::NeedsCode { user, enrolled }) => (
+    match signed {
+        Ok(signed) => land(&state, signed, form.next.as_deref()).await,
+        Err(refused @ (DeskError::Refused(_) | DeskError::TooManyAttempts { .. })) => login_page(
+            &state,
+            language,
+            &form.email,
+            Some(refused.text(language)),
+            StatusCode::UNAUTHORIZED,
+            form.next.as_deref(),
+        ),
+        Err(e) => super::error::ApiError::from(e).into_response(),
+    }
+}
+
+/// After the first step (a password, or a provider's word): opens the session and sends the
+/// person on, to the page asked for, or to the second step (its enrolment the first time)
+/// when it is still owed.
+pub(super) async fn land(state: &AppState, signed: SignIn, asked: Option<&str>) -> Response {
+    let (user_id, mfa_passed, step) = match signed {
+        SignIn::NeedsCode { user, enrolled } => (
             user.id,
             false,
             if enrolled {
@@ -96,29 +117,18 @@ pub async fn login(
                 "/account/two-factor"
             },
         ),
-        Ok(SignIn::Done { user }) => (user.id, true, "/"),
-        Err(refused @ (DeskError::Refused(_) | DeskError::TooManyAttempts { .. })) => {
-            return login_page(
-                &state,
-                language,
-                &form.email,
-                Some(refused.text(language)),
-                StatusCode::UNAUTHORIZED,
-                form.next.as_deref(),
-            );
-        }
-        Err(e) => return super::error::ApiError::from(e).into_response(),
+        SignIn::Done { user } => (user.id, true, "/"),
     };
-    let next = match (mfa_passed, safe_next(form.next.as_deref())) {
+    let next = match (mfa_passed, safe_next(asked)) {
         (true, Some(page)) => page,
-        _ => with_next(next, form.next.as_deref()),
+        _ => with_next(step, asked),
     };
     match state.desk.open_session(user_id, mfa_passed).await {
         Ok(session) => {
             let mut response = Redirect::to(&next).into_response();
             set_cookie(
                 &mut response,
-                &state,
+                state,
                 SESSION_COOKIE,
                 &session.cookie,
                 SESSION_SECONDS,
