@@ -96,6 +96,7 @@ function loginPage(uid, client) {
 <label for="email">Email address</label> <input id="email" name="email" type="email" required>
 <label for="name">Name</label> <input id="name" name="name">
 <label><input type="checkbox" name="email_verified" value="1" checked> Email verified</label>
+<label><input type="checkbox" name="no_email_verified" value="1"> Say nothing about verification</label>
 <label for="groups">Groups (comma separated)</label> <input id="groups" name="groups">
 <label><input type="checkbox" name="mfa" value="1"> Second factor done</label>
 <button type="submit">Continue at the provider</button>
@@ -132,7 +133,8 @@ provider.use(async (ctx, next) => {
     const email = (form.get('email') ?? '').trim();
     people.set(email, {
       email,
-      email_verified: form.get('email_verified') === '1',
+      // Left out altogether when asked (as Entra ID does); true or false otherwise.
+      email_verified: form.get('no_email_verified') === '1' ? undefined : form.get('email_verified') === '1',
       name: form.get('name') || email,
       groups: (form.get('groups') ?? '').split(',').map((g) => g.trim()).filter(Boolean),
     });

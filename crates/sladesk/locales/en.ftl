@@ -940,7 +940,6 @@ billing_mark_custom = Custom work (outside the SLA)
 
 ## Fair use (F1, F2)
 thing_fair_use_case = fair-use case
-thing_sso_provider = single sign-on provider
 refused_usage_unknown_measure = entry { $entry }: `{ $measure }` is not a measure of fair use (the measures: { $known })
 refused_usage_unknown_tenant = entry { $entry }: component { $id } does not exist or is not a customer instance (it has no organisation)
 refused_usage_value_range = entry { $entry }: a value must be a whole number from 0 to { $max }

@@ -937,7 +937,6 @@ billing_mark_custom = Maatwerk (buiten de SLA)
 
 ## Fair use (F1, F2)
 thing_fair_use_case = fair-use-zaak
-thing_sso_provider = single sign-on-provider
 refused_usage_unknown_measure = regel { $entry }: `{ $measure }` is geen meetwaarde van fair use (de meetwaarden: { $known })
 refused_usage_unknown_tenant = regel { $entry }: onderdeel { $id } bestaat niet of is geen klantomgeving (het hoort bij geen organisatie)
 refused_usage_value_range = regel { $entry }: een waarde is een geheel getal van 0 tot en met { $max }

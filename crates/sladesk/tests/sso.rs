@@ -86,7 +86,8 @@ impl Drop for Idp {
 #[derive(Clone)]
 struct Who {
     email: &'static str,
-    verified: bool,
+    /// `None`: the provider says nothing about it.
+    verified: Option<bool>,
     groups: &'static str,
     mfa: bool,
 }
@@ -94,7 +95,7 @@ struct Who {
 fn who(email: &'static str) -> Who {
     Who {
         email,
-        verified: true,
+        verified: Some(true),
         groups: "",
         mfa: false,
     }
@@ -171,8 +172,10 @@ async fn try_to_callback(
                 ("email", who.email.to_string()),
                 ("groups", who.groups.to_string()),
             ];
-            if who.verified {
-                form.push(("email_verified", "1".into()));
+            match who.verified {
+                Some(true) => form.push(("email_verified", "1".into())),
+                Some(false) => {}
+                None => form.push(("no_email_verified", "1".into())),
             }
             if who.mfa {
                 form.push(("mfa", "1".into()));
@@ -283,6 +286,18 @@ async fn sso(backend: Backend) {
     assert_eq!(shown["client_secret_set"], json!(true));
     assert_eq!(shown["provisioning"], json!(true));
     let (_, read) = s.get(&s.admin, &path).await;
+    assert_eq!(
+        read["provider"]["domains"],
+        json!(["acme.example"]),
+        "{read}"
+    );
+    let (status, none) = s
+        .get(&s.admin, &format!("/api/v1/organizations/{beta}/sso"))
+        .await;
+    assert_eq!(
+        (status, none["provider"].clone()),
+        (StatusCode::OK, Value::Null)
+    );
     assert!(!read.to_string().contains("acme-secret"), "{read}");
     // A provider that is not there, an http issuer elsewhere, a domain another holds.
     for (bad, expected) in [
@@ -381,7 +396,7 @@ async fn sso(backend: Backend) {
         "evil.example",
     );
     let unverified = Who {
-        verified: false,
+        verified: Some(false),
         ..who("uma@acme.example")
     };
     refused(
@@ -634,6 +649,47 @@ async fn sso(backend: Backend) {
         "/"
     );
 
+    // A provider that says nothing about verification (as Entra ID): refused by default,
+    // let in once the organisation's setting says its provider sends no such claim; an
+    // explicit false stays refused.
+    let acme_link = format!("/login/sso/organizations/{acme}");
+    let silent = Who {
+        verified: None,
+        ..with_mfa.clone()
+    };
+    refused(
+        sign_in(&browser(), &base, &acme_link, &silent).await,
+        StatusCode::FORBIDDEN,
+        "niet geverifieerd",
+    );
+    let entra_like = json!({"issuer": issuer, "client_id": "acme", "domains": ["acme.example"],
+        "sso_only": true, "mfa_values": ["otp"], "verified_email_claim": false});
+    let (status, body) = s
+        .call(
+            Some(&s.admin),
+            reqwest::Method::PUT,
+            &path,
+            Some(entra_like),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["verified_email_claim"], json!(false));
+    assert_eq!(
+        sign_in(&browser(), &base, &acme_link, &silent)
+            .await
+            .unwrap(),
+        "/"
+    );
+    let denied = Who {
+        verified: Some(false),
+        ..with_mfa.clone()
+    };
+    refused(
+        sign_in(&browser(), &base, &acme_link, &denied).await,
+        StatusCode::FORBIDDEN,
+        "niet geverifieerd",
+    );
+
     // Staff: roles follow the provider's groups at every sign-in; no group, no way in.
     let staff = Who {
         groups: "first-line",
@@ -769,6 +825,28 @@ async fn sso(backend: Backend) {
             .unwrap()
             .status(),
         StatusCode::OK
+    );
+
+    // Without its provider, an organisation's link signs no one in.
+    let (status, _) = s
+        .call(
+            Some(&s.admin),
+            reqwest::Method::DELETE,
+            &format!("/api/v1/organizations/{beta}/sso"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    refused(
+        sign_in(
+            &browser(),
+            &base,
+            &format!("/login/sso/organizations/{beta}"),
+            &who("bo@beta.example"),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "geen single sign-on",
     );
 
     // Every refusal is in the audit trail with its reason.

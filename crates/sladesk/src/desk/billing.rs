@@ -592,7 +592,10 @@ impl Desk {
                 frozen_lines += 1;
             }
             last_closed = Some(m);
-            next = Some(next_month(m));
+            // A month without time has no lines (only the first open month carries
+            // corrections), so the walk jumps to the next month with time: a booking on a
+            // day long past must not make closing walk every month since.
+            next = store::first_billable_month_after(&mut tx, m).await?;
         }
         audit::record(
             &mut tx,

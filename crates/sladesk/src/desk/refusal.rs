@@ -121,11 +121,10 @@ pub enum Thing {
     Proposal,
     TimeEntry,
     FairUseCase,
-    SsoProvider,
 }
 
 impl Thing {
-    pub const ALL: [Thing; 18] = [
+    pub const ALL: [Thing; 17] = [
         Thing::ActivationLink,
         Thing::Component,
         Thing::HeartbeatMonitor,
@@ -143,7 +142,6 @@ impl Thing {
         Thing::Proposal,
         Thing::TimeEntry,
         Thing::FairUseCase,
-        Thing::SsoProvider,
     ];
 
     pub fn key(self) -> &'static str {
@@ -165,7 +163,6 @@ impl Thing {
             Thing::Proposal => "thing_proposal",
             Thing::TimeEntry => "thing_time_entry",
             Thing::FairUseCase => "thing_fair_use_case",
-            Thing::SsoProvider => "thing_sso_provider",
         }
     }
 

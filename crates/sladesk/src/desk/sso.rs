@@ -25,7 +25,7 @@ use super::{Actor, Desk, DeskError, Field, Refusal, Thing, token_hash};
 use crate::config::SsoConfig;
 use crate::domain::accounts::{Role, User};
 use crate::domain::sso::{
-    DEFAULT_MFA_VALUES, OrganizationSso, SsoSettings, email_domain, normalise_domain,
+    DEFAULT_MFA_VALUES, OrganizationSso, SsoSetting, SsoSettings, email_domain, normalise_domain,
     second_factor_done,
 };
 use crate::oidc::{self, OidcError, Provider, RelyingParty};
@@ -432,7 +432,7 @@ impl Desk {
         flow: &Flow,
         now: i64,
     ) -> Result<SignIn, DeskError> {
-        let email = verified_email(identity)?;
+        let email = verified_email(identity, row.shown.verified_email_claim)?;
         let organization_id = row.shown.organization_id;
         let domain = email_domain(&email).unwrap_or_default();
         if !row.shown.domains.contains(&domain) {
@@ -495,7 +495,7 @@ impl Desk {
         client: IpAddr,
         now: i64,
     ) -> Result<SignIn, DeskError> {
-        let email = verified_email(identity)?;
+        let email = verified_email(identity, true)?;
         let groups = identity.strings(&staff.groups_claim);
         let role = staff
             .roles
@@ -611,12 +611,12 @@ impl Desk {
         }
     }
 
-    /// An organisation's provider as shown to admins (never its secret).
+    /// An organisation's provider as shown to admins (never its secret), if it has one.
     pub async fn organization_sso(
         &self,
         actor: &Actor,
         organization_id: i64,
-    ) -> Result<OrganizationSso, DeskError> {
+    ) -> Result<SsoSetting, DeskError> {
         if !actor.is_admin() {
             return Err(DeskError::Refused(Refusal::AdminOnly));
         }
@@ -624,10 +624,12 @@ impl Desk {
         accounts::organization_by_id(&mut conn, organization_id)
             .await?
             .ok_or(DeskError::NotFound(Thing::Organization))?;
-        rows::provider(&mut conn, organization_id)
-            .await?
-            .map(|row| row.shown)
-            .ok_or(DeskError::NotFound(Thing::SsoProvider))
+        Ok(SsoSetting {
+            organization_id,
+            provider: rows::provider(&mut conn, organization_id)
+                .await?
+                .map(|row| row.shown),
+        })
     }
 
     /// Sets an organisation's provider (admins). The provider is read once before saving, so
@@ -727,6 +729,7 @@ impl Desk {
                 provisioning: settings.provisioning,
                 sso_only: settings.sso_only,
                 mfa_values,
+                verified_email_claim: settings.verified_email_claim,
                 updated_at: now,
             },
             client_secret,
@@ -757,6 +760,7 @@ impl Desk {
                 "provisioning": row.shown.provisioning,
                 "sso_only": row.shown.sso_only,
                 "mfa_values": row.shown.mfa_values,
+                "verified_email_claim": row.shown.verified_email_claim,
             }),
         )
         .await?;
@@ -764,7 +768,8 @@ impl Desk {
         Ok(row.shown)
     }
 
-    /// Removes an organisation's provider (admins); its people sign in with passwords again.
+    /// Removes an organisation's provider (admins), if it has one; its people sign in with
+    /// passwords again.
     pub async fn remove_organization_sso(
         &self,
         actor: &Actor,
@@ -774,8 +779,11 @@ impl Desk {
             return Err(DeskError::Refused(Refusal::AdminOnly));
         }
         let mut tx = self.store.write().await?;
+        accounts::organization_by_id(&mut tx, organization_id)
+            .await?
+            .ok_or(DeskError::NotFound(Thing::Organization))?;
         if !rows::delete_provider(&mut tx, organization_id).await? {
-            return Err(DeskError::NotFound(Thing::SsoProvider));
+            return Ok(());
         }
         audit::record(
             &mut tx,
@@ -792,14 +800,19 @@ impl Desk {
     }
 }
 
-/// The identity's address, if the provider verified it.
-fn verified_email(identity: &oidc::Identity) -> Result<String, DeskError> {
+/// The identity's address, if the provider verified it (or, where the claim is not
+/// required, did not say otherwise).
+fn verified_email(identity: &oidc::Identity, claim_required: bool) -> Result<String, DeskError> {
     let email = identity
         .email
         .as_deref()
         .ok_or(DeskError::Refused(Refusal::SsoNoEmail))?;
     let email = super::accounts::check_email(email)?;
-    if identity.email_verified != Some(true) {
+    let verified = match identity.email_verified {
+        Some(said) => said,
+        None => !claim_required,
+    };
+    if !verified {
         return Err(DeskError::Refused(Refusal::SsoEmailUnverified));
     }
     Ok(email)

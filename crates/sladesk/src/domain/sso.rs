@@ -24,22 +24,37 @@ pub struct OrganizationSso {
     pub sso_only: bool,
     /// The `amr`/`acr` values that count as a second factor done at the provider.
     pub mfa_values: Vec<String>,
+    /// An address counts only with `email_verified: true`; when false, an address without
+    /// the claim counts too (Entra ID sends none), and an explicit `false` never does.
+    pub verified_email_claim: bool,
     /// Unix seconds of the last change.
     pub updated_at: i64,
+}
+
+/// An organisation's single sign-on: its provider, or none (people sign in with passwords).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct SsoSetting {
+    pub organization_id: i64,
+    pub provider: Option<OrganizationSso>,
 }
 
 /// What an admin sends to set an organisation's provider.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SsoSettings {
-    #[schema(example = "https://login.example.com/realms/acme")]
+    #[schema(
+        example = "https://login.example.com/realms/acme",
+        min_length = 1,
+        max_length = 500
+    )]
     pub issuer: String,
-    #[schema(example = "sladesk")]
+    #[schema(example = "sladesk", min_length = 1, max_length = 300)]
     pub client_id: String,
     /// Required the first time; left out, the saved secret stays.
     #[serde(default)]
+    #[schema(min_length = 1)]
     pub client_secret: Option<String>,
-    #[schema(example = json!(["acme.example"]))]
+    #[schema(example = json!(["acme.example"]), min_items = 1, max_items = 50)]
     pub domains: Vec<String>,
     #[serde(default = "yes")]
     pub provisioning: bool,
@@ -48,6 +63,9 @@ pub struct SsoSettings {
     /// Left out: [`DEFAULT_MFA_VALUES`].
     #[serde(default)]
     pub mfa_values: Option<Vec<String>>,
+    /// `false` for providers that send no `email_verified` claim (Entra ID).
+    #[serde(default = "yes")]
+    pub verified_email_claim: bool,
 }
 
 fn yes() -> bool {

@@ -54,6 +54,7 @@ pub async fn provider(
             provisioning: col::<i64>(&row, "provisioning")? != 0,
             sso_only: col::<i64>(&row, "sso_only")? != 0,
             mfa_values: strings(&col::<String>(&row, "mfa_values")?)?,
+            verified_email_claim: col::<i64>(&row, "verified_email_claim")? != 0,
             updated_at: col(&row, "updated_at")?,
         },
         client_secret: secret,
@@ -93,8 +94,8 @@ pub async fn save_provider(conn: &mut Conn, row: &ProviderRow) -> Result<(), Sto
         .execute(&mut *conn)
         .await?;
     sqlx::query(
-        "INSERT INTO organization_sso (organization_id, issuer, client_id, client_secret, mfa_values, provisioning, sso_only, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO organization_sso (organization_id, issuer, client_id, client_secret, mfa_values, provisioning, sso_only, verified_email_claim, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(s.organization_id)
     .bind(&s.issuer)
@@ -103,6 +104,7 @@ pub async fn save_provider(conn: &mut Conn, row: &ProviderRow) -> Result<(), Sto
     .bind(mfa)
     .bind(i64::from(s.provisioning))
     .bind(i64::from(s.sso_only))
+    .bind(i64::from(s.verified_email_claim))
     .bind(s.updated_at)
     .execute(&mut *conn)
     .await?;

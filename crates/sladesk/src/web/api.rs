@@ -17,7 +17,7 @@ use super::schema::{
     Visibility,
 };
 use crate::desk::{NewOrganization, NewTicket, NewUser, OrganizationPatch, TicketPatch};
-use crate::domain::sso::{OrganizationSso, SsoSettings};
+use crate::domain::sso::{OrganizationSso, SsoSetting, SsoSettings};
 use crate::store::tickets::TicketFilter;
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -654,12 +654,12 @@ pub async fn organization_mfa(
 
 /// X2: an organisation's OpenID provider (admins); the client secret is never shown.
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/sso", tag = "organizations", params(("id" = i64, Path)),
-    responses((status = 200, body = OrganizationSso), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = SsoSetting), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn organization_sso(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Id(id): Id,
-) -> Result<Json<OrganizationSso>> {
+) -> Result<Json<SsoSetting>> {
     Ok(Json(state.desk.organization_sso(&actor, id).await?))
 }
 
@@ -681,7 +681,7 @@ pub async fn set_organization_sso(
     ))
 }
 
-/// X2: removes an organisation's OpenID provider (admins).
+/// X2: removes an organisation's OpenID provider (admins); done also when it had none.
 #[utoipa::path(delete, path = "/api/v1/organizations/{id}/sso", tag = "organizations", params(("id" = i64, Path)),
     responses((status = 204, description = "removed"), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn remove_organization_sso(

@@ -16,6 +16,9 @@ CREATE TABLE organization_sso (
     provisioning BIGINT NOT NULL,
     -- Passwords are refused for this organisation's people: single sign-on is the only way in.
     sso_only BIGINT NOT NULL,
+    -- 0: an address without an email_verified claim is taken as verified (Entra ID sends
+    -- none; its tenants' domains are verified). An explicit false is refused either way.
+    verified_email_claim BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
 -- The email domains an organisation's provider may vouch for; a domain belongs to one
