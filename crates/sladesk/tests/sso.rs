@@ -827,7 +827,73 @@ async fn sso(backend: Backend) {
         StatusCode::OK
     );
 
-    // Without its provider, an organisation's link signs no one in.
+    // An admin who came in through the staff provider sets Beta's provider on the admin page
+    // (the secret kept when left empty), then removes it there.
+    let admin_browser = browser();
+    let boss = Who {
+        groups: "desk-admins",
+        mfa: true,
+        ..who("boss@vendor.example")
+    };
+    sign_in(&admin_browser, &base, "/login/sso/staff", &boss)
+        .await
+        .unwrap();
+    let admin_page = admin_browser
+        .get(format!("{base}/admin"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(admin_page.contains(&format!("/admin/organizations/{beta}/sso")));
+    let marker = "name=\"csrf\" value=\"";
+    let at = admin_page.find(marker).unwrap() + marker.len();
+    let csrf = admin_page[at..at + admin_page[at..].find('"').unwrap()].to_string();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("issuer", issuer.as_str()),
+        ("client_id", "beta"),
+        ("client_secret", ""),
+        ("domains", "beta.example, Beta.example"),
+        ("mfa_values", "mfa"),
+        ("provisioning", "on"),
+        ("verified_email_claim", "on"),
+    ];
+    let saved = admin_browser
+        .post(format!("{base}/admin/organizations/{beta}/sso"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let (_, setting) = s
+        .get(&s.admin, &format!("/api/v1/organizations/{beta}/sso"))
+        .await;
+    assert_eq!(setting["provider"]["domains"], json!(["beta.example"]));
+    assert_eq!(setting["provider"]["provisioning"], json!(true));
+    assert_eq!(setting["provider"]["mfa_values"], json!(["mfa"]));
+    assert_eq!(
+        sign_in(
+            &browser(),
+            &base,
+            &format!("/login/sso/organizations/{beta}"),
+            &who("bo@beta.example")
+        )
+        .await
+        .unwrap(),
+        "/",
+        "the kept secret exchanges codes, and Bo is created now"
+    );
+    let removed = admin_browser
+        .post(format!("{base}/admin/organizations/{beta}/sso/remove"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+
+    // Without its provider, an organisation's link signs no one in (removing twice is fine).
     let (status, _) = s
         .call(
             Some(&s.admin),

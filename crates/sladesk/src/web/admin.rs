@@ -14,6 +14,7 @@ use super::AppState;
 use super::visitor::{Access, Visitor};
 use crate::desk::{DeskError, Field, NewOrganization, NewUser, OrganizationPatch, Refusal};
 use crate::domain::accounts::{Role, Tier};
+use crate::domain::sso::SsoSettings;
 
 async fn admin_page(
     state: &AppState,
@@ -46,10 +47,15 @@ async fn admin_page(
         (Vec::new(), Vec::new())
     };
     let mut mfa = Vec::new();
+    let mut sso = Vec::new();
     if admin {
         for org in &organizations {
             match state.desk.mfa_required(actor, org.id).await {
                 Ok(required) => mfa.push(required),
+                Err(e) => return visitor.error(e),
+            }
+            match state.desk.organization_sso(actor, org.id).await {
+                Ok(setting) => sso.push(setting.provider),
                 Err(e) => return visitor.error(e),
             }
         }
@@ -74,7 +80,8 @@ async fn admin_page(
             products => o.products.join(", "), from => o.valid_from.map(|d| d.to_string()),
             until => o.valid_until.map(|d| d.to_string()), policy => &o.policy,
             size_class => &o.size_class,
-            mfa => mfa.get(i).copied().unwrap_or(false) }
+            mfa => mfa.get(i).copied().unwrap_or(false),
+            sso => minijinja::Value::from(minijinja::value::Serde(sso.get(i).cloned().flatten())) }
         })
         .collect();
     let token_rows: Vec<_> = tokens
@@ -103,6 +110,7 @@ async fn admin_page(
         context! {
             admin => admin, registrations => registrations, organizations => organization_rows,
             users => user_rows, roles => roles, notice => notice, token => token, tokens => token_rows,
+            public_url => &state.desk.public_url, sso_redirect => state.desk.sso_redirect_url(),
         },
     )
 }
@@ -409,6 +417,70 @@ pub async fn update_organization(
             .await
     }
     .await;
+    after(&state, &visitor, result).await
+}
+
+#[derive(Deserialize)]
+pub struct SsoForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub issuer: String,
+    #[serde(default)]
+    pub client_id: String,
+    /// Empty keeps the saved secret.
+    #[serde(default)]
+    pub client_secret: String,
+    #[serde(default)]
+    pub domains: String,
+    #[serde(default)]
+    pub mfa_values: String,
+    pub provisioning: Option<String>,
+    pub sso_only: Option<String>,
+    pub verified_email_claim: Option<String>,
+}
+
+/// X2: sets an organisation's OpenID provider (admins), as `PUT …/sso` does.
+pub async fn set_sso(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<SsoForm>,
+) -> Response {
+    let visitor = match Visitor::posting(&state, &headers, Access::Admin, &form.csrf).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    let settings = SsoSettings {
+        issuer: form.issuer,
+        client_id: form.client_id,
+        client_secret: Some(form.client_secret).filter(|s| !s.trim().is_empty()),
+        domains: products(&form.domains),
+        provisioning: form.provisioning.is_some(),
+        sso_only: form.sso_only.is_some(),
+        mfa_values: Some(products(&form.mfa_values)),
+        verified_email_claim: form.verified_email_claim.is_some(),
+    };
+    let result = state
+        .desk
+        .set_organization_sso(&visitor.actor, id, settings)
+        .await
+        .map(drop);
+    after(&state, &visitor, result).await
+}
+
+/// X2: removes an organisation's provider (admins).
+pub async fn remove_sso(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<RevokeForm>,
+) -> Response {
+    let visitor = match Visitor::posting(&state, &headers, Access::Admin, &form.csrf).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    let result = state.desk.remove_organization_sso(&visitor.actor, id).await;
     after(&state, &visitor, result).await
 }
 

@@ -364,6 +364,11 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/tokens", post(admin::create_token))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/admin/users/{id}/active", post(admin::set_user_active))
+        .route("/admin/organizations/{id}/sso", post(admin::set_sso))
+        .route(
+            "/admin/organizations/{id}/sso/remove",
+            post(admin::remove_sso),
+        )
         .route(
             "/admin/organizations/{id}",
             post(admin::update_organization),
