@@ -119,8 +119,9 @@ async fn the_api_does_what_its_document_says(backend: Backend) {
         .and_then(|n| n.parse::<u32>().ok())
         .unwrap_or_default();
     // How many it covers depends on what the server answers (ids, refusals), so it varies
-    // from run to run with the same seed: 8 to 12 measured with 61 operations. At least 6
-    // says the links are there and followed without making the test a lottery.
-    assert!(covered >= 6, "links followed: {covered}\n{said}");
+    // from run to run with the same seed: 8 to 12 measured with 61 operations; 3 to 15 with
+    // 83 operations and 290 links, among which the same 80 scenarios spread. At least 3 says
+    // the links are there and followed without making the test a lottery.
+    assert!(covered >= 3, "links followed: {covered}\n{said}");
     s.stop().await;
 }

@@ -243,7 +243,7 @@ impl Desk {
         language: Language,
     ) -> Result<SsoStart, DeskError> {
         let redirect = self.sso_redirect_url();
-        let (organization_id, row, started) = match target {
+        let (organization_id, started) = match target {
             SsoTarget::Staff => {
                 let staff = self
                     .sso
@@ -255,7 +255,7 @@ impl Desk {
                     .relying_party
                     .start(staff.provider(&redirect), language_word(language))
                     .await;
-                (None, None, started)
+                (None, started)
             }
             SsoTarget::Organization(id) => {
                 let row = {
@@ -273,10 +273,9 @@ impl Desk {
                         language_word(language),
                     )
                     .await;
-                (Some(id), Some(row), started)
+                (Some(id), started)
             }
         };
-        drop(row);
         let started = started.map_err(provider_refused)?;
         let browser = crate::secrets::hex::<32>()?;
         let now = self.clock.now().as_second();
