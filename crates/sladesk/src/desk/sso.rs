@@ -446,7 +446,7 @@ impl Desk {
             }
             Some(user) => user,
             None if row.shown.provisioning => {
-                let user = provision(
+                provision(
                     &mut tx,
                     identity,
                     &email,
@@ -455,18 +455,7 @@ impl Desk {
                     flow,
                     now,
                 )
-                .await?;
-                audit::record(
-                    &mut tx,
-                    now,
-                    None,
-                    None,
-                    "user.provisioned",
-                    &format!("user:{}", user.id),
-                    &json!({"organization_id": organization_id, "issuer": identity.issuer}),
-                )
-                .await?;
-                user
+                .await?
             }
             None => return Err(DeskError::Refused(Refusal::SsoUnknownPerson)),
         };
@@ -543,18 +532,7 @@ impl Desk {
                 user
             }
             None if staff.provisioning => {
-                let user = provision(&mut tx, identity, &email, role, None, flow, now).await?;
-                audit::record(
-                    &mut tx,
-                    now,
-                    None,
-                    None,
-                    "user.provisioned",
-                    &format!("user:{}", user.id),
-                    &json!({"role": role, "issuer": identity.issuer}),
-                )
-                .await?;
-                user
+                provision(&mut tx, identity, &email, role, None, flow, now).await?
             }
             None => return Err(DeskError::Refused(Refusal::SsoUnknownPerson)),
         };
@@ -828,7 +806,7 @@ fn checked_text(field: Field, given: &str, max: usize) -> Result<String, DeskErr
     Ok(text.to_string())
 }
 
-/// Creates the person a provider vouched for (just-in-time provisioning).
+/// Creates the person a provider vouched for (just-in-time provisioning), in the audit trail.
 async fn provision(
     tx: &mut crate::store::Conn,
     identity: &oidc::Identity,
@@ -863,5 +841,15 @@ async fn provision(
         disabled_at: None,
     };
     user.id = accounts::insert_user(tx, &user).await?;
+    audit::record(
+        tx,
+        now,
+        None,
+        None,
+        "user.provisioned",
+        &format!("user:{}", user.id),
+        &json!({"role": role, "organization_id": organization_id, "issuer": identity.issuer}),
+    )
+    .await?;
     Ok(user)
 }
