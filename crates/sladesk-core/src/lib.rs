@@ -11,6 +11,7 @@
 //! - [`releases`]: release rings, the release day and the rollout week (R1-R4).
 //! - [`billing`]: consultancy rates, minimums and blocks in cents (C2).
 //! - [`fairuse`]: whether a tenant's use was excessive against its cohort (F1).
+//! - [`continuity`]: the recovery point, the recovery times per scenario, retention (D1, D2).
 //!
 //! Storage, HTTP and background jobs live in the `sladesk` crate and call into this one; this
 //! crate never calls out.
@@ -18,6 +19,7 @@
 pub mod availability;
 pub mod billing;
 pub mod calendar;
+pub mod continuity;
 pub mod credits;
 pub mod fairuse;
 pub mod policy;

@@ -42,6 +42,42 @@ pub struct Config {
     /// X2: single sign-on. Customer organisations' providers are set by admins in the desk;
     /// the vendor's own provider, for staff, is set here.
     pub sso: SsoConfig,
+    /// D1: the desk's own backups (how often and how many: the policy's `[continuity]`).
+    pub backup: BackupConfig,
+}
+
+/// Where the desk's backups go and with which keys (docs/BACKUPS.md).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackupConfig {
+    /// Whether this server takes backups (with several replicas, any that does may take one).
+    pub enabled: bool,
+    /// The folder backups are kept in; empty: `backups` in the data folder.
+    pub folder: Option<PathBuf>,
+    /// The age recipients (public keys, `age1…`) backups are encrypted to. Empty on SQLite:
+    /// a key pair is made in the data folder (`backup-key.txt`) at the first backup, and the
+    /// staff page asks, as long as it is there, to move it off the server. Required on
+    /// PostgreSQL.
+    pub recipients: Vec<String>,
+    /// PostgreSQL's tools, found on PATH unless a path is given.
+    pub pg_dump: String,
+    pub pg_restore: String,
+    /// PostgreSQL: the server on which verification restores each backup into a database of
+    /// its own, made and dropped per check; empty: the desk's own server.
+    pub scratch_database_url: String,
+}
+
+impl Default for BackupConfig {
+    fn default() -> BackupConfig {
+        BackupConfig {
+            enabled: true,
+            folder: None,
+            recipients: Vec::new(),
+            pg_dump: "pg_dump".into(),
+            pg_restore: "pg_restore".into(),
+            scratch_database_url: String::new(),
+        }
+    }
 }
 
 #[derive(Clone, Default, Serialize, Deserialize)]
@@ -152,6 +188,7 @@ impl Default for Config {
             security_contact: String::new(),
             metrics: MetricsConfig::default(),
             sso: SsoConfig::default(),
+            backup: BackupConfig::default(),
         }
     }
 }
@@ -213,6 +250,14 @@ impl Config {
     }
 
     /// The database URL to connect to: the configured one, or SQLite in the data directory.
+    /// The folder backups are kept in.
+    pub fn backup_folder(&self) -> PathBuf {
+        self.backup
+            .folder
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("backups"))
+    }
+
     pub fn database_url(&self) -> String {
         if self.database_url.is_empty() {
             format!(
@@ -256,6 +301,23 @@ impl fmt::Debug for Config {
             .field("security_contact", &self.security_contact)
             .field("metrics", &self.metrics)
             .field("sso", &self.sso)
+            .field("backup", &self.backup)
+            .finish()
+    }
+}
+
+impl fmt::Debug for BackupConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BackupConfig")
+            .field("enabled", &self.enabled)
+            .field("folder", &self.folder)
+            .field("recipients", &self.recipients)
+            .field("pg_dump", &self.pg_dump)
+            .field("pg_restore", &self.pg_restore)
+            .field(
+                "scratch_database_url",
+                &redact_url(&self.scratch_database_url),
+            )
             .finish()
     }
 }

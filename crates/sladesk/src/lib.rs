@@ -1,6 +1,7 @@
 //! The sladesk service: storage, the desk operations, the HTTP API and the background jobs,
 //! all thin layers around the pure SLA core (`sladesk_core`).
 
+pub mod backup;
 pub mod catalogue;
 pub mod clock;
 pub mod config;

@@ -70,7 +70,8 @@ pub async fn open_desk(config: &Config) -> Result<Desk, ServeError> {
         .with_webhooks(config.webhooks.clone())
         .with_support_phone(&config.support_phone)
         .with_staff_networks(config.staff_networks.clone())
-        .with_sso(sso);
+        .with_sso(sso)
+        .with_backups(crate::desk::BackupSetup::new(config));
     // G3: the policy this server starts with is the first version of the SLA's history.
     desk.ensure_first_version()
         .await

@@ -18,6 +18,7 @@ use jiff::tz::TimeZone;
 use crate::availability::AvailabilityRules;
 use crate::billing::{BillingRules, Blocks};
 use crate::calendar::{Calendar, CalendarRules, HolidayDate, HolidayRule, WEEKDAY_KEYS, Window};
+use crate::continuity::{ContinuityRules, Retention};
 use crate::fairuse::{CohortBy, FairUseRules};
 use crate::releases::{OnHoliday, ReleaseRules};
 use crate::tickets::{Environment, Priority, Status};
@@ -74,6 +75,8 @@ pub struct Policy {
     pub billing: BillingRules,
     /// F1-F2: the excessive-use rule, the grace period and the measures.
     pub fair_use: FairUsePolicy,
+    /// D1-D2: the recovery point, backups and their retention, the RTO table.
+    pub continuity: ContinuityRules,
     /// The effective policy as TOML, after all overlays.
     effective: toml::Table,
 }
@@ -248,6 +251,7 @@ impl Policy {
         let releases = release_rules(&spec.releases)?;
         let billing = billing_rules(&spec.billing)?;
         let fair_use = fair_use_policy(&spec.fair_use)?;
+        let continuity = continuity_rules(&spec.continuity)?;
         if !(1..=99).contains(&spec.warnings.share_percent) {
             return Err(invalid(
                 "warnings.share_percent",
@@ -292,6 +296,7 @@ impl Policy {
             release_calendar,
             billing,
             fair_use,
+            continuity,
             calendars,
             effective: table,
         })
@@ -541,6 +546,62 @@ fn fair_use_policy(spec: &spec::FairUseSpec) -> Result<FairUsePolicy, PolicyErro
         grace_days: spec.grace_days,
         measures: spec.measures.clone(),
     })
+}
+
+/// The `[continuity]` section, checked: a backup at least as often as the recovery point asks
+/// and at least a minute apart, at least one daily backup kept, recovery times of a minute to a
+/// year that do not shrink as the scenario grows (a lost data centre is never recovered sooner
+/// than a lost table: the larger recovery includes the smaller).
+fn continuity_rules(spec: &spec::ContinuitySpec) -> Result<ContinuityRules, PolicyError> {
+    const YEAR: i64 = 366 * 86_400;
+    if !(60..=YEAR).contains(&spec.rpo.0) {
+        return Err(invalid("continuity.rpo", "must be a minute to a year"));
+    }
+    if !(60..=spec.rpo.0).contains(&spec.backup_every.0) {
+        return Err(invalid(
+            "continuity.backup_every",
+            "must be at least a minute and at most the recovery point (continuity.rpo)",
+        ));
+    }
+    if !(1..=1000).contains(&spec.keep_daily) {
+        return Err(invalid("continuity.keep_daily", "must be 1 to 1000"));
+    }
+    if spec.keep_weekly > 1000 {
+        return Err(invalid("continuity.keep_weekly", "must be at most 1000"));
+    }
+    if spec.keep_monthly > 1000 {
+        return Err(invalid("continuity.keep_monthly", "must be at most 1000"));
+    }
+    let table = [
+        ("continuity.rto_data_loss", spec.rto_data_loss.0),
+        ("continuity.rto_instance_loss", spec.rto_instance_loss.0),
+        ("continuity.rto_system_loss", spec.rto_system_loss.0),
+        ("continuity.rto_location_loss", spec.rto_location_loss.0),
+        ("continuity.rto_operation_loss", spec.rto_operation_loss.0),
+    ];
+    let mut smaller = 0;
+    for (key, seconds) in table {
+        if !(60..=YEAR).contains(&seconds) {
+            return Err(invalid(key, "must be a minute to a year"));
+        }
+        if seconds < smaller {
+            return Err(invalid(
+                key,
+                "must not be shorter than the recovery time of a smaller scenario",
+            ));
+        }
+        smaller = seconds;
+    }
+    Ok(ContinuityRules::new(
+        spec.rpo.0,
+        spec.backup_every.0,
+        Retention {
+            daily: spec.keep_daily,
+            weekly: spec.keep_weekly,
+            monthly: spec.keep_monthly,
+        },
+        table.map(|(_, seconds)| seconds),
+    ))
 }
 
 /// The `[releases]` section, checked.

@@ -31,6 +31,45 @@ pub struct PolicySpec {
     /// SLA's own figures.
     #[serde(default)]
     pub fair_use: FairUseSpec,
+    /// D1-D2: absent from SLA versions published before the desk took its own backups; they
+    /// read the SLA's own figures.
+    #[serde(default)]
+    pub continuity: ContinuitySpec,
+}
+
+/// D1-D2: the recovery point, how often a backup is taken and how many are kept, and the
+/// recovery time of each scenario of the RTO table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContinuitySpec {
+    pub rpo: DurationSpec,
+    pub backup_every: DurationSpec,
+    pub keep_daily: u32,
+    pub keep_weekly: u32,
+    pub keep_monthly: u32,
+    pub rto_data_loss: DurationSpec,
+    pub rto_instance_loss: DurationSpec,
+    pub rto_system_loss: DurationSpec,
+    pub rto_location_loss: DurationSpec,
+    pub rto_operation_loss: DurationSpec,
+}
+
+impl Default for ContinuitySpec {
+    fn default() -> ContinuitySpec {
+        let hours = |h: i64| DurationSpec(h * 3600);
+        ContinuitySpec {
+            rpo: hours(24),
+            backup_every: hours(24),
+            keep_daily: 7,
+            keep_weekly: 4,
+            keep_monthly: 12,
+            rto_data_loss: hours(2),
+            rto_instance_loss: hours(4),
+            rto_system_loss: hours(8),
+            rto_location_loss: hours(16),
+            rto_operation_loss: hours(24),
+        }
+    }
 }
 
 /// F1-F2: when use is excessive, and the days to normalise after the notice.

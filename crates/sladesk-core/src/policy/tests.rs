@@ -274,3 +274,44 @@ fn fair_use_is_the_slas_and_nonsense_is_refused_with_its_key() {
         assert!(err.to_string().contains(key), "{bad}: {err}");
     }
 }
+
+#[test]
+fn continuity_is_the_slas_and_nonsense_is_refused_with_its_key() {
+    use crate::continuity::Scenario;
+    let policy = Policy::default_policy();
+    let c = &policy.continuity;
+    assert_eq!(c.rpo_seconds, 24 * 3600);
+    assert_eq!(c.backup_every_seconds, 24 * 3600);
+    assert_eq!(c.retention.daily, 7);
+    assert_eq!(c.retention.weekly, 4);
+    assert_eq!(c.retention.monthly, 12);
+    let hours: Vec<i64> = Scenario::ALL
+        .iter()
+        .map(|s| c.rto_seconds(*s) / 3600)
+        .collect();
+    assert_eq!(hours, [2, 4, 8, 16, 24]);
+    let vendor =
+        Policy::with_overlays(&["[continuity]\nbackup_every = \"6h\"\nkeep_daily = 14\n"]).unwrap();
+    assert_eq!(vendor.continuity.backup_every_seconds, 6 * 3600);
+    assert_eq!(vendor.continuity.retention.daily, 14);
+    for (bad, key) in [
+        ("[continuity]\nrpo = \"30s\"\n", "continuity.rpo"),
+        (
+            "[continuity]\nbackup_every = \"48h\"\n",
+            "continuity.backup_every",
+        ),
+        ("[continuity]\nkeep_daily = 0\n", "continuity.keep_daily"),
+        (
+            "[continuity]\nrto_system_loss = \"1h\"\n",
+            "continuity.rto_system_loss",
+        ),
+        (
+            "[continuity]\nrto_operation_loss = \"9000h\"\n",
+            "continuity.rto_operation_loss",
+        ),
+        ("[continuity]\nrto_fire = \"1h\"\n", "rto_fire"),
+    ] {
+        let err = Policy::with_overlays(&[bad]).unwrap_err();
+        assert!(err.to_string().contains(key), "{bad}: {err}");
+    }
+}

@@ -1,6 +1,7 @@
 //! The command line: `sladesk sla …` (the SLA engine on files and stdin).
 
 mod availability;
+mod continuity;
 mod report;
 mod service;
 mod sla;
@@ -56,6 +57,15 @@ enum Command {
     /// People who sign in to the web pages.
     #[command(subcommand)]
     User(service::UserCommand),
+    /// The desk's own backups (D1): take one now, list them, make a key.
+    #[command(subcommand)]
+    Backup(continuity::BackupCommand),
+    /// Restore a backup into an empty data folder or PostgreSQL database (D1).
+    Restore(continuity::RestoreArgs),
+    /// A recovery drill (D2): restore the newest backup into a scratch target, start a server
+    /// on it, check its answers, and record the time against the scenario's RTO; or record a
+    /// drill done by hand (--took).
+    Drill(continuity::DrillArgs),
 }
 
 /// A failed command. Bad input exits with 2, a failure of the machine with 1. Both are told
@@ -139,6 +149,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Report(args) => report::run(args),
         Command::Token(command) => service::token(command),
         Command::User(command) => service::user(command),
+        Command::Backup(command) => continuity::backup(command),
+        Command::Restore(args) => continuity::restore(args),
+        Command::Drill(args) => continuity::drill(args),
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod availability;
+mod backups;
 mod billing;
 mod creation;
 mod credits;
@@ -29,6 +30,7 @@ mod workspace;
 
 pub use accounts::{NewOrganization, NewUser, OrganizationPatch, issue_token, token_hash};
 pub use availability::{NewComponent, NewExclusion, NewMonitor, NewWindow};
+pub use backups::{BackupSetup, ContinuityOverview, DrillRecord};
 pub use billing::{BillingMonth, NewBooking, NewProposal, ProposalChange, TicketBilling};
 pub use fairuse::{
     CaseDecision, ChartDay, FairUseOverview, Intake, NewCase, SmallCohort, UsageChart, UsageDay,
@@ -213,6 +215,8 @@ pub struct Desk {
     pub clock: crate::clock::Clock,
     /// X2: the OpenID relying party and the staff provider.
     sso: Arc<SsoSetup>,
+    /// D1: where backups go, with which keys.
+    backups: Arc<BackupSetup>,
 }
 
 impl Desk {
@@ -229,6 +233,7 @@ impl Desk {
             staff_networks: Arc::new([]),
             clock: crate::clock::Clock::system(),
             sso: Arc::new(SsoSetup::without_staff()),
+            backups: Arc::new(BackupSetup::off()),
         }
     }
 }

@@ -24,6 +24,7 @@ macro_rules! words {
 pub mod accounts;
 pub mod availability;
 pub mod billing;
+pub mod continuity;
 pub mod fairuse;
 pub mod policies;
 pub mod releases;

@@ -1,5 +1,5 @@
 //! Background jobs, run by every `serve` replica: SLA checks (warnings, breaches, auto-close),
-//! the monitors' probes, the mail sender, and (SQLite) WAL checkpoints. Work is claimed with leases (and `FOR UPDATE SKIP LOCKED` on
+//! the monitors' probes, the mail sender, the desk's own backups, and (SQLite) WAL checkpoints. Work is claimed with leases (and `FOR UPDATE SKIP LOCKED` on
 //! PostgreSQL), so with several replicas each piece is done by one of them; alerts are recorded
 //! under a unique key, so each is sent exactly once.
 
@@ -153,6 +153,28 @@ pub fn spawn(
             }
         })
     };
+    // D1: the interval's backup, once whatever the replicas, and the recovery point's watch.
+    // The first round waits one period, so that a server that starts serves first (and a
+    // test that takes its backups itself is not raced by the job).
+    let backups = {
+        let desk = desk.clone();
+        let period = Duration::from_secs(60).min(interval * 12);
+        every_after(period, period, shutdown.clone(), move || {
+            let desk = desk.clone();
+            async move {
+                match desk.back_up_if_due().await {
+                    Ok(Some(backup)) => {
+                        tracing::info!(backup = backup.id, state = backup.state.as_str(), name = ?backup.name, "backup taken")
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(error = %e, "backup not taken; tried again"),
+                }
+                if let Err(e) = desk.watch_recovery_point().await {
+                    tracing::warn!(error = %e, "recovery point not checked; tried again");
+                }
+            }
+        })
+    };
     let mailer = Mailer::new(config);
     let mail = every(interval, shutdown, move || {
         let desk = desk.clone();
@@ -170,7 +192,28 @@ pub fn spawn(
         releases,
         fair_use,
         backfill,
+        backups,
     ]
+}
+
+/// As [`every`], with the first round after `first`.
+fn every_after<F, Fut>(
+    first: Duration,
+    interval: Duration,
+    mut shutdown: watch::Receiver<bool>,
+    round: F,
+) -> JoinHandle<()>
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = tokio::time::sleep(first) => {}
+            _ = shutdown.changed() => return,
+        }
+        let _ = every(interval, shutdown, round).await;
+    })
 }
 
 /// Runs `round` every `interval` until shutdown; a round in progress is always finished.

@@ -605,6 +605,49 @@ pub fn release_newsletter(
     }
 }
 
+/// D1: the newest verified backup is older than the recovery point (or there is none).
+pub fn backup_overdue(
+    newest: Option<Timestamp>,
+    rpo_seconds: i64,
+    last_failure: Option<&str>,
+    public_url: &str,
+    language: Language,
+) -> Mail {
+    let hours = rpo_seconds / 3600;
+    let state = match newest {
+        Some(at) => tr(
+            language,
+            "mail_backup_overdue_newest",
+            &[("at", local_time(at, language).into())],
+        ),
+        None => tr(language, "mail_backup_overdue_none", &[]),
+    };
+    let failure = last_failure.map_or_else(String::new, |reason| {
+        tr(
+            language,
+            "mail_backup_overdue_failure",
+            &[("reason", reason.into())],
+        )
+    });
+    Mail {
+        subject: tr(
+            language,
+            "mail_backup_overdue_subject",
+            &[("hours", hours.into())],
+        ),
+        body: paragraphs([
+            tr(
+                language,
+                "mail_backup_overdue_body",
+                &[("hours", hours.into())],
+            ),
+            state,
+            failure,
+            format!("{}/backups", public_url.trim_end_matches('/')),
+        ]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

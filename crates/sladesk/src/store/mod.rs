@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod audit;
 pub mod availability;
 pub mod billing;
+pub mod continuity;
 pub mod fairuse;
 pub mod notifications;
 pub mod outbox;
@@ -62,6 +63,19 @@ pub enum Dialect {
     Postgres,
 }
 
+impl Dialect {
+    /// The database a URL names: `postgres://…` or `sqlite:…`.
+    pub fn of_url(url: &str) -> Result<Dialect, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Dialect::Postgres)
+        } else if url.starts_with("sqlite:") {
+            Ok(Dialect::Sqlite)
+        } else {
+            Err(StoreError::UnsupportedUrl(crate::config::redact_url(url)))
+        }
+    }
+}
+
 /// A connection pool and the dialect it speaks.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -102,13 +116,7 @@ impl Store {
     /// Connects (creating the SQLite file and its folder if needed) and runs migrations.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
-        let dialect = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Dialect::Postgres
-        } else if url.starts_with("sqlite:") {
-            Dialect::Sqlite
-        } else {
-            return Err(StoreError::UnsupportedUrl(crate::config::redact_url(url)));
-        };
+        let dialect = Dialect::of_url(url)?;
         let options: AnyConnectOptions = url.parse()?;
         let options = options.disable_statement_logging();
         let store = match dialect {
@@ -147,14 +155,20 @@ impl Store {
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
-        // Each database has its folder of numbered SQL files, embedded at build time.
-        static SQLITE: Migrator = sqlx::migrate!("src/store/migrations/sqlite");
-        static POSTGRES: Migrator = sqlx::migrate!("src/store/migrations/postgres");
         match self.dialect {
             Dialect::Sqlite => SQLITE.run(&self.pool).await?,
             Dialect::Postgres => POSTGRES.run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    /// The newest migration this sladesk knows: a backup of a newer schema is not restored.
+    pub fn known_schema(dialect: Dialect) -> i64 {
+        let migrator = match dialect {
+            Dialect::Sqlite => &SQLITE,
+            Dialect::Postgres => &POSTGRES,
+        };
+        migrator.iter().map(|m| m.version).max().unwrap_or(0)
     }
 
     /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
@@ -199,6 +213,10 @@ impl Store {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
 }
+
+// Each database has its folder of numbered SQL files, embedded at build time.
+static SQLITE: Migrator = sqlx::migrate!("src/store/migrations/sqlite");
+static POSTGRES: Migrator = sqlx::migrate!("src/store/migrations/postgres");
 
 async fn sqlite_pool(
     options: AnyConnectOptions,

@@ -8,6 +8,7 @@ mod availability;
 mod billing;
 mod billing_pages;
 pub mod client;
+mod continuity;
 mod credits;
 mod disclosure;
 mod error;
@@ -203,6 +204,8 @@ pub fn router(state: AppState) -> Router {
         .route("/usage/import", axum::routing::post(fairuse::import))
         .route("/usage/{id}", get(fairuse::chart))
         .route("/fair-use", get(fairuse::overview))
+        .route("/backups", get(continuity::backups))
+        .route("/drills", get(continuity::drills))
         .route("/fair-use/run", axum::routing::post(fairuse::rerun))
         .route("/fair-use/cases", get(fairuse::cases).post(fairuse::open))
         .route("/fair-use/cases/{id}", get(fairuse::case))
@@ -336,6 +339,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/reports", get(reports::page))
         .route("/fair-use", get(fairuse_pages::page))
+        .route("/backups", get(continuity::page))
         .route("/fair-use/run", post(fairuse_pages::rerun))
         .route("/fair-use/tenants/{id}", get(fairuse_pages::tenant))
         .route("/fair-use/cases", post(fairuse_pages::open))
@@ -488,6 +492,18 @@ async fn metrics(State(state): State<AppState>) -> Response {
         && let Ok(pending) = crate::store::outbox::pending_count(&mut conn).await
     {
         state.metrics.outbox_pending.set(pending);
+    }
+    if let Ok(age) = state.desk.recovery_point_age().await {
+        let now = state.desk.clock.now().as_second();
+        state
+            .metrics
+            .backup_verified_at
+            .set(age.map_or(0, |age| now - age));
+        state.metrics.backup_verified_age.set(age.unwrap_or(now));
+        state
+            .metrics
+            .backup_rpo
+            .set(state.desk.policies.base().continuity.rpo_seconds);
     }
     let mut text = String::new();
     if let Err(e) = prometheus_client::encoding::text::encode(&mut text, &state.metrics.registry) {

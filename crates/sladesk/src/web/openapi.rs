@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::{api, availability, billing, credits, fairuse, policies, releases, reports, status};
+use super::{
+    api, availability, billing, continuity, credits, fairuse, policies, releases, reports, status,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -35,6 +37,7 @@ use super::{api, availability, billing, credits, fairuse, policies, releases, re
         billing::withdraw, billing::book, billing::withdraw_time, billing::month, billing::close,
         fairuse::record, fairuse::import, fairuse::chart, fairuse::overview, fairuse::rerun,
         fairuse::cases, fairuse::open, fairuse::case, fairuse::decide,
+        continuity::backups, continuity::drills,
         super::healthz,
     ),
     modifiers(&BearerAuth),

@@ -54,6 +54,7 @@ const TEMPLATE_SOURCES: &[(&str, &str)] = &[
     ("release.html", include_str!("templates/release.html")),
     ("billing.html", include_str!("templates/billing.html")),
     ("fairuse.html", include_str!("templates/fairuse.html")),
+    ("backups.html", include_str!("templates/backups.html")),
     (
         "fairuse_tenant.html",
         include_str!("templates/fairuse_tenant.html"),

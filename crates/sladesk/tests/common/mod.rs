@@ -123,6 +123,9 @@ pub fn test_config(url: &str) -> Config {
     config.jobs.lease_seconds = 5;
     config.jobs.mail_retry_first_seconds = 1;
     config.jobs.mail_retry_max_seconds = 2;
+    // The backup tests turn them on (tests/backups.rs); elsewhere they would only slow
+    // every server down.
+    config.backup.enabled = false;
     config
 }
 

@@ -252,6 +252,35 @@ impl Desk {
         Ok(())
     }
 
+    /// Mails the SaaS team, or the admins when the desk has no SaaS team yet, each in their
+    /// own language: for what must reach someone who can act (a security report, backups
+    /// past the recovery point).
+    pub(in crate::desk) async fn mail_operators(
+        &self,
+        conn: &mut crate::store::Conn,
+        ticket_id: Option<i64>,
+        write: impl Fn(sladesk_core::text::Language) -> crate::notify::Mail,
+    ) -> Result<(), DeskError> {
+        let mut told = accounts::staff_with_role(conn, Role::SaasTeam).await?;
+        if told.is_empty() {
+            told = accounts::staff_with_role(conn, Role::Admin).await?;
+        }
+        let now = self.clock.now().as_second();
+        for person in told.iter().filter(|p| p.disabled_at.is_none()) {
+            let mail = write(person.language);
+            outbox::enqueue(
+                conn,
+                &person.email,
+                &mail.subject,
+                &mail.body,
+                ticket_id,
+                now,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
     pub(in crate::desk) async fn mail_saas_team(
         &self,
         conn: &mut crate::store::Conn,

@@ -1,0 +1,48 @@
+-- D1, D2: the desk's own backups and the drills that restore them.
+--
+-- One row per backup interval (interval_start: the interval's first second, counted from the
+-- Unix epoch), so that with several replicas exactly one takes each interval's backup: the
+-- replica that inserts the row, or takes over a row whose lease ran out, does it. state:
+-- running, verified (restored into a scratch database and checked: the only state that counts
+-- toward the recovery point), failed (tried again after lease_until), deleted (by retention).
+CREATE TABLE backups (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    interval_start BIGINT NOT NULL UNIQUE,
+    state TEXT NOT NULL,
+    lease_until BIGINT NOT NULL,
+    attempts BIGINT NOT NULL DEFAULT 1,
+    started_at BIGINT NOT NULL,
+    taken_at BIGINT,
+    finished_at BIGINT,
+    name TEXT,
+    folder TEXT,
+    host TEXT,
+    size BIGINT,
+    sha256 TEXT,
+    manifest TEXT,
+    backup_ms BIGINT,
+    verify_ms BIGINT,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX backups_verified ON backups(taken_at) WHERE state = 'verified';
+-- A drill (D2): a restore of a backup into a scratch target by `sladesk drill`, or a drill the
+-- vendor ran by hand and recorded (performed = 'by_hand'), timed against the scenario's RTO.
+CREATE TABLE drills (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    scenario TEXT NOT NULL,
+    performed TEXT NOT NULL,
+    backup_name TEXT,
+    started_at BIGINT NOT NULL,
+    took_seconds BIGINT NOT NULL,
+    rto_seconds BIGINT NOT NULL,
+    passed BIGINT NOT NULL,
+    met_rto BIGINT NOT NULL,
+    ran_by TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX drills_scenario ON drills(scenario, started_at);
+-- Alerts about the backups (the recovery point passed), each sent once whatever the replicas.
+CREATE TABLE continuity_alerts (
+    key TEXT PRIMARY KEY,
+    sent_at BIGINT NOT NULL
+);
