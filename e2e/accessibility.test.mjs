@@ -2,7 +2,7 @@
 // the pages a person meets: the public ones (sign-in, registration, password reset, status,
 // vulnerability disclosure, first-run setup, an error page) and a customer's signed-in ones
 // (ticket list, new ticket, a ticket, account) and the staff's (queues, a ticket with the
-// triage tools, admin, availability), in Dutch and English.
+// triage tools, admin, availability, backups and drills), in Dutch and English.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
@@ -122,10 +122,18 @@ for (const [email, role] of [["eva@vendor.example", "first-line"], ["ada@vendor.
     await page.getByRole("button").first().click();
     await page.locator("li code").first().waitFor();
     await check("recovery codes");
-    for (const path of ["/desk", "/desk?view=mine", "/desk?view=breached", "/tickets", "/tickets/1", "/admin", "/staff", "/account", "/policies", "/policies/basis-2026-03-01", "/credits", "/reports", "/reports?from=2026-01&to=2026-12", "/releases", "/fair-use", `/fair-use/tenants/${instance}`, `/fair-use/cases/${fairUseCase}`]) {
+    // D1: a backup of the running desk (the first run takes it; the second has nothing to do).
+    sladesk(["backup", "run"]);
+    for (const path of ["/desk", "/desk?view=mine", "/desk?view=breached", "/tickets", "/tickets/1", "/admin", "/staff", "/account", "/policies", "/policies/basis-2026-03-01", "/credits", "/reports", "/reports?from=2026-01&to=2026-12", "/releases", "/fair-use", `/fair-use/tenants/${instance}`, `/fair-use/cases/${fairUseCase}`, "/backups"]) {
       await page.goto(`${base}${path}`);
       await check(path);
     }
+    // The backups page tells the backup as verified, and that its key still lies on the server
+    // (a desk without configuration makes one in its data folder).
+    await page.goto(`${base}/backups`);
+    assert.match(await page.locator("#backups").textContent(), /gecontroleerd|verified/);
+    assert.match(await page.locator("#key-on-server").textContent(), /backup-key\.txt/);
+    assert.equal(await page.locator("#rto tbody tr").count(), 5);
     assert.deepEqual(found, {});
     await context.close();
   });

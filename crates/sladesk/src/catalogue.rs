@@ -275,6 +275,25 @@ impl Message {
         text_with(language, self.key, &args)
     }
 
+    /// The message as JSON, to be kept in a record (a backup's, a drill's) and told later in
+    /// its reader's language with [`stored_text`].
+    pub fn to_stored(&self) -> String {
+        let args: serde_json::Map<String, serde_json::Value> = self
+            .args
+            .iter()
+            .map(|(name, arg)| {
+                let value = match arg {
+                    Arg::Given(given) => serde_json::json!({ "given": given }),
+                    Arg::Number(n) => serde_json::json!({ "number": n }),
+                    Arg::Word(key) => serde_json::json!({ "word": key }),
+                    Arg::Words(keys) => serde_json::json!({ "words": keys }),
+                };
+                ((*name).to_string(), value)
+            })
+            .collect();
+        serde_json::json!({ "key": self.key, "args": args }).to_string()
+    }
+
     /// Every catalogue key this message uses (its own and its words'), for the tests.
     pub fn keys(&self) -> Vec<String> {
         let mut keys = vec![self.key.to_string()];
@@ -287,6 +306,48 @@ impl Message {
         }
         keys
     }
+}
+
+/// A message kept with [`Message::to_stored`], in `language`; a text that is not one is
+/// shown as it is.
+pub fn stored_text(stored: &str, language: Language) -> String {
+    let Ok(serde_json::Value::Object(message)) = serde_json::from_str::<serde_json::Value>(stored)
+    else {
+        return stored.to_string();
+    };
+    let Some(key) = message.get("key").and_then(|k| k.as_str()) else {
+        return stored.to_string();
+    };
+    let empty = serde_json::Map::new();
+    let args = message
+        .get("args")
+        .and_then(|a| a.as_object())
+        .unwrap_or(&empty);
+    let values: Vec<(&str, FluentValue<'_>)> = args
+        .iter()
+        .map(|(name, arg)| {
+            let value: FluentValue<'_> =
+                if let Some(given) = arg.get("given").and_then(|v| v.as_str()) {
+                    given.to_string().into()
+                } else if let Some(n) = arg.get("number").and_then(|v| v.as_i64()) {
+                    n.into()
+                } else if let Some(word) = arg.get("word").and_then(|v| v.as_str()) {
+                    text(language, word).into()
+                } else if let Some(words) = arg.get("words").and_then(|v| v.as_array()) {
+                    words
+                        .iter()
+                        .filter_map(|w| w.as_str())
+                        .map(|w| text(language, w))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                        .into()
+                } else {
+                    String::new().into()
+                };
+            (name.as_str(), value)
+        })
+        .collect();
+    text_with(language, key, &values)
 }
 
 impl std::fmt::Display for Message {

@@ -17,9 +17,11 @@ use jiff::SignedDuration;
 use reqwest::StatusCode;
 use serde_json::Value;
 use sladesk::backup::keys;
+use sladesk::catalogue::stored_text;
 use sladesk::clock::Clock;
 use sladesk::domain::accounts::Role;
 use sladesk::domain::continuity::BackupState;
+use sladesk_core::text::Language;
 use sqlx::Connection;
 
 static N: AtomicU32 = AtomicU32::new(0);
@@ -219,10 +221,14 @@ async fn a_backup_taken_while_tickets_are_filed_restores_every_ticket_acknowledg
         w.await.unwrap();
     }
     assert_eq!(backup.state, BackupState::Verified, "{}", backup.detail);
+    let checked = stored_text(&backup.detail, Language::En);
     assert!(
-        backup.detail.contains("agrees"),
-        "verification recomputed a ticket's SLA: {}",
-        backup.detail
+        checked.contains("recomputed from its events agrees"),
+        "verification recomputed a ticket's SLA: {checked}"
+    );
+    assert!(
+        stored_text(&backup.detail, Language::Nl).contains("klopt"),
+        "and says so in Dutch too"
     );
     let during = acknowledged.lock().unwrap().len();
     assert!(during > 0, "tickets were filed while the backup ran");
@@ -289,7 +295,8 @@ async fn verification_catches_a_database_whose_sla_disagrees_and_restore_refuses
     d.server.advance(SignedDuration::from_hours(24));
     let bad = d.server.desk().back_up_if_due().await.unwrap().unwrap();
     assert_eq!(bad.state, BackupState::Failed);
-    assert!(bad.detail.contains("recomputed"), "{}", bad.detail);
+    let reason = stored_text(&bad.detail, Language::En);
+    assert!(reason.contains("differs from what was stored"), "{reason}");
     assert_eq!(
         d.archives(),
         vec![good_name.clone()],

@@ -52,8 +52,22 @@ pub enum BackupError {
         "the target {0} is not empty; restore into an empty one, or add --force to replace what it holds"
     )]
     TargetNotEmpty(String),
-    #[error("the backup does not agree with its manifest: {0}")]
-    Mismatch(String),
+    #[error("restored schema {restored}, {manifest} in the manifest")]
+    SchemaMismatch { restored: i64, manifest: i64 },
+    #[error("{table}: {restored} rows restored, {manifest} in the manifest")]
+    CountMismatch {
+        table: String,
+        restored: i64,
+        manifest: i64,
+    },
+    #[error("SQLite's integrity check of the restored copy: {0}")]
+    Integrity(String),
+    #[error("the SLA of {ticket} recomputed from its events differs from what was stored")]
+    SlaDisagrees { ticket: String },
+    #[error("the SLA of {ticket} cannot be recomputed: {detail}")]
+    SlaUnreadable { ticket: String, detail: String },
+    #[error("the restored desk did not answer {what} as it should: {detail}")]
+    Unanswered { what: String, detail: String },
 }
 
 impl BackupError {
@@ -98,9 +112,33 @@ impl BackupError {
             BackupError::TargetNotEmpty(target) => {
                 Message::new("backup_error_target_not_empty").given("target", target)
             }
-            BackupError::Mismatch(detail) => {
-                Message::new("backup_error_mismatch").given("detail", detail)
+            BackupError::SchemaMismatch { restored, manifest } => {
+                Message::new("backup_error_schema_mismatch")
+                    .number("restored", *restored)
+                    .number("manifest", *manifest)
             }
+            BackupError::CountMismatch {
+                table,
+                restored,
+                manifest,
+            } => Message::new("backup_error_count_mismatch")
+                .given("table", table)
+                .number("restored", *restored)
+                .number("manifest", *manifest),
+            BackupError::Integrity(detail) => {
+                Message::new("backup_error_integrity").given("detail", detail)
+            }
+            BackupError::SlaDisagrees { ticket } => {
+                Message::new("backup_error_sla_disagrees").given("ticket", ticket)
+            }
+            BackupError::SlaUnreadable { ticket, detail } => {
+                Message::new("backup_error_sla_unreadable")
+                    .given("ticket", ticket)
+                    .given("detail", detail)
+            }
+            BackupError::Unanswered { what, detail } => Message::new("backup_error_unanswered")
+                .given("what", what)
+                .given("detail", detail),
         }
     }
 
@@ -119,5 +157,96 @@ impl BackupError {
                 | BackupError::TargetNotEmpty(_)
                 | BackupError::Keys(_)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sladesk_core::text::Language;
+
+    /// Every reason a backup, a verification or a restore fails, told in both languages from
+    /// the catalogue, and kept and told again the same (`to_stored`, `stored_text`).
+    #[test]
+    fn every_error_is_told_in_both_languages_and_survives_being_kept() {
+        let io = || std::io::Error::other("disk full");
+        let all = [
+            BackupError::Io {
+                what: "writing".into(),
+                source: io(),
+            },
+            BackupError::Store(crate::store::StoreError::Corrupt("x".into())),
+            BackupError::Tool {
+                tool: "pg_dump".into(),
+                message: "exit 1".into(),
+            },
+            BackupError::Keys("none".into()),
+            BackupError::Checksum { name: "a".into() },
+            BackupError::WrongKey,
+            BackupError::Damaged("short".into()),
+            BackupError::NoManifest {
+                name: "a".into(),
+                path: "b".into(),
+            },
+            BackupError::BadManifest {
+                path: "b".into(),
+                message: "c".into(),
+            },
+            BackupError::NewerSchema {
+                backup: 30,
+                known: 22,
+            },
+            BackupError::WrongDatabase {
+                backup: "postgres".into(),
+                target: "sqlite".into(),
+            },
+            BackupError::TargetNotEmpty("t".into()),
+            BackupError::SchemaMismatch {
+                restored: 1,
+                manifest: 2,
+            },
+            BackupError::CountMismatch {
+                table: "tickets".into(),
+                restored: 1,
+                manifest: 2,
+            },
+            BackupError::Integrity("page 4".into()),
+            BackupError::SlaDisagrees {
+                ticket: "SD-000001".into(),
+            },
+            BackupError::SlaUnreadable {
+                ticket: "SD-000001".into(),
+                detail: "x".into(),
+            },
+            BackupError::Unanswered {
+                what: "/healthz".into(),
+                detail: "503".into(),
+            },
+        ];
+        for error in all {
+            let message = error.message();
+            for language in [Language::En, Language::Nl] {
+                let text = message.text(language);
+                assert_ne!(
+                    text, message.key,
+                    "{} has no text in {language:?}",
+                    message.key
+                );
+                assert_eq!(
+                    crate::catalogue::stored_text(&message.to_stored(), language),
+                    text
+                );
+            }
+            assert_ne!(
+                message.text(Language::En),
+                message.text(Language::Nl),
+                "{}",
+                message.key
+            );
+        }
+        assert_eq!(
+            crate::catalogue::stored_text("written before", Language::Nl),
+            "written before"
+        );
     }
 }

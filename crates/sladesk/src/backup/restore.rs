@@ -78,17 +78,19 @@ pub async fn restore(
 pub async fn compare(url: &str, manifest: &Manifest) -> Result<(), BackupError> {
     let found = super::snapshot::describe(url).await?;
     if found.schema != manifest.schema {
-        return Err(BackupError::Mismatch(format!(
-            "schema {} restored, {} in the manifest",
-            found.schema, manifest.schema
-        )));
+        return Err(BackupError::SchemaMismatch {
+            restored: found.schema,
+            manifest: manifest.schema,
+        });
     }
     for (table, counted) in &manifest.counts {
         let restored = found.counts.get(table).copied().unwrap_or(-1);
         if restored != *counted {
-            return Err(BackupError::Mismatch(format!(
-                "{table}: {restored} rows restored, {counted} in the manifest"
-            )));
+            return Err(BackupError::CountMismatch {
+                table: table.clone(),
+                restored,
+                manifest: *counted,
+            });
         }
     }
     Ok(())

@@ -142,9 +142,10 @@ pub fn backup(command: BackupCommand) -> Result<(), CliError> {
                             println!("{}", backup.name.unwrap_or_default());
                             Ok(())
                         } else {
-                            Err(CliError::Failed(
-                                Message::new("cli_backup_failed").given("detail", backup.detail),
-                            ))
+                            Err(CliError::Failed(Message::new("cli_backup_failed").given(
+                                "detail",
+                                sladesk::catalogue::stored_text(&backup.detail, language),
+                            )))
                         }
                     }
                 }
@@ -167,7 +168,7 @@ pub fn backup(command: BackupCommand) -> Result<(), CliError> {
                         b.state.as_str(),
                         b.size.unwrap_or(0),
                         b.name.unwrap_or_default(),
-                        b.detail
+                        sladesk::catalogue::stored_text(&b.detail, language)
                     );
                 }
                 Ok(())
@@ -262,7 +263,9 @@ pub fn drill(args: DrillArgs) -> Result<(), CliError> {
                 took_seconds: seconds,
                 passed: matches!(result, DrillResult::Passed),
                 ran_by: by,
-                detail: args.notes.clone(),
+                detail: Message::new("drill_notes")
+                    .given("notes", &args.notes)
+                    .to_stored(),
             };
             let drill = desk.record_drill(&record).await;
             desk.store.close().await;
@@ -292,9 +295,10 @@ pub fn drill(args: DrillArgs) -> Result<(), CliError> {
         if drill.passed {
             Ok(())
         } else {
-            Err(CliError::Failed(
-                Message::new("cli_failed").given("detail", drill.detail),
-            ))
+            Err(CliError::Failed(Message::new("cli_failed").given(
+                "detail",
+                sladesk::catalogue::stored_text(&drill.detail, language),
+            )))
         }
     })
 }
@@ -323,8 +327,8 @@ async fn performed_drill(
     drop_scratch(&target, scratch).await;
     let took_seconds = clock.elapsed().as_secs_f64().ceil() as i64;
     let (passed, detail) = match checked {
-        Ok(detail) => (true, detail),
-        Err(e) => (false, e.message().text(Language::En)),
+        Ok(answered) => (true, answered.to_stored()),
+        Err(e) => (false, e.message().to_stored()),
     };
     let record = DrillRecord {
         scenario,
@@ -396,7 +400,7 @@ async fn restore_and_ask(
     path: &std::path::Path,
     keys: Vec<Box<dyn age::Identity + Send + Sync>>,
     target: &Target,
-) -> Result<String, BackupError> {
+) -> Result<Message, BackupError> {
     let manifest = restore::restore(path, keys, target, false, &tools(config)).await?;
     restore::compare(&target.url(), &manifest).await?;
     let mut scratch = config.clone();
@@ -419,17 +423,20 @@ async fn ask(
     restored: &Desk,
     addr: std::net::SocketAddr,
     manifest: &sladesk::backup::Manifest,
-) -> Result<String, BackupError> {
+) -> Result<Message, BackupError> {
     let base = format!("http://{addr}");
-    let wrong = |what: String| BackupError::Mismatch(what);
+    let wrong = |what: &str, detail: String| BackupError::Unanswered {
+        what: what.to_string(),
+        detail,
+    };
     let client = reqwest::Client::new();
     let health = client
         .get(format!("{base}/healthz"))
         .send()
         .await
-        .map_err(|e| wrong(format!("/healthz: {e}")))?;
+        .map_err(|e| wrong("/healthz", e.to_string()))?;
     if !health.status().is_success() {
-        return Err(wrong(format!("/healthz answered {}", health.status())));
+        return Err(wrong("/healthz", health.status().to_string()));
     }
     let token = issue_token(
         restored,
@@ -439,7 +446,7 @@ async fn ask(
         Language::En,
     )
     .await
-    .map_err(|e| wrong(format!("a token on the restored desk: {e}")))?;
+    .map_err(|e| wrong("a token", e.to_string()))?;
     // Every organisation, page by page, as an integrator's client would list them.
     let mut listed = 0;
     let mut cursor: Option<String> = None;
@@ -454,10 +461,10 @@ async fn ask(
             .send()
             .await
             .and_then(reqwest::Response::error_for_status)
-            .map_err(|e| wrong(format!("/api/v1/organizations: {e}")))?
+            .map_err(|e| wrong("/api/v1/organizations", e.to_string()))?
             .json()
             .await
-            .map_err(|e| wrong(format!("/api/v1/organizations: {e}")))?;
+            .map_err(|e| wrong("/api/v1/organizations", e.to_string()))?;
         listed += page["items"].as_array().map_or(0, Vec::len) as i64;
         cursor = page["next_cursor"].as_str().map(str::to_string);
         if cursor.is_none() {
@@ -466,11 +473,12 @@ async fn ask(
     }
     let expected = manifest.counts.get("organizations").copied().unwrap_or(0);
     if listed != expected {
-        return Err(wrong(format!(
-            "the API lists {listed} organisations, the backup holds {expected}"
-        )));
+        return Err(BackupError::CountMismatch {
+            table: "organizations (/api/v1/organizations)".into(),
+            restored: listed,
+            manifest: expected,
+        });
     }
-    let mut said = format!("{expected} organisations");
     let newest = {
         let mut conn = restored.store.read().await?;
         sladesk::store::continuity::newest_ticket(&mut conn).await?
@@ -482,22 +490,24 @@ async fn ask(
             .send()
             .await
             .and_then(reqwest::Response::error_for_status)
-            .map_err(|e| wrong(format!("ticket {id}: {e}")))?
+            .map_err(|e| wrong(&format!("/api/v1/tickets/{id}"), e.to_string()))?
             .json()
             .await
-            .map_err(|e| wrong(format!("ticket {id}: {e}")))?;
+            .map_err(|e| wrong(&format!("/api/v1/tickets/{id}"), e.to_string()))?;
         if ticket.get("id").and_then(serde_json::Value::as_i64) != Some(id) {
-            return Err(wrong(format!("ticket {id} was not answered as itself")));
+            return Err(wrong(
+                &format!("/api/v1/tickets/{id}"),
+                format!("another ticket: {}", ticket["id"]),
+            ));
         }
-        said += &format!(
-            "; ticket {} with its SLA",
-            sladesk::domain::ticket_number(id)
-        );
+        return Ok(Message::new("drill_answered_ticket")
+            .given("name", &manifest.name)
+            .number("organizations", expected)
+            .given("ticket", sladesk::domain::ticket_number(id)));
     }
-    Ok(format!(
-        "restored {} and started a server on it: /healthz, {said} answered",
-        manifest.name
-    ))
+    Ok(Message::new("drill_answered")
+        .given("name", &manifest.name)
+        .number("organizations", expected))
 }
 
 fn say_drill(drill: &sladesk::domain::continuity::Drill, language: Language) {

@@ -30,6 +30,7 @@ use crate::backup::folder::Folder;
 use crate::backup::manifest::{self, Manifest};
 use crate::backup::snapshot::{self, Target, Tools};
 use crate::backup::{BackupError, archive, keys, restore};
+use crate::catalogue::Message;
 use crate::config::Config;
 use crate::domain::continuity::{Backup, Drill, Performed};
 use crate::store::continuity as store;
@@ -171,7 +172,8 @@ impl Desk {
         let mut tx = self.store.write().await?;
         match &outcome {
             Ok((name, detail, verify_ms)) => {
-                store::record_verified(&mut tx, id, finished, *verify_ms, detail).await?;
+                let detail = detail.to_stored();
+                store::record_verified(&mut tx, id, finished, *verify_ms, &detail).await?;
                 audit::record(
                     &mut tx,
                     finished,
@@ -192,8 +194,8 @@ impl Desk {
                 let retry =
                     (RETRY_FIRST_SECONDS << (attempts - 1).clamp(0, 10)).min(RETRY_MAX_SECONDS);
                 tracing::warn!(backup = id, error = %error, retry_in_seconds = retry, "backup failed; tried again");
-                store::record_failed(&mut tx, id, finished, finished + retry, &error.to_string())
-                    .await?;
+                let reason = error.message().to_stored();
+                store::record_failed(&mut tx, id, finished, finished + retry, &reason).await?;
             }
         }
         tx.commit().await?;
@@ -213,7 +215,7 @@ impl Desk {
         &self,
         id: i64,
         now: Timestamp,
-    ) -> Result<(String, String, i64), BackupError> {
+    ) -> Result<(String, Message, i64), BackupError> {
         let setup = &self.backups;
         let started = Instant::now();
         setup.folder.create()?;
@@ -359,7 +361,7 @@ impl Desk {
         path: &Path,
         name: &str,
         one_time: age::x25519::Identity,
-    ) -> Result<String, BackupError> {
+    ) -> Result<Message, BackupError> {
         let setup = &self.backups;
         let (target, scratch_db) = match self.store.dialect {
             Dialect::Sqlite => (
@@ -417,7 +419,7 @@ impl Desk {
         path: &Path,
         one_time: age::x25519::Identity,
         target: &Target,
-    ) -> Result<String, BackupError> {
+    ) -> Result<Message, BackupError> {
         let manifest = restore::restore(
             path,
             vec![Box::new(one_time)],
@@ -435,9 +437,7 @@ impl Desk {
                 .map_err(|e| BackupError::Store(e.into()))?;
             let _ = sqlx::Connection::close(conn).await;
             if verdict != "ok" {
-                return Err(BackupError::Mismatch(format!(
-                    "SQLite's integrity check: {verdict}"
-                )));
+                return Err(BackupError::Integrity(verdict));
             }
         }
         restore::compare(&url, &manifest).await?;
@@ -445,14 +445,13 @@ impl Desk {
         let sla = self.sla_agrees(&scratch, manifest.taken_at).await;
         scratch.close().await;
         let tickets = manifest.counts.get("tickets").copied().unwrap_or(0);
-        let sla = match sla? {
-            Some(number) => format!("; the SLA of {number} recomputed from its events agrees"),
-            None => String::new(),
+        let checked = match sla? {
+            Some(number) => Message::new("backup_verified_sla").given("ticket", number),
+            None => Message::new("backup_verified"),
         };
-        Ok(format!(
-            "checksum, decryption and restore; {} tables as counted ({tickets} tickets){sla}",
-            manifest.counts.len()
-        ))
+        Ok(checked
+            .number("tables", manifest.counts.len() as i64)
+            .number("tickets", tickets))
     }
 
     /// Recomputes the newest ticket's SLA in `scratch` from its events and compares it with
@@ -472,7 +471,11 @@ impl Desk {
         let contract = accounts::organization_by_id(&mut conn, stored.organization_id)
             .await?
             .and_then(|o| o.policy);
-        let disagree = |e: DeskError| BackupError::Mismatch(format!("ticket {id}: {e}"));
+        let ticket = crate::domain::ticket_number(id);
+        let disagree = |e: DeskError| BackupError::SlaUnreadable {
+            ticket: ticket.clone(),
+            detail: e.to_string(),
+        };
         let policy = self
             .policy_of_ticket(&mut conn, &stored, contract.as_deref())
             .await
@@ -489,12 +492,9 @@ impl Desk {
             &recomputed.outcome,
         ) != (stored.breached_at, stored.due_at, &stored.outcome)
         {
-            return Err(BackupError::Mismatch(format!(
-                "the SLA of {} recomputed from its events differs from what was stored",
-                crate::domain::ticket_number(id)
-            )));
+            return Err(BackupError::SlaDisagrees { ticket });
         }
-        Ok(Some(crate::domain::ticket_number(id)))
+        Ok(Some(ticket))
     }
 
     /// Deletes the verified backups the policy no longer keeps (files here, then the record).
@@ -578,10 +578,13 @@ impl Desk {
             .find(|b| b.state == crate::domain::continuity::BackupState::Failed)
             .map(|b| b.detail);
         self.mail_operators(&mut tx, None, |language| {
+            let reason = last_failure
+                .as_deref()
+                .map(|stored| crate::catalogue::stored_text(stored, language));
             crate::notify::backup_overdue(
                 taken,
                 rules.rpo_seconds,
-                last_failure.as_deref(),
+                reason.as_deref(),
                 &self.public_url,
                 language,
             )

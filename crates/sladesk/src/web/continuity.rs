@@ -15,9 +15,11 @@ use super::error::{ApiError, Problem};
 use super::extract::Auth;
 use super::schema::rfc3339;
 use super::visitor::Visitor;
+use crate::catalogue::stored_text;
 use crate::desk::ContinuityOverview;
 use crate::domain::continuity::{Backup, BackupState, Drill, Performed};
 use crate::notify::local_time;
+use sladesk_core::text::Language;
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -47,8 +49,8 @@ pub struct BackupResponse {
     pub detail: String,
 }
 
-impl From<Backup> for BackupResponse {
-    fn from(b: Backup) -> BackupResponse {
+impl BackupResponse {
+    fn new(b: Backup, language: Language) -> BackupResponse {
         BackupResponse {
             id: b.id,
             state: b.state,
@@ -64,7 +66,7 @@ impl From<Backup> for BackupResponse {
             counts: b.counts,
             backup_ms: b.backup_ms,
             verify_ms: b.verify_ms,
-            detail: b.detail,
+            detail: stored_text(&b.detail, language),
         }
     }
 }
@@ -106,8 +108,8 @@ pub struct DrillResponse {
     pub detail: String,
 }
 
-impl From<Drill> for DrillResponse {
-    fn from(d: Drill) -> DrillResponse {
+impl DrillResponse {
+    fn new(d: Drill, language: Language) -> DrillResponse {
         DrillResponse {
             id: d.id,
             scenario: d.scenario,
@@ -119,7 +121,7 @@ impl From<Drill> for DrillResponse {
             passed: d.passed,
             met_rto: d.met_rto,
             ran_by: d.ran_by,
-            detail: d.detail,
+            detail: stored_text(&d.detail, language),
         }
     }
 }
@@ -148,6 +150,7 @@ pub async fn backups(
     Auth(actor): Auth,
 ) -> Result<Json<BackupsResponse>> {
     let o = state.desk.continuity(&actor).await?;
+    let language = reader(&actor);
     Ok(Json(BackupsResponse {
         enabled: o.enabled,
         rpo_seconds: o.rpo_seconds,
@@ -159,7 +162,11 @@ pub async fn backups(
         age_seconds: o.age_seconds,
         rpo_passed: o.rpo_passed,
         key_on_server: o.key_on_server,
-        backups: o.backups.into_iter().map(BackupResponse::from).collect(),
+        backups: o
+            .backups
+            .into_iter()
+            .map(|b| BackupResponse::new(b, language))
+            .collect(),
     }))
 }
 
@@ -171,10 +178,15 @@ pub async fn drills(
     Auth(actor): Auth,
 ) -> Result<Json<DrillsResponse>> {
     let o = state.desk.continuity(&actor).await?;
-    Ok(Json(drills_of(o)))
+    Ok(Json(drills_of(o, reader(&actor))))
 }
 
-fn drills_of(o: ContinuityOverview) -> DrillsResponse {
+/// The texts of records (what was checked, why it failed) in the token's person's language.
+fn reader(actor: &crate::desk::Actor) -> Language {
+    actor.user.as_ref().map_or(Language::En, |u| u.language)
+}
+
+fn drills_of(o: ContinuityOverview, language: Language) -> DrillsResponse {
     DrillsResponse {
         scenarios: o
             .scenarios
@@ -182,10 +194,14 @@ fn drills_of(o: ContinuityOverview) -> DrillsResponse {
             .map(|(scenario, rto_seconds, last)| ScenarioDrills {
                 scenario,
                 rto_seconds,
-                last: last.map(DrillResponse::from),
+                last: last.map(|d| DrillResponse::new(d, language)),
             })
             .collect(),
-        drills: o.drills.into_iter().map(DrillResponse::from).collect(),
+        drills: o
+            .drills
+            .into_iter()
+            .map(|d| DrillResponse::new(d, language))
+            .collect(),
     }
 }
 
@@ -234,7 +250,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
                 name => b.name.clone().unwrap_or_default(),
                 size => b.size.map(size).unwrap_or_default(),
                 tickets => b.counts.get("tickets").copied(),
-                detail => b.detail.clone(),
+                detail => stored_text(&b.detail, language),
             }
         })
         .collect();
@@ -260,7 +276,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
                 at => when(d.started_at), scenario => scenario_word(d.scenario),
                 performed => visitor.text(&format!("drill_performed_{}", d.performed.as_str())),
                 took => span(d.took_seconds), rto => span(d.rto_seconds), passed => d.passed,
-                met => d.met_rto, by => d.ran_by.clone(), detail => d.detail.clone(),
+                met => d.met_rto, by => d.ran_by.clone(), detail => stored_text(&d.detail, language),
                 backup => d.backup_name.clone().unwrap_or_default(),
             }
         })
