@@ -709,3 +709,25 @@ async fn a_backup_killed_halfway_leaves_nothing_that_counts_and_the_next_starts_
     assert!(d.archives().contains(&name));
     d.server.stop().await;
 }
+
+/// A desk whose backups never succeeded gets one recovery point from its first attempt, then
+/// the SaaS team (here: the admins, as there is no SaaS team) is told there is no backup at all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_desk_that_never_backed_up_is_told_after_one_recovery_point() {
+    let d = desk(Backend::Sqlite, None).await;
+    std::fs::write(d.folder(), "not a folder").unwrap();
+    let failed = d.server.desk().back_up_if_due().await.unwrap().unwrap();
+    assert_eq!(failed.state, BackupState::Failed);
+    d.server.advance(SignedDuration::from_hours(24));
+    assert!(!d.server.desk().watch_recovery_point().await.unwrap());
+    d.server.advance(SignedDuration::from_secs(1));
+    assert!(d.server.desk().watch_recovery_point().await.unwrap());
+    let mails: Vec<_> = outbox(&d.db)
+        .await
+        .into_iter()
+        .filter(|(to, _, _)| to == "admin@vendor.example")
+        .collect();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(mails[0].2.contains("geen enkele gecontroleerde back-up"), "{}", mails[0].2);
+    d.server.stop().await;
+}

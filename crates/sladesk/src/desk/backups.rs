@@ -186,10 +186,8 @@ impl Desk {
                 .await?;
             }
             Err(error) => {
-                let attempts = store::recent(&mut tx, 1000)
+                let attempts = store::backup_by_id(&mut tx, id)
                     .await?
-                    .into_iter()
-                    .find(|b| b.id == id)
                     .map_or(1, |b| b.attempts);
                 let retry =
                     (RETRY_FIRST_SECONDS << (attempts - 1).clamp(0, 10)).min(RETRY_MAX_SECONDS);
@@ -203,10 +201,7 @@ impl Desk {
             self.apply_retention(&rules).await?;
         }
         let mut conn = self.store.read().await?;
-        Ok(store::recent(&mut conn, 1000)
-            .await?
-            .into_iter()
-            .find(|b| b.id == id))
+        Ok(store::backup_by_id(&mut conn, id).await?)
     }
 
     /// Steps 2 and 3 of the module's comment. Returns the name, what verification checked and
@@ -554,14 +549,11 @@ impl Desk {
             .as_ref()
             .and_then(|b| b.taken_at)
             .and_then(|t| Timestamp::from_second(t).ok());
-        // A desk that has never had a backup gets one interval to take its first.
+        // A desk that has never had a backup gets one recovery point from its first attempt.
         let never = taken.is_none();
         if never {
-            let first_start: Option<i64> = store::recent(&mut tx, 1)
-                .await?
-                .first()
-                .map(|b| b.started_at);
-            let grace_from = first_start.unwrap_or(now.as_second());
+            let first_attempt = store::first_attempt(&mut tx).await?;
+            let grace_from = first_attempt.unwrap_or(now.as_second());
             if now.as_second() - grace_from <= rules.rpo_seconds {
                 return Ok(false);
             }

@@ -245,6 +245,13 @@ pub async fn newest_verified(conn: &mut Conn) -> Result<Option<Backup>, StoreErr
     row.as_ref().map(backup).transpose()
 }
 
+/// When the first backup still on record was tried (its interval's last attempt).
+pub async fn first_attempt(conn: &mut Conn) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT MIN(started_at) FROM backups")
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
 /// The newest `limit` backups of every state, newest first.
 pub async fn recent(conn: &mut Conn, limit: i64) -> Result<Vec<Backup>, StoreError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -256,11 +263,11 @@ pub async fn recent(conn: &mut Conn, limit: i64) -> Result<Vec<Backup>, StoreErr
     rows.iter().map(backup).collect()
 }
 
-pub async fn backup_named(conn: &mut Conn, name: &str) -> Result<Option<Backup>, StoreError> {
+pub async fn backup_by_id(conn: &mut Conn, id: i64) -> Result<Option<Backup>, StoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {BACKUP_COLUMNS} FROM backups WHERE name = $1"
+        "SELECT {BACKUP_COLUMNS} FROM backups WHERE id = $1"
     )))
-    .bind(name)
+    .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
     row.as_ref().map(backup).transpose()
