@@ -728,6 +728,10 @@ async fn a_desk_that_never_backed_up_is_told_after_one_recovery_point() {
         .filter(|(to, _, _)| to == "admin@vendor.example")
         .collect();
     assert_eq!(mails.len(), 1, "{mails:?}");
-    assert!(mails[0].2.contains("geen enkele gecontroleerde back-up"), "{}", mails[0].2);
+    assert!(
+        mails[0].2.contains("geen enkele gecontroleerde back-up"),
+        "{}",
+        mails[0].2
+    );
     d.server.stop().await;
 }

@@ -138,11 +138,9 @@ impl Desk {
     }
 
     /// Takes the backup of the current interval if nobody has: the backup, verified or failed,
-    /// or `None` when there was nothing to do.
+    /// or `None` when there was nothing to do. The job asks only when this server takes
+    /// backups (`backup.enabled`); `sladesk backup run` asks whatever the setting.
     pub async fn back_up_if_due(&self) -> Result<Option<Backup>, DeskError> {
-        if !self.backups.enabled {
-            return Ok(None);
-        }
         let now = self.clock.now();
         let rules = self.continuity_rules();
         let interval = rules.interval_of(now);

@@ -162,6 +162,9 @@ pub fn spawn(
         every_after(period, period, shutdown.clone(), move || {
             let desk = desk.clone();
             async move {
+                if !desk.backup_setup().enabled {
+                    return;
+                }
                 match desk.back_up_if_due().await {
                     Ok(Some(backup)) => {
                         tracing::info!(backup = backup.id, state = backup.state.as_str(), name = ?backup.name, "backup taken")
