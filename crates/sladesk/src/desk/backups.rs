@@ -37,9 +37,11 @@ use crate::store::continuity as store;
 use crate::store::continuity::{NewDrill, Written};
 use crate::store::{Dialect, Store, accounts, audit, tickets};
 
-/// How long a replica holds an interval's backup before another may take it over: well above
-/// the minutes the million-ticket desk takes (docs/PERFORMANCE.md).
-const LEASE_SECONDS: i64 = 2 * 3600;
+/// How long a replica holds an interval's backup before another may take it over, unless it
+/// renews the lease (every minute while it works): a replica killed halfway holds up the
+/// interval for ten minutes at most, and a backup of any length is never taken twice.
+const LEASE_SECONDS: i64 = 600;
+const RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 /// A failed backup is tried again after 5 minutes, doubling up to an hour.
 const RETRY_FIRST_SECONDS: i64 = 300;
 const RETRY_MAX_SECONDS: i64 = 3600;
@@ -165,7 +167,26 @@ impl Desk {
                 None => return Ok(None),
             }
         };
+        let renewing = {
+            let desk = self.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(RENEW_EVERY).await;
+                    let until = desk.clock.now().as_second() + LEASE_SECONDS;
+                    let renewed = async {
+                        let mut tx = desk.store.write().await?;
+                        store::renew_lease(&mut tx, id, until).await?;
+                        tx.commit().await?;
+                        Ok::<_, DeskError>(())
+                    };
+                    if let Err(e) = renewed.await {
+                        tracing::warn!(backup = id, error = %e, "the backup's lease was not renewed");
+                    }
+                }
+            })
+        };
         let outcome = self.take_backup(id, now).await;
+        renewing.abort();
         let finished = self.clock.now().as_second();
         let mut tx = self.store.write().await?;
         match &outcome {

@@ -139,6 +139,16 @@ pub async fn claim_interval(
     Ok(id)
 }
 
+/// Extends the lease of a backup still running.
+pub async fn renew_lease(conn: &mut Conn, id: i64, lease_until: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE backups SET lease_until = $1 WHERE id = $2 AND state = 'running'")
+        .bind(lease_until)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// The archive is written and its manifest beside it.
 pub struct Written<'a> {
     pub taken_at: i64,
