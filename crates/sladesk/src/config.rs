@@ -65,6 +65,56 @@ pub struct BackupConfig {
     /// PostgreSQL: the server on which verification restores each backup into a database of
     /// its own, made and dropped per check; empty: the desk's own server.
     pub scratch_database_url: String,
+    /// A copy of every verified backup in S3-compatible object storage.
+    pub offsite: OffsiteConfig,
+}
+
+/// S3-compatible object storage for the backups' off-site copies; an empty `url` turns it off.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OffsiteConfig {
+    /// `s3://bucket` or `s3://bucket/prefix`.
+    pub url: String,
+    /// An S3-compatible service's address (MinIO, Garage, Ceph, a cloud's); empty: AWS.
+    pub endpoint: String,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    /// Allow plain http to the endpoint (a service on the same network only).
+    pub allow_http: bool,
+}
+
+impl Default for OffsiteConfig {
+    fn default() -> OffsiteConfig {
+        OffsiteConfig {
+            url: String::new(),
+            endpoint: String::new(),
+            region: "us-east-1".into(),
+            access_key_id: String::new(),
+            secret_access_key: String::new(),
+            allow_http: false,
+        }
+    }
+}
+
+impl fmt::Debug for OffsiteConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OffsiteConfig")
+            .field("url", &self.url)
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .field(
+                "secret_access_key",
+                &if self.secret_access_key.is_empty() {
+                    ""
+                } else {
+                    "***"
+                },
+            )
+            .field("allow_http", &self.allow_http)
+            .finish()
+    }
 }
 
 impl Default for BackupConfig {
@@ -76,6 +126,7 @@ impl Default for BackupConfig {
             pg_dump: "pg_dump".into(),
             pg_restore: "pg_restore".into(),
             scratch_database_url: String::new(),
+            offsite: OffsiteConfig::default(),
         }
     }
 }
@@ -318,6 +369,7 @@ impl fmt::Debug for BackupConfig {
                 "scratch_database_url",
                 &redact_url(&self.scratch_database_url),
             )
+            .field("offsite", &self.offsite)
             .finish()
     }
 }

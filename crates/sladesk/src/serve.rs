@@ -32,6 +32,8 @@ pub enum ServeError {
     Versions(String),
     #[error("single sign-on: {0}")]
     Sso(String),
+    #[error("backups: {0}")]
+    Backup(String),
 }
 
 /// A running server: its address, and how to stop it.
@@ -71,7 +73,7 @@ pub async fn open_desk(config: &Config) -> Result<Desk, ServeError> {
         .with_support_phone(&config.support_phone)
         .with_staff_networks(config.staff_networks.clone())
         .with_sso(sso)
-        .with_backups(crate::desk::BackupSetup::new(config));
+        .with_backups(crate::desk::BackupSetup::new(config).map_err(ServeError::Backup)?);
     // G3: the policy this server starts with is the first version of the SLA's history.
     desk.ensure_first_version()
         .await

@@ -735,3 +735,196 @@ async fn a_desk_that_never_backed_up_is_told_after_one_recovery_point() {
     );
     d.server.stop().await;
 }
+
+/// A real S3-compatible server process: moto's (PyPI `moto[server]`, an implementation of the
+/// S3 API for tests; MinIO and Garage are not in the registries this machine reaches). Its
+/// data lives in memory: a restart loses it, as a lost bucket would.
+struct S3Server {
+    port: u16,
+    child: std::process::Child,
+}
+
+impl S3Server {
+    async fn start(port: u16) -> S3Server {
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("moto[server] is installed (scripts/test installs it)");
+        let server = S3Server { port, child };
+        let client = reqwest::Client::new();
+        eventually(30, "the S3 server", || async {
+            client
+                .put(format!("{}/backups", server.url()))
+                .send()
+                .await
+                .ok()
+                .filter(|r| r.status().is_success())
+        })
+        .await;
+        server
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The keys under `desk/` in the bucket, with their sizes.
+    async fn objects(&self) -> Vec<(String, u64)> {
+        let listing = reqwest::get(format!("{}/backups?list-type=2&prefix=desk/", self.url()))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let mut objects = Vec::new();
+        for part in listing.split("<Contents>").skip(1) {
+            let key = part
+                .split("<Key>")
+                .nth(1)
+                .and_then(|k| k.split("</Key>").next());
+            let size = part
+                .split("<Size>")
+                .nth(1)
+                .and_then(|s| s.split("</Size>").next());
+            if let (Some(key), Some(size)) = (key, size) {
+                objects.push((key.to_string(), size.parse().unwrap()));
+            }
+        }
+        objects.sort();
+        objects
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Verified backups are copied to object storage, byte for byte; an unreachable store is a
+/// failed copy, recorded and tried again, while the local backup still counts; retention
+/// deletes old copies too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verified_backups_are_copied_off_site_and_a_store_that_is_down_is_tried_again() {
+    let port = free_port();
+    let mut s3 = S3Server::start(port).await;
+    let db = Database::fresh(Backend::Sqlite).await;
+    let work = work_dir("offsite");
+    let recipient = keys::generate_into(&work.join("key.txt"), jiff::Timestamp::now()).unwrap();
+    let mut config = test_config(&db.url);
+    config.jobs.interval_ms = 3_600_000;
+    config.data_dir = work.join("data");
+    config.backup.enabled = true;
+    config.backup.folder = Some(work.join("backups"));
+    config.backup.recipients = vec![recipient];
+    config.backup.offsite.url = "s3://backups/desk".into();
+    config.backup.offsite.endpoint = s3.url();
+    config.backup.offsite.access_key_id = "test".into();
+    config.backup.offsite.secret_access_key = "test".into();
+    config.backup.offsite.allow_http = true;
+    let policy = work.join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[continuity]\nkeep_daily = 1\nkeep_weekly = 0\nkeep_monthly = 0\n",
+    )
+    .unwrap();
+    config.policy_file = Some(policy);
+    let server = Server::start_with_clock(config, Clock::manual(dutch("2026-03-02T01:00"))).await;
+    let org = server.organization("Acme", None).await;
+    let customer = server
+        .token("klant@acme.example", Role::Customer, Some(org))
+        .await;
+    server.file_ticket(&customer, None, "off-site").await;
+
+    let first = server.desk().back_up_if_due().await.unwrap().unwrap();
+    assert_eq!(first.state, BackupState::Verified, "{}", first.detail);
+    let name = first.name.clone().unwrap();
+    let (_, listed) = server.get(&server.admin, "/api/v1/backups").await;
+    assert_eq!(listed["offsite"], "s3://backups/desk");
+    assert_eq!(listed["backups"][0]["offsite"], "stored", "{listed}");
+    let objects = s3.objects().await;
+    let local = std::fs::read(work.join("backups").join(&name)).unwrap();
+    assert_eq!(
+        objects.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+        vec![format!("desk/{name}"), format!("desk/{name}.manifest.json")]
+    );
+    let copied = reqwest::get(format!("{}/backups/desk/{name}", s3.url()))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(
+        copied.as_ref(),
+        local.as_slice(),
+        "the copy is the archive, byte for byte"
+    );
+
+    // The store goes away: the next backup counts locally, its copy fails and waits.
+    s3.stop();
+    server.advance(SignedDuration::from_hours(24));
+    let second = server.desk().back_up_if_due().await.unwrap().unwrap();
+    assert_eq!(second.state, BackupState::Verified, "{}", second.detail);
+    let (_, listed) = server.get(&server.admin, "/api/v1/backups").await;
+    assert_eq!(listed["backups"][0]["offsite"], "failed", "{listed}");
+    assert!(
+        listed["backups"][0]["offsite_detail"]
+            .as_str()
+            .unwrap()
+            .contains("objectopslag"),
+        "the reason, in the reader's language: {listed}"
+    );
+    assert_eq!(listed["rpo_passed"], false, "the local backup counts");
+    // Back (empty, as after a loss); the copy is tried again once its wait is over.
+    let s3 = S3Server::start(port).await;
+    assert_eq!(
+        server.desk().copy_offsite_due().await.unwrap(),
+        0,
+        "not yet due"
+    );
+    server.advance(SignedDuration::from_mins(6));
+    assert_eq!(server.desk().copy_offsite_due().await.unwrap(), 1);
+    let second_name = second.name.unwrap();
+    assert_eq!(
+        s3.objects()
+            .await
+            .iter()
+            .map(|(k, _)| k.clone())
+            .collect::<Vec<_>>(),
+        vec![
+            format!("desk/{second_name}"),
+            format!("desk/{second_name}.manifest.json")
+        ]
+    );
+    // Retention (one daily kept) deletes the older backup here and its copy there.
+    server.advance(SignedDuration::from_hours(24));
+    let third = server.desk().back_up_if_due().await.unwrap().unwrap();
+    let third_name = third.name.unwrap();
+    assert_eq!(
+        s3.objects()
+            .await
+            .iter()
+            .map(|(k, _)| k.clone())
+            .collect::<Vec<_>>(),
+        vec![
+            format!("desk/{third_name}"),
+            format!("desk/{third_name}.manifest.json")
+        ]
+    );
+    assert!(!work.join("backups").join(&second_name).exists());
+    server.stop().await;
+}

@@ -9,6 +9,7 @@ pub mod archive;
 pub mod folder;
 pub mod keys;
 pub mod manifest;
+pub mod offsite;
 pub mod restore;
 pub mod snapshot;
 
@@ -68,6 +69,8 @@ pub enum BackupError {
     SlaUnreadable { ticket: String, detail: String },
     #[error("the restored desk did not answer {what} as it should: {detail}")]
     Unanswered { what: String, detail: String },
+    #[error("object storage, {what}: {detail}")]
+    Offsite { what: String, detail: String },
 }
 
 impl BackupError {
@@ -137,6 +140,9 @@ impl BackupError {
                     .given("detail", detail)
             }
             BackupError::Unanswered { what, detail } => Message::new("backup_error_unanswered")
+                .given("what", what)
+                .given("detail", detail),
+            BackupError::Offsite { what, detail } => Message::new("backup_error_offsite")
                 .given("what", what)
                 .given("detail", detail),
         }
@@ -221,6 +227,10 @@ mod tests {
             BackupError::Unanswered {
                 what: "/healthz".into(),
                 detail: "503".into(),
+            },
+            BackupError::Offsite {
+                what: "uploading".into(),
+                detail: "connection refused".into(),
             },
         ];
         for error in all {

@@ -107,7 +107,9 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 
 pub(super) fn serve_error(error: ServeError) -> CliError {
     match error {
-        ServeError::Policy { .. } | ServeError::Listen { .. } => CliError::bad("cli_serve", error),
+        ServeError::Policy { .. } | ServeError::Listen { .. } | ServeError::Backup(_) => {
+            CliError::bad("cli_serve", error)
+        }
         ServeError::Store(sladesk::store::StoreError::UnsupportedUrl(_)) => {
             CliError::bad("cli_serve", error)
         }

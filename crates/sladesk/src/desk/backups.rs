@@ -28,11 +28,12 @@ use sladesk_core::continuity::{ContinuityRules, Scenario, retained};
 use super::{Actor, Desk, DeskError};
 use crate::backup::folder::Folder;
 use crate::backup::manifest::{self, Manifest};
+use crate::backup::offsite::Offsite;
 use crate::backup::snapshot::{self, Target, Tools};
 use crate::backup::{BackupError, archive, keys, restore};
 use crate::catalogue::Message;
 use crate::config::Config;
-use crate::domain::continuity::{Backup, Drill, Performed};
+use crate::domain::continuity::{Backup, Drill, OffsiteState, Performed};
 use crate::store::continuity as store;
 use crate::store::continuity::{NewDrill, Written};
 use crate::store::{Dialect, Store, accounts, audit, tickets};
@@ -60,11 +61,14 @@ pub struct BackupSetup {
     /// PostgreSQL: the server verification restores on; empty: the desk's own.
     pub scratch_database_url: String,
     pub host: String,
+    /// The off-site copies' object storage, when configured.
+    pub offsite: Option<Offsite>,
 }
 
 impl BackupSetup {
-    pub fn new(config: &Config) -> BackupSetup {
-        BackupSetup {
+    /// The setup of `config`; a refusal names what is wrong with `backup.offsite`.
+    pub fn new(config: &Config) -> Result<BackupSetup, String> {
+        Ok(BackupSetup {
             enabled: config.backup.enabled,
             folder: Folder::new(config.backup_folder()),
             recipients: config.backup.recipients.clone(),
@@ -79,14 +83,15 @@ impl BackupSetup {
                 .ok()
                 .and_then(|h| h.into_string().ok())
                 .unwrap_or_default(),
-        }
+            offsite: Offsite::from_config(&config.backup.offsite)?,
+        })
     }
 
     /// No backups (a desk built without a configuration, as some tools do).
     pub fn off() -> BackupSetup {
-        let mut setup = BackupSetup::new(&Config::default());
-        setup.enabled = false;
-        setup
+        let mut config = Config::default();
+        config.backup.enabled = false;
+        BackupSetup::new(&config).expect("the default configuration has no object storage")
     }
 
     /// Whether the private key made for a zero-configuration desk still lies on this server.
@@ -106,6 +111,8 @@ pub struct ContinuityOverview {
     pub rpo_passed: bool,
     pub key_on_server: bool,
     pub folder: String,
+    /// The object storage off-site copies go to (`s3://…`), when configured.
+    pub offsite: Option<String>,
     pub backups: Vec<Backup>,
     pub drills: Vec<Drill>,
     /// Every scenario of the RTO table with its objective and its last drill.
@@ -193,6 +200,9 @@ impl Desk {
             Ok((name, detail, verify_ms)) => {
                 let detail = detail.to_stored();
                 store::record_verified(&mut tx, id, finished, *verify_ms, &detail).await?;
+                if self.backups.offsite.is_some() {
+                    store::record_offsite(&mut tx, id, OffsiteState::Pending, "", None).await?;
+                }
                 audit::record(
                     &mut tx,
                     finished,
@@ -217,6 +227,7 @@ impl Desk {
         }
         tx.commit().await?;
         if outcome.is_ok() {
+            self.copy_offsite_due().await?;
             self.apply_retention(&rules).await?;
         }
         let mut conn = self.store.read().await?;
@@ -511,6 +522,48 @@ impl Desk {
         Ok(Some(ticket))
     }
 
+    /// Copies the verified backups kept here whose off-site copy is due (new, or failed and
+    /// due again) to object storage; returns how many were stored. A failure is recorded with
+    /// its reason and tried again later; the local backup counts all the same.
+    pub async fn copy_offsite_due(&self) -> Result<usize, DeskError> {
+        let Some(offsite) = &self.backups.offsite else {
+            return Ok(0);
+        };
+        let now = self.clock.now().as_second();
+        let folder = self.backups.folder.root().display().to_string();
+        let due = {
+            let mut conn = self.store.read().await?;
+            store::offsite_due(&mut conn, &self.backups.host, &folder, now).await?
+        };
+        let mut stored = 0;
+        for backup in due {
+            let Some(name) = &backup.name else { continue };
+            let copied = offsite.upload(&self.backups.folder, name).await;
+            let mut tx = self.store.write().await?;
+            match copied {
+                Ok(()) => {
+                    store::record_offsite(&mut tx, backup.id, OffsiteState::Stored, "", None)
+                        .await?;
+                    stored += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(backup = backup.id, error = %e, "the off-site copy failed; tried again");
+                    let retry = self.clock.now().as_second() + RETRY_FIRST_SECONDS;
+                    store::record_offsite(
+                        &mut tx,
+                        backup.id,
+                        OffsiteState::Failed,
+                        &e.message().to_stored(),
+                        Some(retry),
+                    )
+                    .await?;
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(stored)
+    }
+
     /// Deletes the verified backups the policy no longer keeps (files here, then the record).
     async fn apply_retention(&self, rules: &ContinuityRules) -> Result<usize, DeskError> {
         let verified = {
@@ -530,11 +583,20 @@ impl Desk {
             let here = backup.folder.as_deref()
                 == Some(&*self.backups.folder.root().display().to_string())
                 && backup.host.as_deref() == Some(&*self.backups.host);
-            if let (true, Some(name)) = (here, &backup.name)
-                && let Err(e) = self.backups.folder.delete(name)
-            {
-                tracing::warn!(backup = backup.id, error = %e, "an old backup could not be deleted");
-                continue;
+            if let (true, Some(name)) = (here, &backup.name) {
+                // The off-site copy first: a local file is never gone while its copy lingers
+                // unknown to the record.
+                if let Some(offsite) = &self.backups.offsite
+                    && backup.offsite != OffsiteState::None
+                    && let Err(e) = offsite.delete(name).await
+                {
+                    tracing::warn!(backup = backup.id, error = %e, "an old off-site copy could not be deleted");
+                    continue;
+                }
+                if let Err(e) = self.backups.folder.delete(name) {
+                    tracing::warn!(backup = backup.id, error = %e, "an old backup could not be deleted");
+                    continue;
+                }
             }
             let mut tx = self.store.write().await?;
             store::record_deleted(&mut tx, backup.id).await?;
@@ -635,6 +697,7 @@ impl Desk {
             newest_verified,
             key_on_server: self.backups.key_on_server(),
             folder: self.backups.folder.root().display().to_string(),
+            offsite: self.backups.offsite.as_ref().map(|o| o.shown().to_string()),
             backups: store::recent(&mut conn, 60).await?,
             drills: store::drills(&mut conn, 50).await?,
             scenarios: Scenario::ALL

@@ -53,7 +53,30 @@ pub struct Backup {
     pub verify_ms: Option<i64>,
     /// Why it failed, or what its verification checked.
     pub detail: String,
+    /// Its copy in object storage, when one is configured.
+    pub offsite: OffsiteState,
+    pub offsite_detail: String,
 }
+
+/// Where a backup's off-site copy stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OffsiteState {
+    /// No object storage is configured (or the backup was not verified).
+    None,
+    /// To be copied by the host that keeps it.
+    Pending,
+    Stored,
+    /// The copy failed; tried again.
+    Failed,
+}
+
+words!(OffsiteState {
+    None => "",
+    Pending => "pending",
+    Stored => "stored",
+    Failed => "failed",
+});
 
 /// Who performed a drill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

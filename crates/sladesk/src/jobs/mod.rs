@@ -172,6 +172,9 @@ pub fn spawn(
                     Ok(None) => {}
                     Err(e) => tracing::warn!(error = %e, "backup not taken; tried again"),
                 }
+                if let Err(e) = desk.copy_offsite_due().await {
+                    tracing::warn!(error = %e, "off-site copies not made; tried again");
+                }
                 if let Err(e) = desk.watch_recovery_point().await {
                     tracing::warn!(error = %e, "recovery point not checked; tried again");
                 }

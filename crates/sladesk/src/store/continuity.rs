@@ -7,7 +7,7 @@ use sladesk_core::continuity::Scenario;
 use sqlx::any::AnyRow;
 
 use super::{Conn, Dialect, StoreError, col};
-use crate::domain::continuity::{Backup, BackupState, Drill, Performed};
+use crate::domain::continuity::{Backup, BackupState, Drill, OffsiteState, Performed};
 
 /// How many tables the database of `conn` holds: 0 is an empty target to restore into.
 pub async fn table_count(conn: &mut Conn, dialect: Dialect) -> Result<i64, StoreError> {
@@ -64,7 +64,8 @@ pub async fn counts(conn: &mut Conn, tables: &[&str]) -> Result<BTreeMap<String,
 }
 
 const BACKUP_COLUMNS: &str = "id, interval_start, state, attempts, started_at, taken_at, \
-     finished_at, name, folder, host, size, sha256, manifest, backup_ms, verify_ms, detail";
+     finished_at, name, folder, host, size, sha256, manifest, backup_ms, verify_ms, detail, \
+     offsite, offsite_detail";
 
 fn backup(row: &AnyRow) -> Result<Backup, StoreError> {
     let state: String = col(row, "state")?;
@@ -92,7 +93,55 @@ fn backup(row: &AnyRow) -> Result<Backup, StoreError> {
         backup_ms: col(row, "backup_ms")?,
         verify_ms: col(row, "verify_ms")?,
         detail: col(row, "detail")?,
+        offsite: {
+            let state: String = col(row, "offsite")?;
+            OffsiteState::parse(&state)
+                .ok_or_else(|| StoreError::Corrupt(format!("off-site state `{state}`")))?
+        },
+        offsite_detail: col(row, "offsite_detail")?,
     })
+}
+
+/// Records where a backup's off-site copy stands (`retry_at`: when a failed copy is tried
+/// again).
+pub async fn record_offsite(
+    conn: &mut Conn,
+    id: i64,
+    state: OffsiteState,
+    detail: &str,
+    retry_at: Option<i64>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE backups SET offsite = $1, offsite_detail = $2, offsite_retry_at = $3 WHERE id = $4",
+    )
+    .bind(state.as_str())
+    .bind(detail)
+    .bind(retry_at)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Verified backups kept in `folder` on `host` whose off-site copy is due at `now`.
+pub async fn offsite_due(
+    conn: &mut Conn,
+    host: &str,
+    folder: &str,
+    now: i64,
+) -> Result<Vec<Backup>, StoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {BACKUP_COLUMNS} FROM backups
+          WHERE state = 'verified' AND offsite IN ('pending', 'failed')
+            AND host = $1 AND folder = $2 AND COALESCE(offsite_retry_at, 0) <= $3
+          ORDER BY taken_at"
+    )))
+    .bind(host)
+    .bind(folder)
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(backup).collect()
 }
 
 /// Whether the backup of `interval_start` is done, or being done by a replica until after

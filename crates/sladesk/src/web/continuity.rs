@@ -17,7 +17,7 @@ use super::schema::rfc3339;
 use super::visitor::Visitor;
 use crate::catalogue::stored_text;
 use crate::desk::ContinuityOverview;
-use crate::domain::continuity::{Backup, BackupState, Drill, Performed};
+use crate::domain::continuity::{Backup, BackupState, Drill, OffsiteState, Performed};
 use crate::notify::local_time;
 use sladesk_core::text::Language;
 
@@ -47,6 +47,10 @@ pub struct BackupResponse {
     pub verify_ms: Option<i64>,
     /// What verification checked, or why the backup failed.
     pub detail: String,
+    /// Its copy in object storage (`none` without one configured).
+    pub offsite: OffsiteState,
+    /// Why the off-site copy failed.
+    pub offsite_detail: String,
 }
 
 impl BackupResponse {
@@ -67,6 +71,8 @@ impl BackupResponse {
             backup_ms: b.backup_ms,
             verify_ms: b.verify_ms,
             detail: stored_text(&b.detail, language),
+            offsite: b.offsite,
+            offsite_detail: stored_text(&b.offsite_detail, language),
         }
     }
 }
@@ -86,6 +92,8 @@ pub struct BackupsResponse {
     /// Whether the private key made for a desk without configuration still lies on the
     /// server (it should be moved off it).
     pub key_on_server: bool,
+    /// The object storage verified backups are copied to (`s3://…`), when configured.
+    pub offsite: Option<String>,
     /// Newest first, at most 60.
     pub backups: Vec<BackupResponse>,
 }
@@ -162,6 +170,7 @@ pub async fn backups(
         age_seconds: o.age_seconds,
         rpo_passed: o.rpo_passed,
         key_on_server: o.key_on_server,
+        offsite: o.offsite.clone(),
         backups: o
             .backups
             .into_iter()
@@ -251,6 +260,12 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
                 size => b.size.map(size).unwrap_or_default(),
                 tickets => b.counts.get("tickets").copied(),
                 detail => stored_text(&b.detail, language),
+                offsite => match b.offsite {
+                    OffsiteState::None => String::new(),
+                    state => visitor.text(&format!("backup_offsite_{}", state.as_str())),
+                },
+                offsite_failed => b.offsite == OffsiteState::Failed,
+                offsite_detail => stored_text(&b.offsite_detail, language),
             }
         })
         .collect();
@@ -289,6 +304,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
         age => o.age_seconds.map(span),
         key_on_server => o.key_on_server,
         folder => o.folder.clone(),
+        offsite => o.offsite.clone(),
         backups => backups,
         scenarios => scenarios,
         drills => drills,

@@ -22,7 +22,12 @@ CREATE TABLE backups (
     manifest TEXT,
     backup_ms BIGINT,
     verify_ms BIGINT,
-    detail TEXT NOT NULL DEFAULT ''
+    detail TEXT NOT NULL DEFAULT '',
+    -- The off-site copy (object storage, when configured): '' (none), pending, stored,
+    -- failed (tried again from offsite_retry_at), with why.
+    offsite TEXT NOT NULL DEFAULT '',
+    offsite_detail TEXT NOT NULL DEFAULT '',
+    offsite_retry_at BIGINT
 );
 CREATE INDEX backups_verified ON backups(taken_at) WHERE state = 'verified';
 -- A drill (D2): a restore of a backup into a scratch target by `sladesk drill`, or a drill the
