@@ -803,6 +803,15 @@ impl S3Server {
         objects
     }
 
+    /// The keys under `desk/`.
+    async fn keys(&self) -> Vec<String> {
+        self.objects()
+            .await
+            .into_iter()
+            .map(|(key, _)| key)
+            .collect()
+    }
+
     fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -813,6 +822,11 @@ impl Drop for S3Server {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// The keys of a backup's copy: its archive and its manifest.
+fn copies_of(name: &str) -> Vec<String> {
+    vec![format!("desk/{name}"), format!("desk/{name}.manifest.json")]
 }
 
 /// Verified backups are copied to object storage, byte for byte; an unreachable store is a
@@ -858,10 +872,9 @@ async fn verified_backups_are_copied_off_site_and_a_store_that_is_down_is_tried_
     assert_eq!(listed["backups"][0]["offsite"], "stored", "{listed}");
     let objects = s3.objects().await;
     let local = std::fs::read(work.join("backups").join(&name)).unwrap();
-    assert_eq!(
-        objects.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
-        vec![format!("desk/{name}"), format!("desk/{name}.manifest.json")]
-    );
+    let stored: Vec<String> = objects.iter().map(|(k, _)| k.clone()).collect();
+    assert_eq!(stored, copies_of(&name));
+    assert_eq!(objects[0].1, local.len() as u64);
     let copied = reqwest::get(format!("{}/backups/desk/{name}", s3.url()))
         .await
         .unwrap()
