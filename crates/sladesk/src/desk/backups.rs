@@ -323,7 +323,9 @@ impl Desk {
             let _ = setup.folder.delete(&name);
             return Err(e);
         }
-        {
+        // From here on, a failure deletes the archive and its manifest: only a verified backup
+        // stays in the folder.
+        let recorded = async {
             let mut tx = self.store.write().await?;
             store::record_written(
                 &mut tx,
@@ -340,9 +342,12 @@ impl Desk {
                 },
             )
             .await?;
-            tx.commit()
-                .await
-                .map_err(|e| BackupError::Store(e.into()))?;
+            tx.commit().await.map_err(|e| BackupError::Store(e.into()))
+        }
+        .await;
+        if let Err(e) = recorded {
+            let _ = setup.folder.delete(&name);
+            return Err(e);
         }
         let checking = Instant::now();
         match self.verify(&path, &name, one_time).await {
