@@ -208,7 +208,11 @@ async fn a_backup_taken_while_tickets_are_filed_restores_every_ticket_acknowledg
             }
         }));
     }
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // The backup starts once the writers are at work.
+    eventually(30, "the writers' first tickets", || async {
+        (!acknowledged.lock().unwrap().is_empty()).then_some(())
+    })
+    .await;
     let backup = d
         .server
         .desk()
@@ -579,8 +583,10 @@ async fn two_replicas_take_one_backup_per_interval() {
         (listed["backups"][0]["state"] == "verified").then_some(listed)
     })
     .await;
-    // Both replicas' jobs have had several rounds since.
-    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    // Neither replica takes the interval again, asked directly as its job would ask.
+    for s in &servers {
+        assert!(s.desk().back_up_if_due().await.unwrap().is_none());
+    }
     let (_, listed_again) = servers[1].get(&servers[1].admin, "/api/v1/backups").await;
     assert_eq!(
         listed_again["backups"].as_array().unwrap().len(),

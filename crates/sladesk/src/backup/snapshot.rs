@@ -75,7 +75,71 @@ async fn describe_on(conn: &mut AnyConnection, dialect: Dialect) -> Result<Descr
     })
 }
 
-async fn connect(url: &str) -> Result<AnyConnection, BackupError> {
+/// A target made for one restore and removed after it (verification, drills).
+#[derive(Debug)]
+pub enum Scratch {
+    /// A SQLite file, removed with what SQLite keeps beside it.
+    SqliteFile(PathBuf),
+    /// A data folder of its own, removed whole.
+    SqliteFolder(PathBuf),
+    /// A PostgreSQL database of its own on `server`, made here and dropped after.
+    Postgres { server: String, name: String },
+}
+
+impl Scratch {
+    /// A database named `prefix` and a random suffix on the server of `server`.
+    pub async fn postgres(server: &str, prefix: &str) -> Result<Scratch, BackupError> {
+        let suffix = crate::secrets::hex::<6>().map_err(|e| BackupError::Keys(e.to_string()))?;
+        let name = format!("{prefix}_{suffix}");
+        let mut admin = connect(server).await?;
+        let made = sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await;
+        let _ = admin.close().await;
+        made.map_err(|e| BackupError::Store(e.into()))?;
+        Ok(Scratch::Postgres {
+            server: server.to_string(),
+            name,
+        })
+    }
+
+    pub fn target(&self) -> Target {
+        match self {
+            Scratch::SqliteFile(file) => Target::Sqlite(file.clone()),
+            Scratch::SqliteFolder(folder) => Target::Sqlite(folder.join("sladesk.db")),
+            Scratch::Postgres { server, name } => Target::Postgres(with_database(server, name)),
+        }
+    }
+
+    /// Removes what the restore made; a failure here only leaves garbage, so it is not one.
+    pub async fn remove(self) {
+        match self {
+            Scratch::SqliteFile(file) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut path = file.as_os_str().to_os_string();
+                    path.push(suffix);
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+            Scratch::SqliteFolder(folder) => {
+                let _ = std::fs::remove_dir_all(folder);
+            }
+            Scratch::Postgres { server, name } => {
+                if let Ok(mut admin) = connect(&server).await {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&mut admin)
+                    .await;
+                    let _ = admin.close().await;
+                }
+            }
+        }
+    }
+}
+
+/// One connection to the database at `url`, outside any pool.
+pub(crate) async fn connect(url: &str) -> Result<AnyConnection, BackupError> {
     sqlx::any::install_default_drivers();
     AnyConnection::connect(url)
         .await

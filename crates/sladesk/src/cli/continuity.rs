@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{Args, Subcommand, ValueEnum};
-use sladesk::backup::snapshot::{Target, Tools};
+use sladesk::backup::snapshot::{Scratch, Target, Tools};
 use sladesk::backup::{BackupError, keys, restore};
 use sladesk::catalogue::Message;
 use sladesk::config::Config;
@@ -322,9 +322,9 @@ async fn performed_drill(
     };
     let started_at = desk.clock.now();
     let clock = Instant::now();
-    let (target, scratch) = scratch_target(desk, config).await.map_err(backup_error)?;
-    let checked = restore_and_ask(config, &path, keys, &target).await;
-    drop_scratch(&target, scratch).await;
+    let scratch = scratch_for(desk, config).await.map_err(backup_error)?;
+    let checked = restore_and_ask(config, &path, keys, &scratch.target()).await;
+    scratch.remove().await;
     let took_seconds = clock.elapsed().as_secs_f64().ceil() as i64;
     let (passed, detail) = match checked {
         Ok(answered) => (true, answered.to_stored()),
@@ -345,51 +345,18 @@ async fn performed_drill(
 
 /// A scratch target of the desk's kind: a folder in the system's temporary folder, or a
 /// database of its own on the desk's PostgreSQL server.
-async fn scratch_target(
-    desk: &Desk,
-    config: &Config,
-) -> Result<(Target, Option<(String, String)>), BackupError> {
-    let suffix = sladesk::secrets::hex::<6>().map_err(|e| BackupError::Keys(e.to_string()))?;
+async fn scratch_for(desk: &Desk, config: &Config) -> Result<Scratch, BackupError> {
     match desk.store.dialect {
         sladesk::store::Dialect::Sqlite => {
-            let dir = std::env::temp_dir().join(format!("sladesk-drill-{suffix}"));
-            Ok((Target::Sqlite(dir.join("sladesk.db")), None))
-        }
-        sladesk::store::Dialect::Postgres => {
-            let server = config.database_url();
-            let name = format!("sladesk_drill_{suffix}");
-            let mut conn = desk.store.read().await?;
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut *conn)
-                .await
-                .map_err(|e| BackupError::Store(e.into()))?;
-            Ok((
-                Target::Postgres(sladesk::backup::snapshot::with_database(&server, &name)),
-                Some((server, name)),
+            let suffix =
+                sladesk::secrets::hex::<6>().map_err(|e| BackupError::Keys(e.to_string()))?;
+            Ok(Scratch::SqliteFolder(
+                std::env::temp_dir().join(format!("sladesk-drill-{suffix}")),
             ))
         }
-    }
-}
-
-async fn drop_scratch(target: &Target, scratch: Option<(String, String)>) {
-    match (target, scratch) {
-        (Target::Sqlite(file), _) => {
-            if let Some(dir) = file.parent() {
-                let _ = std::fs::remove_dir_all(dir);
-            }
+        sladesk::store::Dialect::Postgres => {
+            Scratch::postgres(&config.database_url(), "sladesk_drill").await
         }
-        (Target::Postgres(_), Some((server, name))) => {
-            sqlx::any::install_default_drivers();
-            if let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(&server).await
-            {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .execute(&mut conn)
-                .await;
-            }
-        }
-        (Target::Postgres(_), None) => {}
     }
 }
 

@@ -29,7 +29,7 @@ use super::{Actor, Desk, DeskError};
 use crate::backup::folder::Folder;
 use crate::backup::manifest::{self, Manifest};
 use crate::backup::offsite::Offsite;
-use crate::backup::snapshot::{self, Target, Tools};
+use crate::backup::snapshot::{self, Scratch, Target, Tools};
 use crate::backup::{BackupError, archive, keys, restore};
 use crate::catalogue::Message;
 use crate::config::Config;
@@ -393,54 +393,23 @@ impl Desk {
         one_time: age::x25519::Identity,
     ) -> Result<Message, BackupError> {
         let setup = &self.backups;
-        let (target, scratch_db) = match self.store.dialect {
-            Dialect::Sqlite => (
-                Target::Sqlite(setup.folder.path(&format!("{name}.verify.partial.db"))),
-                None,
-            ),
+        let scratch = match self.store.dialect {
+            Dialect::Sqlite => {
+                Scratch::SqliteFile(setup.folder.path(&format!("{name}.verify.partial.db")))
+            }
             Dialect::Postgres => {
                 let server = if setup.scratch_database_url.is_empty() {
                     &setup.database_url
                 } else {
                     &setup.scratch_database_url
                 };
-                let db = format!(
-                    "sladesk_verify_{}",
-                    crate::secrets::hex::<6>().map_err(|e| BackupError::Keys(e.to_string()))?
-                );
-                let mut admin = connect(server).await?;
-                let made = sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-                    .execute(&mut admin)
-                    .await;
-                let _ = sqlx::Connection::close(admin).await;
-                made.map_err(|e| BackupError::Store(e.into()))?;
-                (
-                    Target::Postgres(snapshot::with_database(server, &db)),
-                    Some((server.clone(), db)),
-                )
+                Scratch::postgres(server, "sladesk_verify").await?
             }
         };
-        let checked = self.restore_and_check(path, one_time, &target).await;
-        match (&target, scratch_db) {
-            (Target::Sqlite(file), _) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let mut f = file.as_os_str().to_os_string();
-                    f.push(suffix);
-                    let _ = std::fs::remove_file(f);
-                }
-            }
-            (Target::Postgres(_), Some((server, db))) => {
-                if let Ok(mut admin) = connect(&server).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
-                    )))
-                    .execute(&mut admin)
-                    .await;
-                    let _ = sqlx::Connection::close(admin).await;
-                }
-            }
-            (Target::Postgres(_), None) => {}
-        }
+        let checked = self
+            .restore_and_check(path, one_time, &scratch.target())
+            .await;
+        scratch.remove().await;
         checked
     }
 
@@ -460,7 +429,7 @@ impl Desk {
         .await?;
         let url = target.url();
         if let Target::Sqlite(_) = target {
-            let mut conn = connect(&url).await?;
+            let mut conn = snapshot::connect(&url).await?;
             let verdict: String = sqlx::query_scalar("PRAGMA integrity_check")
                 .fetch_one(&mut conn)
                 .await
@@ -770,11 +739,4 @@ impl Desk {
             Some((b, path))
         }))
     }
-}
-
-async fn connect(url: &str) -> Result<sqlx::AnyConnection, BackupError> {
-    sqlx::any::install_default_drivers();
-    <sqlx::AnyConnection as sqlx::Connection>::connect(url)
-        .await
-        .map_err(|e| BackupError::Store(e.into()))
 }
