@@ -280,10 +280,7 @@ pub fn drill(args: DrillArgs) -> Result<(), CliError> {
         ));
     }
     let Some(identity) = &args.identity else {
-        return Err(CliError::bad(
-            "cli_failed",
-            "--identity FILE: the private key the backup opens with",
-        ));
+        return Err(CliError::BadInput(Message::new("cli_drill_needs_identity")));
     };
     let keys = identities(identity)?;
     runtime()?.block_on(async move {

@@ -15,7 +15,7 @@ use super::error::{ApiError, Problem};
 use super::extract::Auth;
 use super::schema::rfc3339;
 use super::visitor::Visitor;
-use crate::catalogue::stored_text;
+use crate::catalogue::{stored_text, text_with};
 use crate::desk::ContinuityOverview;
 use crate::domain::continuity::{Backup, BackupState, Drill, OffsiteState, Performed};
 use crate::notify::local_time;
@@ -214,12 +214,20 @@ fn drills_of(o: ContinuityOverview, language: Language) -> DrillsResponse {
     }
 }
 
-/// Hours and minutes, e.g. "2 h 05 min", for the page.
-fn span(seconds: i64) -> String {
-    if seconds < 3600 {
-        format!("{} min", seconds.div_euclid(60).max(0))
+/// Hours and minutes as the reader's language writes them: "2 h 05 min", "2 u 05 min".
+fn span(seconds: i64, language: Language) -> String {
+    let minutes = seconds.div_euclid(60).max(0);
+    if minutes < 60 {
+        text_with(language, "span_minutes", &[("minutes", minutes.into())])
     } else {
-        format!("{} h {:02} min", seconds / 3600, seconds / 60 % 60)
+        text_with(
+            language,
+            "span_hours",
+            &[
+                ("hours", (minutes / 60).into()),
+                ("minutes", format!("{:02}", minutes % 60).into()),
+            ],
+        )
     }
 }
 
@@ -275,9 +283,9 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
         .map(|(s, rto, last)| {
             context! {
                 name => scenario_word(*s),
-                rto => span(*rto),
+                rto => span(*rto, language),
                 last => last.as_ref().map(|d| context! {
-                    at => when(d.started_at), took => span(d.took_seconds), met => d.met_rto,
+                    at => when(d.started_at), took => span(d.took_seconds, language), met => d.met_rto,
                     passed => d.passed,
                 }),
             }
@@ -290,7 +298,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
             context! {
                 at => when(d.started_at), scenario => scenario_word(d.scenario),
                 performed => visitor.text(&format!("drill_performed_{}", d.performed.as_str())),
-                took => span(d.took_seconds), rto => span(d.rto_seconds), passed => d.passed,
+                took => span(d.took_seconds, language), rto => span(d.rto_seconds, language), passed => d.passed,
                 met => d.met_rto, by => d.ran_by.clone(), detail => stored_text(&d.detail, language),
                 backup => d.backup_name.clone().unwrap_or_default(),
             }
@@ -298,10 +306,10 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
         .collect();
     let view = context! {
         enabled => o.enabled,
-        rpo => span(o.rpo_seconds),
+        rpo => span(o.rpo_seconds, language),
         rpo_passed => o.rpo_passed,
         newest => o.newest_verified.as_ref().and_then(|b| b.taken_at).map(when),
-        age => o.age_seconds.map(span),
+        age => o.age_seconds.map(|s| span(s, language)),
         key_on_server => o.key_on_server,
         folder => o.folder.clone(),
         offsite => o.offsite.clone(),
