@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod desk;
 pub mod domain;
+pub mod exchange;
 pub mod jobs;
 pub mod metrics;
 pub mod notify;

@@ -2,6 +2,7 @@
 
 mod availability;
 mod continuity;
+mod exchange;
 mod report;
 mod service;
 mod sla;
@@ -66,6 +67,12 @@ enum Command {
     /// on it, check its answers, and record the time against the scenario's RTO; or record a
     /// drill done by hand (--took).
     Drill(continuity::DrillArgs),
+    /// Write the desk (or one customer's part of it) as a data set: JSON Lines
+    /// (docs/EXCHANGE.md), to stdout or --out.
+    Export(exchange::ExportArgs),
+    /// Bring a data set (from `export`, another desk, or a CSV file with --csv --map) into
+    /// this desk: checked whole first, idempotent by external id.
+    Import(exchange::ImportArgs),
 }
 
 /// A failed command. Bad input exits with 2, a failure of the machine with 1. Both are told
@@ -152,6 +159,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Backup(command) => continuity::backup(command),
         Command::Restore(args) => continuity::restore(args),
         Command::Drill(args) => continuity::drill(args),
+        Command::Export(args) => exchange::export(args),
+        Command::Import(args) => exchange::import(args),
     }
 }
 

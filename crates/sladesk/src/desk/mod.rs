@@ -8,6 +8,7 @@ mod backups;
 mod billing;
 mod creation;
 mod credits;
+mod exchange;
 mod fairuse;
 mod newsletter;
 mod notifications;
@@ -32,6 +33,7 @@ pub use accounts::{NewOrganization, NewUser, OrganizationPatch, issue_token, tok
 pub use availability::{NewComponent, NewExclusion, NewMonitor, NewWindow};
 pub use backups::{BackupSetup, ContinuityOverview, DrillRecord};
 pub use billing::{BillingMonth, NewBooking, NewProposal, ProposalChange, TicketBilling};
+pub use exchange::{ExportScope, ExportSummary, ImportOptions, ImportSummary, Phase};
 pub use fairuse::{
     CaseDecision, ChartDay, FairUseOverview, Intake, NewCase, SmallCohort, UsageChart, UsageDay,
     UsageValue,

@@ -139,6 +139,42 @@ pub(crate) fn derive(
     now: Timestamp,
 ) -> Result<SlaReport, DeskError> {
     let (report, schedule) = evaluate_ticket(policy, ticket, events, now)?;
+    apply(policy, ticket, events, &report, &schedule, sent);
+    Ok(report)
+}
+
+/// An imported ticket's derived columns, its alerts whose moment passed before `now` counted
+/// as sent: an import records history, it does not send last year's warnings now (nor close
+/// for a silence it did not watch). Returns those alerts, to be stored as sent.
+pub(crate) fn derive_history(
+    policy: &Policy,
+    ticket: &mut Ticket,
+    events: &[TicketEvent],
+    now: Timestamp,
+) -> Result<Vec<String>, DeskError> {
+    let (report, schedule) = evaluate_ticket(policy, ticket, events, now)?;
+    let past: Vec<String> = if ticket.outside_sla {
+        Vec::new()
+    } else {
+        alerts(&report, &schedule)
+            .into_iter()
+            .filter(|(_, at)| *at <= now)
+            .map(|(key, _)| key)
+            .collect()
+    };
+    apply(policy, ticket, events, &report, &schedule, &past);
+    Ok(past)
+}
+
+/// Sets the derived columns from an evaluation.
+fn apply(
+    policy: &Policy,
+    ticket: &mut Ticket,
+    events: &[TicketEvent],
+    report: &SlaReport,
+    schedule: &Schedule,
+    sent: &[String],
+) {
     if ticket.outside_sla {
         // Custom work (C3): no clocks, so nothing falls due, nothing is checked or closed for
         // silence, and no report counts it.
@@ -146,17 +182,16 @@ pub(crate) fn derive(
         ticket.next_check_at = None;
         ticket.due_at = None;
         ticket.outcome = SlaOutcome::default();
-        return Ok(report);
+        return;
     }
     ticket.breached_at = schedule.breached_at.map(|t| t.as_second());
-    ticket.next_check_at = alerts(&report, &schedule)
+    ticket.next_check_at = alerts(report, schedule)
         .into_iter()
         .filter(|(key, _)| !sent.iter().any(|s| s == key))
         .map(|(_, at)| at.as_second())
         .min();
-    ticket.due_at = nearest_deadline(&report, ticket.status);
-    ticket.outcome = outcome(policy, ticket, events, &report);
-    Ok(report)
+    ticket.due_at = nearest_deadline(report, ticket.status);
+    ticket.outcome = outcome(policy, ticket, events, report);
 }
 
 /// S3: what the clocks came to, as the monthly report counts it. The closing that stands is the

@@ -635,6 +635,16 @@ impl Desk {
         self.append(&mut tx, actor, &ticket, true, None, change)
             .await?;
         ticket.line += 1;
+        // The next line picks it up: the assignment ends, and the log says so (the event log
+        // is the truth an import or a replay reads).
+        if let Some(assignee) = ticket.assignee_id {
+            let change = TicketChange::Assignment {
+                from: Some(assignee),
+                to: None,
+            };
+            self.append(&mut tx, actor, &ticket, false, None, change)
+                .await?;
+        }
         ticket.assignee_id = None;
         let detail = json!({"line": ticket.line});
         self.finish(tx, actor, &policy, ticket, "ticket.escalate", &detail)

@@ -25,6 +25,7 @@ pub mod accounts;
 pub mod availability;
 pub mod billing;
 pub mod continuity;
+pub mod exchange;
 pub mod fairuse;
 pub mod policies;
 pub mod releases;

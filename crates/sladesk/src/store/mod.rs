@@ -8,6 +8,7 @@ pub mod audit;
 pub mod availability;
 pub mod billing;
 pub mod continuity;
+pub mod exchange;
 pub mod fairuse;
 pub mod notifications;
 pub mod outbox;

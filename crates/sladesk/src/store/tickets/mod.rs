@@ -46,7 +46,7 @@ pub(super) fn ticket(row: &AnyRow) -> Result<Ticket, StoreError> {
     })
 }
 
-fn event(row: &AnyRow) -> Result<TicketEvent, StoreError> {
+pub(super) fn event(row: &AnyRow) -> Result<TicketEvent, StoreError> {
     let data: String = col(row, "data")?;
     Ok(TicketEvent {
         id: col(row, "id")?,
