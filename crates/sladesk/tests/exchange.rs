@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use common::{Backend, Database, Server, dutch, test_config};
 use jiff::SignedDuration;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sladesk::clock::Clock;
 use sladesk::desk::{ExportScope, ImportOptions, Phase};
@@ -397,4 +397,434 @@ async fn a_desk_goes_from_sqlite_to_postgresql_and_back_with_every_answer_the_sa
         .unwrap();
     assert_eq!(next, tickets.iter().max().unwrap() + 1);
     back.stop().await;
+}
+
+/// A data set of `tickets` tickets of one organisation, three events each (filed, answered,
+/// closed), one line each, as another desk would write it.
+fn data_set(tickets: usize) -> String {
+    let mut lines = vec![
+        json!({"kind": "header", "format": "sladesk-exchange", "version": 1, "exported_at": "2026-04-01T00:00:00Z"}),
+        json!({"kind": "organization", "id": "o-1", "name": "Initech", "tier": "support", "created_at": "2026-03-01T09:00:00+01:00"}),
+        json!({"kind": "person", "id": "p-1", "email": "peter@initech.example", "role": "customer", "organization": "o-1", "created_at": "2026-03-01T09:00:00+01:00"}),
+        json!({"kind": "person", "id": "s-1", "email": "samir@vendor.example", "role": "first_line", "created_at": "2026-03-01T09:00:00+01:00"}),
+    ];
+    let start = dutch("2026-03-02T09:00:00");
+    for n in 0..tickets {
+        let filed = start + SignedDuration::from_mins(n as i64 % 10_000);
+        lines.push(ticket_line(&format!("t-{n}"), filed));
+    }
+    lines.iter().map(|l| format!("{l}\n")).collect()
+}
+
+fn ticket_line(id: &str, filed: jiff::Timestamp) -> Value {
+    let at = |minutes: i64| (filed + SignedDuration::from_mins(minutes)).to_string();
+    json!({"kind": "ticket", "id": id, "number": format!("#{}", id.trim_start_matches("t-")),
+        "organization": "o-1", "requester": "p-1", "subject": format!("Sync stops ({id})"),
+        "created_at": filed.to_string(), "events": [
+        {"at": filed.to_string(), "kind": "created", "actor": "p-1", "data": {"type": "incident", "priority": "normal", "product": "Qixium"}},
+        {"at": at(30), "kind": "staff_reply", "actor": "s-1", "body": "Looking"},
+        {"at": at(90), "kind": "status", "actor": "s-1", "data": {"to": "closed"}},
+    ]})
+}
+
+/// How many rows `sql` counts in the desk at `url`.
+async fn count(url: &str, sql: &str) -> i64 {
+    let store = sladesk::store::Store::open(url).await.unwrap();
+    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    store.close().await;
+    n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_bad_line_is_reported_by_number_and_nothing_is_imported_unless_asked() {
+    let db = Database::fresh(Backend::Sqlite).await;
+    let dir = work_dir("bad-lines");
+    let good = data_set(1);
+    let mut lines: Vec<String> = good.lines().map(str::to_string).collect();
+    let filed = dutch("2026-03-03T10:00:00");
+    let mut no_offset = ticket_line("t-no-offset", filed);
+    no_offset["created_at"] = json!("2026-03-03T10:00:00");
+    let mut illegal = ticket_line("t-illegal", filed);
+    illegal["events"][2]["data"]["to"] = json!("waiting_for_development");
+    let mut early = ticket_line("t-early", filed);
+    early["events"][1]["at"] = json!((filed - SignedDuration::from_mins(5)).to_string());
+    let mut stranger = ticket_line("t-stranger", filed);
+    stranger["requester"] = json!("p-unknown");
+    let bad = [
+        "{not json".to_string(),
+        json!({"kind": "teleport", "id": "x"}).to_string(),
+        json!({"kind": "person", "id": "p-2", "role": "customer", "organization": "o-1", "created_at": "2026-03-01T09:00:00Z"}).to_string(),
+        no_offset.to_string(),
+        illegal.to_string(),
+        early.to_string(),
+        stranger.to_string(),
+    ];
+    // Lines 6 to 12 are bad; the good ticket of the data set follows them (line 13).
+    let ticket = lines.pop().unwrap();
+    lines.extend(bad.iter().cloned());
+    lines.push(ticket);
+    let file = dir.join("history.jsonl");
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+
+    let output = sladesk()
+        .arg("import")
+        .arg(&file)
+        .args(target(&db))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    for (line, words) in [
+        (5, "not a JSON object"),
+        (6, "unknown kind `teleport`"),
+        (7, "email"),
+        (8, "field `created_at`"),
+        (9, "cannot move from new to waiting_for_development"),
+        (10, "before the ticket was created"),
+        (11, "names p-unknown"),
+    ] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.contains(&format!("line {line}: ")) && l.contains(words)),
+            "line {line} ({words}) in:\n{stderr}"
+        );
+    }
+    assert!(!stderr.contains("line 12:"), "{stderr}");
+    assert!(
+        stderr.contains("7 bad lines; nothing was imported"),
+        "{stderr}"
+    );
+    assert_eq!(count(&db.url, "SELECT COUNT(*) FROM tickets").await, 0);
+    assert_eq!(
+        count(&db.url, "SELECT COUNT(*) FROM organizations").await,
+        0
+    );
+
+    // In Dutch, for a Dutch shell.
+    let output = sladesk()
+        .env("LC_ALL", "nl_NL.UTF-8")
+        .arg("import")
+        .arg(&file)
+        .args(target(&db))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("regel 9: gebeurtenis 3"), "{stderr}");
+
+    // --skip-invalid: the rest is imported, the refused lines are kept as they were.
+    let refused = dir.join("refused.jsonl");
+    let output = sladesk()
+        .arg("import")
+        .arg(&file)
+        .args(["--skip-invalid", "--refused"])
+        .arg(&refused)
+        .args(target(&db))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("7 lines refused"), "{stderr}");
+    let kept: Vec<String> = std::fs::read_to_string(&refused)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(kept, bad.to_vec());
+    assert_eq!(count(&db.url, "SELECT COUNT(*) FROM tickets").await, 1);
+    assert_eq!(
+        count(&db.url, "SELECT COUNT(*) FROM ticket_events").await,
+        3
+    );
+}
+
+/// `sladesk import` killed with SIGKILL while it writes, then run again: every ticket once.
+async fn killed_halfway_and_run_again(backend: Backend) {
+    let db = Database::fresh(backend).await;
+    let dir = work_dir("killed");
+    let total = 60_000;
+    let file = dir.join("big.jsonl");
+    std::fs::write(&file, data_set(total)).unwrap();
+    // Make the schema first, so that the poll below can count.
+    let status = sladesk().arg("migrate").args(target(&db)).status().unwrap();
+    assert!(status.success());
+    let mut child = sladesk()
+        .arg("import")
+        .arg(&file)
+        .args(target(&db))
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let written = "SELECT COUNT(*) FROM external_ids WHERE kind = 'ticket'";
+    let at_kill = loop {
+        let n = count(&db.url, written).await;
+        if n > 0 {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            break count(&db.url, written).await;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the import ended before it could be killed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    };
+    assert!(at_kill > 0 && at_kill < total as i64, "killed at {at_kill}");
+    // What a batch writes lands whole: tickets, their events and their ids together.
+    let tickets = count(&db.url, "SELECT COUNT(*) FROM tickets").await;
+    assert_eq!(tickets, at_kill);
+    assert_eq!(
+        count(&db.url, "SELECT COUNT(*) FROM ticket_events").await,
+        3 * tickets
+    );
+
+    let output = sladesk()
+        .arg("import")
+        .arg(&file)
+        .args(target(&db))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains(&format!("ticket {at_kill}")), "{stderr}");
+    assert_eq!(
+        count(&db.url, "SELECT COUNT(*) FROM tickets").await,
+        total as i64
+    );
+    assert_eq!(
+        count(&db.url, "SELECT COUNT(DISTINCT subject) FROM tickets").await,
+        total as i64
+    );
+    assert_eq!(
+        count(&db.url, "SELECT COUNT(*) FROM ticket_events").await,
+        3 * total as i64
+    );
+    assert_eq!(
+        count(
+            &db.url,
+            "SELECT COUNT(*) FROM users WHERE email = 'peter@initech.example'"
+        )
+        .await,
+        1
+    );
+}
+
+on_both_databases!(killed_halfway_and_run_again);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_csv_file_of_tickets_is_imported_by_its_mapping_with_its_sla() {
+    let db = Database::fresh(Backend::Sqlite).await;
+    let dir = work_dir("csv");
+    let csv = dir.join("tickets.csv");
+    std::fs::write(
+        &csv,
+        "Ticket;Onderwerp;Klant;Aanvrager;Prio;Status;Aangemaakt;Eerste reactie;Gesloten\n\
+         84512;Koppeling faalt;Initech;Peter@Initech.example;P1;Gesloten;02-03-2026 09:00;02-03-2026 09:30;02-03-2026 15:00\n\
+         84513;Vraag over export;Initech;peter@initech.example;P3;Open;03-03-2026 10:00;;\n\
+         84514;\"Rapport; leeg\";Globex;gus@globex.example;P2;Wacht op klant;03-03-2026 11:00;03-03-2026 11:10;\n\
+         84515;Kapot;Globex;gus@globex.example;P9;Open;03-03-2026 12:00;;\n",
+    )
+    .unwrap();
+    let map = dir.join("mapping.toml");
+    std::fs::write(
+        &map,
+        r#"
+[columns]
+id = "Ticket"
+subject = "Onderwerp"
+organization = "Klant"
+requester = "Aanvrager"
+priority = "Prio"
+status = "Status"
+created_at = "Aangemaakt"
+first_response_at = "Eerste reactie"
+closed_at = "Gesloten"
+
+[values.priority]
+P1 = "high"
+P2 = "normal"
+P3 = "low"
+
+[values.status]
+Open = "new"
+Gesloten = "closed"
+"Wacht op klant" = "waiting_for_customer"
+
+[defaults]
+time_format = "%d-%m-%Y %H:%M"
+delimiter = ";"
+"#,
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        sladesk()
+            .args(["import", "--csv", "--map"])
+            .arg(&map)
+            .arg(&csv)
+            .args(extra)
+            .args(target(&db))
+            .output()
+            .unwrap()
+    };
+    // Row 5 has a priority the mapping does not know: reported at its line, nothing imported.
+    let output = run(&[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("line 5: field `Prio`"), "{stderr}");
+    assert_eq!(count(&db.url, "SELECT COUNT(*) FROM tickets").await, 0);
+    let refused = dir.join("refused.csv");
+    let output = run(&["--skip-invalid", "--refused", refused.to_str().unwrap()]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(count(&db.url, "SELECT COUNT(*) FROM tickets").await, 3);
+
+    let s = server_at(&db, dutch("2026-03-04T12:00:00")).await;
+    let (_, found) = s.get(&s.admin, "/api/v1/tickets?q=84512").await;
+    let items = found["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "the old number finds it: {found}");
+    let id = items[0]["id"].as_i64().unwrap();
+    let (_, closed) = s
+        .get(&s.admin, &format!("/api/v1/tickets/{id}?explain=true"))
+        .await;
+    assert_eq!(closed["status"], "closed");
+    assert_eq!(closed["priority"], "high");
+    assert_eq!(closed["triaged"], true);
+    // Filed 09:00 Dutch time, answered 09:30: half an hour of office time.
+    assert_eq!(closed["sla"]["reaction"]["elapsed_seconds"], 1800);
+    assert_eq!(closed["sla"]["reaction"]["breached"], false);
+    // 09:00 to 15:00 within office hours: six hours of the high priority's eight.
+    assert_eq!(closed["sla"]["resolution"]["elapsed_seconds"], 6 * 3600);
+    let (_, waiting) = s.get(&s.admin, "/api/v1/tickets?q=Rapport").await;
+    assert_eq!(waiting["items"][0]["status"], "waiting_for_customer");
+    let (_, orgs) = s.get(&s.admin, "/api/v1/organizations").await;
+    let names: Vec<&str> = orgs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "{orgs}");
+    // The same address in two cases is one person.
+    assert_eq!(
+        count(
+            &db.url,
+            "SELECT COUNT(*) FROM users WHERE role = 'customer'"
+        )
+        .await,
+        2
+    );
+    s.stop().await;
+}
+
+/// Validates every line of a data set against docs/exchange.schema.json with Python's
+/// jsonschema (an implementation of JSON Schema that is not ours).
+fn valid_by_the_schema(file: &Path) {
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/exchange.schema.json");
+    let script = "import json, sys, jsonschema\n\
+        schema = json.load(open(sys.argv[1]))\n\
+        validator = jsonschema.Draft202012Validator(schema)\n\
+        bad = 0\n\
+        for number, line in enumerate(open(sys.argv[2]), 1):\n\
+        \x20   for error in validator.iter_errors(json.loads(line)):\n\
+        \x20       bad += 1\n\
+        \x20       print(number, error.message[:300])\n\
+        sys.exit(1 if bad else 0)\n";
+    let output = Command::new("python3")
+        .args(["-c", script])
+        .arg(&schema)
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customers_export_holds_nothing_of_another_organisation() {
+    let db = Database::fresh(Backend::Sqlite).await;
+    let s = server_at(&db, dutch("2026-03-02T08:45:00")).await;
+    let (tickets, _) = rich_desk(&s).await;
+    let (_, orgs) = s.get(&s.admin, "/api/v1/organizations").await;
+    let acme = orgs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "Acme")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let dir = work_dir("customer");
+    let file = dir.join("acme.jsonl");
+    // The real command, while the server runs.
+    let output = sladesk()
+        .args(["export", "--organization", &acme.to_string(), "--out"])
+        .arg(&file)
+        .args(target(&db))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    for foreign in [
+        "Globex",
+        "gus@globex.example",
+        "Report wrong",
+        "It is urgent for us",
+    ] {
+        assert!(!text.contains(foreign), "{foreign} in:\n{text}");
+    }
+    for own in [
+        "Acme",
+        "ann@acme.example",
+        "Connector fails",
+        "Still failing",
+    ] {
+        assert!(text.contains(own), "{own} missing");
+    }
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let kinds = |kind: &str| lines.iter().filter(|l| l["kind"] == kind).count();
+    assert_eq!(kinds("organization"), 1);
+    assert_eq!(kinds("ticket"), 2, "Acme's two tickets");
+    // The staff its tickets name are there; the customers of others are not.
+    assert!(text.contains("second@vendor.example"));
+    valid_by_the_schema(&file);
+    // The whole desk's export follows the schema too, and from stdout.
+    let output = sladesk().arg("export").args(target(&db)).output().unwrap();
+    assert!(output.status.success());
+    let whole = dir.join("whole.jsonl");
+    std::fs::write(&whole, &output.stdout).unwrap();
+    valid_by_the_schema(&whole);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        stdout
+            .lines()
+            .filter(|l| l.contains(r#""kind":"ticket""#))
+            .count(),
+        tickets.len()
+    );
+    // An organisation the desk does not have: exit 2 with its reason.
+    let output = sladesk()
+        .args(["export", "--organization", "999"])
+        .args(target(&db))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no organisation 999"));
+    s.stop().await;
 }

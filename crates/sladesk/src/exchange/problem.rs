@@ -199,3 +199,81 @@ impl ExchangeError {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every reason a line or an import is refused, told in both languages from the
+    /// catalogue, each language its own words.
+    #[test]
+    fn every_problem_is_told_in_both_languages() {
+        let problems = [
+            Problem::NotJson { detail: "x".into() },
+            Problem::UnknownKind { kind: "k".into() },
+            Problem::Field {
+                field: "f".into(),
+                detail: "d".into(),
+            },
+            Problem::Version { found: "v".into() },
+            Problem::HeaderNotFirst,
+            Problem::Duplicate { id: "i".into() },
+            Problem::UnknownReference {
+                field: "f".into(),
+                id: "i".into(),
+            },
+            Problem::FirstEventNotCreated,
+            Problem::BeforeCreation { event: 2 },
+            Problem::OutOfOrder { event: 2 },
+            Problem::IllegalMove {
+                event: 2,
+                from: "new".into(),
+                to: "closed".into(),
+            },
+            Problem::WrongFrom {
+                event: 2,
+                field: "from",
+                stated: "a".into(),
+                actual: "b".into(),
+            },
+            Problem::EndsBeforeStart { field: "f".into() },
+            Problem::Policy { detail: "d".into() },
+            Problem::Number { number: "n".into() },
+        ];
+        for problem in problems {
+            let line = LineProblem { line: 7, problem };
+            let (en, nl) = (line.text(Language::En), line.text(Language::Nl));
+            assert!(
+                en.starts_with("line 7: ") && nl.starts_with("regel 7: "),
+                "{en} / {nl}"
+            );
+            assert_ne!(en, nl);
+            assert!(
+                !en.contains("exchange_") && !nl.contains("exchange_"),
+                "{en} / {nl}"
+            );
+        }
+        let errors = [
+            ExchangeError::Io {
+                what: "w".into(),
+                source: std::io::Error::other("disk full"),
+            },
+            ExchangeError::Invalid { count: 3 },
+            ExchangeError::Refused(LineProblem {
+                line: 4,
+                problem: Problem::Number {
+                    number: "SD-000004".into(),
+                },
+            }),
+            ExchangeError::NoOrganization(9),
+        ];
+        for error in errors {
+            let (en, nl) = (error.text(Language::En), error.text(Language::Nl));
+            assert_ne!(en, nl);
+            assert!(
+                !en.contains("exchange_") && !nl.contains("exchange_"),
+                "{en} / {nl}"
+            );
+        }
+    }
+}

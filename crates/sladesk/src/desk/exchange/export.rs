@@ -150,6 +150,13 @@ impl Desk {
             let events = store::events_between(&mut tx, first.id, last.id).await?;
             let mut rest = events.as_slice();
             for ticket in &page {
+                // Events of tickets between this page's (another organisation's, or not
+                // changed since) are passed over.
+                let skip = rest
+                    .iter()
+                    .position(|e| e.ticket_id >= ticket.id)
+                    .unwrap_or(rest.len());
+                rest = &rest[skip..];
                 let split = rest
                     .iter()
                     .position(|e| e.ticket_id != ticket.id)

@@ -57,6 +57,19 @@ pub async fn list_tickets(
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty());
+    // The number an imported ticket had in the desk it came from (`#84512`) finds it, as its
+    // own number does on its page (docs/EXCHANGE.md).
+    if let Some(text) = text
+        && let Some(id) = super::super::exchange::ticket_of_number(conn, text).await?
+    {
+        let found = super::ticket_by_id(conn, id).await?.filter(|t| {
+            filter
+                .organization_id
+                .is_none_or(|o| o == t.organization_id)
+                && !(filter.hide_confidential && t.confidential)
+        });
+        return Ok(found.into_iter().collect());
+    }
     let mut n = 0;
     let mut next = || {
         n += 1;
