@@ -673,7 +673,7 @@ delimiter = ";"
     let output = run(&[]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("line 5: field `Prio`"), "{stderr}");
+    assert!(stderr.contains("line 5: field `Prio` (`P9`)"), "{stderr}");
     assert_eq!(count(&db.url, "SELECT COUNT(*) FROM tickets").await, 0);
     let refused = dir.join("refused.csv");
     let output = run(&["--skip-invalid", "--refused", refused.to_str().unwrap()]);

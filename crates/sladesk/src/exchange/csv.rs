@@ -14,7 +14,7 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use sladesk_core::tickets::{Environment, Priority, Status, TicketType};
 
-use super::Problem;
+use super::{Problem, Rule};
 use crate::domain::accounts::{Role, Tier};
 use crate::domain::exchange::{
     EventChange, EventLine, FORMAT, Header, Line, OrganizationLine, PersonLine, TicketLine, VERSION,
@@ -238,9 +238,9 @@ pub fn convert(
             (!value.is_empty()).then(|| value.to_string())
         };
         let required = |name: &String| -> Result<String, Problem> {
-            cell(&Some(name.clone())).ok_or_else(|| Problem::Field {
+            cell(&Some(name.clone())).ok_or_else(|| Problem::Rule {
                 field: name.clone(),
-                detail: "empty".into(),
+                rule: Rule::Empty,
             })
         };
         let row = || -> Result<(TicketLine, String, String), Problem> {
@@ -251,17 +251,17 @@ pub fn convert(
                 cell(name)
                     .map(|text| {
                         parse_instant(&text, &zone, mapping.defaults.time_format.as_deref())
-                            .ok_or_else(|| Problem::Field {
+                            .ok_or_else(|| Problem::Rule {
                                 field: name.clone().unwrap_or_default(),
-                                detail: format!("`{text}` is not an instant"),
+                                rule: Rule::NotAnInstant { text },
                             })
                     })
                     .transpose()
             };
             let created_at =
-                instant(&Some(c.created_at.clone()))?.ok_or_else(|| Problem::Field {
+                instant(&Some(c.created_at.clone()))?.ok_or_else(|| Problem::Rule {
                     field: c.created_at.clone(),
-                    detail: "empty".into(),
+                    rule: Rule::Empty,
                 })?;
             let word = |field: &str, column: &Option<String>| -> Result<Option<String>, Problem> {
                 let Some(value) = cell(column) else {
@@ -415,9 +415,11 @@ fn read<T: serde::de::DeserializeOwned>(
 ) -> Result<Option<T>, Problem> {
     value
         .map(|v| {
-            serde_json::from_value(v.clone()).map_err(|_| Problem::Field {
+            serde_json::from_value(v.clone()).map_err(|_| Problem::Rule {
                 field: column.clone().unwrap_or_else(|| field.to_string()),
-                detail: format!("{v} is not a {field} (map it under [values.{field}])"),
+                rule: Rule::Unmapped {
+                    value: v.as_str().unwrap_or_default().to_string(),
+                },
             })
         })
         .transpose()

@@ -7,7 +7,7 @@ pub mod csv;
 mod problem;
 pub mod replay;
 
-pub use problem::{ExchangeError, LineProblem, Problem};
+pub use problem::{ExchangeError, LineProblem, Problem, Rule};
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -27,8 +27,9 @@ fn diagnose(text: &str) -> Problem {
     let mut value = match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(object)) => object,
         Ok(_) => {
-            return Problem::NotJson {
-                detail: "not a JSON object".into(),
+            return Problem::Rule {
+                field: String::new(),
+                rule: Rule::NotAnObject,
             };
         }
         Err(e) => {
@@ -40,15 +41,15 @@ fn diagnose(text: &str) -> Problem {
     let kind = match value.remove("kind") {
         Some(Value::String(kind)) => kind,
         Some(_) => {
-            return Problem::Field {
+            return Problem::Rule {
                 field: "kind".into(),
-                detail: "not a string".into(),
+                rule: Rule::KindMissing,
             };
         }
         None => {
-            return Problem::Field {
+            return Problem::Rule {
                 field: "kind".into(),
-                detail: "missing field `kind`".into(),
+                rule: Rule::KindMissing,
             };
         }
     };
@@ -68,8 +69,9 @@ fn diagnose(text: &str) -> Problem {
         "exclusion" => field_problem::<f::ExclusionLine>(value),
         _ => return Problem::UnknownKind { kind },
     };
-    result.unwrap_or_else(|| Problem::NotJson {
-        detail: "unreadable".into(),
+    result.unwrap_or(Problem::Rule {
+        field: String::new(),
+        rule: Rule::NotAnObject,
     })
 }
 
@@ -97,7 +99,13 @@ mod tests {
             parse_line("{not json"),
             Err(Problem::NotJson { .. })
         ));
-        assert!(matches!(parse_line("[1]"), Err(Problem::NotJson { .. })));
+        assert!(matches!(
+            parse_line("[1]"),
+            Err(Problem::Rule {
+                rule: Rule::NotAnObject,
+                ..
+            })
+        ));
         assert_eq!(
             parse_line(r#"{"kind":"teleport","id":"x"}"#),
             Err(Problem::UnknownKind {

@@ -46,8 +46,14 @@ pub enum Problem {
     EndsBeforeStart { field: String },
     /// A policy (a contract's own, or a version) the SLA engine does not accept.
     Policy { detail: String },
-    /// The same external id or name is here already with other content.
-    Conflict { detail: String },
+    /// A field breaks one of the format's rules.
+    Rule { field: String, rule: Rule },
+    /// An SLA version of that name is here with another policy.
+    VersionDiffers { version: String },
+    /// Another SLA version takes effect at the same moment.
+    VersionMoment { at: String },
+    /// Two people of the data set share an address.
+    EmailTwice { email: String, other: String },
     /// `--keep-numbers`: a number that is not a whole number, or taken by another ticket.
     Number { number: String },
 }
@@ -103,12 +109,77 @@ impl Problem {
             Problem::Policy { detail } => {
                 Message::new("exchange_problem_policy").given("detail", detail)
             }
-            Problem::Conflict { detail } => {
-                Message::new("exchange_problem_conflict").given("detail", detail)
+            Problem::Rule { field, rule } => Message::new("exchange_problem_rule")
+                .given("field", field)
+                .word("rule", rule.key())
+                .given("value", rule.value()),
+            Problem::VersionDiffers { version } => {
+                Message::new("exchange_problem_version_differs").given("version", version)
             }
+            Problem::VersionMoment { at } => {
+                Message::new("exchange_problem_version_moment").given("at", at)
+            }
+            Problem::EmailTwice { email, other } => Message::new("exchange_problem_email_twice")
+                .given("email", email)
+                .given("other", other),
             Problem::Number { number } => {
                 Message::new("exchange_problem_number").given("number", number)
             }
+        }
+    }
+}
+
+/// A rule of the format a field breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rule {
+    /// A line is a JSON object.
+    NotAnObject,
+    /// `kind` is a string, and given.
+    KindMissing,
+    /// A cell that may not be empty.
+    Empty,
+    /// A cell that is not an instant.
+    NotAnInstant {
+        text: String,
+    },
+    /// A source word the mapping does not turn into one of sladesk's.
+    Unmapped {
+        value: String,
+    },
+    /// Only a ticket's first event creates it.
+    CreatedOnce,
+    /// A support line is 1, 2 or 3.
+    SupportLine,
+    NotAnAddress,
+    /// A customer belongs to an organisation.
+    CustomerNeedsOrganization,
+    /// A monitor is `http`, `tcp` or `heartbeat`.
+    MonitorType,
+}
+
+impl Rule {
+    fn key(&self) -> &'static str {
+        match self {
+            Rule::NotAnObject => "exchange_rule_not_an_object",
+            Rule::KindMissing => "exchange_rule_kind_missing",
+            Rule::Empty => "exchange_rule_empty",
+            Rule::NotAnInstant { .. } => "exchange_rule_not_an_instant",
+            Rule::Unmapped { .. } => "exchange_rule_unmapped",
+            Rule::CreatedOnce => "exchange_rule_created_once",
+            Rule::SupportLine => "exchange_rule_support_line",
+            Rule::NotAnAddress => "exchange_rule_not_an_address",
+            Rule::CustomerNeedsOrganization => "exchange_rule_customer_organization",
+            Rule::MonitorType => "exchange_rule_monitor_type",
+        }
+    }
+
+    /// The value the rule is about, shown after the field: `` (`P9`)``.
+    fn value(&self) -> String {
+        match self {
+            Rule::NotAnInstant { text: value } | Rule::Unmapped { value } => {
+                format!(" (`{value}`)")
+            }
+            _ => String::new(),
         }
     }
 }
@@ -238,6 +309,22 @@ mod tests {
             },
             Problem::EndsBeforeStart { field: "f".into() },
             Problem::Policy { detail: "d".into() },
+            Problem::Rule {
+                field: "f".into(),
+                rule: Rule::Unmapped { value: "P9".into() },
+            },
+            Problem::Rule {
+                field: "f".into(),
+                rule: Rule::SupportLine,
+            },
+            Problem::VersionDiffers {
+                version: "v".into(),
+            },
+            Problem::VersionMoment { at: "a".into() },
+            Problem::EmailTwice {
+                email: "e".into(),
+                other: "o".into(),
+            },
             Problem::Number { number: "n".into() },
         ];
         for problem in problems {

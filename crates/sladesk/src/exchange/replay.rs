@@ -5,7 +5,7 @@
 
 use sladesk_core::tickets::{Priority, Status, Transition};
 
-use super::problem::Problem;
+use super::problem::{Problem, Rule};
 use crate::domain::exchange::{EventChange, TicketLine};
 use crate::domain::tickets::{SlaOutcome, Ticket, TicketChange, TicketEvent};
 use crate::store::accounts::word;
@@ -110,9 +110,9 @@ pub fn replay(
                 urgency,
             } => {
                 if index > 0 {
-                    return Err(Problem::Field {
+                    return Err(Problem::Rule {
                         field: field("kind"),
-                        detail: "a ticket is created once, by its first event".into(),
+                        rule: Rule::CreatedOnce,
                     });
                 }
                 TicketChange::Created {
@@ -158,9 +158,9 @@ pub fn replay(
             EventChange::Escalation { from, to, reason } => {
                 stated(number, "from", Some(*from), ticket.line)?;
                 if !(1..=3).contains(to) {
-                    return Err(Problem::Field {
+                    return Err(Problem::Rule {
                         field: field("data.to"),
-                        detail: "a support line is 1, 2 or 3".into(),
+                        rule: Rule::SupportLine,
                     });
                 }
                 ticket.line = *to;

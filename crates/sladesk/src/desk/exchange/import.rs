@@ -27,7 +27,7 @@ use crate::domain::exchange::{FORMAT, Line, TicketLine, VERSION};
 use crate::domain::policies::PolicyVersion;
 use crate::domain::tickets::TicketEvent;
 use crate::exchange::replay::replay;
-use crate::exchange::{ExchangeError, LineProblem, Problem, parse_line};
+use crate::exchange::{ExchangeError, LineProblem, Problem, Rule, parse_line};
 use crate::store::exchange as store;
 use crate::store::{Conn, accounts, audit, availability, policies};
 
@@ -392,8 +392,8 @@ impl<'d> Run<'d> {
                     })?;
                 match self.versions.iter().find(|here| here.version == v.id) {
                     Some(here) if here.policy != v.policy => {
-                        return Err(Problem::Conflict {
-                            detail: format!("SLA version {} is here with another policy", v.id),
+                        return Err(Problem::VersionDiffers {
+                            version: v.id.clone(),
                         });
                     }
                     Some(_) => {}
@@ -403,11 +403,8 @@ impl<'d> Run<'d> {
                             .iter()
                             .any(|here| here.effective_at == version.effective_at)
                         {
-                            return Err(Problem::Conflict {
-                                detail: format!(
-                                    "another SLA version takes effect at {}",
-                                    v.effective_at
-                                ),
+                            return Err(Problem::VersionMoment {
+                                at: v.effective_at.to_string(),
                             });
                         }
                         self.versions.push(version);
@@ -443,16 +440,16 @@ impl<'d> Run<'d> {
             }
             Line::Person(p) => {
                 if !p.email.contains('@') || p.email.trim() != p.email {
-                    return Err(Problem::Field {
+                    return Err(Problem::Rule {
                         field: "email".into(),
-                        detail: "not an address".into(),
+                        rule: Rule::NotAnAddress,
                     });
                 }
                 match (&p.organization, p.role) {
                     (None, Role::Customer) => {
-                        return Err(Problem::Field {
+                        return Err(Problem::Rule {
                             field: "organization".into(),
-                            detail: "a customer belongs to an organisation".into(),
+                            rule: Rule::CustomerNeedsOrganization,
                         });
                     }
                     (Some(org), _) => {
@@ -464,8 +461,9 @@ impl<'d> Run<'d> {
                 if let Some(other) = self.emails.get(&email)
                     && other != &p.id
                 {
-                    return Err(Problem::Conflict {
-                        detail: format!("{} is also the address of {other}", p.email),
+                    return Err(Problem::EmailTwice {
+                        email: p.email.clone(),
+                        other: other.clone(),
                     });
                 }
                 self.emails.insert(email, p.id.clone());
@@ -482,9 +480,9 @@ impl<'d> Run<'d> {
             Line::Monitor(m) => {
                 self.reference("component", "component", &m.component)?;
                 if !["http", "tcp", "heartbeat"].contains(&m.monitor_type.as_str()) {
-                    return Err(Problem::Field {
+                    return Err(Problem::Rule {
                         field: "type".into(),
-                        detail: "http, tcp or heartbeat".into(),
+                        rule: Rule::MonitorType,
                     });
                 }
                 self.learn("monitor", &m.id);
