@@ -314,14 +314,14 @@ fn production() -> Environment {
 
 impl EventChange {
     /// Whether a customer sees an event of this kind unless the line says otherwise: notes,
-    /// calls, assignments and exclusions are the desk's own business.
+    /// calls and assignments are the desk's own business; an exclusion of the clocks (S5) is
+    /// shown to the customer with its reason, as the desk does.
     pub fn public_by_default(&self) -> bool {
         !matches!(
             self,
             EventChange::InternalNote {}
                 | EventChange::PhoneCall {}
                 | EventChange::Assignment { .. }
-                | EventChange::Exclusion { .. }
         )
     }
 }

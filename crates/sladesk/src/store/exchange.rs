@@ -22,9 +22,11 @@ pub async fn known_ids(
 ) -> Result<HashMap<String, i64>, StoreError> {
     let mut known = HashMap::new();
     for chunk in external.chunks(ROWS_PER_STATEMENT) {
-        let marks = placeholders(chunk.len(), 2);
+        let marks = Marks::of(conn);
         let sql = format!(
-            "SELECT external_id, local_id FROM external_ids WHERE kind = $1 AND external_id IN ({marks})"
+            "SELECT external_id, local_id FROM external_ids WHERE kind = {} AND external_id IN ({})",
+            marks.list(1, 1),
+            marks.list(chunk.len(), 2)
         );
         let mut query = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(kind);
         for id in chunk {
@@ -84,14 +86,13 @@ pub async fn record_ids(
     pairs: &[(&str, i64)],
 ) -> Result<(), StoreError> {
     for chunk in pairs.chunks(ROWS_PER_STATEMENT) {
-        let rows = (0..chunk.len())
-            .map(|i| format!("($1, ${}, ${})", 2 + 2 * i, 3 + 2 * i))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!("INSERT INTO external_ids (kind, external_id, local_id) VALUES {rows}");
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(kind);
+        let sql = format!(
+            "INSERT INTO external_ids (kind, external_id, local_id) VALUES {}",
+            Marks::of(conn).rows(chunk.len(), 3)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (external, local) in chunk {
-            query = query.bind(*external).bind(*local);
+            query = query.bind(kind).bind(*external).bind(*local);
         }
         query.execute(&mut *conn).await?;
     }
@@ -201,7 +202,7 @@ pub async fn insert_tickets(conn: &mut Conn, tickets: &[Ticket]) -> Result<(), S
              created_at, updated_at, breached_at, next_check_at, due_at, confidential, outside_sla,
              reaction_seconds, reaction_target_seconds, reaction_due_at, resolved_at, resolution_seconds,
              resolution_target_seconds, resolution_band, filed_month, resolved_month) VALUES {}",
-            rows(chunk.len(), COLUMNS)
+            Marks::of(conn).rows(chunk.len(), COLUMNS)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for t in chunk {
@@ -248,7 +249,7 @@ pub async fn insert_events(conn: &mut Conn, events: &[TicketEvent]) -> Result<()
     for chunk in events.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO ticket_events (id, ticket_id, at, kind, actor_id, public, body, data) VALUES {}",
-            rows(chunk.len(), 8)
+            Marks::of(conn).rows(chunk.len(), 8)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for e in chunk {
@@ -276,7 +277,7 @@ pub async fn insert_alerts(
     for chunk in alerts.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO sla_alerts (ticket_id, alert, sent_at) VALUES {}",
-            rows(chunk.len(), 3)
+            Marks::of(conn).rows(chunk.len(), 3)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (ticket, alert, at) in chunk {
@@ -287,28 +288,53 @@ pub async fn insert_alerts(
     Ok(())
 }
 
-/// `$from, $from+1, …` for `count` values.
-fn placeholders(count: usize, from: usize) -> String {
-    (from..from + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// How a statement's values are marked. PostgreSQL numbers them (`$1`); SQLite gets plain
+/// `?`, bound in order: SQLite looks a numbered parameter's name up by walking the list of
+/// names, so binding thousands of `$n` costs the square of their number, which made a bulk
+/// statement slower than a row at a time.
+#[derive(Debug, Clone, Copy)]
+enum Marks {
+    Numbered,
+    InOrder,
 }
 
-/// `($1, …, $n), ($n+1, …)` for `count` rows of `columns`.
-fn rows(count: usize, columns: usize) -> String {
-    (0..count)
-        .map(|row| format!("({})", placeholders(columns, 1 + row * columns)))
-        .collect::<Vec<_>>()
-        .join(", ")
+impl Marks {
+    fn of(conn: &Conn) -> Marks {
+        if conn.backend_name() == "PostgreSQL" {
+            Marks::Numbered
+        } else {
+            Marks::InOrder
+        }
+    }
+
+    /// `$from, $from+1, …` (or `?, ?, …`) for `count` values.
+    fn list(self, count: usize, from: usize) -> String {
+        (from..from + count)
+            .map(|i| match self {
+                Marks::Numbered => format!("${i}"),
+                Marks::InOrder => "?".to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// `($1, …, $n), ($n+1, …)` for `count` rows of `columns`.
+    fn rows(self, count: usize, columns: usize) -> String {
+        (0..count)
+            .map(|row| format!("({})", self.list(columns, 1 + row * columns)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn rows_number_their_placeholders_across_rows() {
-        assert_eq!(super::rows(2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(super::placeholders(2, 2), "$2, $3");
+        use super::Marks;
+        assert_eq!(Marks::Numbered.rows(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(Marks::Numbered.list(2, 2), "$2, $3");
+        assert_eq!(Marks::InOrder.rows(2, 2), "(?, ?), (?, ?)");
     }
 }
 
@@ -772,26 +798,6 @@ pub async fn set_component_ring(
     Ok(())
 }
 
-pub async fn insert_audit(
-    conn: &mut Conn,
-    at: i64,
-    actor_id: Option<i64>,
-    action: &str,
-    subject: &str,
-    detail: &str,
-) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    )
-    .bind(at)
-    .bind(actor_id)
-    .bind(action)
-    .bind(subject)
-    .bind(detail)
-    .fetch_one(&mut *conn)
-    .await?)
-}
-
 pub async fn insert_outage(
     conn: &mut Conn,
     component_id: i64,
@@ -810,21 +816,20 @@ pub async fn insert_outage(
     .await?)
 }
 
-/// Records the source's number of a ticket given a new one, to find it by; a number two
+/// Records the source's numbers of tickets given new ones, to find them by; a number two
 /// sources share stays with the first.
-pub async fn record_number(
-    conn: &mut Conn,
-    number: &str,
-    ticket_id: i64,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO external_ids (kind, external_id, local_id) VALUES ('ticket_number', $1, $2)
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(number)
-    .bind(ticket_id)
-    .execute(&mut *conn)
-    .await?;
+pub async fn record_numbers(conn: &mut Conn, numbers: &[(&str, i64)]) -> Result<(), StoreError> {
+    for chunk in numbers.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO external_ids (kind, external_id, local_id) VALUES {} ON CONFLICT DO NOTHING",
+            Marks::of(conn).rows(chunk.len(), 3)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (number, id) in chunk {
+            query = query.bind("ticket_number").bind(*number).bind(*id);
+        }
+        query.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -845,4 +850,37 @@ pub async fn outage_tickets(conn: &mut Conn) -> Result<Vec<i64>, StoreError> {
             .fetch_all(&mut *conn)
             .await?,
     )
+}
+
+/// An audit entry of an import, its id given.
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub action: String,
+    pub subject: String,
+    /// JSON.
+    pub detail: String,
+}
+
+pub async fn insert_audits(conn: &mut Conn, entries: &[AuditRow]) -> Result<(), StoreError> {
+    for chunk in entries.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO audit_log (id, at, actor_id, action, subject, detail) VALUES {}",
+            Marks::of(conn).rows(chunk.len(), 6)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for row in chunk {
+            query = query
+                .bind(row.id)
+                .bind(row.at)
+                .bind(row.actor_id)
+                .bind(row.action.as_str())
+                .bind(row.subject.as_str())
+                .bind(row.detail.as_str());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
 }

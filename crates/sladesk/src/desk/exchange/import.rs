@@ -23,7 +23,7 @@ use sladesk_core::policy::Policy;
 use super::super::Desk;
 use super::super::sla::derive_history;
 use crate::domain::accounts::{Organization, Role, User};
-use crate::domain::exchange::{FORMAT, Line, TicketLine, VERSION};
+use crate::domain::exchange::{AuditLine, FORMAT, Line, TicketLine, VERSION};
 use crate::domain::policies::PolicyVersion;
 use crate::domain::tickets::TicketEvent;
 use crate::exchange::replay::replay;
@@ -60,7 +60,7 @@ pub enum Phase {
 }
 
 /// Lines a transaction holds.
-const BATCH: usize = 1_000;
+const BATCH: usize = 5_000;
 
 /// The kinds whose ids are kept in memory while importing (small in number).
 const SMALL: [&str; 8] = [
@@ -129,7 +129,7 @@ fn io(what: &str) -> impl FnOnce(std::io::Error) -> ExchangeError + '_ {
 /// Reads the file line by line: the line's number, its text, and the bytes read so far.
 fn lines(
     path: &Path,
-) -> Result<impl Iterator<Item = (u64, std::io::Result<String>, u64)>, ExchangeError> {
+) -> Result<impl Iterator<Item = (u64, std::io::Result<String>, u64)> + use<>, ExchangeError> {
     let file = std::fs::File::open(path).map_err(io("opening the data set"))?;
     let mut reader = BufReader::with_capacity(1 << 20, file);
     let mut number = 0u64;
@@ -592,28 +592,19 @@ impl<'d> Run<'d> {
         }
         self.versions = policies::versions(&mut conn).await?;
         drop(conn);
-        let mut batch: Vec<(u64, Line)> = Vec::with_capacity(BATCH);
-        for (number, text, read) in lines(path)? {
-            let text = text.map_err(io("reading the data set"))?;
-            if bad.contains_key(&number) || text.trim().is_empty() {
-                continue;
-            }
-            let line = parse_line(&text).map_err(|problem| {
-                ExchangeError::Refused(LineProblem {
-                    line: number,
-                    problem,
-                })
-            })?;
-            if matches!(line, Line::Header(_)) {
-                continue;
-            }
-            batch.push((number, line));
-            if batch.len() >= BATCH {
-                self.flush(std::mem::take(&mut batch)).await?;
-                progress(Phase::Writing, read);
-            }
+        // Reading and parsing the file is a thread of its own, a few batches ahead, so that
+        // it runs beside the writes on a second core.
+        let (sender, mut batches) = tokio::sync::mpsc::channel(2);
+        let lines = lines(path)?;
+        let skip: HashSet<u64> = bad.keys().copied().collect();
+        let reader = std::thread::spawn(move || read_batches(lines, skip, sender));
+        while let Some(batch) = batches.recv().await {
+            let (batch, read) = batch?;
+            self.flush(batch).await?;
+            progress(Phase::Writing, read);
         }
-        self.flush(batch).await?;
+        drop(batches);
+        let _ = reader.join();
         progress(Phase::Writing, u64::MAX);
         Ok(())
     }
@@ -628,22 +619,33 @@ impl<'d> Run<'d> {
         let mut counts: Vec<(&'static str, bool)> = Vec::new();
         let mut events = 0u64;
         let mut tickets: Vec<(u64, TicketLine)> = Vec::new();
+        let mut audits: Vec<AuditLine> = Vec::new();
         for (number, line) in batch {
-            if let Line::Ticket(ticket) = line {
-                tickets.push((number, *ticket));
-                continue;
+            match line {
+                Line::Ticket(ticket) => {
+                    self.write_audits(&mut tx, std::mem::take(&mut audits), &mut counts)
+                        .await?;
+                    tickets.push((number, *ticket));
+                }
+                Line::Audit(entry) => {
+                    events += self
+                        .write_tickets(&mut tx, std::mem::take(&mut tickets), &mut counts)
+                        .await?;
+                    audits.push(entry);
+                }
+                line => {
+                    events += self
+                        .write_tickets(&mut tx, std::mem::take(&mut tickets), &mut counts)
+                        .await?;
+                    self.write_audits(&mut tx, std::mem::take(&mut audits), &mut counts)
+                        .await?;
+                    self.write_one(&mut tx, number, line, &mut learnt, &mut counts)
+                        .await?;
+                }
             }
-            if !tickets.is_empty() {
-                events += self
-                    .write_tickets(&mut tx, std::mem::take(&mut tickets), &mut counts)
-                    .await?;
-            }
-            self.write_one(&mut tx, number, line, &mut learnt, &mut counts)
-                .await?;
         }
-        if !tickets.is_empty() {
-            events += self.write_tickets(&mut tx, tickets, &mut counts).await?;
-        }
+        events += self.write_tickets(&mut tx, tickets, &mut counts).await?;
+        self.write_audits(&mut tx, audits, &mut counts).await?;
         tx.commit().await?;
         // Only now are they here for good.
         for (kind, external, local) in learnt {
@@ -690,9 +692,6 @@ impl<'d> Run<'d> {
             return Ok(());
         };
         let already = match kind {
-            "audit" => !store::known_ids(tx, "audit", &[id.as_str()])
-                .await?
-                .is_empty(),
             "policy_version" => policies::version_by_id(tx, &id).await?.is_some(),
             _ => self.here(learnt, kind, &id).is_some(),
         };
@@ -785,26 +784,7 @@ impl<'d> Run<'d> {
                 }
                 local
             }
-            Line::Audit(a) => {
-                let subject = match (&a.refers_to, a.subject.split_once(':')) {
-                    (Some(refers_to), Some((prefix, _))) => {
-                        match self.local_of_subject(tx, learnt, prefix, refers_to).await? {
-                            Some(local) => format!("{prefix}:{local}"),
-                            None => a.subject.clone(),
-                        }
-                    }
-                    _ => a.subject.clone(),
-                };
-                store::insert_audit(
-                    tx,
-                    a.at.as_second(),
-                    person(learnt, &a.actor),
-                    &a.action,
-                    &subject,
-                    &a.detail.to_string(),
-                )
-                .await?
-            }
+            Line::Audit(_) => return Ok(()),
             Line::Component(c) => {
                 let component = crate::store::availability::Component {
                     id: 0,
@@ -929,30 +909,64 @@ impl<'d> Run<'d> {
         })
     }
 
-    /// The id here of what an audit subject names.
-    async fn local_of_subject(
-        &self,
+    /// Writes a run of audit entries many to a statement: the ones here skipped, each
+    /// subject (`ticket:12`) turned into the id here of the object `refers_to` names.
+    async fn write_audits(
+        &mut self,
         tx: &mut Conn,
-        learnt: &[(&'static str, String, i64)],
-        prefix: &str,
-        refers_to: &str,
-    ) -> Result<Option<i64>, ExchangeError> {
-        let kind = match prefix {
-            "ticket" => {
-                return Ok(store::known_ids(tx, "ticket", &[refers_to])
-                    .await?
-                    .into_values()
-                    .next());
-            }
-            "user" => "person",
-            "organization" => "organization",
-            "component" => "component",
-            "monitor" => "monitor",
-            "outage" => "outage",
-            "maintenance" => "maintenance",
-            _ => return Ok(None),
-        };
-        Ok(self.here(learnt, kind, refers_to))
+        run: Vec<AuditLine>,
+        counts: &mut Vec<(&'static str, bool)>,
+    ) -> Result<(), ExchangeError> {
+        if run.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<&str> = run.iter().map(|a| a.id.as_str()).collect();
+        let here = store::known_ids(tx, "audit", &ids).await?;
+        let mut seen = HashSet::new();
+        let new: Vec<&AuditLine> = run
+            .iter()
+            .filter(|a| !here.contains_key(&a.id) && seen.insert(a.id.as_str()))
+            .collect();
+        counts.extend(std::iter::repeat_n(("audit", false), run.len() - new.len()));
+        let tickets: Vec<&str> = new
+            .iter()
+            .filter(|a| a.subject.starts_with("ticket:"))
+            .filter_map(|a| a.refers_to.as_deref())
+            .collect();
+        let tickets = store::known_ids(tx, "ticket", &tickets).await?;
+        let local_ids =
+            store::reserve_ids(tx, self.desk.store.dialect, "audit_log", new.len()).await?;
+        let mut rows = Vec::with_capacity(new.len());
+        let mut names = Vec::with_capacity(new.len());
+        for (entry, id) in new.iter().zip(local_ids) {
+            let local = match (entry.refers_to.as_deref(), entry.subject.split_once(':')) {
+                (Some(refers_to), Some((prefix, _))) => match prefix {
+                    "ticket" => tickets.get(refers_to).copied(),
+                    "user" => self.known("person", refers_to),
+                    "organization" | "component" | "monitor" | "outage" | "maintenance" => SMALL
+                        .iter()
+                        .find(|kind| **kind == prefix)
+                        .and_then(|kind| self.known(kind, refers_to)),
+                    _ => None,
+                }
+                .map(|local| format!("{prefix}:{local}")),
+                _ => None,
+            };
+            let actor = entry.actor.as_deref().and_then(|a| self.known("person", a));
+            rows.push(store::AuditRow {
+                id,
+                at: entry.at.as_second(),
+                actor_id: actor,
+                action: entry.action.clone(),
+                subject: local.unwrap_or_else(|| entry.subject.clone()),
+                detail: entry.detail.to_string(),
+            });
+            names.push((entry.id.as_str(), id));
+        }
+        store::insert_audits(tx, &rows).await?;
+        store::record_ids(tx, "audit", &names).await?;
+        counts.extend(std::iter::repeat_n(("audit", true), rows.len()));
+        Ok(())
     }
 
     /// Writes a run of tickets: the ones already here skipped, the rest replayed, measured,
@@ -963,6 +977,9 @@ impl<'d> Run<'d> {
         run: Vec<(u64, TicketLine)>,
         counts: &mut Vec<(&'static str, bool)>,
     ) -> Result<u64, ExchangeError> {
+        if run.is_empty() {
+            return Ok(0);
+        }
         let dialect = self.desk.store.dialect;
         let ids: Vec<&str> = run.iter().map(|(_, t)| t.id.as_str()).collect();
         let here = store::known_ids(tx, "ticket", &ids).await?;
@@ -1020,14 +1037,14 @@ impl<'d> Run<'d> {
             let mut replayed = replay(line, organization, requester, &version.version, &people)
                 .map_err(refused)?;
             replayed.ticket.id = *id;
+            for event in &mut replayed.events {
+                event.ticket_id = *id;
+            }
             let policy = self.policy(tx, organization, &version).await?;
             let past = derive_history(&policy, &mut replayed.ticket, &replayed.events, self.now)
                 .map_err(|e| ExchangeError::Fault(e.to_string()))?;
             alerts.extend(past.into_iter().map(|key| (*id, key, self.now.as_second())));
-            for mut event in replayed.events {
-                event.ticket_id = *id;
-                events.push(event);
-            }
+            events.extend(replayed.events);
             tickets.push(replayed.ticket);
             names.push((line.id.as_str(), *id));
             if !self.options.keep_numbers
@@ -1044,9 +1061,7 @@ impl<'d> Run<'d> {
         store::insert_events(tx, &events).await?;
         store::insert_alerts(tx, &alerts).await?;
         store::record_ids(tx, "ticket", &names).await?;
-        for (number, id) in numbers {
-            store::record_number(tx, number, id).await?;
-        }
+        store::record_numbers(tx, &numbers).await?;
         if self.options.keep_numbers {
             store::catch_up_sequence(tx, dialect, "tickets").await?;
         }
@@ -1078,6 +1093,55 @@ impl<'d> Run<'d> {
             .for_version(version, contract.as_deref())
             .map_err(|e| ExchangeError::Fault(e.to_string()))
     }
+}
+
+type Batch = Result<(Vec<(u64, Line)>, u64), ExchangeError>;
+
+/// Reads the good lines in batches, each with the bytes read so far, until the file ends or
+/// the writer stops listening.
+fn read_batches(
+    lines: impl Iterator<Item = (u64, std::io::Result<String>, u64)>,
+    skip: HashSet<u64>,
+    sender: tokio::sync::mpsc::Sender<Batch>,
+) {
+    let mut batch: Vec<(u64, Line)> = Vec::with_capacity(BATCH);
+    let mut last = 0;
+    for (number, text, read) in lines {
+        last = read;
+        let text = match text {
+            Ok(text) => text,
+            Err(source) => {
+                let _ = sender.blocking_send(Err(ExchangeError::Io {
+                    what: "reading the data set".into(),
+                    source,
+                }));
+                return;
+            }
+        };
+        if skip.contains(&number) || text.trim().is_empty() {
+            continue;
+        }
+        match parse_line(&text) {
+            Ok(Line::Header(_)) => {}
+            Ok(line) => batch.push((number, line)),
+            // The file changed since it was checked.
+            Err(problem) => {
+                let _ = sender.blocking_send(Err(ExchangeError::Refused(LineProblem {
+                    line: number,
+                    problem,
+                })));
+                return;
+            }
+        }
+        if batch.len() >= BATCH
+            && sender
+                .blocking_send(Ok((std::mem::take(&mut batch), read)))
+                .is_err()
+        {
+            return;
+        }
+    }
+    let _ = sender.blocking_send(Ok((batch, last)));
 }
 
 fn is_outage_ticket(ticket: &TicketLine) -> bool {
