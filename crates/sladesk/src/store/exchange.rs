@@ -884,3 +884,15 @@ pub async fn insert_audits(conn: &mut Conn, entries: &[AuditRow]) -> Result<(), 
     }
     Ok(())
 }
+
+/// PostgreSQL: fresh statistics of the tables an import fills. A table that grew from
+/// nothing in minutes still looks empty to the planner until autovacuum comes by, and then
+/// its lookups by external id are planned as scans of the whole table.
+pub async fn refresh_statistics(conn: &mut Conn, dialect: Dialect) -> Result<(), StoreError> {
+    if dialect == Dialect::Postgres {
+        sqlx::query("ANALYZE external_ids, tickets, ticket_events")
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
