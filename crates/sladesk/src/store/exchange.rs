@@ -896,3 +896,11 @@ pub async fn refresh_statistics(conn: &mut Conn, dialect: Dialect) -> Result<(),
     }
     Ok(())
 }
+
+/// Every organisation's own policy (G2), by id: what an import measures its tickets with.
+pub async fn contracts(conn: &mut Conn) -> Result<HashMap<i64, Option<String>>, StoreError> {
+    let rows: Vec<(i64, Option<String>)> = sqlx::query_as("SELECT id, policy FROM organizations")
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.into_iter().collect())
+}

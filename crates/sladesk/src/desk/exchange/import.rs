@@ -179,6 +179,103 @@ fn write_refused(
     out.flush().map_err(io("writing the refused lines"))
 }
 
+/// What the reader's thread needs to replay and measure tickets ahead of the writes, on the
+/// second core: the organisations and people known so far (by external id), their contracts'
+/// own policies, the SLA versions. A ticket that names something not known yet is left to
+/// the writer, which measures it itself once the batch before has landed.
+#[derive(Clone)]
+struct Ahead {
+    known: Arc<std::sync::RwLock<HashMap<&'static str, HashMap<String, i64>>>>,
+    contracts: Arc<std::sync::RwLock<HashMap<i64, Option<String>>>>,
+    versions: Arc<std::sync::RwLock<Vec<PolicyVersion>>>,
+    policies: Arc<crate::desk::Policies>,
+    now: Timestamp,
+}
+
+/// A ticket replayed and measured ahead: its row and events (ids not given yet) and the alerts
+/// of its past.
+struct Measured {
+    ticket: crate::domain::tickets::Ticket,
+    events: Vec<TicketEvent>,
+    past: Vec<String>,
+}
+
+impl Ahead {
+    fn learn(&self, kind: &'static str, external: &str, local: i64) {
+        if kind == "organization" || kind == "person" {
+            let mut known = self.known.write().unwrap_or_else(|e| e.into_inner());
+            known
+                .entry(kind)
+                .or_default()
+                .insert(external.to_string(), local);
+        }
+    }
+
+    /// The ticket replayed and measured, if everything it names is known; else the writer
+    /// does it (and reports what is wrong).
+    fn measure(&self, line: &TicketLine) -> Option<Measured> {
+        let known = self.known.read().unwrap_or_else(|e| e.into_inner());
+        let id = |kind: &'static str, id: &str| known.get(kind).and_then(|k| k.get(id)).copied();
+        let organization = id("organization", &line.organization)?;
+        let requester = id("person", &line.requester)?;
+        let version = {
+            let versions = self.versions.read().unwrap_or_else(|e| e.into_inner());
+            version_for(&versions, line).ok()?.clone()
+        };
+        let contract = self
+            .contracts
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&organization)?
+            .clone();
+        let policy = self
+            .policies
+            .for_version(&version, contract.as_deref())
+            .ok()?;
+        let people = |external: &str| id("person", external);
+        let mut replayed = replay(line, organization, requester, &version.version, &people).ok()?;
+        drop(known);
+        let past =
+            derive_history(&policy, &mut replayed.ticket, &replayed.events, self.now).ok()?;
+        Some(Measured {
+            ticket: replayed.ticket,
+            events: replayed.events,
+            past,
+        })
+    }
+}
+
+/// The version that measures a ticket: the one it names, else the one in force when it was
+/// filed (the first for a ticket from before every version).
+fn version_for<'v>(
+    versions: &'v [PolicyVersion],
+    t: &TicketLine,
+) -> Result<&'v PolicyVersion, Problem> {
+    match &t.policy_version {
+        Some(name) => {
+            versions
+                .iter()
+                .find(|v| &v.version == name)
+                .ok_or_else(|| Problem::UnknownReference {
+                    field: "policy_version".into(),
+                    id: name.clone(),
+                })
+        }
+        None => {
+            let filed = t.created_at.as_second();
+            versions
+                .iter()
+                .rev()
+                .find(|v| v.effective_at <= filed)
+                .or(versions.first())
+                .ok_or_else(|| Problem::UnknownReference {
+                    field: "policy_version".into(),
+                    id: String::new(),
+                })
+        }
+    }
+}
+
 /// One import under way.
 struct Run<'d> {
     desk: &'d Desk,
@@ -197,6 +294,8 @@ struct Run<'d> {
     summary: ImportSummary,
     /// Batches written: the planner's statistics are refreshed after the 1st, 2nd, 4th, ….
     batches: u64,
+    /// The reader's shared view, told of every organisation, person and version written.
+    ahead: Option<Ahead>,
 }
 
 impl<'d> Run<'d> {
@@ -224,6 +323,7 @@ impl<'d> Run<'d> {
             emails: HashMap::new(),
             summary: ImportSummary::default(),
             batches: 0,
+            ahead: None,
         })
     }
 
@@ -277,11 +377,15 @@ impl<'d> Run<'d> {
             let outcome = match parse_line(&text) {
                 Err(problem) => Err(problem),
                 Ok(line) => {
-                    let result = self.check_line(&mut conn, number, &line, &mut seen_in_file);
+                    let result = self.check_line(number, &line, &mut seen_in_file);
                     if result.is_ok()
                         && let Line::Ticket(ticket) = &line
                     {
                         if self.options.keep_numbers {
+                            if numbers.len() >= 1_000 {
+                                check_numbers(&mut conn, &numbers, report, &mut bad).await?;
+                                numbers.clear();
+                            }
                             match kept_number(ticket) {
                                 Some(kept) if numbers_in_file.insert(kept) => {
                                     numbers.push((number, kept, ticket.id.clone()))
@@ -343,40 +447,17 @@ impl<'d> Run<'d> {
                 bad.insert(number, problem);
             }
         }
-        for chunk in numbers.chunks(1_000) {
-            // A ticket imported before keeps its number: it is skipped, not refused.
-            let ids: Vec<&str> = chunk.iter().map(|(_, _, id)| id.as_str()).collect();
-            let imported = store::known_ids(&mut conn, "ticket", &ids).await?;
-            let wanted: Vec<i64> = chunk.iter().map(|(_, n, _)| *n).collect();
-            let taken: HashSet<i64> = store::tickets_taken(&mut conn, &wanted)
-                .await?
-                .into_iter()
-                .collect();
-            for (number, kept, id) in chunk {
-                if taken.contains(kept) && !imported.contains_key(id) {
-                    let problem = LineProblem {
-                        line: *number,
-                        problem: Problem::Number {
-                            number: crate::domain::ticket_number(*kept),
-                        },
-                    };
-                    report(&problem);
-                    bad.insert(*number, problem);
-                }
-            }
-        }
+        check_numbers(&mut conn, &numbers, report, &mut bad).await?;
         Ok(bad)
     }
 
     /// Checks one line; what it defines becomes known to the lines after it.
     fn check_line(
         &mut self,
-        conn: &mut Conn,
         number: u64,
         line: &Line,
         seen: &mut HashSet<(&'static str, String)>,
     ) -> Result<(), Problem> {
-        let _ = conn;
         if let Some(id) = line.id()
             && !matches!(line, Line::Ticket(_) | Line::Audit(_))
             && !seen.insert((kind_of(line), id.to_string()))
@@ -559,28 +640,7 @@ impl<'d> Run<'d> {
     /// The version that measures a ticket: the one it names, else the one in force when it
     /// was filed (the first for a ticket from before every version).
     fn version_of_ticket(&self, t: &TicketLine) -> Result<&PolicyVersion, Problem> {
-        match &t.policy_version {
-            Some(name) => self
-                .versions
-                .iter()
-                .find(|v| &v.version == name)
-                .ok_or_else(|| Problem::UnknownReference {
-                    field: "policy_version".into(),
-                    id: name.clone(),
-                }),
-            None => {
-                let filed = t.created_at.as_second();
-                self.versions
-                    .iter()
-                    .rev()
-                    .find(|v| v.effective_at <= filed)
-                    .or(self.versions.first())
-                    .ok_or_else(|| Problem::UnknownReference {
-                        field: "policy_version".into(),
-                        id: String::new(),
-                    })
-            }
-        }
+        version_for(&self.versions, t)
     }
 
     /// The second reading: the good lines written, a batch per transaction.
@@ -603,14 +663,27 @@ impl<'d> Run<'d> {
             );
         }
         self.versions = policies::versions(&mut conn).await?;
+        let ahead = Ahead {
+            known: Arc::new(std::sync::RwLock::new(
+                ["organization", "person"]
+                    .into_iter()
+                    .map(|kind| (kind, self.ids.get(kind).cloned().unwrap_or_default()))
+                    .collect(),
+            )),
+            contracts: Arc::new(std::sync::RwLock::new(store::contracts(&mut conn).await?)),
+            versions: Arc::new(std::sync::RwLock::new(self.versions.clone())),
+            policies: self.desk.policies.clone(),
+            now: self.now,
+        };
+        self.ahead = Some(ahead.clone());
         drop(conn);
-        // Reading and parsing the file is a thread of its own, a few batches ahead, so that
-        // it runs beside the writes on a second core.
+        // Reading, parsing, replaying and measuring the tickets is a thread of its own, a few
+        // batches ahead, so that it runs beside the writes on a second core.
         let (sender, mut batches) = tokio::sync::mpsc::channel(2);
         let lines = lines(path)?;
         let skip: HashSet<u64> = bad.keys().copied().collect();
         let size = batch_size(self.desk.store.dialect);
-        let reader = std::thread::spawn(move || read_batches(lines, skip, size, sender));
+        let reader = std::thread::spawn(move || read_batches(lines, skip, size, &ahead, sender));
         while let Some(batch) = batches.recv().await {
             let (batch, read) = batch?;
             self.flush(batch).await?;
@@ -623,7 +696,7 @@ impl<'d> Run<'d> {
     }
 
     /// Writes a batch in one transaction: tickets many to a statement, the rest one by one.
-    async fn flush(&mut self, batch: Vec<(u64, Line)>) -> Result<(), ExchangeError> {
+    async fn flush(&mut self, batch: Vec<Item>) -> Result<(), ExchangeError> {
         if batch.is_empty() {
             return Ok(());
         }
@@ -631,14 +704,14 @@ impl<'d> Run<'d> {
         let mut learnt: Vec<(&'static str, String, i64)> = Vec::new();
         let mut counts: Vec<(&'static str, bool)> = Vec::new();
         let mut events = 0u64;
-        let mut tickets: Vec<(u64, TicketLine)> = Vec::new();
+        let mut tickets: Vec<(u64, TicketLine, Option<Measured>)> = Vec::new();
         let mut audits: Vec<AuditLine> = Vec::new();
-        for (number, line) in batch {
+        for (number, line, measured) in batch {
             match line {
                 Line::Ticket(ticket) => {
                     self.write_audits(&mut tx, std::mem::take(&mut audits), &mut counts)
                         .await?;
-                    tickets.push((number, *ticket));
+                    tickets.push((number, *ticket, measured));
                 }
                 Line::Audit(entry) => {
                     events += self
@@ -763,6 +836,9 @@ impl<'d> Run<'d> {
                         .entry("person")
                         .or_default()
                         .insert(id.clone(), existing.id);
+                    if let Some(ahead) = &self.ahead {
+                        ahead.learn("person", &id, existing.id);
+                    }
                     learnt.push(("person", id, existing.id));
                     counts.push((kind, false));
                     return Ok(());
@@ -908,6 +984,19 @@ impl<'d> Run<'d> {
         }
         // Known at once to the lines after it in this batch; a batch that fails ends the run.
         self.ids.entry(kind).or_default().insert(id.clone(), local);
+        if let Some(ahead) = &self.ahead {
+            ahead.learn(kind, &id, local);
+            if let Line::Organization(o) = &line {
+                ahead
+                    .contracts
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(local, o.policy.clone());
+            }
+            if kind == "policy_version" {
+                *ahead.versions.write().unwrap_or_else(|e| e.into_inner()) = self.versions.clone();
+            }
+        }
         learnt.push((kind, id, local));
         counts.push((kind, true));
         Ok(())
@@ -992,24 +1081,30 @@ impl<'d> Run<'d> {
     async fn write_tickets(
         &mut self,
         tx: &mut Conn,
-        run: Vec<(u64, TicketLine)>,
+        mut run: Vec<(u64, TicketLine, Option<Measured>)>,
         counts: &mut Vec<(&'static str, bool)>,
     ) -> Result<u64, ExchangeError> {
         if run.is_empty() {
             return Ok(0);
         }
         let dialect = self.desk.store.dialect;
-        let ids: Vec<&str> = run.iter().map(|(_, t)| t.id.as_str()).collect();
+        let ids: Vec<&str> = run.iter().map(|(_, t, _)| t.id.as_str()).collect();
         let here = store::known_ids(tx, "ticket", &ids).await?;
         let mut fresh_in_run = HashSet::new();
-        let mut new: Vec<(u64, &TicketLine)> = Vec::new();
-        for (number, ticket) in &run {
-            if here.contains_key(&ticket.id) || !fresh_in_run.insert(ticket.id.as_str()) {
+        let mut measured_ahead: Vec<Option<Measured>> = Vec::new();
+        let mut chosen = Vec::new();
+        for (index, (_, ticket, measured)) in run.iter_mut().enumerate() {
+            if here.contains_key(&ticket.id) || !fresh_in_run.insert(ticket.id.clone()) {
                 counts.push(("ticket", false));
             } else {
-                new.push((*number, ticket));
+                chosen.push(index);
+                measured_ahead.push(measured.take());
             }
         }
+        let new: Vec<(u64, &TicketLine)> = chosen
+            .iter()
+            .map(|&index| (run[index].0, &run[index].1))
+            .collect();
         if new.is_empty() {
             return Ok(0);
         }
@@ -1037,33 +1132,24 @@ impl<'d> Run<'d> {
         let mut alerts = Vec::new();
         let mut names: Vec<(&str, i64)> = Vec::with_capacity(new.len());
         let mut numbers: Vec<(&str, i64)> = Vec::new();
-        for ((number, line), id) in new.iter().zip(&ticket_ids) {
-            let refused = |problem: Problem| {
-                ExchangeError::Refused(LineProblem {
-                    line: *number,
-                    problem,
-                })
+        for (((number, line), id), measured) in new.iter().zip(&ticket_ids).zip(measured_ahead) {
+            let measured = match measured {
+                Some(measured) => measured,
+                None => self.measure(tx, *number, line).await?,
             };
-            let organization = self
-                .reference("organization", "organization", &line.organization)
-                .map_err(refused)?;
-            let requester = self
-                .reference("person", "requester", &line.requester)
-                .map_err(refused)?;
-            let version = self.version_of_ticket(line).map_err(refused)?.clone();
-            let people = |id: &str| self.known("person", id);
-            let mut replayed = replay(line, organization, requester, &version.version, &people)
-                .map_err(refused)?;
-            replayed.ticket.id = *id;
-            for event in &mut replayed.events {
+            let Measured {
+                mut ticket,
+                events: mut own,
+                past,
+            } = measured;
+            // Measured without an id: the events are the ticket's own all the same.
+            ticket.id = *id;
+            for event in &mut own {
                 event.ticket_id = *id;
             }
-            let policy = self.policy(tx, organization, &version).await?;
-            let past = derive_history(&policy, &mut replayed.ticket, &replayed.events, self.now)
-                .map_err(|e| ExchangeError::Fault(e.to_string()))?;
             alerts.extend(past.into_iter().map(|key| (*id, key, self.now.as_second())));
-            events.extend(replayed.events);
-            tickets.push(replayed.ticket);
+            events.extend(own);
+            tickets.push(ticket);
             names.push((line.id.as_str(), *id));
             if !self.options.keep_numbers
                 && let Some(source) = &line.number
@@ -1087,6 +1173,40 @@ impl<'d> Run<'d> {
             counts.push(("ticket", true));
         }
         Ok(events.len() as u64)
+    }
+
+    /// Replays and measures a ticket the reader could not (it named something written in the
+    /// batch before, or something wrong since the check).
+    async fn measure(
+        &mut self,
+        tx: &mut Conn,
+        number: u64,
+        line: &TicketLine,
+    ) -> Result<Measured, ExchangeError> {
+        let refused = |problem: Problem| {
+            ExchangeError::Refused(LineProblem {
+                line: number,
+                problem,
+            })
+        };
+        let organization = self
+            .reference("organization", "organization", &line.organization)
+            .map_err(refused)?;
+        let requester = self
+            .reference("person", "requester", &line.requester)
+            .map_err(refused)?;
+        let version = self.version_of_ticket(line).map_err(refused)?.clone();
+        let people = |id: &str| self.known("person", id);
+        let mut replayed =
+            replay(line, organization, requester, &version.version, &people).map_err(refused)?;
+        let policy = self.policy(tx, organization, &version).await?;
+        let past = derive_history(&policy, &mut replayed.ticket, &replayed.events, self.now)
+            .map_err(|e| ExchangeError::Fault(e.to_string()))?;
+        Ok(Measured {
+            ticket: replayed.ticket,
+            events: replayed.events,
+            past,
+        })
     }
 
     /// The policy a ticket of `organization` under `version` is measured by.
@@ -1113,7 +1233,39 @@ impl<'d> Run<'d> {
     }
 }
 
-type Batch = Result<(Vec<(u64, Line)>, u64), ExchangeError>;
+/// `--keep-numbers`: refuses the tickets whose numbers another ticket here has. A ticket
+/// imported before keeps its number: it is skipped, not refused.
+async fn check_numbers(
+    conn: &mut Conn,
+    numbers: &[(u64, i64, String)],
+    report: &mut dyn FnMut(&LineProblem),
+    bad: &mut std::collections::BTreeMap<u64, LineProblem>,
+) -> Result<(), ExchangeError> {
+    let ids: Vec<&str> = numbers.iter().map(|(_, _, id)| id.as_str()).collect();
+    let imported = store::known_ids(conn, "ticket", &ids).await?;
+    let wanted: Vec<i64> = numbers.iter().map(|(_, n, _)| *n).collect();
+    let taken: HashSet<i64> = store::tickets_taken(conn, &wanted)
+        .await?
+        .into_iter()
+        .collect();
+    for (number, kept, id) in numbers {
+        if taken.contains(kept) && !imported.contains_key(id) {
+            let problem = LineProblem {
+                line: *number,
+                problem: Problem::Number {
+                    number: crate::domain::ticket_number(*kept),
+                },
+            };
+            report(&problem);
+            bad.insert(*number, problem);
+        }
+    }
+    Ok(())
+}
+
+/// A line to write, with its ticket measured ahead when it could be.
+type Item = (u64, Line, Option<Measured>);
+type Batch = Result<(Vec<Item>, u64), ExchangeError>;
 
 /// Reads the good lines in batches, each with the bytes read so far, until the file ends or
 /// the writer stops listening.
@@ -1121,9 +1273,10 @@ fn read_batches(
     lines: impl Iterator<Item = (u64, std::io::Result<String>, u64)>,
     skip: HashSet<u64>,
     size: usize,
+    ahead: &Ahead,
     sender: tokio::sync::mpsc::Sender<Batch>,
 ) {
-    let mut batch: Vec<(u64, Line)> = Vec::with_capacity(size);
+    let mut batch: Vec<Item> = Vec::with_capacity(size);
     let mut last = 0;
     for (number, text, read) in lines {
         last = read;
@@ -1142,7 +1295,11 @@ fn read_batches(
         }
         match parse_line(&text) {
             Ok(Line::Header(_)) => {}
-            Ok(line) => batch.push((number, line)),
+            Ok(Line::Ticket(ticket)) => {
+                let measured = ahead.measure(&ticket);
+                batch.push((number, Line::Ticket(ticket), measured));
+            }
+            Ok(line) => batch.push((number, line, None)),
             // The file changed since it was checked.
             Err(problem) => {
                 let _ = sender.blocking_send(Err(ExchangeError::Refused(LineProblem {
