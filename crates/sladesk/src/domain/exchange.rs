@@ -17,6 +17,19 @@ pub const FORMAT: &str = "sladesk-exchange";
 /// The version of the format this sladesk writes and reads.
 pub const VERSION: u32 = 1;
 
+/// The kinds of objects an import keeps the ids of in memory, and an export reads whole:
+/// few, beside the tickets, audit entries and events, which are read and written a page at a
+/// time.
+pub const SMALL_KINDS: [&str; 7] = [
+    "organization",
+    "person",
+    "component",
+    "monitor",
+    "outage",
+    "maintenance",
+    "exclusion",
+];
+
 /// One line of a data set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

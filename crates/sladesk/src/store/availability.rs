@@ -18,7 +18,7 @@ pub struct Component {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Monitor {
     pub id: i64,
     pub component_id: i64,

@@ -199,12 +199,7 @@ impl Desk {
             body_contains: new.body_contains.filter(|b| !b.is_empty()),
             timeout_ms: new.timeout_ms,
             interval_seconds: new.interval_seconds,
-            failing: false,
-            consecutive_failures: 0,
-            failing_since: None,
-            last_checked_at: None,
-            last_error: None,
-            last_beat_at: None,
+            ..Monitor::default()
         };
         monitor.id = store::insert_monitor(&mut tx, &monitor, now).await?;
         audit::record(

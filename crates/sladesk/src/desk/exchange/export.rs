@@ -11,7 +11,7 @@ use sqlx::Connection;
 
 use super::super::Desk;
 use crate::domain::exchange::{
-    AuditLine, EventChange, EventLine, FORMAT, Header, Line, TicketLine, VERSION,
+    AuditLine, EventChange, EventLine, FORMAT, Header, Line, SMALL_KINDS, TicketLine, VERSION,
 };
 use crate::domain::ticket_number;
 use crate::domain::tickets::{Ticket, TicketChange, TicketEvent};
@@ -71,15 +71,7 @@ impl Desk {
             desk,
             ..Names::default()
         };
-        for kind in [
-            "organization",
-            "person",
-            "component",
-            "monitor",
-            "outage",
-            "maintenance",
-            "exclusion",
-        ] {
+        for kind in SMALL_KINDS {
             names
                 .imported
                 .insert(kind, store::external_ids_of(&mut tx, kind).await?);

@@ -78,17 +78,8 @@ fn batch_size(dialect: crate::store::Dialect) -> usize {
     }
 }
 
-/// The kinds whose ids are kept in memory while importing (small in number).
-const SMALL: [&str; 8] = [
-    "organization",
-    "person",
-    "component",
-    "monitor",
-    "outage",
-    "maintenance",
-    "exclusion",
-    "policy_version",
-];
+/// The kinds whose ids are kept in memory while importing (few in number).
+const SMALL: [&str; 7] = crate::domain::exchange::SMALL_KINDS;
 
 impl Desk {
     /// Imports the data set in `path`. Bad lines are reported, with their numbers, in the

@@ -269,12 +269,7 @@ impl Run<'_> {
                     body_contains: m.body_contains.clone(),
                     timeout_ms: m.timeout_ms,
                     interval_seconds: m.interval_seconds,
-                    failing: false,
-                    consecutive_failures: 0,
-                    failing_since: None,
-                    last_checked_at: None,
-                    last_error: None,
-                    last_beat_at: None,
+                    ..Default::default()
                 };
                 availability::insert_monitor(tx, &monitor, self.now.as_second()).await?
             }
