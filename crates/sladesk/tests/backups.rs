@@ -10,7 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use common::*;
 use jiff::SignedDuration;
@@ -23,26 +23,6 @@ use sladesk::domain::accounts::Role;
 use sladesk::domain::continuity::BackupState;
 use sladesk_core::text::Language;
 use sqlx::Connection;
-
-static N: AtomicU32 = AtomicU32::new(0);
-
-fn sladesk() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sladesk"));
-    command.env("LC_ALL", "C.UTF-8");
-    command
-}
-
-/// A folder of the test's own, emptied.
-fn work_dir(what: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "sladesk-backups-{}-{}-{what}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 struct Desk {
     db: Database,

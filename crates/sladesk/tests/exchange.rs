@@ -5,37 +5,16 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 
-use common::{Backend, Database, Server, dutch, test_config};
+use common::{Backend, Database, Server, dutch, sladesk, test_config, work_dir};
 use jiff::SignedDuration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sladesk::clock::Clock;
 use sladesk::desk::{ExportScope, ImportOptions, Phase};
 use sladesk::domain::accounts::Role;
-
-static N: AtomicU32 = AtomicU32::new(0);
-
-fn sladesk() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sladesk"));
-    command.env("LC_ALL", "C.UTF-8");
-    command
-}
-
-/// A folder of the test's own, emptied.
-fn work_dir(what: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "sladesk-exchange-{}-{}-{what}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// The `--data-dir` or `--database` flags of a database.
 fn target(db: &Database) -> Vec<String> {

@@ -20,7 +20,7 @@ pub(crate) fn parse_word<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, 
         .map_err(|_| StoreError::Corrupt(format!("unknown stored value `{text}`")))
 }
 
-fn organization(row: &AnyRow) -> Result<Organization, StoreError> {
+pub(super) fn organization(row: &AnyRow) -> Result<Organization, StoreError> {
     let products: String = col(row, "products")?;
     let date = |name: &str| -> Result<Option<Date>, StoreError> {
         let text: Option<String> = col(row, name)?;

@@ -76,7 +76,7 @@ pub struct ExclusionRow {
     pub created_at: i64,
 }
 
-fn component(row: &AnyRow) -> Result<Component, StoreError> {
+pub(super) fn component(row: &AnyRow) -> Result<Component, StoreError> {
     Ok(Component {
         id: col(row, "id")?,
         name: col(row, "name")?,
@@ -87,7 +87,7 @@ fn component(row: &AnyRow) -> Result<Component, StoreError> {
     })
 }
 
-fn monitor(row: &AnyRow) -> Result<Monitor, StoreError> {
+pub(super) fn monitor(row: &AnyRow) -> Result<Monitor, StoreError> {
     Ok(Monitor {
         id: col(row, "id")?,
         component_id: col(row, "component_id")?,
@@ -107,7 +107,7 @@ fn monitor(row: &AnyRow) -> Result<Monitor, StoreError> {
     })
 }
 
-fn outage(row: &AnyRow) -> Result<Outage, StoreError> {
+pub(super) fn outage(row: &AnyRow) -> Result<Outage, StoreError> {
     Ok(Outage {
         id: col(row, "id")?,
         component_id: col(row, "component_id")?,
@@ -117,7 +117,7 @@ fn outage(row: &AnyRow) -> Result<Outage, StoreError> {
     })
 }
 
-fn window(row: &AnyRow) -> Result<MaintenanceWindow, StoreError> {
+pub(super) fn window(row: &AnyRow) -> Result<MaintenanceWindow, StoreError> {
     Ok(MaintenanceWindow {
         id: col(row, "id")?,
         component_id: col(row, "component_id")?,
@@ -131,7 +131,7 @@ fn window(row: &AnyRow) -> Result<MaintenanceWindow, StoreError> {
     })
 }
 
-fn exclusion(row: &AnyRow) -> Result<ExclusionRow, StoreError> {
+pub(super) fn exclusion(row: &AnyRow) -> Result<ExclusionRow, StoreError> {
     Ok(ExclusionRow {
         id: col(row, "id")?,
         component_id: col(row, "component_id")?,
@@ -452,17 +452,17 @@ pub async fn updates_of(conn: &mut Conn, outage_id: i64) -> Result<Vec<OutageUpd
         .bind(outage_id)
         .fetch_all(&mut *conn)
         .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(OutageUpdate {
-                id: col(row, "id")?,
-                outage_id: col(row, "outage_id")?,
-                at: col(row, "at")?,
-                message: col(row, "message")?,
-                author_id: col(row, "author_id")?,
-            })
-        })
-        .collect()
+    rows.iter().map(update).collect()
+}
+
+pub(super) fn update(row: &AnyRow) -> Result<OutageUpdate, StoreError> {
+    Ok(OutageUpdate {
+        id: col(row, "id")?,
+        outage_id: col(row, "outage_id")?,
+        at: col(row, "at")?,
+        message: col(row, "message")?,
+        author_id: col(row, "author_id")?,
+    })
 }
 
 /// A push monitor's agent called in; `false` if no heartbeat monitor has this token.

@@ -341,7 +341,6 @@ mod tests {
 // ---- Reading for an export -------------------------------------------------------------
 
 use jiff::Timestamp;
-use sqlx::any::AnyRow;
 
 use super::col;
 use crate::domain::exchange::{
@@ -406,37 +405,28 @@ pub async fn organization_lines(
         .await?;
     rows.iter()
         .map(|row| {
-            let id: i64 = col(row, "id")?;
-            let date = |name: &str| -> Result<Option<jiff::civil::Date>, StoreError> {
-                col::<Option<String>>(row, name)?
-                    .map(|t| t.parse().map_err(|e| corrupt(name, e)))
-                    .transpose()
-            };
-            let json = |name: &str| -> Result<Option<serde_json::Value>, StoreError> {
-                col::<Option<String>>(row, name)?
-                    .map(|t| serde_json::from_str(&t).map_err(|e| corrupt(name, e)))
-                    .transpose()
-            };
+            // What the domain's organisation holds, read as the desk reads it; and the two
+            // columns it does not.
+            let org = super::accounts::organization(row)?;
+            let update_moments = col::<Option<String>>(row, "update_moments")?
+                .map(|t| serde_json::from_str(&t).map_err(|e| corrupt("update_moments", e)))
+                .transpose()?;
             Ok((
-                id,
+                org.id,
                 OrganizationLine {
-                    id: names.of("organization", id),
-                    name: col(row, "name")?,
-                    tier: super::accounts::parse_word(&col::<String>(row, "tier")?)?,
-                    products: serde_json::from_str(&col::<String>(row, "products")?)
-                        .map_err(|e| corrupt("products", e))?,
-                    valid_from: date("valid_from")?,
-                    valid_until: date("valid_until")?,
-                    policy: col(row, "policy")?,
-                    policy_version: col(row, "policy_version")?,
-                    terms: json("terms")?
-                        .map(serde_json::from_value)
-                        .transpose()
-                        .map_err(|e| corrupt("terms", e))?,
-                    update_moments: json("update_moments")?,
-                    size_class: col(row, "size_class")?,
+                    id: names.of("organization", org.id),
+                    name: org.name,
+                    tier: org.tier,
+                    products: org.products,
+                    valid_from: org.valid_from,
+                    valid_until: org.valid_until,
+                    policy: org.policy,
+                    policy_version: org.policy_version,
+                    terms: org.terms,
+                    update_moments,
+                    size_class: org.size_class,
                     mfa_required: col::<i64>(row, "mfa_required")? != 0,
-                    created_at: instant(col(row, "created_at")?),
+                    created_at: instant(org.created_at),
                 },
             ))
         })
@@ -632,7 +622,8 @@ pub async fn component_lines(
 }
 
 /// The monitors, outages (with their updates), maintenance windows and exclusions of the
-/// components in `components`, those of the last three from `since` on.
+/// components in `components`, those of the last three from `since` on. Rows are read by
+/// `store::availability`'s own mappings.
 pub async fn availability_lines(
     conn: &mut Conn,
     components: &[i64],
@@ -647,103 +638,104 @@ pub async fn availability_lines(
     ),
     StoreError,
 > {
-    let wanted = |row: &AnyRow| -> Result<bool, StoreError> {
-        Ok(components.contains(&col::<i64>(row, "component_id")?))
-    };
-    let mut monitors = Vec::new();
-    for row in sqlx::query("SELECT * FROM monitors ORDER BY id")
+    use super::availability as rows;
+    let wanted = |component: i64| components.contains(&component);
+    let read = |sql: &'static str| sqlx::query(sql).bind(since);
+    let monitors = sqlx::query("SELECT * FROM monitors ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(rows::monitor)
+        .filter(|m| m.as_ref().map_or(true, |m| wanted(m.component_id)))
+        .map(|m| {
+            m.map(|m| MonitorLine {
+                id: names.of("monitor", m.id),
+                component: names.of("component", m.component_id),
+                monitor_type: m.kind,
+                target: m.target,
+                method: m.method,
+                expected_status: m.expected_status,
+                body_contains: m.body_contains,
+                timeout_ms: m.timeout_ms,
+                interval_seconds: m.interval_seconds,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    // Each outage's updates, from one read of them all.
+    let mut updates: HashMap<i64, Vec<OutageUpdateLine>> = HashMap::new();
+    for row in sqlx::query("SELECT * FROM outage_updates ORDER BY outage_id, at, id")
         .fetch_all(&mut *conn)
         .await?
     {
-        if !wanted(&row)? {
-            continue;
-        }
-        monitors.push(MonitorLine {
-            id: names.of("monitor", col(&row, "id")?),
-            component: names.of("component", col(&row, "component_id")?),
-            monitor_type: col(&row, "kind")?,
-            target: col(&row, "target")?,
-            method: col(&row, "method")?,
-            expected_status: col(&row, "expected_status")?,
-            body_contains: col(&row, "body_contains")?,
-            timeout_ms: col(&row, "timeout_ms")?,
-            interval_seconds: col(&row, "interval_seconds")?,
-        });
+        let update = rows::update(&row)?;
+        updates
+            .entry(update.outage_id)
+            .or_default()
+            .push(OutageUpdateLine {
+                at: instant(update.at),
+                message: update.message,
+                author: names.of_some("person", update.author_id),
+            });
     }
-    let updates = sqlx::query("SELECT * FROM outage_updates ORDER BY outage_id, at, id")
-        .fetch_all(&mut *conn)
-        .await?;
-    let mut outages = Vec::new();
-    for row in
-        sqlx::query("SELECT * FROM outages WHERE ended_at IS NULL OR ended_at >= $1 ORDER BY id")
-            .bind(since)
+    let outages =
+        read("SELECT * FROM outages WHERE ended_at IS NULL OR ended_at >= $1 ORDER BY id")
             .fetch_all(&mut *conn)
             .await?
-    {
-        if !wanted(&row)? {
-            continue;
-        }
-        let id: i64 = col(&row, "id")?;
-        let mut own = Vec::new();
-        for update in &updates {
-            if col::<i64>(update, "outage_id")? == id {
-                own.push(OutageUpdateLine {
-                    at: instant(col(update, "at")?),
-                    message: col(update, "message")?,
-                    author: names.of_some("person", col(update, "author_id")?),
-                });
-            }
-        }
-        outages.push(OutageLine {
-            id: names.of("outage", id),
-            component: names.of("component", col(&row, "component_id")?),
-            started_at: instant(col(&row, "started_at")?),
-            ended_at: col::<Option<i64>>(&row, "ended_at")?.map(instant),
-            ticket: names.of_some("ticket", col(&row, "ticket_id")?),
-            updates: own,
-        });
-    }
-    let mut windows = Vec::new();
-    for row in sqlx::query("SELECT * FROM maintenance_windows WHERE ends_at >= $1 ORDER BY id")
-        .bind(since)
+            .iter()
+            .map(rows::outage)
+            .filter(|o| o.as_ref().map_or(true, |o| wanted(o.component_id)))
+            .map(|o| {
+                o.map(|o| OutageLine {
+                    id: names.of("outage", o.id),
+                    component: names.of("component", o.component_id),
+                    started_at: instant(o.started_at),
+                    ended_at: o.ended_at.map(instant),
+                    ticket: names.of_some("ticket", o.ticket_id),
+                    updates: updates.remove(&o.id).unwrap_or_default(),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+    let windows = read("SELECT * FROM maintenance_windows WHERE ends_at >= $1 ORDER BY id")
         .fetch_all(&mut *conn)
         .await?
-    {
-        if !wanted(&row)? {
-            continue;
-        }
-        windows.push(MaintenanceLine {
-            id: names.of("maintenance", col(&row, "id")?),
-            component: names.of("component", col(&row, "component_id")?),
-            starts_at: instant(col(&row, "starts_at")?),
-            ends_at: instant(col(&row, "ends_at")?),
-            emergency: col::<i64>(&row, "emergency")? != 0,
-            work: col(&row, "work")?,
-            impact: col(&row, "impact")?,
-            announced_at: instant(col(&row, "announced_at")?),
-            created_by: names.of_some("person", col(&row, "created_by")?),
-        });
-    }
-    let mut exclusions = Vec::new();
-    for row in sqlx::query("SELECT * FROM availability_exclusions WHERE ends_at >= $1 ORDER BY id")
-        .bind(since)
+        .iter()
+        .map(rows::window)
+        .filter(|w| w.as_ref().map_or(true, |w| wanted(w.component_id)))
+        .map(|w| {
+            w.map(|w| MaintenanceLine {
+                id: names.of("maintenance", w.id),
+                component: names.of("component", w.component_id),
+                starts_at: instant(w.starts_at),
+                ends_at: instant(w.ends_at),
+                emergency: w.emergency,
+                work: w.work,
+                impact: w.impact,
+                announced_at: instant(w.announced_at),
+                created_by: names.of_some("person", w.created_by),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let exclusions = read("SELECT * FROM availability_exclusions WHERE ends_at >= $1 ORDER BY id")
         .fetch_all(&mut *conn)
         .await?
-    {
-        if !wanted(&row)? {
-            continue;
-        }
-        exclusions.push(ExclusionLine {
-            id: names.of("exclusion", col(&row, "id")?),
-            component: names.of("component", col(&row, "component_id")?),
-            starts_at: instant(col(&row, "starts_at")?),
-            ends_at: instant(col(&row, "ends_at")?),
-            category: super::accounts::parse_word(&col::<String>(&row, "category")?)?,
-            reason: col(&row, "reason")?,
-            created_by: names.of_some("person", col(&row, "created_by")?),
-            created_at: instant(col(&row, "created_at")?),
-        });
-    }
+        .iter()
+        .map(rows::exclusion)
+        .filter(|e| e.as_ref().map_or(true, |e| wanted(e.component_id)))
+        .map(|e| {
+            e.and_then(|e| {
+                Ok(ExclusionLine {
+                    id: names.of("exclusion", e.id),
+                    component: names.of("component", e.component_id),
+                    starts_at: instant(e.starts_at),
+                    ends_at: instant(e.ends_at),
+                    category: super::accounts::parse_word(&e.category)?,
+                    reason: e.reason,
+                    created_by: names.of_some("person", e.created_by),
+                    created_at: instant(e.created_at),
+                })
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     Ok((monitors, outages, windows, exclusions))
 }
 

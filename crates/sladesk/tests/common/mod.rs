@@ -104,6 +104,25 @@ impl Drop for Database {
     }
 }
 
+/// The real `sladesk` binary of this build, with an English shell.
+pub fn sladesk() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sladesk"));
+    command.env("LC_ALL", "C.UTF-8");
+    command
+}
+
+/// A folder of the test's own, emptied.
+pub fn work_dir(what: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "sladesk-work-{}-{}-{what}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -52,22 +52,24 @@ impl Ahead {
         let id = |kind: &'static str, id: &str| known.get(kind).and_then(|k| k.get(id)).copied();
         let organization = id("organization", &line.organization)?;
         let requester = id("person", &line.requester)?;
-        let version = {
-            let versions = self.versions.read().unwrap_or_else(|e| e.into_inner());
-            version_for(&versions, line).ok()?.clone()
-        };
         let contract = self
             .contracts
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .get(&organization)?
             .clone();
-        let policy = self
-            .policies
-            .for_version(&version, contract.as_deref())
-            .ok()?;
+        // The version's name and its policy (cached by the desk), not a copy of its text.
+        let (version, policy) = {
+            let versions = self.versions.read().unwrap_or_else(|e| e.into_inner());
+            let version = version_for(&versions, line).ok()?;
+            let policy = self
+                .policies
+                .for_version(version, contract.as_deref())
+                .ok()?;
+            (version.version.clone(), policy)
+        };
         let people = |external: &str| id("person", external);
-        let mut replayed = replay(line, organization, requester, &version.version, &people).ok()?;
+        let mut replayed = replay(line, organization, requester, &version, &people).ok()?;
         drop(known);
         let past =
             derive_history(&policy, &mut replayed.ticket, &replayed.events, self.now).ok()?;

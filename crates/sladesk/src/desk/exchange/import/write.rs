@@ -61,7 +61,6 @@ impl Run<'_> {
             return Ok(());
         }
         let mut tx = self.desk.store.write().await?;
-        let mut learnt: Vec<(&'static str, String, i64)> = Vec::new();
         let mut counts: Vec<(&'static str, bool)> = Vec::new();
         let mut events = 0u64;
         let mut tickets: Vec<(u64, TicketLine, Option<Measured>)> = Vec::new();
@@ -85,8 +84,7 @@ impl Run<'_> {
                         .await?;
                     self.write_audits(&mut tx, std::mem::take(&mut audits), &mut counts)
                         .await?;
-                    self.write_one(&mut tx, number, line, &mut learnt, &mut counts)
-                        .await?;
+                    self.write_one(&mut tx, number, line, &mut counts).await?;
                 }
             }
         }
@@ -97,10 +95,6 @@ impl Run<'_> {
         if self.batches.is_power_of_two() {
             let mut conn = self.desk.store.read().await?;
             store::refresh_statistics(&mut conn, self.desk.store.dialect).await?;
-        }
-        // Only now are they here for good.
-        for (kind, external, local) in learnt {
-            self.ids.entry(kind).or_default().insert(external, local);
         }
         for (kind, written) in counts {
             let tally = if written {
@@ -114,28 +108,11 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// A known id here: learnt in this run's earlier batches, in this batch, or from the desk.
-    fn here(
-        &self,
-        learnt: &[(&'static str, String, i64)],
-        kind: &'static str,
-        id: &str,
-    ) -> Option<i64> {
-        self.known(kind, id).or_else(|| {
-            learnt
-                .iter()
-                .rev()
-                .find(|(k, external, _)| *k == kind && external == id)
-                .map(|(_, _, local)| *local)
-        })
-    }
-
     async fn write_one(
         &mut self,
         tx: &mut Conn,
         number: u64,
         line: Line,
-        learnt: &mut Vec<(&'static str, String, i64)>,
         counts: &mut Vec<(&'static str, bool)>,
     ) -> Result<(), ExchangeError> {
         let kind = kind_of(&line);
@@ -144,7 +121,7 @@ impl Run<'_> {
         };
         let already = match kind {
             "policy_version" => policies::version_by_id(tx, &id).await?.is_some(),
-            _ => self.here(learnt, kind, &id).is_some(),
+            _ => self.known(kind, &id).is_some(),
         };
         if already {
             counts.push((kind, false));
@@ -156,9 +133,7 @@ impl Run<'_> {
                 problem,
             })
         };
-        let person = |learnt: &[(&'static str, String, i64)], id: &Option<String>| {
-            id.as_deref().and_then(|id| self.here(learnt, "person", id))
-        };
+        let person = |id: &Option<String>| id.as_deref().and_then(|id| self.known("person", id));
         let local = match &line {
             Line::Header(_) => return Ok(()),
             Line::PolicyVersion(v) => {
@@ -199,12 +174,11 @@ impl Run<'_> {
                     if let Some(ahead) = &self.ahead {
                         ahead.learn("person", &id, existing.id);
                     }
-                    learnt.push(("person", id, existing.id));
                     counts.push((kind, false));
                     return Ok(());
                 }
                 let organization_id = match &p.organization {
-                    Some(org) => Some(self.here(learnt, "organization", org).ok_or_else(|| {
+                    Some(org) => Some(self.known("organization", org).ok_or_else(|| {
                         refused(Problem::UnknownReference {
                             field: "organization".into(),
                             id: org.clone(),
@@ -247,7 +221,7 @@ impl Run<'_> {
                     organization_id: c
                         .organization
                         .as_deref()
-                        .and_then(|o| self.here(learnt, "organization", o)),
+                        .and_then(|o| self.known("organization", o)),
                     state: crate::domain::availability::ComponentState::Up,
                     created_at: c.created_at.as_second(),
                 };
@@ -258,7 +232,7 @@ impl Run<'_> {
                 local
             }
             Line::Monitor(m) => {
-                let component = self.component(learnt, &m.component, refused)?;
+                let component = self.component(&m.component, refused)?;
                 let monitor = crate::store::availability::Monitor {
                     id: 0,
                     component_id: component,
@@ -274,7 +248,7 @@ impl Run<'_> {
                 availability::insert_monitor(tx, &monitor, self.now.as_second()).await?
             }
             Line::Outage(o) => {
-                let component = self.component(learnt, &o.component, refused)?;
+                let component = self.component(&o.component, refused)?;
                 let ticket = match &o.ticket {
                     Some(t) => store::known_ids(tx, "ticket", &[t.as_str()])
                         .await?
@@ -298,7 +272,7 @@ impl Run<'_> {
                             outage_id: local,
                             at: update.at.as_second(),
                             message: update.message.clone(),
-                            author_id: person(learnt, &update.author),
+                            author_id: person(&update.author),
                         },
                     )
                     .await?;
@@ -308,26 +282,26 @@ impl Run<'_> {
             Line::Maintenance(m) => {
                 let window = crate::store::availability::MaintenanceWindow {
                     id: 0,
-                    component_id: self.component(learnt, &m.component, refused)?,
+                    component_id: self.component(&m.component, refused)?,
                     starts_at: m.starts_at.as_second(),
                     ends_at: m.ends_at.as_second(),
                     emergency: m.emergency,
                     work: m.work.clone(),
                     impact: m.impact.clone(),
                     announced_at: m.announced_at.as_second(),
-                    created_by: person(learnt, &m.created_by),
+                    created_by: person(&m.created_by),
                 };
                 availability::insert_window(tx, &window).await?
             }
             Line::Exclusion(e) => {
                 let row = crate::store::availability::ExclusionRow {
                     id: 0,
-                    component_id: self.component(learnt, &e.component, refused)?,
+                    component_id: self.component(&e.component, refused)?,
                     starts_at: e.starts_at.as_second(),
                     ends_at: e.ends_at.as_second(),
                     category: accounts::word(&e.category),
                     reason: e.reason.clone(),
-                    created_by: person(learnt, &e.created_by),
+                    created_by: person(&e.created_by),
                     created_at: e.created_at.as_second(),
                 };
                 availability::insert_exclusion(tx, &row).await?
@@ -352,18 +326,16 @@ impl Run<'_> {
                 *ahead.versions.write().unwrap_or_else(|e| e.into_inner()) = self.versions.clone();
             }
         }
-        learnt.push((kind, id, local));
         counts.push((kind, true));
         Ok(())
     }
 
     fn component(
         &self,
-        learnt: &[(&'static str, String, i64)],
         id: &str,
         refused: impl Fn(Problem) -> ExchangeError,
     ) -> Result<i64, ExchangeError> {
-        self.here(learnt, "component", id).ok_or_else(|| {
+        self.known("component", id).ok_or_else(|| {
             refused(Problem::UnknownReference {
                 field: "component".into(),
                 id: id.to_string(),
