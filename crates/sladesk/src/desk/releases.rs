@@ -25,9 +25,10 @@ use crate::store::{Conn, audit};
 pub struct NewRelease {
     /// Like `2026.03`: letters, digits, dots, dashes and underscores.
     pub version: String,
-    /// The first day of the rollout (`2026-03-02`); by default the next release day of the
+    /// The first day of the rollout (`2026-03-02`, from 1900 to 2398); by default the next release day of the
     /// policy (the first Monday of the month, or the working day after).
     #[serde(default)]
+    #[schema(format = Date, pattern = r"^(19[0-9]{2}|2[0-2][0-9]{2}|23[0-8][0-9]|239[0-8])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub planned_start: Option<String>,
     pub notes: Vec<ReleaseNote>,
 }

@@ -67,8 +67,11 @@ pub async fn plan(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Postponement {
-    /// Like `2026-04-14`.
+    /// Like `2026-04-14`, a day from 1900 to 2398.
+    #[schema(format = Date, pattern = r"^(19[0-9]{2}|2[0-2][0-9]{2}|23[0-8][0-9]|239[0-8])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub planned_start: String,
+    /// Why, for the customers who planned around the old day.
+    #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
     pub reason: String,
 }
 
