@@ -44,6 +44,44 @@ pub struct Config {
     pub sso: SsoConfig,
     /// D1: the desk's own backups (how often and how many: the policy's `[continuity]`).
     pub backup: BackupConfig,
+    /// T5: where tickets' files are kept, and the hook that checks them.
+    pub files: FilesConfig,
+    /// Replies by mail (docs/MAIL.md).
+    pub mail_in: MailInConfig,
+}
+
+/// Where tickets' files are kept (docs/MAIL.md, "Files").
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FilesConfig {
+    /// A folder of this machine; empty: `files` in the data folder. Several replicas need
+    /// one folder they all reach, or `storage`.
+    pub folder: Option<PathBuf>,
+    /// S3-compatible object storage instead of a folder (`url` = `s3://bucket/prefix`).
+    pub storage: OffsiteConfig,
+    /// A command that checks each new file before anyone may download it (a virus scanner):
+    /// run with the file's path as its last argument, exit 0 = clean, 1 = refused, anything
+    /// else = try again later. Empty: files are available at once.
+    pub scan_command: Vec<String>,
+}
+
+/// Mail received by the desk (`sladesk mail receive`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailInConfig {
+    /// The address replies go to (`Reply-To` of every mail sent); empty: the sender address.
+    pub address: String,
+    /// Larger messages are refused whole.
+    pub max_message_bytes: usize,
+}
+
+impl Default for MailInConfig {
+    fn default() -> MailInConfig {
+        MailInConfig {
+            address: String::new(),
+            max_message_bytes: 40 * 1024 * 1024,
+        }
+    }
 }
 
 /// Where the desk's backups go and with which keys (docs/BACKUPS.md).
@@ -240,6 +278,8 @@ impl Default for Config {
             metrics: MetricsConfig::default(),
             sso: SsoConfig::default(),
             backup: BackupConfig::default(),
+            files: FilesConfig::default(),
+            mail_in: MailInConfig::default(),
         }
     }
 }
@@ -353,6 +393,8 @@ impl fmt::Debug for Config {
             .field("metrics", &self.metrics)
             .field("sso", &self.sso)
             .field("backup", &self.backup)
+            .field("files", &self.files)
+            .field("mail_in", &self.mail_in)
             .finish()
     }
 }

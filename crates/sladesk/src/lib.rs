@@ -8,6 +8,7 @@ pub mod config;
 pub mod desk;
 pub mod domain;
 pub mod exchange;
+pub mod files;
 pub mod jobs;
 pub mod metrics;
 pub mod notify;

@@ -21,6 +21,7 @@ use crate::calendar::{Calendar, CalendarRules, HolidayDate, HolidayRule, WEEKDAY
 use crate::continuity::{ContinuityRules, Retention};
 use crate::fairuse::{CohortBy, FairUseRules};
 use crate::releases::{OnHoliday, ReleaseRules};
+use crate::tickets::AttachmentRules;
 use crate::tickets::{Environment, Priority, Status};
 use spec::{CalendarSpec, PolicySpec};
 
@@ -77,6 +78,8 @@ pub struct Policy {
     pub fair_use: FairUsePolicy,
     /// D1-D2: the recovery point, backups and their retention, the RTO table.
     pub continuity: ContinuityRules,
+    /// T5: the files a ticket may hold.
+    pub attachments: AttachmentRules,
     /// The effective policy as TOML, after all overlays.
     effective: toml::Table,
 }
@@ -252,6 +255,7 @@ impl Policy {
         let billing = billing_rules(&spec.billing)?;
         let fair_use = fair_use_policy(&spec.fair_use)?;
         let continuity = continuity_rules(&spec.continuity)?;
+        let attachments = attachment_rules(&spec.attachments)?;
         if !(1..=99).contains(&spec.warnings.share_percent) {
             return Err(invalid(
                 "warnings.share_percent",
@@ -297,6 +301,7 @@ impl Policy {
             billing,
             fair_use,
             continuity,
+            attachments,
             calendars,
             effective: table,
         })
@@ -545,6 +550,43 @@ fn fair_use_policy(spec: &spec::FairUseSpec) -> Result<FairUsePolicy, PolicyErro
         },
         grace_days: spec.grace_days,
         measures: spec.measures.clone(),
+    })
+}
+
+/// The `[attachments]` section, checked: a file of at least a kilobyte and at most a gigabyte,
+/// a ticket that holds at least one of the largest files, and at least one file a ticket.
+fn attachment_rules(spec: &spec::AttachmentsSpec) -> Result<AttachmentRules, PolicyError> {
+    const KB: u64 = 1024;
+    const GB: u64 = 1024 * 1024 * 1024;
+    if !(KB..=GB).contains(&spec.max_file_bytes) {
+        return Err(invalid(
+            "attachments.max_file_bytes",
+            "must be 1 KiB to 1 GiB",
+        ));
+    }
+    if !(spec.max_file_bytes..=100 * GB).contains(&spec.max_ticket_bytes) {
+        return Err(invalid(
+            "attachments.max_ticket_bytes",
+            "must be at least attachments.max_file_bytes and at most 100 GiB",
+        ));
+    }
+    if !(1..=10_000).contains(&spec.max_files_per_ticket) {
+        return Err(invalid(
+            "attachments.max_files_per_ticket",
+            "must be 1 to 10000",
+        ));
+    }
+    if spec.mail_up_to_bytes > GB {
+        return Err(invalid(
+            "attachments.mail_up_to_bytes",
+            "must be at most 1 GiB",
+        ));
+    }
+    Ok(AttachmentRules {
+        max_file_bytes: spec.max_file_bytes,
+        max_ticket_bytes: spec.max_ticket_bytes,
+        max_files_per_ticket: spec.max_files_per_ticket,
+        mail_up_to_bytes: spec.mail_up_to_bytes,
     })
 }
 

@@ -35,6 +35,32 @@ pub struct PolicySpec {
     /// read the SLA's own figures.
     #[serde(default)]
     pub continuity: ContinuitySpec,
+    /// T5: absent from SLA versions published before tickets had files; they read the
+    /// desk's defaults.
+    #[serde(default)]
+    pub attachments: AttachmentsSpec,
+}
+
+/// T5: the files a ticket may hold, in bytes and in number.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AttachmentsSpec {
+    pub max_file_bytes: u64,
+    pub max_ticket_bytes: u64,
+    pub max_files_per_ticket: u32,
+    pub mail_up_to_bytes: u64,
+}
+
+impl Default for AttachmentsSpec {
+    fn default() -> AttachmentsSpec {
+        let rules = crate::tickets::AttachmentRules::default();
+        AttachmentsSpec {
+            max_file_bytes: rules.max_file_bytes,
+            max_ticket_bytes: rules.max_ticket_bytes,
+            max_files_per_ticket: rules.max_files_per_ticket,
+            mail_up_to_bytes: rules.mail_up_to_bytes,
+        }
+    }
 }
 
 /// D1-D2: the recovery point, how often a backup is taken and how many are kept, and the

@@ -315,3 +315,32 @@ fn continuity_is_the_slas_and_nonsense_is_refused_with_its_key() {
         assert!(err.to_string().contains(key), "{bad}: {err}");
     }
 }
+
+#[test]
+fn attachment_limits_are_the_defaults_and_nonsense_is_refused_with_its_key() {
+    let policy = Policy::default_policy();
+    assert_eq!(
+        policy.attachments,
+        crate::tickets::AttachmentRules::default()
+    );
+    let vendor = Policy::with_overlays(&["[attachments]\nmax_file_bytes = 2048\n"]).unwrap();
+    assert_eq!(vendor.attachments.max_file_bytes, 2048);
+    assert_eq!(vendor.attachments.max_files_per_ticket, 50);
+    for (overlay, key) in [
+        (
+            "[attachments]\nmax_file_bytes = 10\n",
+            "attachments.max_file_bytes",
+        ),
+        (
+            "[attachments]\nmax_file_bytes = 4096\nmax_ticket_bytes = 2048\n",
+            "attachments.max_ticket_bytes",
+        ),
+        (
+            "[attachments]\nmax_files_per_ticket = 0\n",
+            "attachments.max_files_per_ticket",
+        ),
+    ] {
+        let refused = Policy::with_overlays(&[overlay]).unwrap_err().to_string();
+        assert!(refused.contains(key), "{overlay}: {refused}");
+    }
+}

@@ -2,8 +2,10 @@
 //! its priority, type and environment. Parsing these is the only way to make them, so a value
 //! in hand is always a valid one.
 
+mod attachments;
 mod status;
 
+pub use attachments::{AttachmentRules, OverLimit};
 pub use status::{IllegalMove, Status, Transition};
 
 use serde::{Deserialize, Serialize};

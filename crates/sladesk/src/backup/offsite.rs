@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::aws::AmazonS3;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStoreExt, PutPayload, WriteMultipart};
 use tokio::io::AsyncReadExt;
@@ -38,34 +38,10 @@ impl Offsite {
         if config.url.is_empty() {
             return Ok(None);
         }
-        let rest = config.url.strip_prefix("s3://").ok_or_else(|| {
-            format!(
-                "backup.offsite.url `{}` is not s3://bucket/prefix",
-                config.url
-            )
-        })?;
-        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-        if bucket.is_empty() {
-            return Err(format!(
-                "backup.offsite.url `{}` names no bucket",
-                config.url
-            ));
-        }
-        let mut builder = AmazonS3Builder::new()
-            .with_bucket_name(bucket)
-            .with_region(&config.region)
-            .with_access_key_id(&config.access_key_id)
-            .with_secret_access_key(&config.secret_access_key)
-            .with_allow_http(config.allow_http);
-        if !config.endpoint.is_empty() {
-            builder = builder.with_endpoint(&config.endpoint);
-        }
-        let store = builder
-            .build()
-            .map_err(|e| format!("backup.offsite: {e}"))?;
+        let (store, prefix) = crate::files::s3_bucket(config, "backup.offsite")?;
         Ok(Some(Offsite {
             store: Arc::new(store),
-            prefix: prefix.trim_matches('/').to_string(),
+            prefix,
             shown: config.url.clone(),
         }))
     }
