@@ -1220,3 +1220,24 @@ exchange_rule_support_line = a support line is 1, 2 or 3
 exchange_rule_not_an_address = not an e-mail address
 exchange_rule_customer_organization = a customer belongs to an organisation
 exchange_rule_monitor_type = a monitor is http, tcp or heartbeat
+
+## Files on tickets (T5)
+thing_attachment = file
+thing_received_mail = received mail
+field_file_name = file name
+refused_file_too_large = a file of { $size } bytes is larger than the { $max } bytes a file may have
+refused_ticket_files_full = the ticket's files would come to { $total } bytes, more than the { $max } bytes a ticket may hold
+refused_too_many_files = the ticket would have { $count } files, more than the { $max } a ticket may have
+refused_file_name = `{ $given }` is not a file name (a name without folders or control characters, at most 255 characters)
+refused_file_being_checked = the file is still being checked; try again in a moment
+refused_file_refused_by_scan = the file was refused by the check for harmful content and cannot be downloaded
+refused_mail_not_quarantined = only a quarantined mail can be added to its ticket, once
+
+## The receipt of a new ticket (T1) and mail that continues no ticket
+mail_received_subject = [{ $number }] Received: { $subject }
+mail_received_body = We received your ticket { $number } "{ $subject }". Quote this number when you call or write to us about it.
+mail_received_priority = Priority as filed: { $priority } (the first line may change it after looking at the ticket).
+mail_received_reaction = We react by { $due } at the latest.
+mail_unmatched_subject = Your mail "{ $subject }" did not reach a ticket
+mail_unmatched_body = We could not link your mail to a ticket. New questions and incidents are filed in the portal, so that the right priority and response times apply: { $url }
+mail_unmatched_existing = To add to an existing ticket, reply to one of our mails about it, or put its number (such as SD-000123) in the subject.

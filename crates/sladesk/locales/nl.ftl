@@ -1217,3 +1217,24 @@ exchange_rule_support_line = een supportlijn is 1, 2 of 3
 exchange_rule_not_an_address = geen e-mailadres
 exchange_rule_customer_organization = een klant hoort bij een organisatie
 exchange_rule_monitor_type = een monitor is http, tcp of heartbeat
+
+## Bestanden bij tickets (T5)
+thing_attachment = bestand
+thing_received_mail = ontvangen mail
+field_file_name = bestandsnaam
+refused_file_too_large = een bestand van { $size } bytes is groter dan de { $max } bytes die een bestand mag hebben
+refused_ticket_files_full = de bestanden van het ticket zouden samen { $total } bytes zijn, meer dan de { $max } bytes die een ticket mag bevatten
+refused_too_many_files = het ticket zou { $count } bestanden hebben, meer dan de { $max } die een ticket mag hebben
+refused_file_name = `{ $given }` is geen bestandsnaam (een naam zonder mappen of stuurtekens, hoogstens 255 tekens)
+refused_file_being_checked = het bestand wordt nog gecontroleerd; probeer het zo opnieuw
+refused_file_refused_by_scan = het bestand is bij de controle op schadelijke inhoud geweigerd en kan niet worden gedownload
+refused_mail_not_quarantined = alleen een mail in quarantaine kan aan zijn ticket worden toegevoegd, één keer
+
+## De ontvangstbevestiging van een nieuw ticket (T1) en mail die bij geen ticket hoort
+mail_received_subject = [{ $number }] Ontvangen: { $subject }
+mail_received_body = We hebben je ticket { $number } "{ $subject }" ontvangen. Noem dit nummer als je ons erover belt of schrijft.
+mail_received_priority = Prioriteit bij melding: { $priority } (de eerste lijn kan die aanpassen nadat zij het ticket heeft bekeken).
+mail_received_reaction = We reageren uiterlijk { $due }.
+mail_unmatched_subject = Je mail "{ $subject }" hoort bij geen ticket
+mail_unmatched_body = We konden je mail niet aan een ticket koppelen. Nieuwe vragen en storingen meld je in het portaal, zodat de juiste prioriteit en reactietijden gelden: { $url }
+mail_unmatched_existing = Wil je iets toevoegen aan een bestaand ticket? Beantwoord dan een van onze mails erover, of zet het nummer (zoals SD-000123) in het onderwerp.

@@ -34,6 +34,8 @@ pub enum ServeError {
     Sso(String),
     #[error("backups: {0}")]
     Backup(String),
+    #[error(transparent)]
+    Files(crate::files::FilesError),
 }
 
 /// A running server: its address, and how to stop it.
@@ -73,6 +75,10 @@ pub async fn open_desk(config: &Config) -> Result<Desk, ServeError> {
         .with_support_phone(&config.support_phone)
         .with_staff_networks(config.staff_networks.clone())
         .with_sso(sso)
+        .with_files(
+            crate::files::Files::from_config(config).map_err(ServeError::Files)?,
+            config.files.scan_command.clone(),
+        )
         .with_backups(crate::desk::BackupSetup::new(config).map_err(ServeError::Backup)?);
     // G3: the policy this server starts with is the first version of the SLA's history.
     desk.ensure_first_version()

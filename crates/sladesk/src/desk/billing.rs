@@ -642,7 +642,8 @@ impl Desk {
             proposal_id: proposal.id,
             state: proposal.state,
         };
-        self.append(conn, actor, ticket, true, None, change).await
+        self.append(conn, actor, ticket, true, None, change).await?;
+        Ok(())
     }
 
     async fn audit_proposal(

@@ -7,7 +7,12 @@ use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 
 use super::DeskError;
+use super::attachments::StoredFile;
+use crate::domain::attachments::FileState;
 use crate::domain::tickets::{Ticket, TicketChange, TicketEvent};
+use crate::notify;
+use crate::store::attachments::{self, NewAttachment};
+use crate::store::outbox;
 use crate::store::tickets::{self};
 use crate::store::{Conn, Store, StoreError, audit};
 
@@ -18,6 +23,20 @@ pub struct Creation {
     pub token_id: Option<i64>,
     /// How urgent the customer says it is for them: recorded for triage, never the priority.
     pub urgency: Option<sladesk_core::tickets::Priority>,
+    /// Files filed with it (T5), their bytes already in the file store, and their state.
+    pub files: Vec<StoredFile>,
+    pub file_state: FileState,
+    /// T1: the receipt the requester is sent, if any.
+    pub receipt: Option<Receipt>,
+}
+
+/// T1: to whom the receipt of a new ticket goes, in which language, and the reaction deadline
+/// it states.
+pub struct Receipt {
+    pub recipient: String,
+    pub language: sladesk_core::text::Language,
+    pub reaction_due: jiff::Timestamp,
+    pub public_url: String,
 }
 
 type Reply = oneshot::Sender<Result<i64, DeskError>>;
@@ -106,7 +125,41 @@ pub(crate) async fn write_in(conn: &mut Conn, batch: &[&Creation]) -> Result<Vec
                 urgency: creation.urgency,
             },
         };
-        tickets::insert_event(conn, &event).await?;
+        let event_id = tickets::insert_event(conn, &event).await?;
+        for file in &creation.files {
+            attachments::insert(
+                conn,
+                &NewAttachment {
+                    ticket_id: id,
+                    event_id,
+                    name: &file.name,
+                    media_type: file.media_type,
+                    size: file.size as i64,
+                    sha256: &file.sha256,
+                    state: creation.file_state,
+                    at: t.created_at,
+                },
+            )
+            .await?;
+        }
+        if let Some(receipt) = &creation.receipt {
+            let filed = Ticket { id, ..t.clone() };
+            let mail = notify::ticket_received(
+                &filed,
+                receipt.reaction_due,
+                receipt.language,
+                &receipt.public_url,
+            );
+            outbox::enqueue(
+                conn,
+                &receipt.recipient,
+                &mail.subject,
+                &mail.body,
+                Some(id),
+                t.created_at,
+            )
+            .await?;
+        }
         audit::record(
             conn,
             t.created_at,

@@ -3,6 +3,7 @@
 //! that go with each. HTTP handlers and jobs call these; they never write SQL themselves.
 
 mod accounts;
+mod attachments;
 mod availability;
 mod backups;
 mod billing;
@@ -30,6 +31,7 @@ mod vulnerability;
 mod workspace;
 
 pub use accounts::{NewOrganization, NewUser, OrganizationPatch, issue_token, token_hash};
+pub use attachments::NewFile;
 pub use availability::{NewComponent, NewExclusion, NewMonitor, NewWindow};
 pub use backups::{BackupSetup, ContinuityOverview, DrillRecord};
 pub use billing::{BillingMonth, NewBooking, NewProposal, ProposalChange, TicketBilling};
@@ -219,6 +221,8 @@ pub struct Desk {
     sso: Arc<SsoSetup>,
     /// D1: where backups go, with which keys.
     backups: Arc<BackupSetup>,
+    /// T5: where tickets' files are kept and who checks them.
+    file_setup: Arc<attachments::FileSetup>,
 }
 
 impl Desk {
@@ -236,6 +240,10 @@ impl Desk {
             clock: crate::clock::Clock::system(),
             sso: Arc::new(SsoSetup::without_staff()),
             backups: Arc::new(BackupSetup::off()),
+            file_setup: Arc::new(attachments::FileSetup {
+                files: crate::files::Files::in_memory(),
+                scan_command: Arc::new([]),
+            }),
         }
     }
 }
@@ -244,6 +252,15 @@ impl Desk {
     /// Posts outage events to these URLs too.
     pub fn with_webhooks(mut self, urls: Vec<String>) -> Desk {
         self.webhooks = urls.into();
+        self
+    }
+
+    /// Keeps tickets' files in `files`, checked by `scan_command` if it is not empty.
+    pub fn with_files(mut self, files: crate::files::Files, scan_command: Vec<String>) -> Desk {
+        self.file_setup = Arc::new(attachments::FileSetup {
+            files,
+            scan_command: scan_command.into(),
+        });
         self
     }
 

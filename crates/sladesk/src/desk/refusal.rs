@@ -43,10 +43,11 @@ pub enum Field {
     Issuer,
     ClientId,
     Domains,
+    FileName,
 }
 
 impl Field {
-    pub const ALL: [Field; 23] = [
+    pub const ALL: [Field; 24] = [
         Field::Subject,
         Field::Description,
         Field::Product,
@@ -70,6 +71,7 @@ impl Field {
         Field::Issuer,
         Field::ClientId,
         Field::Domains,
+        Field::FileName,
     ];
 
     fn key(self) -> &'static str {
@@ -97,6 +99,7 @@ impl Field {
             Field::Issuer => "field_issuer",
             Field::ClientId => "field_client_id",
             Field::Domains => "field_domains",
+            Field::FileName => "field_file_name",
         }
     }
 }
@@ -121,10 +124,12 @@ pub enum Thing {
     Proposal,
     TimeEntry,
     FairUseCase,
+    Attachment,
+    ReceivedMail,
 }
 
 impl Thing {
-    pub const ALL: [Thing; 17] = [
+    pub const ALL: [Thing; 19] = [
         Thing::ActivationLink,
         Thing::Component,
         Thing::HeartbeatMonitor,
@@ -142,6 +147,8 @@ impl Thing {
         Thing::Proposal,
         Thing::TimeEntry,
         Thing::FairUseCase,
+        Thing::Attachment,
+        Thing::ReceivedMail,
     ];
 
     pub fn key(self) -> &'static str {
@@ -163,6 +170,8 @@ impl Thing {
             Thing::Proposal => "thing_proposal",
             Thing::TimeEntry => "thing_time_entry",
             Thing::FairUseCase => "thing_fair_use_case",
+            Thing::Attachment => "thing_attachment",
+            Thing::ReceivedMail => "thing_received_mail",
         }
     }
 
@@ -369,6 +378,19 @@ pub enum Refusal {
     ExclusionOutOfRange,
     /// Contract terms that do not hold (G2, S5).
     Terms(sladesk_core::credits::TermsError),
+    // Files on tickets (T5).
+    /// A file past one of the policy's limits.
+    Files(sladesk_core::tickets::OverLimit),
+    /// A file name with a path, a control character, or none at all.
+    FileName {
+        given: String,
+    },
+    /// The scan hook has not answered yet.
+    FileBeingChecked,
+    /// The scan hook refused the file.
+    FileRefusedByScan,
+    /// Only a quarantined mail can be released to its ticket, and only once.
+    MailNotQuarantined,
     /// A policy (a contract's own, in TOML) that the SLA engine does not accept.
     Policy {
         detail: String,
@@ -589,7 +611,12 @@ impl Refusal {
             | GraceRunning { .. }
             | UseNormalised
             | SsoNotSetUp
-            | SsoDomainTaken { .. } => RefusalKind::Conflict,
+            | SsoDomainTaken { .. }
+            | Files(sladesk_core::tickets::OverLimit::Ticket { .. })
+            | Files(sladesk_core::tickets::OverLimit::Count { .. })
+            | FileBeingChecked
+            | FileRefusedByScan
+            | MailNotQuarantined => RefusalKind::Conflict,
             CustomersOnly => RefusalKind::Forbidden,
             _ => RefusalKind::Invalid,
         }
@@ -728,6 +755,24 @@ impl Refusal {
             TerminationRecorded => m("refused_termination_recorded"),
             VersionName { given } => m("refused_version_name").given("given", given),
             ExclusionOutOfRange => m("refused_exclusion_out_of_range"),
+            Files(over) => {
+                use sladesk_core::tickets::OverLimit as O;
+                match over {
+                    O::File { size, max } => m("refused_file_too_large")
+                        .number("size", *size as i64)
+                        .number("max", *max as i64),
+                    O::Ticket { total, max } => m("refused_ticket_files_full")
+                        .number("total", *total as i64)
+                        .number("max", *max as i64),
+                    O::Count { count, max } => m("refused_too_many_files")
+                        .number("count", i64::from(*count))
+                        .number("max", i64::from(*max)),
+                }
+            }
+            FileName { given } => m("refused_file_name").given("given", given),
+            FileBeingChecked => m("refused_file_being_checked"),
+            FileRefusedByScan => m("refused_file_refused_by_scan"),
+            MailNotQuarantined => m("refused_mail_not_quarantined"),
             Terms(problem) => {
                 use sladesk_core::credits::{GuaranteeProblem as G, TermsError as E};
                 match problem {
@@ -956,6 +1001,13 @@ impl Refusal {
             UnknownPolicyVersion { given: s() },
             VersionName { given: s() },
             ExclusionOutOfRange,
+            Files(sladesk_core::tickets::OverLimit::File { size: 2, max: 1 }),
+            Files(sladesk_core::tickets::OverLimit::Ticket { total: 2, max: 1 }),
+            Files(sladesk_core::tickets::OverLimit::Count { count: 2, max: 1 }),
+            FileName { given: s() },
+            FileBeingChecked,
+            FileRefusedByScan,
+            MailNotQuarantined,
             Terms(sladesk_core::credits::TermsError::NegativeFee),
             Terms(sladesk_core::credits::TermsError::Currency),
             Terms(sladesk_core::credits::TermsError::NegativeCap),

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use sladesk_core::sla::SlaReport;
 use sladesk_core::tickets::{Environment, Priority, Status, TicketType, Transition};
 
-use super::creation::Creation;
+use super::creation::{Creation, Receipt};
 use super::sla::{Topic, derive, evaluate_ticket, refresh};
 use super::{Actor, Desk, DeskError};
 use crate::desk::{Field, Refusal};
@@ -126,6 +126,16 @@ impl Desk {
         actor: &Actor,
         new: NewTicket,
     ) -> Result<TicketView, DeskError> {
+        self.create_ticket_with_files(actor, new, Vec::new()).await
+    }
+
+    /// Files a ticket with files (T5); the requester is sent its receipt (T1).
+    pub async fn create_ticket_with_files(
+        &self,
+        actor: &Actor,
+        new: NewTicket,
+        files: Vec<super::NewFile>,
+    ) -> Result<TicketView, DeskError> {
         let now = self.clock.now();
         let subject = one_line(Field::Subject, text(Field::Subject, &new.subject, 300)?)?;
         let description = text(Field::Description, &new.description, MAX_TEXT)?;
@@ -218,11 +228,26 @@ impl Desk {
         // derived columns are written with the row instead of re-reading it afterwards.
         let sla = derive(&policy, &mut ticket, &[], &[], now)?;
         drop(conn);
+        // T1: the customer it is for is told its number and when the desk reacts; staff who
+        // file for themselves know both.
+        let receipt =
+            (requester.role == Role::Customer && requester.disabled_at.is_none()).then(|| {
+                Receipt {
+                    recipient: requester.email.clone(),
+                    language: requester.language,
+                    reaction_due: sla.reaction.due_at,
+                    public_url: self.public_url.clone(),
+                }
+            });
+        let files = self.store_files(&policy, files).await?;
         let creation = Creation {
             ticket: ticket.clone(),
             actor_id: actor.id(),
             token_id: actor.token_id,
             urgency: new.urgency,
+            files,
+            file_state: self.new_file_state(),
+            receipt,
         };
         ticket.id = self.creations.create(creation).await?;
         Ok(TicketView {
@@ -474,17 +499,49 @@ impl Desk {
         body: &str,
         public: bool,
     ) -> Result<TicketView, DeskError> {
+        self.comment_with_files(actor, id, body, public, Vec::new())
+            .await
+    }
+
+    /// A reply or note with files (T5): the files' bytes are stored first, their rows are
+    /// written with the comment.
+    pub async fn comment_with_files(
+        &self,
+        actor: &Actor,
+        id: i64,
+        body: &str,
+        public: bool,
+        files: Vec<super::NewFile>,
+    ) -> Result<TicketView, DeskError> {
         let body = text(Field::Body, body, MAX_TEXT)?;
+        if !actor.is_staff() && !public {
+            return Err(DeskError::Refused(Refusal::NoInternalNotesForCustomers));
+        }
+        let stored = if files.is_empty() {
+            Vec::new()
+        } else {
+            // The ticket's own limits are checked with the rows; these bytes are in the store
+            // before any row names them.
+            let mut conn = self.store.read().await?;
+            let ticket = visible_ticket(&mut conn, actor, id).await?;
+            let policy = self.policy_of(&mut conn, &ticket).await?;
+            drop(conn);
+            self.store_files(&policy, files).await?
+        };
         let mut tx = self.store.write().await?;
         let mut ticket = ticket_to_change(&mut tx, actor, id).await?;
         let policy = self.policy_of(&mut tx, &ticket).await?;
+        let at = event_time(self.clock.now(), &ticket);
         if actor.is_staff() {
             let change = if public {
                 TicketChange::StaffReply {}
             } else {
                 TicketChange::InternalNote {}
             };
-            self.append(&mut tx, actor, &ticket, public, Some(body.clone()), change)
+            let event = self
+                .append(&mut tx, actor, &ticket, public, Some(body.clone()), change)
+                .await?;
+            self.record_files(&mut tx, &policy, ticket.id, event, &stored, at)
                 .await?;
             if public {
                 let t = ticket.clone();
@@ -494,11 +551,11 @@ impl Desk {
                 .await?;
             }
         } else {
-            if !public {
-                return Err(DeskError::Refused(Refusal::NoInternalNotesForCustomers));
-            }
             let change = TicketChange::CustomerReply {};
-            self.append(&mut tx, actor, &ticket, true, Some(body), change)
+            let event = self
+                .append(&mut tx, actor, &ticket, true, Some(body), change)
+                .await?;
+            self.record_files(&mut tx, &policy, ticket.id, event, &stored, at)
                 .await?;
             if ticket.status == Status::WaitingForCustomer {
                 self.move_status(
@@ -775,7 +832,7 @@ impl Desk {
         public: bool,
         body: Option<String>,
         change: TicketChange,
-    ) -> Result<(), DeskError> {
+    ) -> Result<i64, DeskError> {
         let event = TicketEvent {
             id: 0,
             ticket_id: ticket.id,
@@ -785,8 +842,7 @@ impl Desk {
             body,
             change,
         };
-        tickets::insert_event(conn, &event).await?;
-        Ok(())
+        Ok(tickets::insert_event(conn, &event).await?)
     }
 
     pub(super) async fn policy_of(

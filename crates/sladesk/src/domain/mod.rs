@@ -22,6 +22,7 @@ macro_rules! words {
 }
 
 pub mod accounts;
+pub mod attachments;
 pub mod availability;
 pub mod billing;
 pub mod continuity;

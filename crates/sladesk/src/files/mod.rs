@@ -75,6 +75,14 @@ impl Files {
         })
     }
 
+    /// Files in memory only: a desk made without a configuration (serve always gives one).
+    pub fn in_memory() -> Files {
+        Files {
+            store: Arc::new(object_store::memory::InMemory::new()),
+            shown: "memory".into(),
+        }
+    }
+
     /// Files in a folder of this machine (made if absent).
     pub fn local(dir: &std::path::Path) -> Result<Files, FilesError> {
         std::fs::create_dir_all(dir)

@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use lettre::message::header::ContentType;
+use lettre::message::Mailbox;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -17,6 +18,8 @@ use crate::store::outbox::{self, Mail};
 pub struct Mailer {
     transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
     from: String,
+    /// Where replies go (`[mail_in] address`); empty: to the sender address.
+    reply_to: String,
     retry: JobsConfig,
 }
 
@@ -59,6 +62,7 @@ impl Mailer {
         Mailer {
             transport,
             from: smtp.from.clone(),
+            reply_to: config.mail_in.address.clone(),
             retry: config.jobs.clone(),
         }
     }
@@ -121,12 +125,29 @@ impl Mailer {
         transport: &AsyncSmtpTransport<Tokio1Executor>,
         mail: &Mail,
     ) -> Result<(), String> {
-        let message = Message::builder()
-            .from(
-                self.from
+        let from: Mailbox = self
+            .from
+            .parse()
+            .map_err(|e| format!("bad sender address: {e}"))?;
+        let mut message = Message::builder()
+            // RFC 3834: written by the desk, so out-of-office responders do not answer it (and
+            // the desk's own answers never start a loop with another robot).
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("Auto-Submitted"),
+                "auto-generated".into(),
+            ));
+        if let Some(key) = &mail.message_id {
+            message = message.message_id(Some(format!("<{key}@{}>", from.email.domain())));
+        }
+        if !self.reply_to.is_empty() {
+            message = message.reply_to(
+                self.reply_to
                     .parse()
-                    .map_err(|e| format!("bad sender address: {e}"))?,
-            )
+                    .map_err(|e| format!("bad reply-to address: {e}"))?,
+            );
+        }
+        let message = message
+            .from(from)
             .to(mail
                 .recipient
                 .parse()

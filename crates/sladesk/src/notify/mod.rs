@@ -199,6 +199,65 @@ pub fn policy_announced(
     }
 }
 
+/// T1: the receipt of a new ticket, for its requester: its number (what a phone call quotes),
+/// the priority as filed, and when the desk reacts at the latest.
+pub fn ticket_received(
+    ticket: &Ticket,
+    reaction_due: Timestamp,
+    language: Language,
+    public_url: &str,
+) -> Mail {
+    let args = [
+        ("number", ticket_number(ticket.id).into()),
+        ("subject", ticket.subject.clone().into()),
+        ("priority", ticket.priority.label(language).into()),
+        ("due", local_time(reaction_due, language).into()),
+    ];
+    Mail {
+        subject: tr(language, "mail_received_subject", &args),
+        body: paragraphs([
+            tr(language, "mail_received_body", &args),
+            format!(
+                "{}\n{}",
+                tr(language, "mail_received_priority", &args),
+                tr(language, "mail_received_reaction", &args)
+            ),
+            link(public_url, ticket),
+        ]),
+    }
+}
+
+/// T1: the one answer to a mail that continues no ticket: new tickets are filed in the portal.
+/// In the sender's language where the desk knows it, else in both.
+pub fn unmatched_mail(subject: &str, language: Option<Language>, public_url: &str) -> Mail {
+    let url = format!("{}/tickets/new", public_url.trim_end_matches('/'));
+    let args = [("subject", subject.into()), ("url", url.into())];
+    let in_language = |language: Language| {
+        paragraphs([
+            tr(language, "mail_unmatched_body", &args),
+            tr(language, "mail_unmatched_existing", &args),
+        ])
+    };
+    match language {
+        Some(language) => Mail {
+            subject: tr(language, "mail_unmatched_subject", &args),
+            body: in_language(language),
+        },
+        None => Mail {
+            subject: format!(
+                "{} / {}",
+                tr(Language::Nl, "mail_unmatched_subject", &args),
+                tr(Language::En, "mail_unmatched_subject", &args)
+            ),
+            body: format!(
+                "{}\n{}",
+                in_language(Language::Nl),
+                in_language(Language::En)
+            ),
+        },
+    }
+}
+
 pub fn staff_reply(ticket: &Ticket, body: &str, language: Language, public_url: &str) -> Mail {
     let number = ticket_number(ticket.id);
     let args = [
@@ -689,6 +748,8 @@ mod tests {
                 ),
                 vulnerability_receipt("Rita", "SD-000007", language),
                 vulnerability_reported("SD-000007", "https://x", 7, language),
+                unmatched_mail("Help", Some(language), "https://x"),
+                unmatched_mail("Help", None, "https://x"),
             ];
             for mail in mails {
                 for text in [&mail.subject, &mail.body] {

@@ -4,6 +4,7 @@
 //! Each database has its own migrations folder. The same integration suite runs on both.
 
 pub mod accounts;
+pub mod attachments;
 pub mod audit;
 pub mod availability;
 pub mod billing;

@@ -13,6 +13,9 @@ pub struct Mail {
     pub body: String,
     pub ticket_id: Option<i64>,
     pub attempts: i64,
+    /// The left part of the mail's Message-ID (the mailer adds `@` and the sender's domain);
+    /// a reply names it in In-Reply-To or References, which finds the ticket.
+    pub message_id: Option<String>,
 }
 
 fn mail(row: &AnyRow) -> Result<Mail, StoreError> {
@@ -23,6 +26,7 @@ fn mail(row: &AnyRow) -> Result<Mail, StoreError> {
         body: col(row, "body")?,
         ticket_id: col(row, "ticket_id")?,
         attempts: col(row, "attempts")?,
+        message_id: col(row, "message_id")?,
     })
 }
 
@@ -34,15 +38,17 @@ pub async fn enqueue(
     ticket_id: Option<i64>,
     now: i64,
 ) -> Result<i64, StoreError> {
+    let message_id = format!("{}.{}", ticket_id.unwrap_or(0), new_message_key()?);
     Ok(sqlx::query_scalar(
-        "INSERT INTO outbox (recipient, subject, body, ticket_id, created_at, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+        "INSERT INTO outbox (recipient, subject, body, ticket_id, created_at, next_attempt_at, message_id)
+         VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id",
     )
     .bind(recipient)
     .bind(subject)
     .bind(body)
     .bind(ticket_id)
     .bind(now)
+    .bind(message_id)
     .fetch_one(&mut *conn)
     .await?)
 }
@@ -62,7 +68,7 @@ pub async fn claim_due(
         "lease_until",
         "sent_at IS NULL AND next_attempt_at <= $2",
         "id",
-        "id, recipient, subject, body, ticket_id, attempts",
+        "id, recipient, subject, body, ticket_id, attempts, message_id",
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(now + lease_seconds)
@@ -73,6 +79,24 @@ pub async fn claim_due(
     let mut mails = rows.iter().map(mail).collect::<Result<Vec<_>, _>>()?;
     mails.sort_by_key(|m| m.id);
     Ok(mails)
+}
+
+/// The random part of a Message-ID: nobody can guess another mail's and so post to its ticket.
+fn new_message_key() -> Result<String, StoreError> {
+    crate::secrets::hex::<12>().map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// The ticket a sent mail was about, by the left part of its Message-ID.
+pub async fn ticket_of_message(
+    conn: &mut Conn,
+    message_id: &str,
+) -> Result<Option<i64>, StoreError> {
+    let found: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT ticket_id FROM outbox WHERE message_id = $1")
+            .bind(message_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(found.flatten())
 }
 
 pub async fn mark_sent(conn: &mut Conn, id: i64, now: i64) -> Result<(), StoreError> {

@@ -10,6 +10,7 @@ use sladesk_core::tickets::{Environment, Priority, Status, TicketType};
 use super::super::creation::Creation;
 use super::super::{Desk, DeskError};
 use crate::domain::accounts::Role;
+use crate::domain::attachments::FileState;
 use crate::domain::tickets::Ticket;
 use crate::store::accounts::{self};
 use crate::store::availability::{self as store, Component, Monitor};
@@ -201,6 +202,9 @@ impl Desk {
                 actor_id: None,
                 token_id: None,
                 urgency: None,
+                files: Vec::new(),
+                file_state: FileState::Available,
+                receipt: None,
             }],
         )
         .await?;

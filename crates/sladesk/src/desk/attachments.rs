@@ -1,0 +1,202 @@
+//! T5: files on tickets. A file's bytes go to the file store first, then its row is written in
+//! the transaction of the event it came with (a new ticket, a reply, a note); whoever may see
+//! that event may download it, nobody else (an internal note's files never reach a customer,
+//! another organisation's are "not found"). A scan hook, when configured, checks each file
+//! before it may be downloaded.
+
+use std::sync::Arc;
+
+use sladesk_core::policy::Policy;
+
+use super::tickets::visible_ticket;
+use super::{Actor, Desk, DeskError, Refusal, Thing};
+use crate::domain::attachments::{Attachment, FileState};
+use crate::files::{Files, media_type};
+use crate::store::Conn;
+use crate::store::attachments::{self, NewAttachment};
+
+/// A file as it arrives: the name the sender gave and its bytes.
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A file whose bytes are in the store, waiting for its row.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub name: String,
+    pub media_type: &'static str,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// Where files are kept and who checks them.
+#[derive(Debug, Clone)]
+pub struct FileSetup {
+    pub files: Files,
+    /// The scan hook (`[files] scan_command`); empty: files are available at once.
+    pub scan_command: Arc<[String]>,
+}
+
+const MAX_NAME: usize = 255;
+
+/// The name a file is kept under: the last part of what the sender gave (a browser may send a
+/// whole path), without control characters; refused when nothing is left.
+pub(crate) fn file_name(given: &str) -> Result<String, DeskError> {
+    let last = given.rsplit(['/', '\\']).next().unwrap_or_default().trim();
+    if last.is_empty()
+        || last == "."
+        || last == ".."
+        || last.chars().count() > MAX_NAME
+        || last.chars().any(char::is_control)
+    {
+        return Err(Refusal::FileName {
+            given: given
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(MAX_NAME)
+                .collect(),
+        }
+        .into());
+    }
+    Ok(last.to_string())
+}
+
+impl Desk {
+    /// Writes the files' bytes to the store (before any row points at them), after checking
+    /// their names and that they fit a ticket that holds nothing yet. Whether they fit the
+    /// ticket they join is checked again when their rows are written.
+    pub(crate) async fn store_files(
+        &self,
+        policy: &Policy,
+        files: Vec<NewFile>,
+    ) -> Result<Vec<StoredFile>, DeskError> {
+        let sizes: Vec<u64> = files.iter().map(|f| f.bytes.len() as u64).collect();
+        policy
+            .attachments
+            .admit(0, 0, &sizes)
+            .map_err(Refusal::Files)?;
+        let names = files
+            .iter()
+            .map(|f| file_name(&f.name))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut stored = Vec::with_capacity(files.len());
+        for (file, name) in files.into_iter().zip(names) {
+            let media_type = media_type(&file.bytes);
+            let size = file.bytes.len() as u64;
+            let sha256 = self
+                .file_setup
+                .files
+                .put(file.bytes)
+                .await
+                .map_err(|e| DeskError::Fault(e.to_string()))?;
+            stored.push(StoredFile {
+                name,
+                media_type,
+                size,
+                sha256,
+            });
+        }
+        Ok(stored)
+    }
+
+    /// The state a new file starts in: waiting for the scan hook if there is one.
+    pub(crate) fn new_file_state(&self) -> FileState {
+        if self.file_setup.scan_command.is_empty() {
+            FileState::Available
+        } else {
+            FileState::Checking
+        }
+    }
+
+    /// Writes the rows of `files`, on event `event_id` of ticket `ticket_id`, inside the
+    /// caller's transaction, if the ticket may hold them.
+    pub(crate) async fn record_files(
+        &self,
+        conn: &mut Conn,
+        policy: &Policy,
+        ticket_id: i64,
+        event_id: i64,
+        files: &[StoredFile],
+        at: i64,
+    ) -> Result<(), DeskError> {
+        if files.is_empty() {
+            return Ok(());
+        }
+        let (held_files, held_bytes) = attachments::held_by_ticket(conn, ticket_id).await?;
+        let sizes: Vec<u64> = files.iter().map(|f| f.size).collect();
+        policy
+            .attachments
+            .admit(
+                u32::try_from(held_files).unwrap_or(u32::MAX),
+                u64::try_from(held_bytes).unwrap_or(0),
+                &sizes,
+            )
+            .map_err(Refusal::Files)?;
+        let state = self.new_file_state();
+        for file in files {
+            attachments::insert(
+                conn,
+                &NewAttachment {
+                    ticket_id,
+                    event_id,
+                    name: &file.name,
+                    media_type: file.media_type,
+                    size: file.size as i64,
+                    sha256: &file.sha256,
+                    state,
+                    at,
+                },
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The files of a ticket `actor` may see.
+    pub async fn attachments(
+        &self,
+        actor: &Actor,
+        ticket_id: i64,
+    ) -> Result<Vec<Attachment>, DeskError> {
+        let mut conn = self.store.read().await?;
+        visible_ticket(&mut conn, actor, ticket_id).await?;
+        Ok(attachments::of_ticket(&mut conn, ticket_id, !actor.is_staff()).await?)
+    }
+
+    /// A file and its bytes, for whoever may see the event it came with.
+    pub async fn attachment(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<(Attachment, Vec<u8>), DeskError> {
+        let mut conn = self.store.read().await?;
+        let not_found = || DeskError::NotFound(Thing::Attachment);
+        let found = attachments::by_id(&mut conn, id)
+            .await?
+            .ok_or_else(not_found)?;
+        visible_ticket(&mut conn, actor, found.ticket_id)
+            .await
+            .map_err(|_| not_found())?;
+        if !actor.is_staff() {
+            let public = attachments::of_ticket(&mut conn, found.ticket_id, true).await?;
+            if !public.iter().any(|a| a.id == id) {
+                return Err(not_found());
+            }
+        }
+        drop(conn);
+        match found.state {
+            FileState::Checking => return Err(Refusal::FileBeingChecked.into()),
+            FileState::Refused => return Err(Refusal::FileRefusedByScan.into()),
+            FileState::Available => {}
+        }
+        let bytes = self
+            .file_setup
+            .files
+            .get(&found.sha256)
+            .await
+            .map_err(|e| DeskError::Fault(e.to_string()))?;
+        Ok((found, bytes))
+    }
+}
