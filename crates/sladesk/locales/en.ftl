@@ -1241,3 +1241,5 @@ mail_received_reaction = We react by { $due } at the latest.
 mail_unmatched_subject = Your mail "{ $subject }" did not reach a ticket
 mail_unmatched_body = We could not link your mail to a ticket. New questions and incidents are filed in the portal, so that the right priority and response times apply: { $url }
 mail_unmatched_existing = To add to an existing ticket, reply to one of our mails about it, or put its number (such as SD-000123) in the subject.
+api_bad_form = the form does not fit this operation: { $detail }
+api_upload_too_large = the files are larger than a ticket may hold

@@ -1238,3 +1238,5 @@ mail_received_reaction = We reageren uiterlijk { $due }.
 mail_unmatched_subject = Je mail "{ $subject }" hoort bij geen ticket
 mail_unmatched_body = We konden je mail niet aan een ticket koppelen. Nieuwe vragen en storingen meld je in het portaal, zodat de juiste prioriteit en reactietijden gelden: { $url }
 mail_unmatched_existing = Wil je iets toevoegen aan een bestaand ticket? Beantwoord dan een van onze mails erover, of zet het nummer (zoals SD-000123) in het onderwerp.
+api_bad_form = het formulier past niet bij deze bewerking: { $detail }
+api_upload_too_large = de bestanden zijn groter dan een ticket mag bevatten

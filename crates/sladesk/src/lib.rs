@@ -10,6 +10,7 @@ pub mod domain;
 pub mod exchange;
 pub mod files;
 pub mod jobs;
+pub mod mail_in;
 pub mod metrics;
 pub mod notify;
 pub mod oidc;

@@ -53,10 +53,10 @@ async fn mail_follows_the_customers_language(backend: Backend) {
     // Two mails each, counted by recipient: on a month's first working day the admin's SLA
     // report arrives too, so a plain count of four could stop before John's second mail.
     let mails = smtp
-        .wait_for(15, "two mails for Jan and two for John", |m| {
+        .wait_for(15, "three mails for Jan and three for John", |m| {
             ["jan@acme.example", "john@acme.example"]
                 .iter()
-                .all(|who| m.iter().filter(|(to, _, _)| to.contains(who)).count() >= 2)
+                .all(|who| m.iter().filter(|(to, _, _)| to.contains(who)).count() >= 3)
         })
         .await;
     let to = |who: &str| {
@@ -68,6 +68,20 @@ async fn mail_follows_the_customers_language(backend: Backend) {
     };
     let jan_mails = to("jan@acme.example");
     let john_mails = to("john@acme.example");
+    // T1: each was sent the receipt of the ticket they filed, in their language, with its
+    // number and the reaction deadline.
+    assert!(
+        jan_mails.iter().any(|(s, b)| s.contains("Ontvangen")
+            && b.contains("We reageren uiterlijk")
+            && b.contains("SD-")),
+        "{jan_mails:?}"
+    );
+    assert!(
+        john_mails
+            .iter()
+            .any(|(s, b)| s.contains("Received") && b.contains("We react by")),
+        "{john_mails:?}"
+    );
     assert!(
         jan_mails
             .iter()

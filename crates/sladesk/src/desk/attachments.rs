@@ -200,3 +200,80 @@ impl Desk {
         Ok((found, bytes))
     }
 }
+
+/// A file younger than this is never swept: its row may be on its way.
+pub const ORPHAN_GRACE_SECONDS: i64 = 3600;
+
+impl Desk {
+    /// Removes the file store's files no row points at, once older than the grace period
+    /// (left by a crash between a file and its row, or by a refused upload). Safe with
+    /// several replicas: deleting twice is harmless, and a file written again is young again.
+    pub async fn sweep_orphan_files(&self) -> Result<usize, DeskError> {
+        let before = self.clock.now() - jiff::SignedDuration::from_secs(ORPHAN_GRACE_SECONDS);
+        let fault = |e: crate::files::FilesError| DeskError::Fault(e.to_string());
+        let files = &self.file_setup.files;
+        let mut swept = 0;
+        for sha256 in files.written_before(before).await.map_err(fault)? {
+            let mut conn = self.store.read().await?;
+            if !attachments::is_referenced(&mut conn, &sha256).await? {
+                drop(conn);
+                files.delete(&sha256).await.map_err(fault)?;
+                swept += 1;
+            }
+        }
+        Ok(swept)
+    }
+
+    /// Runs the scan hook on files that wait for it: exit 0 makes them available, 1 refuses
+    /// them, anything else (or no answer) leaves them waiting for the next run.
+    pub async fn check_waiting_files(&self) -> Result<usize, DeskError> {
+        let command = self.file_setup.scan_command.clone();
+        let Some((program, args)) = command.split_first() else {
+            return Ok(0);
+        };
+        let waiting = {
+            let mut conn = self.store.read().await?;
+            attachments::checking(&mut conn, 50).await?
+        };
+        let mut answered = 0;
+        for file in waiting {
+            let bytes = match self.file_setup.files.get(&file.sha256).await {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    tracing::warn!(file = file.id, error = %e, "a file waiting for its check is not in the store");
+                    continue;
+                }
+            };
+            let dir = std::env::temp_dir().join(format!(
+                "sladesk-scan-{}-{}",
+                std::process::id(),
+                file.id
+            ));
+            let path = dir.join("file");
+            let answer = async {
+                tokio::fs::create_dir_all(&dir).await?;
+                tokio::fs::write(&path, &bytes).await?;
+                tokio::process::Command::new(program)
+                    .args(args)
+                    .arg(&path)
+                    .kill_on_drop(true)
+                    .status()
+                    .await
+            };
+            let status = tokio::time::timeout(std::time::Duration::from_secs(120), answer).await;
+            let _ = tokio::fs::remove_dir_all(&dir).await;
+            let state = match status {
+                Ok(Ok(status)) if status.code() == Some(0) => FileState::Available,
+                Ok(Ok(status)) if status.code() == Some(1) => FileState::Refused,
+                other => {
+                    tracing::warn!(file = file.id, answer = ?other, "the scan hook gave no answer; tried again later");
+                    continue;
+                }
+            };
+            let mut tx = self.store.write().await?;
+            answered += attachments::set_state(&mut tx, &file.sha256, state).await? as usize;
+            tx.commit().await?;
+        }
+        Ok(answered)
+    }
+}

@@ -181,6 +181,35 @@ pub fn spawn(
             }
         })
     };
+    // T5: files wait for the scan hook's answer; files no row points at are swept (hourly,
+    // after a grace period: their rows may be on their way).
+    let files = {
+        let desk = desk.clone();
+        every(interval, shutdown.clone(), move || {
+            let desk = desk.clone();
+            async move {
+                match desk.check_waiting_files().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(files = n, "files checked"),
+                    Err(e) => tracing::warn!(error = %e, "files not checked; tried again"),
+                }
+            }
+        })
+    };
+    let sweep = {
+        let desk = desk.clone();
+        let hour = Duration::from_secs(3600);
+        every_after(hour, hour, shutdown.clone(), move || {
+            let desk = desk.clone();
+            async move {
+                match desk.sweep_orphan_files().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(files = n, "orphan files swept"),
+                    Err(e) => tracing::warn!(error = %e, "orphan files not swept; tried again"),
+                }
+            }
+        })
+    };
     let mailer = Mailer::new(config);
     let mail = every(interval, shutdown, move || {
         let desk = desk.clone();
@@ -199,6 +228,8 @@ pub fn spawn(
         fair_use,
         backfill,
         backups,
+        files,
+        sweep,
     ]
 }
 

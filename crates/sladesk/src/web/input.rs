@@ -54,6 +54,20 @@ fn bad_json(value: &serde_json::Value, path: &str) -> Option<String> {
     }
 }
 
+/// The refusal of a multipart form's text field holding a refused character, if it does
+/// (multipart bodies pass the middleware unread: their files are bytes).
+pub fn control_character_in(name: &str, value: &str) -> Option<ApiError> {
+    (name.chars().any(refused) || value.chars().any(refused)).then(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            crate::catalogue::Message::new("api_control_character").given(
+                "field",
+                name.chars().filter(|c| !refused(*c)).collect::<String>(),
+            ),
+        )
+    })
+}
+
 /// The refusal, as a problem document (put in the reader's language, and made a page for a
 /// browser, by `problems::in_the_readers_language` on the way out).
 fn refusal(field: &str) -> Response {

@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod api;
 mod assets;
+mod attachments;
 mod availability;
 mod billing;
 mod billing_pages;
@@ -119,6 +120,7 @@ pub fn router(state: AppState) -> Router {
             get(api::get_ticket).patch(api::update_ticket),
         )
         .route("/tickets/{id}/comments", axum::routing::post(api::comment))
+        .route("/files/{id}", get(attachments::download))
         .route(
             "/tickets/{id}/transitions",
             axum::routing::post(api::transition),
@@ -405,6 +407,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(input::refuse_control_characters))
         .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        .merge(uploads(&state))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
@@ -423,6 +426,26 @@ pub fn router(state: AppState) -> Router {
             headers::secure,
         ))
         .with_state(state)
+}
+
+/// The routes that take files (T5): bodies up to what a ticket may hold (the basis policy's
+/// `[attachments] max_ticket_bytes`, and a MiB for the form around them), not 1 MiB.
+fn uploads(state: &AppState) -> Router<AppState> {
+    let limit = usize::try_from(state.desk.policies.base().attachments.max_ticket_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1024 * 1024);
+    Router::new()
+        .route(
+            "/api/v1/tickets/{id}/files",
+            get(attachments::list).post(attachments::comment_with_files),
+        )
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            count_requests,
+        ))
+        .layer(middleware::from_fn(input::refuse_control_characters))
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(limit))
 }
 
 /// `/metrics` alone, for a listener of its own (`[metrics] listen`): open to whoever reaches it.

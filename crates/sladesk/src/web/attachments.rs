@@ -1,0 +1,196 @@
+//! T5: files on tickets in the API: a reply or note with files (`multipart/form-data`), the
+//! list of a ticket's files, and a file's download. A download is always an attachment
+//! (`Content-Disposition: attachment`), typed by its sniffed bytes, sandboxed, never run.
+
+use axum::Json;
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use super::error::{ApiError, Problem};
+use super::extract::{Auth, Id};
+use super::schema::{TicketResponse, Visibility};
+use crate::catalogue::Message;
+use crate::desk::NewFile;
+use crate::domain::attachments::Attachment;
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+/// A reply or internal note with files, as `multipart/form-data`.
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)] // the document's description of the form; the handler reads the parts
+pub struct CommentWithFiles {
+    /// The reply's or note's text.
+    #[schema(min_length = 1, max_length = 100000, pattern = r"\S")]
+    body: String,
+    /// `public` (a reply) or `internal` (staff only); default `public`.
+    visibility: Option<Visibility>,
+    /// One part per file; the part's file name is the file's name.
+    #[schema(value_type = Vec<String>, format = Binary, min_items = 1)]
+    file: Vec<Vec<u8>>,
+}
+
+/// The form's text fields and its files.
+pub struct Upload {
+    pub fields: Vec<(String, String)>,
+    pub files: Vec<NewFile>,
+}
+
+impl Upload {
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn bad_form(detail: String) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        Message::new("api_bad_form").given("detail", detail),
+    )
+}
+
+impl<S: Send + Sync> FromRequest<S> for Upload {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Upload> {
+        let mut form = Multipart::from_request(req, state)
+            .await
+            .map_err(|e| bad_form(e.body_text()))?;
+        let mut upload = Upload {
+            fields: Vec::new(),
+            files: Vec::new(),
+        };
+        loop {
+            let field = match form.next_field().await {
+                Ok(Some(field)) => field,
+                Ok(None) => break,
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    return Err(ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        Message::new("api_upload_too_large"),
+                    ));
+                }
+                Err(e) => return Err(bad_form(e.body_text())),
+            };
+            let name = field.name().unwrap_or_default().to_string();
+            let file_name = field.file_name().map(str::to_string);
+            let bytes = field.bytes().await.map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        Message::new("api_upload_too_large"),
+                    )
+                } else {
+                    bad_form(e.body_text())
+                }
+            })?;
+            if name == "file" {
+                upload.files.push(NewFile {
+                    // A part without a file name is still a file (some clients leave it out).
+                    name: file_name.unwrap_or_else(|| "file".into()),
+                    bytes: bytes.to_vec(),
+                });
+            } else {
+                let text = String::from_utf8(bytes.to_vec())
+                    .map_err(|_| bad_form(format!("field `{name}` is not UTF-8 text")))?;
+                if let Some(refused) = super::input::control_character_in(&name, &text) {
+                    return Err(refused);
+                }
+                upload.fields.push((name, text));
+            }
+        }
+        Ok(upload)
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/files", tag = "tickets",
+    params(("id" = i64, Path, minimum = 1)),
+    request_body(content = CommentWithFiles, content_type = "multipart/form-data"),
+    responses((status = 201, body = TicketResponse), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, description = "the ticket cannot hold more files", body = Problem),
+        (status = 413, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn comment_with_files(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+    upload: Upload,
+) -> Result<impl IntoResponse> {
+    let public = match upload.field("visibility").unwrap_or("public") {
+        "public" => true,
+        "internal" => false,
+        other => {
+            return Err(bad_form(format!(
+                "visibility `{other}` is not public or internal"
+            )));
+        }
+    };
+    let body = upload.field("body").unwrap_or_default().to_string();
+    let view = state
+        .desk
+        .comment_with_files(&actor, id, &body, public, upload.files)
+        .await?;
+    Ok((StatusCode::CREATED, Json(TicketResponse::from(view))))
+}
+
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/files", tag = "tickets",
+    params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = [Attachment]), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+) -> Result<Json<Vec<Attachment>>> {
+    Ok(Json(state.desk.attachments(&actor, id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/files/{id}", tag = "tickets",
+    params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, description = "the file's bytes, as an attachment", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 404, body = Problem), (status = 409, description = "still being checked, or refused by the check", body = Problem)),
+    security(("bearer" = [])))]
+pub async fn download(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Id(id): Id,
+) -> Result<Response> {
+    let (file, bytes) = state.desk.attachment(&actor, id).await?;
+    Ok(file_response(&file, bytes))
+}
+
+/// A file as a download: typed by its sniffed bytes, an attachment with its name (RFC 6266),
+/// in a sandbox even if a browser were to show it.
+pub fn file_response(file: &Attachment, bytes: Vec<u8>) -> Response {
+    let ascii: String = file
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded =
+        percent_encoding::utf8_percent_encode(&file.name, percent_encoding::NON_ALPHANUMERIC);
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    (
+        [
+            (header::CONTENT_TYPE, file.media_type.clone()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox".to_string(),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
