@@ -1243,3 +1243,13 @@ mail_unmatched_body = We could not link your mail to a ticket. New questions and
 mail_unmatched_existing = To add to an existing ticket, reply to one of our mails about it, or put its number (such as SD-000123) in the subject.
 api_bad_form = the form does not fit this operation: { $detail }
 api_upload_too_large = the files are larger than a ticket may hold
+
+## sladesk mail receive
+cli_mail_unreadable = the message could not be read from stdin: { $detail }
+cli_mail_refused = { $detail }
+cli_mail_try_later = the desk cannot take the message now, deliver it again later: { $detail }
+cli_mail_commented = the mail is now a reply on ticket { $number }
+cli_mail_quarantined = the mail is quarantined for staff to review: { $reason }
+cli_mail_ignored = the mail was recorded and left alone: { $reason }
+cli_mail_answered = the mail continues no ticket; the sender was told where the portal is
+cli_mail_duplicate = this message was received before; nothing done

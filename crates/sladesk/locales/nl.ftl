@@ -1240,3 +1240,13 @@ mail_unmatched_body = We konden je mail niet aan een ticket koppelen. Nieuwe vra
 mail_unmatched_existing = Wil je iets toevoegen aan een bestaand ticket? Beantwoord dan een van onze mails erover, of zet het nummer (zoals SD-000123) in het onderwerp.
 api_bad_form = het formulier past niet bij deze bewerking: { $detail }
 api_upload_too_large = de bestanden zijn groter dan een ticket mag bevatten
+
+## sladesk mail receive
+cli_mail_unreadable = het bericht kon niet van stdin worden gelezen: { $detail }
+cli_mail_refused = { $detail }
+cli_mail_try_later = de servicedesk kan het bericht nu niet aannemen, bezorg het later opnieuw: { $detail }
+cli_mail_commented = de mail is nu een reactie op ticket { $number }
+cli_mail_quarantined = de mail staat in quarantaine en wacht op beoordeling: { $reason }
+cli_mail_ignored = de mail is vastgelegd en verder met rust gelaten: { $reason }
+cli_mail_answered = de mail hoort bij geen ticket; de afzender heeft het adres van het portaal gekregen
+cli_mail_duplicate = dit bericht is al eerder ontvangen; er is niets gedaan

@@ -3,6 +3,7 @@
 mod availability;
 mod continuity;
 mod exchange;
+mod mail;
 mod report;
 mod service;
 mod sla;
@@ -73,6 +74,9 @@ enum Command {
     /// Bring a data set (from `export`, another desk, or a CSV file with --csv --map) into
     /// this desk: checked whole first, idempotent by external id.
     Import(exchange::ImportArgs),
+    /// Mail received by the desk (docs/MAIL.md): `mail receive` reads one message on stdin.
+    #[command(subcommand)]
+    Mail(mail::MailCommand),
 }
 
 /// A failed command. Bad input exits with 2, a failure of the machine with 1. Both are told
@@ -83,6 +87,10 @@ pub enum CliError {
     BadInput(Message),
     #[error("{0}")]
     Failed(Message),
+    /// Not now, maybe later (the database is down): exit 75, EX_TEMPFAIL, which an MTA
+    /// answers by delivering again.
+    #[error("{0}")]
+    TryLater(Message),
 }
 
 impl CliError {
@@ -90,6 +98,7 @@ impl CliError {
         match self {
             CliError::BadInput(_) => 2,
             CliError::Failed(_) => 1,
+            CliError::TryLater(_) => 75,
         }
     }
 
@@ -101,7 +110,9 @@ impl CliError {
     /// The line for stderr, in `language`.
     pub fn text(&self, language: Language) -> String {
         match self {
-            CliError::BadInput(message) | CliError::Failed(message) => message.text(language),
+            CliError::BadInput(message)
+            | CliError::Failed(message)
+            | CliError::TryLater(message) => message.text(language),
         }
     }
 }
@@ -161,6 +172,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Drill(args) => continuity::drill(args),
         Command::Export(args) => exchange::export(args),
         Command::Import(args) => exchange::import(args),
+        Command::Mail(command) => mail::run(command),
     }
 }
 

@@ -11,6 +11,7 @@ mod creation;
 mod credits;
 mod exchange;
 mod fairuse;
+mod mail_in;
 mod newsletter;
 mod notifications;
 mod policies;
@@ -40,6 +41,7 @@ pub use fairuse::{
     CaseDecision, ChartDay, FairUseOverview, Intake, NewCase, SmallCohort, UsageChart, UsageDay,
     UsageValue,
 };
+pub use mail_in::{MailInError, Received};
 pub use notifications::Readings;
 pub use policies::Policies;
 pub use refusal::{Field, Refusal, RefusalKind, Thing};

@@ -84,7 +84,7 @@ pub async fn of_ticket(
 /// sent).
 pub async fn held_by_ticket(conn: &mut Conn, ticket_id: i64) -> Result<(i64, i64), StoreError> {
     let row = sqlx::query(
-        "SELECT COUNT(*) AS files, COALESCE(SUM(size), 0) AS bytes FROM attachments WHERE ticket_id = $1",
+        "SELECT COUNT(*) AS files, CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes FROM attachments WHERE ticket_id = $1",
     )
     .bind(ticket_id)
     .fetch_one(&mut *conn)

@@ -11,6 +11,7 @@ pub mod billing;
 pub mod continuity;
 pub mod exchange;
 pub mod fairuse;
+pub mod inbound;
 pub mod notifications;
 pub mod outbox;
 pub mod policies;
