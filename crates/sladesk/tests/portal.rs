@@ -612,13 +612,33 @@ async fn preferences_choose_which_mails_come(backend: Backend) {
             .any(|(to, _, body)| to.contains("kim@acme.example") && body.contains("Found them."))
     })
     .await;
-    // Had the status mail been wanted, it would be in the outbox with the reply.
+    // Had the status mail been wanted, it would be in the outbox with the reply (and the
+    // receipt of filing, which is always sent: T1). The receipt tells the deadline in New
+    // York time.
     let to_kim: Vec<_> = common::outbox(&db)
         .await
         .into_iter()
         .filter(|(to, _, _)| to.contains("kim@acme.example"))
         .collect();
-    assert_eq!(to_kim.len(), 1, "only the reply: {to_kim:?}");
+    assert_eq!(
+        to_kim.len(),
+        2,
+        "only the receipt and the reply: {to_kim:?}"
+    );
+    let due: jiff::Timestamp = ticket["sla"]["reaction"]["due_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let due_there = due.to_zoned_datetime(jiff::tz::TimeZone::get("America/New_York").unwrap());
+    assert!(
+        to_kim[0].2.contains(&format!(
+            "{:02}:{:02}",
+            due_there.hour(),
+            due_there.minute()
+        )),
+        "{to_kim:?}"
+    );
 
     // Times on the pages are in the chosen zone: the ticket page's "filed" time is New York's.
     let (_, page_html) = page(&b, format!("{}/tickets/{id}", s.base)).await;

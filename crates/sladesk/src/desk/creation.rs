@@ -36,6 +36,8 @@ pub struct Receipt {
     pub recipient: String,
     pub language: sladesk_core::text::Language,
     pub reaction_due: jiff::Timestamp,
+    /// The requester's own time zone, in which the deadline is told.
+    pub time_zone: jiff::tz::TimeZone,
     pub public_url: String,
 }
 
@@ -148,6 +150,7 @@ pub(crate) async fn write_in(conn: &mut Conn, batch: &[&Creation]) -> Result<Vec
                 &filed,
                 receipt.reaction_due,
                 receipt.language,
+                &receipt.time_zone,
                 &receipt.public_url,
             );
             outbox::enqueue(

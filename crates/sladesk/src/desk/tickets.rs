@@ -227,18 +227,26 @@ impl Desk {
         // A new ticket has no clock events yet: its SLA follows from the ticket alone, so the
         // derived columns are written with the row instead of re-reading it afterwards.
         let sla = derive(&policy, &mut ticket, &[], &[], now)?;
+        // T1: the customer it is for is told its number and when the desk reacts (in their
+        // own time zone), whatever their mail preferences: it is the record of filing. Staff
+        // who file for themselves know both.
+        let receipt = if requester.role == Role::Customer && requester.disabled_at.is_none() {
+            let preferences =
+                crate::store::preferences::preferences_of(&mut conn, requester.id).await?;
+            let dutch =
+                || jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap_or(jiff::tz::TimeZone::UTC);
+            Some(Receipt {
+                recipient: requester.email.clone(),
+                language: requester.language,
+                reaction_due: sla.reaction.due_at,
+                time_zone: jiff::tz::TimeZone::get(&preferences.time_zone)
+                    .unwrap_or_else(|_| dutch()),
+                public_url: self.public_url.clone(),
+            })
+        } else {
+            None
+        };
         drop(conn);
-        // T1: the customer it is for is told its number and when the desk reacts; staff who
-        // file for themselves know both.
-        let receipt =
-            (requester.role == Role::Customer && requester.disabled_at.is_none()).then(|| {
-                Receipt {
-                    recipient: requester.email.clone(),
-                    language: requester.language,
-                    reaction_due: sla.reaction.due_at,
-                    public_url: self.public_url.clone(),
-                }
-            });
         let files = self.store_files(&policy, files).await?;
         let creation = Creation {
             ticket: ticket.clone(),

@@ -201,17 +201,19 @@ pub fn policy_announced(
 
 /// T1: the receipt of a new ticket, for its requester: its number (what a phone call quotes),
 /// the priority as filed, and when the desk reacts at the latest.
+/// The deadline is told in the requester's own time zone.
 pub fn ticket_received(
     ticket: &Ticket,
     reaction_due: Timestamp,
     language: Language,
+    tz: &TimeZone,
     public_url: &str,
 ) -> Mail {
     let args = [
         ("number", ticket_number(ticket.id).into()),
         ("subject", ticket.subject.clone().into()),
         ("priority", ticket.priority.label(language).into()),
-        ("due", local_time(reaction_due, language).into()),
+        ("due", local_time_in(reaction_due, language, tz).into()),
     ];
     Mail {
         subject: tr(language, "mail_received_subject", &args),

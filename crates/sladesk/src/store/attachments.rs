@@ -1,4 +1,4 @@
-//! Files on tickets (T5): their rows. The bytes are the file store's (`crate::files`).
+//! Files on tickets (T5): their rows. The bytes are the file store's (the `files` module).
 
 use jiff::Timestamp;
 use sqlx::any::AnyRow;

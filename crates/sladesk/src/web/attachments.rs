@@ -107,7 +107,7 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/files", tag = "tickets",
+#[utoipa::path(operation_id = "comment_with_files", post, path = "/api/v1/tickets/{id}/files", tag = "tickets",
     params(("id" = i64, Path, minimum = 1)),
     request_body(content = CommentWithFiles, content_type = "multipart/form-data"),
     responses((status = 201, body = TicketResponse), (status = 400, body = Problem), (status = 403, body = Problem),
@@ -137,7 +137,7 @@ pub async fn comment_with_files(
     Ok((StatusCode::CREATED, Json(TicketResponse::from(view))))
 }
 
-#[utoipa::path(get, path = "/api/v1/tickets/{id}/files", tag = "tickets",
+#[utoipa::path(operation_id = "list_ticket_files", get, path = "/api/v1/tickets/{id}/files", tag = "tickets",
     params(("id" = i64, Path, minimum = 1)),
     responses((status = 200, body = [Attachment]), (status = 404, body = Problem)),
     security(("bearer" = [])))]
@@ -149,7 +149,7 @@ pub async fn list(
     Ok(Json(state.desk.attachments(&actor, id).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/files/{id}", tag = "tickets",
+#[utoipa::path(operation_id = "download_file", get, path = "/api/v1/files/{id}", tag = "tickets",
     params(("id" = i64, Path, minimum = 1)),
     responses((status = 200, description = "the file's bytes, as an attachment", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 404, body = Problem), (status = 409, description = "still being checked, or refused by the check", body = Problem)),
