@@ -159,7 +159,7 @@ async fn files_are_seen_by_whoever_sees_their_comment(backend: Backend) {
     let (status, headers, bytes) = download(&s, &customer, log_id).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(bytes, log);
-    assert_eq!(headers["content-type"], "text/plain");
+    assert_eq!(headers["content-type"], "application/octet-stream");
     assert_eq!(headers["x-content-type-options"], "nosniff");
     let disposition = headers["content-disposition"].to_str().unwrap();
     assert!(

@@ -1,6 +1,6 @@
 //! T5: files on tickets in the API: a reply or note with files (`multipart/form-data`), the
 //! list of a ticket's files, and a file's download. A download is always an attachment
-//! (`Content-Disposition: attachment`), typed by its sniffed bytes, sandboxed, never run.
+//! (`Content-Disposition: attachment`) of bytes, sandboxed, never run.
 
 use axum::Json;
 use axum::extract::{FromRequest, Multipart, Request, State};
@@ -18,17 +18,25 @@ use crate::domain::attachments::Attachment;
 type Result<T> = std::result::Result<T, ApiError>;
 
 /// A reply or internal note with files, as `multipart/form-data`.
-#[derive(Debug, utoipa::ToSchema)]
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // the document's description of the form; the handler reads the parts
 pub struct CommentWithFiles {
     /// The reply's or note's text.
     #[schema(min_length = 1, max_length = 100000, pattern = r"\S")]
     body: String,
-    /// `public` (a reply) or `internal` (staff only); default `public`.
-    visibility: Option<Visibility>,
-    /// One part per file; the part's file name is the file's name.
-    #[schema(value_type = Vec<String>, format = Binary, min_items = 1)]
+    /// `public` (a reply) or `internal` (staff only); left out: `public`.
+    #[serde(default = "public")]
+    visibility: Visibility,
+    /// One part per file; the part's file name is the file's name. None: a reply without
+    /// files, as `comments` takes it.
+    #[serde(default)]
+    #[schema(value_type = Vec<String>, format = Binary)]
     file: Vec<Vec<u8>>,
+}
+
+fn public() -> Visibility {
+    Visibility::Public
 }
 
 /// The form's text fields and its files.
@@ -88,6 +96,12 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
                     bad_form(e.body_text())
                 }
             })?;
+            if !["body", "visibility", "file"].contains(&name.as_str()) {
+                return Err(bad_form(format!(
+                    "`{}` is not a field of this form (body, visibility, file)",
+                    name.chars().filter(|c| !c.is_control()).collect::<String>()
+                )));
+            }
             if name == "file" {
                 upload.files.push(NewFile {
                     // A part without a file name is still a file (some clients leave it out).
@@ -163,8 +177,10 @@ pub async fn download(
     Ok(file_response(&file, bytes))
 }
 
-/// A file as a download: typed by its sniffed bytes, an attachment with its name (RFC 6266),
-/// in a sandbox even if a browser were to show it.
+/// A file as a download: bytes to save (`application/octet-stream`, an attachment with its
+/// name, RFC 6266), in a sandbox even if a browser were to show it. What the bytes are (found
+/// from them, never from the sender) is the file's `media_type` in the list; a browser is never
+/// given a type to act on.
 pub fn file_response(file: &Attachment, bytes: Vec<u8>) -> Response {
     let ascii: String = file
         .name
@@ -182,7 +198,7 @@ pub fn file_response(file: &Attachment, bytes: Vec<u8>) -> Response {
     let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
     (
         [
-            (header::CONTENT_TYPE, file.media_type.clone()),
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
             (header::CONTENT_DISPOSITION, disposition),
             (
                 header::CONTENT_SECURITY_POLICY,
