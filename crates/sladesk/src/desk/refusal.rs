@@ -391,6 +391,8 @@ pub enum Refusal {
     FileRefusedByScan,
     /// Only a quarantined mail can be released to its ticket, and only once.
     MailNotQuarantined,
+    /// A phone call is a record of what was said: files go on a note or a reply.
+    FilesNotOnCalls,
     /// A policy (a contract's own, in TOML) that the SLA engine does not accept.
     Policy {
         detail: String,
@@ -773,6 +775,7 @@ impl Refusal {
             FileBeingChecked => m("refused_file_being_checked"),
             FileRefusedByScan => m("refused_file_refused_by_scan"),
             MailNotQuarantined => m("refused_mail_not_quarantined"),
+            FilesNotOnCalls => m("refused_files_not_on_calls"),
             Terms(problem) => {
                 use sladesk_core::credits::{GuaranteeProblem as G, TermsError as E};
                 match problem {
@@ -1008,6 +1011,7 @@ impl Refusal {
             FileBeingChecked,
             FileRefusedByScan,
             MailNotQuarantined,
+            FilesNotOnCalls,
             Terms(sladesk_core::credits::TermsError::NegativeFee),
             Terms(sladesk_core::credits::TermsError::Currency),
             Terms(sladesk_core::credits::TermsError::NegativeCap),

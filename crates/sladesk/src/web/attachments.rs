@@ -3,7 +3,7 @@
 //! (`Content-Disposition: attachment`) of bytes, sandboxed, never run.
 
 use axum::Json;
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -11,8 +11,7 @@ use super::AppState;
 use super::error::{ApiError, Problem};
 use super::extract::{Auth, Id};
 use super::schema::{TicketResponse, Visibility};
-use crate::catalogue::Message;
-use crate::desk::NewFile;
+use super::upload::{Upload, bad_form};
 use crate::domain::attachments::Attachment;
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -37,88 +36,6 @@ pub struct CommentWithFiles {
 
 fn public() -> Visibility {
     Visibility::Public
-}
-
-/// The form's text fields and its files.
-pub struct Upload {
-    pub fields: Vec<(String, String)>,
-    pub files: Vec<NewFile>,
-}
-
-impl Upload {
-    pub fn field(&self, name: &str) -> Option<&str> {
-        self.fields
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-fn bad_form(detail: String) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        Message::new("api_bad_form").given("detail", detail),
-    )
-}
-
-impl<S: Send + Sync> FromRequest<S> for Upload {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Upload> {
-        let mut form = Multipart::from_request(req, state)
-            .await
-            .map_err(|e| bad_form(e.body_text()))?;
-        let mut upload = Upload {
-            fields: Vec::new(),
-            files: Vec::new(),
-        };
-        loop {
-            let field = match form.next_field().await {
-                Ok(Some(field)) => field,
-                Ok(None) => break,
-                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    return Err(ApiError::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        Message::new("api_upload_too_large"),
-                    ));
-                }
-                Err(e) => return Err(bad_form(e.body_text())),
-            };
-            let name = field.name().unwrap_or_default().to_string();
-            let file_name = field.file_name().map(str::to_string);
-            let bytes = field.bytes().await.map_err(|e| {
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        Message::new("api_upload_too_large"),
-                    )
-                } else {
-                    bad_form(e.body_text())
-                }
-            })?;
-            if !["body", "visibility", "file"].contains(&name.as_str()) {
-                return Err(bad_form(format!(
-                    "`{}` is not a field of this form (body, visibility, file)",
-                    name.chars().filter(|c| !c.is_control()).collect::<String>()
-                )));
-            }
-            if name == "file" {
-                upload.files.push(NewFile {
-                    // A part without a file name is still a file (some clients leave it out).
-                    name: file_name.unwrap_or_else(|| "file".into()),
-                    bytes: bytes.to_vec(),
-                });
-            } else {
-                let text = String::from_utf8(bytes.to_vec())
-                    .map_err(|_| bad_form(format!("field `{name}` is not UTF-8 text")))?;
-                if let Some(refused) = super::input::control_character_in(&name, &text) {
-                    return Err(refused);
-                }
-                upload.fields.push((name, text));
-            }
-        }
-        Ok(upload)
-    }
 }
 
 #[utoipa::path(operation_id = "comment_with_files", post, path = "/api/v1/tickets/{id}/files", tag = "tickets",

@@ -36,6 +36,7 @@ mod signin;
 mod sso;
 mod staff;
 mod status;
+mod upload;
 mod visitor;
 mod words;
 mod workspace;
@@ -309,9 +310,8 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/sladesk.css", get(assets::stylesheet))
         .route("/assets/sladesk.js", get(assets::script))
         .route("/tickets", get(portal::list))
-        .route("/tickets/new", get(portal::new_form).post(portal::create))
         .route("/tickets/{id}", get(portal::show))
-        .route("/tickets/{id}/reply", post(portal::reply))
+        .route("/tickets/{id}/files/{file}", get(portal::file))
         .route("/tickets/{id}/status", post(portal::move_status))
         .route("/tickets/{id}/dispute", post(portal::dispute))
         .route("/tickets/{id}/triage", post(workspace::triage))
@@ -439,6 +439,8 @@ fn uploads(state: &AppState) -> Router<AppState> {
             "/api/v1/tickets/{id}/files",
             get(attachments::list).post(attachments::comment_with_files),
         )
+        .route("/tickets/new", get(portal::new_form).post(portal::create))
+        .route("/tickets/{id}/reply", post(portal::reply))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,

@@ -16,6 +16,7 @@ use sladesk_core::tickets::{Environment, Priority, Status, TicketType};
 
 use super::AppState;
 use super::extract::Params;
+use super::upload::FormWithFiles;
 use super::visitor::{Access, Visitor};
 use super::words::{sla_state, sla_words};
 use crate::desk::{DeskError, NewTicket, Refusal, TicketView, ticket_number};
@@ -251,6 +252,7 @@ async fn new_ticket_page(
             form => minijinja::Value::from(minijinja::value::Serde(form)), error => error, products => products,
             organizations => organizations, types => types, environments => environments,
             urgencies => urgencies, phone => &state.desk.support_phone,
+            file_limit => file_size(state.desk.policies.base().attachments.max_file_bytes as i64, language),
         },
     )
 }
@@ -271,7 +273,7 @@ pub async fn new_form(State(state): State<AppState>, headers: HeaderMap) -> Resp
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<TicketForm>,
+    FormWithFiles(form, files): FormWithFiles<TicketForm>,
 ) -> Response {
     let visitor = match Visitor::posting(&state, &headers, Access::Anyone, &form.csrf).await {
         Ok(v) => v,
@@ -318,7 +320,11 @@ pub async fn create(
             return new_ticket_page(&state, &visitor, &form, Some(message), status).await;
         }
     };
-    match state.desk.create_ticket(&visitor.actor, new).await {
+    match state
+        .desk
+        .create_ticket_with_files(&visitor.actor, new, files)
+        .await
+    {
         Ok(view) => {
             state.metrics.tickets_created.inc();
             Redirect::to(&format!("/tickets/{}", view.ticket.id)).into_response()
@@ -508,9 +514,26 @@ pub(super) async fn ticket_page(
         reaction => stretches(&view.sla.reaction.intervals),
         resolution => stretches(&view.sla.resolution.intervals),
     };
+    let files = match state.desk.attachments(&visitor.actor, id).await {
+        Ok(files) => files,
+        Err(e) => return visitor.error(e),
+    };
     let conversation: Vec<_> = events
         .iter()
-        .map(|e| event_entry(e, visitor, &names.people))
+        .map(|e| {
+            let on_event: Vec<_> = files
+                .iter()
+                .filter(|f| f.event_id == e.id)
+                .map(|f| {
+                    context! {
+                        id => f.id, name => &f.name, size => file_size(f.size, language),
+                        checking => f.state != crate::domain::attachments::FileState::Available,
+                    }
+                })
+                .collect();
+            (event_entry(e, visitor, &names.people), on_event)
+        })
+        .map(|(entry, files)| context! { files => files, ..entry })
         .collect();
     let urgency = events.iter().find_map(|e| match e.change {
         TicketChange::Created { urgency, .. } => urgency,
@@ -565,8 +588,44 @@ pub(super) async fn ticket_page(
             phone => &state.desk.support_phone, explained => explained,
             workspace => workspace, billing => billing,
             today => visitor_today(state),
+            file_limit => file_size(view.policy.attachments.max_file_bytes as i64, language),
         },
     )
+}
+
+/// A file's size as people read it: "812 B", "12.3 KiB" ("12,3 KiB" in Dutch).
+fn file_size(bytes: i64, language: Language) -> String {
+    const KIB: f64 = 1024.0;
+    let (value, unit) = match bytes as f64 {
+        b if b < KIB => return format!("{bytes} B"),
+        b if b < KIB * KIB => (b / KIB, "KiB"),
+        b => (b / (KIB * KIB), "MiB"),
+    };
+    let text = format!("{value:.1}");
+    match language {
+        Language::Nl => format!("{} {unit}", text.replace('.', ",")),
+        Language::En => format!("{text} {unit}"),
+    }
+}
+
+/// A file of a ticket, for whoever may see the event it came with (T5), as a download.
+pub async fn file(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Response {
+    let visitor = match Visitor::returning(&state, &headers, Some(&format!("/tickets/{id}"))).await
+    {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    match state.desk.attachment(&visitor.actor, file).await {
+        Ok((found, bytes)) if found.ticket_id == id => {
+            super::attachments::file_response(&found, bytes)
+        }
+        Ok(_) => visitor.error(DeskError::NotFound(crate::desk::Thing::Attachment)),
+        Err(e) => visitor.error(e),
+    }
 }
 
 pub async fn show(
@@ -634,20 +693,22 @@ where
     }
 }
 
+/// A reply, an internal note (both with files, T5) or a phone call.
 pub async fn reply(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    Form(form): Form<ActionForm>,
+    FormWithFiles(form, files): FormWithFiles<ActionForm>,
 ) -> Response {
     let csrf = form.csrf.clone();
     act(state, headers, id, &csrf, |state, visitor| async move {
         let result = match form.kind.as_str() {
             "note" => state
                 .desk
-                .comment(&visitor.actor, id, &form.body, false)
+                .comment_with_files(&visitor.actor, id, &form.body, false, files)
                 .await
                 .map(drop),
+            "call" if !files.is_empty() => Err(DeskError::Refused(Refusal::FilesNotOnCalls)),
             "call" => state
                 .desk
                 .phone_call(&visitor.actor, id, &form.body)
@@ -655,7 +716,7 @@ pub async fn reply(
                 .map(drop),
             _ => state
                 .desk
-                .comment(&visitor.actor, id, &form.body, true)
+                .comment_with_files(&visitor.actor, id, &form.body, true, files)
                 .await
                 .map(drop),
         };
