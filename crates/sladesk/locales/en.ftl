@@ -1258,3 +1258,4 @@ files_heading = Files
 attach_files = Files (optional)
 attach_files_note = Logs, screenshots, exports: up to { $size } a file.
 file_checking = being checked
+mail_reply_files_in_portal = Files with this reply, too large together to send by mail (download them from the ticket):

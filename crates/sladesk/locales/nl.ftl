@@ -1255,3 +1255,4 @@ files_heading = Bestanden
 attach_files = Bestanden (optioneel)
 attach_files_note = Logbestanden, schermafbeeldingen, exports: tot { $size } per bestand.
 file_checking = wordt gecontroleerd
+mail_reply_files_in_portal = Bestanden bij deze reactie, samen te groot om te mailen (download ze bij het ticket):

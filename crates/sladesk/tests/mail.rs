@@ -20,7 +20,8 @@ use sqlx::Connection;
 
 on_both_databases!(
     files_are_seen_by_whoever_sees_their_comment,
-    replies_by_mail_continue_their_ticket
+    replies_by_mail_continue_their_ticket,
+    files_wait_for_their_check_and_travel_with_mail
 );
 
 const BOUNDARY: &str = "sladesk-test-boundary";
@@ -229,6 +230,136 @@ async fn files_are_seen_by_whoever_sees_their_comment(backend: Backend) {
     s.stop().await;
 }
 
+/// The mails the SMTP server received, as the desk's own parser reads them.
+fn received(smtp: &common::SmtpServer) -> Vec<sladesk::mail_in::Inbound> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(smtp.maildir.join("new"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let raw = std::fs::read(entry.path()).unwrap();
+        if let Ok(mail) = sladesk::mail_in::parse(&raw, 1 << 24) {
+            found.push(mail);
+        }
+    }
+    found
+}
+
+async fn files_wait_for_their_check_and_travel_with_mail(backend: Backend) {
+    let db = Database::fresh(backend).await;
+    let dir = common::maildir(&db, "files");
+    let smtp = common::SmtpServer::start_on(common::free_port(), &dir);
+    let mut config = common::with_smtp(test_config(&db.url), smtp.port);
+    config.data_dir = work_dir("scanned");
+    // The scan hook: a file holding "EICAR" is refused, anything else is clean.
+    config.files.scan_command = vec![
+        "sh".into(),
+        "-c".into(),
+        "if grep -q EICAR \"$0\"; then exit 1; fi".into(),
+    ];
+    let s = Server::start(config).await;
+    // A contract whose mails carry files up to 2 KiB together.
+    let acme = s
+        .organization("Acme", Some("[attachments]\nmail_up_to_bytes = 2048\n"))
+        .await;
+    let customer = s
+        .token("jan@acme.example", Role::Customer, Some(acme))
+        .await;
+    let agent = s.token("eva@vendor.example", Role::FirstLine, None).await;
+    let ticket = s.file_ticket(&customer, None, "Sync stops").await;
+    let id = ticket["id"].as_i64().unwrap();
+
+    // A reply with a small file: the file waits for its check, and so does the mail.
+    let small = b"step 1: renew the token\n".to_vec();
+    let (status, _) = upload(
+        &s,
+        &agent,
+        id,
+        form(&[("body", "See the steps")], &[("steps.txt", &small)]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, files) = s
+        .get(&customer, &format!("/api/v1/tickets/{id}/files"))
+        .await;
+    assert_eq!(files[0]["state"], "checking", "{files}");
+    let file = files[0]["id"].as_i64().unwrap();
+    let (status, _, _) = download(&s, &customer, file).await;
+    assert_eq!(status, StatusCode::CONFLICT, "not before the check");
+    assert_eq!(s.desk().check_waiting_files().await.unwrap(), 1);
+    let (status, _, bytes) = download(&s, &customer, file).await;
+    assert_eq!(
+        (status, bytes.as_slice()),
+        (StatusCode::OK, small.as_slice())
+    );
+    // The reply's mail carries the file.
+    smtp.wait_for(15, "the reply with its file", |m| {
+        m.iter().any(|(_, _, body)| body.contains("steps.txt"))
+    })
+    .await;
+    let reply = received(&smtp)
+        .into_iter()
+        .find(|m| !m.files.is_empty())
+        .expect("a mail with the file");
+    assert_eq!(reply.files, vec![("steps.txt".to_string(), small.clone())]);
+    assert!(reply.text.contains("See the steps"), "{}", reply.text);
+
+    // A reply whose files are too large together for a mail names them instead.
+    let big = vec![b'x'; 3000];
+    let (status, _) = upload(
+        &s,
+        &agent,
+        id,
+        form(&[("body", "The full log")], &[("full.log", &big)]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(s.desk().check_waiting_files().await.unwrap(), 1);
+    let mails = smtp
+        .wait_for(15, "the reply naming its file", |m| {
+            m.iter().any(|(_, _, body)| body.contains("full.log"))
+        })
+        .await;
+    let naming = mails
+        .iter()
+        .find(|(_, _, body)| body.contains("full.log"))
+        .unwrap();
+    assert!(
+        naming.2.contains("2,9 KiB") || naming.2.contains("2.9 KiB"),
+        "{naming:?}"
+    );
+    assert!(
+        received(&smtp)
+            .iter()
+            .all(|m| m.files.iter().all(|(name, _)| name != "full.log")),
+        "not carried"
+    );
+
+    // The check refuses a harmful file: never served.
+    let (status, _) = upload(
+        &s,
+        &customer,
+        id,
+        form(&[("body", "a file")], &[("x.com", b"X5O!P%@AP EICAR test")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(s.desk().check_waiting_files().await.unwrap(), 1);
+    let (_, files) = s.get(&agent, &format!("/api/v1/tickets/{id}/files")).await;
+    let harmful = files
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "x.com")
+        .unwrap()
+        .clone();
+    assert_eq!(harmful["state"], "refused");
+    let (status, _, _) = download(&s, &agent, harmful["id"].as_i64().unwrap()).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    s.stop().await;
+}
+
 /// Runs `sladesk mail receive` on `raw`.
 fn receive(data: &Path, db: &Database, raw: &str) -> Output {
     let mut child = sladesk()
@@ -366,6 +497,65 @@ async fn replies_by_mail_continue_their_ticket(backend: Backend) {
             "De koppeling werkt weer, café is blij."
         ]
     );
+
+    // Staff review the quarantine: read a mail, release it to its ticket as an internal note
+    // (never the customer's reply), dismiss the other; each decision once. Customers see none.
+    let (status, _) = s.get(&customer, "/api/v1/mail/quarantine").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, held) = s.get(&agent, "/api/v1/mail/quarantine").await;
+    let held = held.as_array().unwrap().clone();
+    assert_eq!(held.len(), 2, "{held:?}");
+    let by = |who: &str| {
+        held.iter().find(|m| m["sender"] == who).unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (mallory, eve) = (by("mallory@evil.example"), by("eve@other.example"));
+    let raw = s
+        .client
+        .get(format!(
+            "{}/api/v1/mail/quarantine/{mallory}/message",
+            s.base
+        ))
+        .bearer_auth(&agent)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(raw.contains("Please close this ticket."), "{raw}");
+    let path = |id: i64, what: &str| format!("/api/v1/mail/quarantine/{id}/{what}");
+    let (status, released) = s.post(&agent, &path(mallory, "release"), json!({})).await;
+    assert_eq!(
+        (status, released["outcome"].as_str()),
+        (StatusCode::OK, Some("released"))
+    );
+    let (status, _) = s.post(&agent, &path(mallory, "release"), json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = s.post(&agent, &path(eve, "dismiss"), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = s.post(&agent, &path(eve, "release"), json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (_, events) = s.get(&agent, &format!("/api/v1/tickets/{id}/events")).await;
+    let note = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "internal_note")
+        .expect("the released mail is a note");
+    assert!(
+        note["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("From: mallory@evil.example\nSubject: Re: ")
+    );
+    let (_, theirs) = s
+        .get(&customer, &format!("/api/v1/tickets/{id}/events"))
+        .await;
+    assert!(!theirs.to_string().contains("mallory"), "{theirs}");
+    let (_, held) = s.get(&agent, "/api/v1/mail/quarantine").await;
+    assert_eq!(held, json!([]));
 
     // A mail that continues no ticket is answered once a day with the portal's address.
     let lost = "From: new@acme.example\nSubject: Question about invoices\nMessage-ID: <q-7@acme.example>\n\nHow do I?\n";

@@ -31,6 +31,13 @@ pub struct StoredFile {
     pub sha256: String,
 }
 
+impl Desk {
+    /// The file store (the mailer reads the files a mail carries from it).
+    pub fn files(&self) -> &Files {
+        &self.file_setup.files
+    }
+}
+
 /// Where files are kept and who checks them.
 #[derive(Debug, Clone)]
 pub struct FileSetup {
@@ -111,7 +118,7 @@ impl Desk {
     }
 
     /// Writes the rows of `files`, on event `event_id` of ticket `ticket_id`, inside the
-    /// caller's transaction, if the ticket may hold them.
+    /// caller's transaction, if the ticket may hold them; returns their ids.
     pub(crate) async fn record_files(
         &self,
         conn: &mut Conn,
@@ -120,9 +127,9 @@ impl Desk {
         event_id: i64,
         files: &[StoredFile],
         at: i64,
-    ) -> Result<(), DeskError> {
+    ) -> Result<Vec<i64>, DeskError> {
         if files.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let (held_files, held_bytes) = attachments::held_by_ticket(conn, ticket_id).await?;
         let sizes: Vec<u64> = files.iter().map(|f| f.size).collect();
@@ -135,8 +142,9 @@ impl Desk {
             )
             .map_err(Refusal::Files)?;
         let state = self.new_file_state();
+        let mut ids = Vec::with_capacity(files.len());
         for file in files {
-            attachments::insert(
+            let id = attachments::insert(
                 conn,
                 &NewAttachment {
                     ticket_id,
@@ -150,8 +158,9 @@ impl Desk {
                 },
             )
             .await?;
+            ids.push(id);
         }
-        Ok(())
+        Ok(ids)
     }
 
     /// The files of a ticket `actor` may see.

@@ -5,10 +5,12 @@
 //! continues no ticket is answered once with the portal's address. Each message is acted on
 //! once, by its Message-ID.
 
+use super::availability::require_staff;
 use super::tickets::visible_ticket;
-use super::{Actor, Desk, DeskError, NewFile};
+use super::{Actor, Desk, DeskError, NewFile, Refusal, Thing};
 use crate::mail_in::{self, Inbound, MailError};
 use crate::notify;
+use crate::store::inbound::ReceivedMail;
 use crate::store::{accounts, inbound, outbox, tickets};
 
 /// What became of a received message.
@@ -198,5 +200,112 @@ impl Desk {
             Err(DeskError::Refused(refusal)) => quarantine(refusal.to_string()).await,
             Err(e) => Err(e),
         }
+    }
+}
+
+impl Desk {
+    /// The quarantine, newest first: mails to tickets from people who may not write to them.
+    pub async fn quarantined_mails(&self, actor: &Actor) -> Result<Vec<ReceivedMail>, DeskError> {
+        require_staff(actor)?;
+        let mut conn = self.store.read().await?;
+        Ok(inbound::with_outcome(&mut conn, "quarantined", 500).await?)
+    }
+
+    /// A quarantined mail's raw message, for staff to read before they decide.
+    pub async fn quarantined_message(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<(ReceivedMail, Vec<u8>), DeskError> {
+        require_staff(actor)?;
+        let mut conn = self.store.read().await?;
+        let mail = inbound::by_id(&mut conn, id)
+            .await?
+            .ok_or(DeskError::NotFound(Thing::ReceivedMail))?;
+        let sha256 = mail
+            .raw_sha256
+            .clone()
+            .ok_or(DeskError::NotFound(Thing::ReceivedMail))?;
+        drop(conn);
+        let raw = self
+            .file_setup
+            .files
+            .get(&sha256)
+            .await
+            .map_err(|e| DeskError::Fault(e.to_string()))?;
+        Ok((mail, raw))
+    }
+
+    /// Staff decide on a quarantined mail: `release` puts it on its ticket as an internal note
+    /// by the reviewer, naming its sender, with its files (never as the customer's reply: a
+    /// stranger's mail does not stop or start the customer's clocks); otherwise it is
+    /// dismissed. Either once.
+    pub async fn review_quarantined(
+        &self,
+        actor: &Actor,
+        id: i64,
+        release: bool,
+    ) -> Result<ReceivedMail, DeskError> {
+        let (mail, raw) = self.quarantined_message(actor, id).await?;
+        let ticket_id = match (release, mail.ticket_id) {
+            (true, None) => return Err(Refusal::MailNotQuarantined.into()),
+            (_, ticket) => ticket,
+        };
+        let outcome = if release { "released" } else { "dismissed" };
+        // The decision is claimed first, so two reviewers never both release it.
+        let mut tx = self.store.write().await?;
+        if !inbound::review(&mut tx, id, outcome, self.clock.now().as_second()).await? {
+            return Err(Refusal::MailNotQuarantined.into());
+        }
+        tx.commit().await?;
+        if let (true, Some(ticket_id)) = (release, ticket_id) {
+            let released = async {
+                let parsed = mail_in::parse(&raw, raw.len()).map_err(|e| {
+                    DeskError::Fault(format!("a quarantined mail no longer parses: {e}"))
+                })?;
+                // Mail's own header words, in any language: who wrote it and about what.
+                let note = format!(
+                    "From: {}\nSubject: {}\n\n{}",
+                    mail.sender, mail.subject, parsed.text
+                );
+                let files = parsed
+                    .files
+                    .into_iter()
+                    .map(|(name, bytes)| NewFile { name, bytes })
+                    .collect();
+                self.comment_with_files(actor, ticket_id, &note, false, files)
+                    .await
+            };
+            if let Err(e) = released.await {
+                let mut tx = self.store.write().await?;
+                inbound::settle(
+                    &mut tx,
+                    &mail.message_id,
+                    "quarantined",
+                    &mail.reason,
+                    mail.ticket_id,
+                    mail.raw_sha256.as_deref(),
+                )
+                .await?;
+                tx.commit().await?;
+                return Err(e);
+            }
+        }
+        let mut tx = self.store.write().await?;
+        crate::store::audit::record(
+            &mut tx,
+            self.clock.now().as_second(),
+            actor.id(),
+            actor.token_id,
+            &format!("mail.{outcome}"),
+            &format!("mail:{id}"),
+            &serde_json::json!({ "sender": mail.sender, "ticket": mail.ticket_id }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ReceivedMail {
+            outcome: outcome.into(),
+            ..mail
+        })
     }
 }

@@ -417,6 +417,19 @@ impl Desk {
         topic: Topic,
         write: impl Fn(sladesk_core::text::Language) -> notify::Mail,
     ) -> Result<(), DeskError> {
+        self.mail_requester_with_files(conn, ticket, topic, &[], write)
+            .await
+    }
+
+    /// As `mail_requester`, the mail carrying these files (attachment ids).
+    pub(crate) async fn mail_requester_with_files(
+        &self,
+        conn: &mut Conn,
+        ticket: &Ticket,
+        topic: Topic,
+        files: &[i64],
+        write: impl Fn(sladesk_core::text::Language) -> notify::Mail,
+    ) -> Result<(), DeskError> {
         let wanted = match topic {
             Topic::Always => true,
             Topic::Status | Topic::Reply => {
@@ -436,7 +449,7 @@ impl Desk {
             .filter(|u| u.disabled_at.is_none())
         {
             let mail = write(requester.language);
-            outbox::enqueue(
+            let queued = outbox::enqueue(
                 conn,
                 &requester.email,
                 &mail.subject,
@@ -445,6 +458,9 @@ impl Desk {
                 self.clock.now().as_second(),
             )
             .await?;
+            if !files.is_empty() {
+                outbox::attach_files(conn, queued, files).await?;
+            }
         }
         Ok(())
     }

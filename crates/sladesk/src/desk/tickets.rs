@@ -549,12 +549,25 @@ impl Desk {
             let event = self
                 .append(&mut tx, actor, &ticket, public, Some(body.clone()), change)
                 .await?;
-            self.record_files(&mut tx, &policy, ticket.id, event, &stored, at)
+            let ids = self
+                .record_files(&mut tx, &policy, ticket.id, event, &stored, at)
                 .await?;
             if public {
+                // T5: the reply's files travel with its mail up to the policy's size; above
+                // it, the mail names them and they are fetched from the ticket.
+                let total: u64 = stored.iter().map(|f| f.size).sum();
+                let (carried, named): (&[i64], Vec<(&str, u64)>) =
+                    if total <= policy.attachments.mail_up_to_bytes {
+                        (&ids, Vec::new())
+                    } else {
+                        (
+                            &[],
+                            stored.iter().map(|f| (f.name.as_str(), f.size)).collect(),
+                        )
+                    };
                 let t = ticket.clone();
-                self.mail_requester(&mut tx, &t, Topic::Reply, |lang| {
-                    notify::staff_reply(&t, &body, lang, &self.public_url)
+                self.mail_requester_with_files(&mut tx, &t, Topic::Reply, carried, |lang| {
+                    notify::staff_reply(&t, &body, &named, lang, &self.public_url)
                 })
                 .await?;
             }

@@ -4,13 +4,14 @@
 
 use std::time::Duration;
 
-use lettre::message::Mailbox;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::{Config, JobsConfig};
 use crate::desk::Desk;
+use crate::domain::attachments::FileState;
 use crate::metrics::Metrics;
 use crate::store::outbox::{self, Mail};
 
@@ -89,7 +90,10 @@ impl Mailer {
                 return;
             }
             for mail in &batch {
-                let result = self.deliver(transport, mail).await;
+                let result = match carried_files(desk, mail).await {
+                    Ok(files) => self.deliver(transport, mail, files).await,
+                    Err(waiting) => Err(waiting),
+                };
                 let Ok(mut conn) = desk.store.write().await else {
                     return;
                 };
@@ -124,6 +128,7 @@ impl Mailer {
         &self,
         transport: &AsyncSmtpTransport<Tokio1Executor>,
         mail: &Mail,
+        files: Vec<(String, Vec<u8>)>,
     ) -> Result<(), String> {
         let from: Mailbox = self
             .from
@@ -152,16 +157,55 @@ impl Mailer {
                 .recipient
                 .parse()
                 .map_err(|e| format!("bad recipient address: {e}"))?)
-            .subject(&mail.subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(mail.body.clone())
-            .map_err(|e| e.to_string())?;
+            .subject(&mail.subject);
+        let message = if files.is_empty() {
+            message
+                .header(ContentType::TEXT_PLAIN)
+                .body(mail.body.clone())
+        } else {
+            let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(mail.body.clone()));
+            for (name, bytes) in files {
+                parts = parts.singlepart(Attachment::new(name).body(
+                    bytes,
+                    ContentType::parse("application/octet-stream").map_err(|e| e.to_string())?,
+                ));
+            }
+            message.multipart(parts)
+        }
+        .map_err(|e| e.to_string())?;
         transport
             .send(message)
             .await
             .map(|_| ())
             .map_err(|e| e.to_string())
     }
+}
+
+/// The files a mail carries, read from the file store; an error (the mail waits) while one
+/// is still being checked. A file the check refused is left out.
+async fn carried_files(desk: &Desk, mail: &Mail) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let mut files = Vec::new();
+    for &id in &mail.files {
+        let found = match desk.store.read().await {
+            Ok(mut conn) => crate::store::attachments::by_id(&mut conn, id)
+                .await
+                .map_err(|e| e.to_string())?,
+            Err(e) => return Err(e.to_string()),
+        };
+        let Some(file) = found else { continue };
+        match file.state {
+            FileState::Checking => return Err(format!("file {id} is still being checked")),
+            FileState::Refused => continue,
+            FileState::Available => {}
+        }
+        let bytes = desk
+            .files()
+            .get(&file.sha256)
+            .await
+            .map_err(|e| e.to_string())?;
+        files.push((file.name, bytes));
+    }
+    Ok(files)
 }
 
 /// Seconds until the next attempt after `attempts` failed ones: doubling, capped.

@@ -260,20 +260,57 @@ pub fn unmatched_mail(subject: &str, language: Option<Language>, public_url: &st
     }
 }
 
-pub fn staff_reply(ticket: &Ticket, body: &str, language: Language, public_url: &str) -> Mail {
+/// `too_large`: the reply's files that the mail does not carry (together over the policy's
+/// size), named so that the reader fetches them from the ticket.
+pub fn staff_reply(
+    ticket: &Ticket,
+    body: &str,
+    too_large: &[(&str, u64)],
+    language: Language,
+    public_url: &str,
+) -> Mail {
     let number = ticket_number(ticket.id);
     let args = [
         ("number", number.into()),
         ("subject", ticket.subject.clone().into()),
         ("url", link(public_url, ticket).into()),
     ];
+    let files = if too_large.is_empty() {
+        String::new()
+    } else {
+        let listed: Vec<String> = too_large
+            .iter()
+            .map(|(name, size)| format!("- {name} ({})", file_size(*size, language)))
+            .collect();
+        format!(
+            "{}\n{}",
+            tr(language, "mail_reply_files_in_portal", &args),
+            listed.join("\n")
+        )
+    };
     Mail {
         subject: tr(language, "mail_reply_subject", &args),
         body: paragraphs([
             tr(language, "mail_reply_intro", &args),
             body.to_string(),
+            files,
             tr(language, "mail_reply_in_portal", &args),
         ]),
+    }
+}
+
+/// A file's size as people read it: "812 B", "12.3 KiB" ("12,3 KiB" in Dutch).
+pub fn file_size(bytes: u64, language: Language) -> String {
+    const KIB: f64 = 1024.0;
+    let (value, unit) = match bytes as f64 {
+        b if b < KIB => return format!("{bytes} B"),
+        b if b < KIB * KIB => (b / KIB, "KiB"),
+        b => (b / (KIB * KIB), "MiB"),
+    };
+    let text = format!("{value:.1}");
+    match language {
+        Language::Nl => format!("{} {unit}", text.replace('.', ",")),
+        Language::En => format!("{text} {unit}"),
     }
 }
 

@@ -12,11 +12,15 @@ pub struct ReceivedMail {
     pub message_id: String,
     pub sender: String,
     pub subject: String,
-    pub received_at: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub received_at: jiff::Timestamp,
     /// commented, quarantined, ignored, answered (or receiving, while it is acted on).
     pub outcome: String,
     pub reason: String,
     pub ticket_id: Option<i64>,
+    /// Where a quarantined mail's raw bytes are kept in the file store.
+    #[serde(skip)]
+    pub raw_sha256: Option<String>,
 }
 
 fn received(row: &AnyRow) -> Result<ReceivedMail, StoreError> {
@@ -25,10 +29,15 @@ fn received(row: &AnyRow) -> Result<ReceivedMail, StoreError> {
         message_id: col(row, "message_id")?,
         sender: col(row, "sender")?,
         subject: col(row, "subject")?,
-        received_at: col(row, "received_at")?,
+        received_at: {
+            let second: i64 = col(row, "received_at")?;
+            jiff::Timestamp::from_second(second)
+                .map_err(|e| StoreError::Corrupt(format!("mail time {second}: {e}")))?
+        },
         outcome: col(row, "outcome")?,
         reason: col(row, "reason")?,
         ticket_id: col(row, "ticket_id")?,
+        raw_sha256: col(row, "raw_sha256")?,
     })
 }
 
@@ -111,6 +120,31 @@ pub async fn answered_since(conn: &mut Conn, sender: &str, since: i64) -> Result
     .fetch_optional(&mut *conn)
     .await?;
     Ok(found.is_some())
+}
+
+pub async fn by_id(conn: &mut Conn, id: i64) -> Result<Option<ReceivedMail>, StoreError> {
+    sqlx::query("SELECT * FROM inbound_mails WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(received)
+        .transpose()
+}
+
+/// Records a staff member's review of a quarantined mail (released or dismissed), once: false
+/// when it was no longer quarantined.
+pub async fn review(conn: &mut Conn, id: i64, outcome: &str, now: i64) -> Result<bool, StoreError> {
+    Ok(sqlx::query(
+        "UPDATE inbound_mails SET outcome = $1, reviewed_at = $2 WHERE id = $3 AND outcome = 'quarantined'",
+    )
+    .bind(outcome)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1)
 }
 
 /// Received mails with `outcome`, newest first.

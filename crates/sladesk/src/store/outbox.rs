@@ -16,6 +16,8 @@ pub struct Mail {
     /// The left part of the mail's Message-ID (the mailer adds `@` and the sender's domain);
     /// a reply names it in In-Reply-To or References, which finds the ticket.
     pub message_id: Option<String>,
+    /// The ticket files it carries (attachment ids).
+    pub files: Vec<i64>,
 }
 
 fn mail(row: &AnyRow) -> Result<Mail, StoreError> {
@@ -27,6 +29,14 @@ fn mail(row: &AnyRow) -> Result<Mail, StoreError> {
         ticket_id: col(row, "ticket_id")?,
         attempts: col(row, "attempts")?,
         message_id: col(row, "message_id")?,
+        files: {
+            let listed: Option<String> = col(row, "files")?;
+            match listed {
+                Some(json) => serde_json::from_str(&json)
+                    .map_err(|e| StoreError::Corrupt(format!("outbox files `{json}`: {e}")))?,
+                None => Vec::new(),
+            }
+        },
     })
 }
 
@@ -68,7 +78,7 @@ pub async fn claim_due(
         "lease_until",
         "sent_at IS NULL AND next_attempt_at <= $2",
         "id",
-        "id, recipient, subject, body, ticket_id, attempts, message_id",
+        "id, recipient, subject, body, ticket_id, attempts, message_id, files",
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(now + lease_seconds)
@@ -79,6 +89,16 @@ pub async fn claim_due(
     let mut mails = rows.iter().map(mail).collect::<Result<Vec<_>, _>>()?;
     mails.sort_by_key(|m| m.id);
     Ok(mails)
+}
+
+/// Gives a queued mail the files it carries.
+pub async fn attach_files(conn: &mut Conn, id: i64, files: &[i64]) -> Result<(), StoreError> {
+    sqlx::query("UPDATE outbox SET files = $1 WHERE id = $2")
+        .bind(serde_json::Value::from(files).to_string())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// The random part of a Message-ID: nobody can guess another mail's and so post to its ticket.

@@ -21,6 +21,7 @@ mod headers;
 mod input;
 mod language;
 pub mod limits;
+mod mail;
 mod openapi;
 mod pages;
 mod policies;
@@ -122,6 +123,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/tickets/{id}/comments", axum::routing::post(api::comment))
         .route("/files/{id}", get(attachments::download))
+        .route("/mail/quarantine", get(mail::quarantine))
+        .route("/mail/quarantine/{id}/message", get(mail::message))
+        .route("/mail/quarantine/{id}/release", post(mail::release))
+        .route("/mail/quarantine/{id}/dismiss", post(mail::dismiss))
         .route(
             "/tickets/{id}/transitions",
             axum::routing::post(api::transition),

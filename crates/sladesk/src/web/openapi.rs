@@ -11,8 +11,8 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
-    api, attachments, availability, billing, continuity, credits, fairuse, policies, releases,
-    reports, status,
+    api, attachments, availability, billing, continuity, credits, fairuse, mail, policies,
+    releases, reports, status,
 };
 
 #[derive(OpenApi)]
@@ -22,7 +22,7 @@ use super::{
         api::create_organization, api::list_organizations, api::get_organization, api::update_organization,
         api::create_user, api::list_users, api::get_user, api::list_tokens, api::revoke_token, api::set_user_active,
         api::create_ticket, api::list_tickets, api::get_ticket, api::update_ticket,
-        api::comment, attachments::comment_with_files, attachments::list, attachments::download, api::transition, api::dispute, api::escalate, api::exclude, api::phone_call, api::events, api::audit,
+        api::comment, attachments::comment_with_files, attachments::list, attachments::download, mail::quarantine, mail::message, mail::release, mail::dismiss, api::transition, api::dispute, api::escalate, api::exclude, api::phone_call, api::events, api::audit,
         api::registrations, api::approve_registration, api::reject_registration, api::organization_mfa,
         api::organization_sso, api::set_organization_sso, api::remove_organization_sso,
         availability::create_component, availability::list_components, availability::add_monitor,
@@ -502,6 +502,8 @@ fn add_links(doc: &mut Value) {
                 ("ticket_billing", "read its proposals and time"),
                 ("create_proposal", "propose work outside support"),
                 ("book_time", "book time on it"),
+                ("comment_with_files", "reply or write a note with files"),
+                ("list_ticket_files", "list its files"),
             ],
         ),
         (

@@ -593,19 +593,8 @@ pub(super) async fn ticket_page(
     )
 }
 
-/// A file's size as people read it: "812 B", "12.3 KiB" ("12,3 KiB" in Dutch).
 fn file_size(bytes: i64, language: Language) -> String {
-    const KIB: f64 = 1024.0;
-    let (value, unit) = match bytes as f64 {
-        b if b < KIB => return format!("{bytes} B"),
-        b if b < KIB * KIB => (b / KIB, "KiB"),
-        b => (b / (KIB * KIB), "MiB"),
-    };
-    let text = format!("{value:.1}");
-    match language {
-        Language::Nl => format!("{} {unit}", text.replace('.', ",")),
-        Language::En => format!("{text} {unit}"),
-    }
+    crate::notify::file_size(u64::try_from(bytes).unwrap_or(0), language)
 }
 
 /// A file of a ticket, for whoever may see the event it came with (T5), as a download.

@@ -4,6 +4,9 @@
 -- References finds its ticket.
 ALTER TABLE outbox ADD COLUMN message_id TEXT;
 CREATE INDEX outbox_message_id ON outbox(message_id);
+-- The files a mail carries (a JSON list of attachment ids), sent with it when they are
+-- available; NULL: none.
+ALTER TABLE outbox ADD COLUMN files TEXT;
 
 -- A file on a ticket, attached to the event (new ticket, reply, note) it came with: whoever
 -- may see the event may download it. The bytes live in the file store, named by their
