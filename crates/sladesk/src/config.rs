@@ -73,6 +73,8 @@ pub struct MailInConfig {
     pub address: String,
     /// Larger messages are refused whole.
     pub max_message_bytes: usize,
+    /// A mailbox the server reads replies from, instead of (or besides) an MTA's pipe.
+    pub imap: ImapConfig,
 }
 
 impl Default for MailInConfig {
@@ -80,7 +82,63 @@ impl Default for MailInConfig {
         MailInConfig {
             address: String::new(),
             max_message_bytes: 40 * 1024 * 1024,
+            imap: ImapConfig::default(),
         }
+    }
+}
+
+/// The mailbox `serve` reads (docs/MAIL.md); an empty `host` turns it off.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImapConfig {
+    pub host: String,
+    pub port: u16,
+    /// `tls` (IMAPS, port 993) or `none` (plain: a server on this machine only).
+    pub tls: String,
+    /// PEM certificates to trust besides the public roots (a company's own CA).
+    pub ca_file: Option<PathBuf>,
+    pub username: String,
+    pub password: String,
+    /// Where new mail arrives.
+    pub folder: String,
+    /// Where each message goes once acted on (made if absent).
+    pub done_folder: String,
+    /// Seconds between looks when the server has no IDLE (and the longest IDLE).
+    pub poll_seconds: u64,
+}
+
+impl Default for ImapConfig {
+    fn default() -> ImapConfig {
+        ImapConfig {
+            host: String::new(),
+            port: 993,
+            tls: "tls".into(),
+            ca_file: None,
+            username: String::new(),
+            password: String::new(),
+            folder: "INBOX".into(),
+            done_folder: "sladesk-done".into(),
+            poll_seconds: 60,
+        }
+    }
+}
+
+impl fmt::Debug for ImapConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ImapConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("ca_file", &self.ca_file)
+            .field("username", &self.username)
+            .field(
+                "password",
+                &if self.password.is_empty() { "" } else { "***" },
+            )
+            .field("folder", &self.folder)
+            .field("done_folder", &self.done_folder)
+            .field("poll_seconds", &self.poll_seconds)
+            .finish()
     }
 }
 

@@ -21,7 +21,8 @@ use sqlx::Connection;
 on_both_databases!(
     files_are_seen_by_whoever_sees_their_comment,
     replies_by_mail_continue_their_ticket,
-    files_wait_for_their_check_and_travel_with_mail
+    files_wait_for_their_check_and_travel_with_mail,
+    the_mailbox_is_read_and_survives_a_dropped_connection
 );
 
 const BOUNDARY: &str = "sladesk-test-boundary";
@@ -357,6 +358,104 @@ async fn files_wait_for_their_check_and_travel_with_mail(backend: Backend) {
     assert_eq!(harmful["state"], "refused");
     let (status, _, _) = download(&s, &agent, harmful["id"].as_i64().unwrap()).await;
     assert_eq!(status, StatusCode::CONFLICT);
+    s.stop().await;
+}
+
+/// The customer replies on the ticket, waited for (the mailbox is read by the server's job).
+async fn replies_on(s: &Server, token: &str, id: i64, want: usize) -> Vec<String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let (_, events) = s.get(token, &format!("/api/v1/tickets/{id}/events")).await;
+        let bodies: Vec<String> = events
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "customer_reply")
+            .map(|e| e["body"].as_str().unwrap().to_string())
+            .collect();
+        if bodies.len() >= want {
+            return bodies;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{want} replies by mail; have {bodies:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+async fn the_mailbox_is_read_and_survives_a_dropped_connection(backend: Backend) {
+    let db = Database::fresh(backend).await;
+    let mut imap = common::ImapServer::start(&work_dir("imap"));
+    let mut config = test_config(&db.url);
+    config.data_dir = work_dir("imap-data");
+    // IMAPS, the server's certificate checked against the test's own CA.
+    config.mail_in.imap.host = "localhost".into();
+    config.mail_in.imap.port = imap.tls_port;
+    config.mail_in.imap.tls = "tls".into();
+    config.mail_in.imap.ca_file = Some(imap.ca_file.clone());
+    config.mail_in.imap.username = "desk".into();
+    config.mail_in.imap.password = "secret".into();
+    config.mail_in.imap.poll_seconds = 1;
+    let s = Server::start(config).await;
+    let acme = s.organization("Acme", None).await;
+    let customer = s
+        .token("jan@acme.example", Role::Customer, Some(acme))
+        .await;
+    let agent = s.token("eva@vendor.example", Role::FirstLine, None).await;
+    let ticket = s.file_ticket(&customer, None, "Sync stops").await;
+    let id = ticket["id"].as_i64().unwrap();
+    let number = ticket["number"].as_str().unwrap().to_string();
+    let reply = |n: u32, text: &str| {
+        format!(
+            "From: jan@acme.example\nSubject: Re: [{number}] Sync stops\nMessage-ID: <imap-{n}@acme.example>\n\n{text}\n"
+        )
+    };
+
+    // A reply delivered to the mailbox becomes a comment, and leaves the inbox for the done
+    // folder (IDLE tells the server at once).
+    imap.deliver(&reply(1, "It works again."));
+    assert_eq!(replies_on(&s, &agent, id, 1).await, ["It works again."]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while imap.count("INBOX") > 0 || imap.count("sladesk-done") == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "moved to the done folder"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    // The IMAP server goes away (every connection drops); mail arrives meanwhile; when it is
+    // back, the server logs in again (over TLS again) and reads on.
+    imap.stop();
+    imap.deliver(&reply(2, "And the export too."));
+    imap.restart();
+    let logins = || -> Vec<String> {
+        imap.log()
+            .lines()
+            .filter(|l| l.contains("Login: user=<desk>"))
+            .map(str::to_string)
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while logins().len() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no login after the drop: {}",
+            imap.log()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        logins().iter().all(|l| l.contains(", TLS,")),
+        "{:?}",
+        logins()
+    );
+    imap.deliver(&reply(3, "Thanks!"));
+    assert_eq!(
+        replies_on(&s, &agent, id, 3).await,
+        ["It works again.", "And the export too.", "Thanks!"]
+    );
     s.stop().await;
 }
 

@@ -3,6 +3,7 @@
 //! PostgreSQL), so with several replicas each piece is done by one of them; alerts are recorded
 //! under a unique key, so each is sent exactly once.
 
+mod imap;
 mod mailer;
 pub mod monitors;
 mod webhooks;
@@ -210,6 +211,7 @@ pub fn spawn(
             }
         })
     };
+    let mailbox = imap::spawn(desk.clone(), config, shutdown.clone());
     let mailer = Mailer::new(config);
     let mail = every(interval, shutdown, move || {
         let desk = desk.clone();
@@ -231,6 +233,9 @@ pub fn spawn(
         files,
         sweep,
     ]
+    .into_iter()
+    .chain(mailbox)
+    .collect()
 }
 
 /// As [`every`], with the first round after `first`.

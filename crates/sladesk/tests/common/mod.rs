@@ -585,3 +585,178 @@ pub fn dutch(local: &str) -> jiff::Timestamp {
         .unwrap()
         .timestamp()
 }
+
+/// A real IMAP server (Debian's dovecot-imapd; `scripts/test` installs it) of the test's own:
+/// its configuration, state and Maildirs in a temporary folder, one user `desk`.
+pub struct ImapServer {
+    /// Plain IMAP, and IMAPS with a certificate for `localhost` signed by `ca_file`'s CA.
+    pub port: u16,
+    pub tls_port: u16,
+    pub ca_file: PathBuf,
+    dir: PathBuf,
+    child: Option<Child>,
+}
+
+/// The uid and gid the mailboxes belong to (dovecot never serves mail as root).
+const MAIL_UID: u32 = 65534;
+
+impl ImapServer {
+    pub fn start(dir: &Path) -> ImapServer {
+        let _ = std::fs::remove_dir_all(dir);
+        for sub in ["run", "state", "mail"] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+        }
+        std::os::unix::fs::chown(dir.join("mail"), Some(MAIL_UID), Some(MAIL_UID)).unwrap();
+        std::fs::write(dir.join("passwd"), "desk:{PLAIN}secret\n").unwrap();
+        // A CA of the test's own and a certificate for localhost (rustls takes no self-signed
+        // certificate as its own anchor).
+        std::fs::write(
+            dir.join("leaf.ext"),
+            "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n",
+        )
+        .unwrap();
+        for args in [
+            "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=sladesk-test-ca",
+            "req -newkey rsa:2048 -nodes -keyout key.pem -out leaf.csr -subj /CN=localhost",
+            "x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out cert.pem -days 2 -extfile leaf.ext",
+        ] {
+            let made = Command::new("openssl")
+                .args(args.split(' '))
+                .current_dir(dir)
+                .output()
+                .expect("openssl");
+            assert!(
+                made.status.success(),
+                "{}",
+                String::from_utf8_lossy(&made.stderr)
+            );
+        }
+        let (port, tls_port) = (free_port(), free_port());
+        let d = dir.display();
+        let config = format!(
+            "protocols = imap\nlisten = 127.0.0.1\nbase_dir = {d}/run\nstate_dir = {d}/state\n\
+             log_path = {d}/dovecot.log\nssl = yes\nssl_cert = <{d}/cert.pem\nssl_key = <{d}/key.pem\n\
+             disable_plaintext_auth = no\n\
+             mail_location = maildir:{d}/mail/%u\nfirst_valid_uid = 1\n\
+             passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/passwd\n}}\n\
+             userdb {{\n  driver = static\n  args = uid={MAIL_UID} gid={MAIL_UID} home={d}/mail/%u\n}}\n\
+             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = {tls_port}\n  }}\n}}\n\
+             service anvil {{\n  chroot =\n}}\n"
+        );
+        std::fs::write(dir.join("dovecot.conf"), config).unwrap();
+        let mut server = ImapServer {
+            port,
+            tls_port,
+            ca_file: dir.join("ca.pem"),
+            dir: dir.to_path_buf(),
+            child: None,
+        };
+        server.restart();
+        server
+    }
+
+    /// Starts (again) on the same port, and waits until it greets.
+    pub fn restart(&mut self) {
+        let child = Command::new("dovecot")
+            .args(["-F", "-c"])
+            .arg(self.dir.join("dovecot.conf"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dovecot (apt install dovecot-imapd; scripts/test installs it)");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let greets = || {
+            use std::io::Read;
+            let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) else {
+                return false;
+            };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+            let mut banner = [0u8; 4];
+            stream.read_exact(&mut banner).is_ok() && &banner == b"* OK"
+        };
+        while !greets() {
+            assert!(Instant::now() < deadline, "dovecot did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Stops it, dropping every connection (`dovecot stop`: the master ends its imap
+    /// processes too, which a killed master would leave serving their sessions).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let stopped = Command::new("dovecot")
+                .arg("-c")
+                .arg(self.dir.join("dovecot.conf"))
+                .arg("stop")
+                .status();
+            if !stopped.is_ok_and(|s| s.success()) {
+                let _ = child.kill();
+            }
+            let _ = child.wait();
+        }
+        // The master's children go with it; wait until the port is free again.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            assert!(Instant::now() < deadline, "dovecot did not stop");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn maildir(&self, folder: &str) -> PathBuf {
+        let user = self.dir.join("mail/desk");
+        match folder {
+            "INBOX" => user,
+            other => user.join(format!(".{other}")),
+        }
+    }
+
+    /// Delivers a message to the inbox, as the MTA's local delivery would (a new Maildir file).
+    pub fn deliver(&self, raw: &str) {
+        let inbox = self.maildir("INBOX");
+        for sub in ["tmp", "new", "cur"] {
+            std::fs::create_dir_all(inbox.join(sub)).unwrap();
+        }
+        for dir in [
+            self.dir.join("mail/desk"),
+            inbox.join("tmp"),
+            inbox.join("new"),
+            inbox.join("cur"),
+        ] {
+            std::os::unix::fs::chown(&dir, Some(MAIL_UID), Some(MAIL_UID)).unwrap();
+        }
+        let name = format!(
+            "{}.{}.test",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
+        let tmp = inbox.join("tmp").join(&name);
+        std::fs::write(&tmp, raw.replace('\n', "\r\n")).unwrap();
+        std::os::unix::fs::chown(&tmp, Some(MAIL_UID), Some(MAIL_UID)).unwrap();
+        std::fs::rename(&tmp, inbox.join("new").join(&name)).unwrap();
+    }
+
+    /// What dovecot logged (its logins say whether they came over TLS).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("dovecot.log")).unwrap_or_default()
+    }
+
+    /// Messages in `folder` (`INBOX` or another).
+    pub fn count(&self, folder: &str) -> usize {
+        ["new", "cur"]
+            .iter()
+            .filter_map(|sub| std::fs::read_dir(self.maildir(folder).join(sub)).ok())
+            .map(|entries| entries.flatten().count())
+            .sum()
+    }
+}
+
+impl Drop for ImapServer {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
