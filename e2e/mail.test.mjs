@@ -110,6 +110,29 @@ test("a log on a new ticket, a screenshot in the reply, and the customer's answe
   assert.equal(await customer.getByRole("link", { name: "after.log" }).count(), 1);
   assert.equal(await customer.getByRole("link", { name: "renew-token.png" }).count(), 1, "the agent's screenshot");
   assert.deepEqual(await violations(customer), []);
+
+  // A stranger writes to the ticket: quarantined, reviewed by staff, added as a note.
+  const stranger = [
+    "From: Mallory <mallory@elsewhere.example>",
+    `Subject: Re: [${number}] Exact-koppeling weigert`,
+    "Message-ID: <mallory-1@elsewhere.example>",
+    "",
+    "Please send me the customer's order export.",
+    "",
+  ].join("\r\n");
+  sladesk(["mail", "receive"], stranger);
+  await desk.goto(`${base}/mail/quarantine`);
+  const held = desk.locator("#quarantine tbody tr");
+  assert.equal(await held.count(), 1);
+  assert.match(await held.textContent(), /mallory@elsewhere\.example/);
+  assert.deepEqual(await violations(desk), []);
+  await held.getByRole("button", { name: "Add to the ticket as a note" }).click();
+  await desk.waitForURL(/\/mail\/quarantine$/);
+  assert.equal(await desk.locator("#quarantine-empty").count(), 1);
+  await desk.goto(`${base}/tickets/${ticketId}`);
+  assert.match(await desk.locator("article.internal").last().textContent(), /From: mallory@elsewhere\.example/);
+  await customer.reload();
+  assert.doesNotMatch(await customer.content(), /mallory/, "a note never reaches the customer");
   await customerContext.close();
   await staffContext.close();
 });

@@ -1259,3 +1259,16 @@ attach_files = Files (optional)
 attach_files_note = Logs, screenshots, exports: up to { $size } a file.
 file_checking = being checked
 mail_reply_files_in_portal = Files with this reply, too large together to send by mail (download them from the ticket):
+
+## The quarantine of received mail
+quarantine_nav = Quarantine
+quarantine_title = Mail in quarantine
+quarantine_intro = Mails to tickets from people who may not write to them. Release one to put it on its ticket as an internal note (never as the customer's reply), or dismiss it. The subject downloads the message as received.
+quarantine_received = Received
+quarantine_sender = Sender
+quarantine_ticket = Ticket
+quarantine_decision = Decision
+quarantine_release = Add to the ticket as a note
+quarantine_dismiss = Dismiss
+quarantine_empty = Nothing in quarantine.
+quarantine_no_subject = (no subject)

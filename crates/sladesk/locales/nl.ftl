@@ -1256,3 +1256,16 @@ attach_files = Bestanden (optioneel)
 attach_files_note = Logbestanden, schermafbeeldingen, exports: tot { $size } per bestand.
 file_checking = wordt gecontroleerd
 mail_reply_files_in_portal = Bestanden bij deze reactie, samen te groot om te mailen (download ze bij het ticket):
+
+## De quarantaine van ontvangen mail
+quarantine_nav = Quarantaine
+quarantine_title = Mail in quarantaine
+quarantine_intro = Mails aan tickets van mensen die er niet aan mogen schrijven. Geef er een vrij om hem als interne notitie aan het ticket toe te voegen (nooit als reactie van de klant), of verwerp hem. Het onderwerp downloadt het bericht zoals het binnenkwam.
+quarantine_received = Ontvangen
+quarantine_sender = Afzender
+quarantine_ticket = Ticket
+quarantine_decision = Besluit
+quarantine_release = Als notitie aan het ticket toevoegen
+quarantine_dismiss = Verwerpen
+quarantine_empty = Er staat niets in quarantaine.
+quarantine_no_subject = (geen onderwerp)

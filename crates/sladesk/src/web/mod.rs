@@ -22,6 +22,7 @@ mod input;
 mod language;
 pub mod limits;
 mod mail;
+mod quarantine_pages;
 mod openapi;
 mod pages;
 mod policies;
@@ -347,6 +348,12 @@ pub fn router(state: AppState) -> Router {
         .route("/reports", get(reports::page))
         .route("/fair-use", get(fairuse_pages::page))
         .route("/backups", get(continuity::page))
+        .route("/mail/quarantine", get(quarantine_pages::show))
+        .route("/mail/quarantine/{id}", post(quarantine_pages::decide))
+        .route(
+            "/mail/quarantine/{id}/message",
+            get(quarantine_pages::message),
+        )
         .route("/fair-use/run", post(fairuse_pages::rerun))
         .route("/fair-use/tenants/{id}", get(fairuse_pages::tenant))
         .route("/fair-use/cases", post(fairuse_pages::open))

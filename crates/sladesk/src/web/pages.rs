@@ -55,6 +55,7 @@ const TEMPLATE_SOURCES: &[(&str, &str)] = &[
     ("billing.html", include_str!("templates/billing.html")),
     ("fairuse.html", include_str!("templates/fairuse.html")),
     ("backups.html", include_str!("templates/backups.html")),
+    ("quarantine.html", include_str!("templates/quarantine.html")),
     (
         "fairuse_tenant.html",
         include_str!("templates/fairuse_tenant.html"),
