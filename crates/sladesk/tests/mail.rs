@@ -51,9 +51,13 @@ fn form(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> Vec<u8> {
 }
 
 async fn upload(s: &Server, token: &str, ticket: i64, body: Vec<u8>) -> (StatusCode, Value) {
+    post_form(s, token, &format!("/api/v1/tickets/{ticket}/files"), body).await
+}
+
+async fn post_form(s: &Server, token: &str, path: &str, body: Vec<u8>) -> (StatusCode, Value) {
     let response = s
         .client
-        .post(format!("{}/api/v1/tickets/{ticket}/files", s.base))
+        .post(format!("{}{path}", s.base))
         .bearer_auth(token)
         .header(
             "content-type",
@@ -140,6 +144,45 @@ async fn files_are_seen_by_whoever_sees_their_comment(backend: Backend) {
         files[0]["id"].as_i64().unwrap(),
         files[1]["id"].as_i64().unwrap(),
     );
+
+    // A new ticket filed through the API with a file: the file is on its creation.
+    let (status, filed) = post_form(
+        &s,
+        &customer,
+        "/api/v1/tickets/with-files",
+        form(
+            &[
+                ("type", "incident"),
+                ("environment", "production"),
+                ("product", "Qixium"),
+                ("subject", "Export fails"),
+                ("description", "See the attached export log."),
+            ],
+            &[("export.log", b"export: disk full\n")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{filed}");
+    let filed_id = filed["id"].as_i64().unwrap();
+    let (_, with) = s
+        .get(&customer, &format!("/api/v1/tickets/{filed_id}/files"))
+        .await;
+    let (_, events) = s
+        .get(&customer, &format!("/api/v1/tickets/{filed_id}/events"))
+        .await;
+    assert_eq!(with[0]["name"], "export.log", "{with}");
+    assert_eq!(
+        with[0]["event_id"], events[0]["id"],
+        "on the creation event"
+    );
+    let (status, _) = post_form(
+        &s,
+        &customer,
+        "/api/v1/tickets/with-files",
+        form(&[("type", "nonsense"), ("subject", "x")], &[]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 
     // The customer sees the log, not the note's screenshot; another organisation sees nothing.
     let (_, theirs) = s

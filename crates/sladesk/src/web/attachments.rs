@@ -11,7 +11,8 @@ use super::AppState;
 use super::error::{ApiError, Problem};
 use super::extract::{Auth, Id};
 use super::schema::{TicketResponse, Visibility};
-use super::upload::{Upload, bad_form};
+use super::upload::{FormWithFiles, Upload, bad_form};
+use crate::desk::NewTicket;
 use crate::domain::attachments::Attachment;
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -32,6 +33,54 @@ pub struct CommentWithFiles {
     #[serde(default)]
     #[schema(value_type = Vec<String>, format = Binary)]
     file: Vec<Vec<u8>>,
+}
+
+/// A new ticket with files, as `multipart/form-data`: the fields of `POST /api/v1/tickets`
+/// (each a form field; one left out is absent, a form has no null) and a `file` part per file.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // the document's description of the form; the handler reads the parts
+pub struct NewTicketWithFiles {
+    /// Staff: required; customers: their own organisation (may be left out).
+    #[schema(nullable = false)]
+    organization_id: Option<i64>,
+    /// Staff only: the customer the ticket is for (default: the staff member).
+    #[schema(nullable = false)]
+    requester_id: Option<i64>,
+    #[serde(rename = "type")]
+    ticket_type: sladesk_core::tickets::TicketType,
+    environment: sladesk_core::tickets::Environment,
+    product: String,
+    subject: String,
+    description: String,
+    /// Staff only; otherwise set by triage.
+    #[schema(nullable = false)]
+    priority: Option<sladesk_core::tickets::Priority>,
+    /// How urgent it is for the customer.
+    #[schema(nullable = false)]
+    urgency: Option<sladesk_core::tickets::Priority>,
+    /// One part per file; the part's file name is the file's name.
+    #[serde(default)]
+    #[schema(value_type = Vec<String>, format = Binary)]
+    file: Vec<Vec<u8>>,
+}
+
+#[utoipa::path(operation_id = "create_ticket_with_files", post, path = "/api/v1/tickets/with-files", tag = "tickets",
+    request_body(content = NewTicketWithFiles, content_type = "multipart/form-data"),
+    responses((status = 201, body = TicketResponse), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 413, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn create_ticket_with_files(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    FormWithFiles(new, files): FormWithFiles<NewTicket>,
+) -> Result<impl IntoResponse> {
+    let view = state
+        .desk
+        .create_ticket_with_files(&actor, new, files)
+        .await?;
+    state.metrics.tickets_created.inc();
+    Ok((StatusCode::CREATED, Json(TicketResponse::from(view))))
 }
 
 fn public() -> Visibility {

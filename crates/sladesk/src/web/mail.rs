@@ -34,7 +34,12 @@ pub async fn message(
     Id(id): Id,
 ) -> Result<Response> {
     let (_, raw) = state.desk.quarantined_message(&actor, id).await?;
-    Ok((
+    Ok(message_response(id, raw))
+}
+
+/// A received message as a download, to open in a mail program (`mail-7.eml`).
+pub fn message_response(id: i64, raw: Vec<u8>) -> Response {
+    (
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_string()),
             (
@@ -45,7 +50,7 @@ pub async fn message(
         ],
         raw,
     )
-        .into_response())
+        .into_response()
 }
 
 #[utoipa::path(operation_id = "release_quarantined_mail", post, path = "/api/v1/mail/quarantine/{id}/release", tag = "mail",

@@ -22,12 +22,12 @@ mod input;
 mod language;
 pub mod limits;
 mod mail;
-mod quarantine_pages;
 mod openapi;
 mod pages;
 mod policies;
 mod portal;
 mod problems;
+mod quarantine_pages;
 mod registration;
 mod release_pages;
 mod releases;
@@ -450,6 +450,10 @@ fn uploads(state: &AppState) -> Router<AppState> {
         .route(
             "/api/v1/tickets/{id}/files",
             get(attachments::list).post(attachments::comment_with_files),
+        )
+        .route(
+            "/api/v1/tickets/with-files",
+            post(attachments::create_ticket_with_files),
         )
         .route("/tickets/new", get(portal::new_form).post(portal::create))
         .route("/tickets/{id}/reply", post(portal::reply))

@@ -22,7 +22,7 @@ use super::{
         api::create_organization, api::list_organizations, api::get_organization, api::update_organization,
         api::create_user, api::list_users, api::get_user, api::list_tokens, api::revoke_token, api::set_user_active,
         api::create_ticket, api::list_tickets, api::get_ticket, api::update_ticket,
-        api::comment, attachments::comment_with_files, attachments::list, attachments::download, mail::quarantine, mail::message, mail::release, mail::dismiss, api::transition, api::dispute, api::escalate, api::exclude, api::phone_call, api::events, api::audit,
+        api::comment, attachments::comment_with_files, attachments::create_ticket_with_files, attachments::list, attachments::download, mail::quarantine, mail::message, mail::release, mail::dismiss, api::transition, api::dispute, api::escalate, api::exclude, api::phone_call, api::events, api::audit,
         api::registrations, api::approve_registration, api::reject_registration, api::organization_mfa,
         api::organization_sso, api::set_organization_sso, api::remove_organization_sso,
         availability::create_component, availability::list_components, availability::add_monitor,
@@ -169,6 +169,15 @@ fn field_rules() -> Vec<(&'static str, &'static str, Value)> {
         ("NewTicket", "description", text_required(100_000)),
         ("NewTicket", "organization_id", json!({"minimum": 1})),
         ("NewTicket", "requester_id", json!({"minimum": 1})),
+        ("NewTicketWithFiles", "product", line_required(200)),
+        ("NewTicketWithFiles", "subject", line_required(300)),
+        ("NewTicketWithFiles", "description", text_required(100_000)),
+        (
+            "NewTicketWithFiles",
+            "organization_id",
+            json!({"minimum": 1}),
+        ),
+        ("NewTicketWithFiles", "requester_id", json!({"minimum": 1})),
         ("TicketPatch", "line", json!({"minimum": 1, "maximum": 3})),
         ("TicketPatch", "assignee_id", json!({"minimum": 1})),
         ("TicketPatch", "priority_reason", text(5_000)),
@@ -232,6 +241,12 @@ fn request_examples() -> Vec<(&'static str, Value)> {
         (
             "NewComment",
             json!({"body": "We are looking into it.", "visibility": "public"}),
+        ),
+        (
+            "NewTicketWithFiles",
+            json!({"organization_id": 1, "type": "incident", "environment": "production",
+                   "product": "Qixium", "subject": "Orders are not synchronised",
+                   "description": "Since 09:10 no orders reach the warehouse; the log is attached."}),
         ),
         (
             "PhoneCall",

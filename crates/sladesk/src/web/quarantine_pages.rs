@@ -3,7 +3,7 @@
 //! dismiss it. Every action is the API's desk call.
 
 use axum::extract::{Form, Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde::Deserialize;
@@ -12,7 +12,12 @@ use super::AppState;
 use super::visitor::{Access, Visitor};
 use crate::desk::{DeskError, ticket_number};
 
-async fn page(state: &AppState, visitor: &Visitor, error: Option<String>, status: StatusCode) -> Response {
+async fn page(
+    state: &AppState,
+    visitor: &Visitor,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
     let held = match state.desk.quarantined_mails(&visitor.actor).await {
         Ok(held) => held,
         Err(e) => return visitor.error(e),
@@ -54,15 +59,7 @@ pub async fn message(
         Err(response) => return response,
     };
     match state.desk.quarantined_message(&visitor.actor, id).await {
-        Ok((_, raw)) => (
-            [
-                (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"mail-{id}.eml\"")),
-                (header::CACHE_CONTROL, "private, no-store".to_string()),
-            ],
-            raw,
-        )
-            .into_response(),
+        Ok((_, raw)) => super::mail::message_response(id, raw),
         Err(e) => visitor.error(e),
     }
 }
@@ -87,7 +84,11 @@ pub async fn decide(
         Err(response) => return response,
     };
     let release = form.decision == "release";
-    match state.desk.review_quarantined(&visitor.actor, id, release).await {
+    match state
+        .desk
+        .review_quarantined(&visitor.actor, id, release)
+        .await
+    {
         Ok(_) => Redirect::to("/mail/quarantine").into_response(),
         Err(e) => match (&e, super::error::refused(&e, visitor.language)) {
             (DeskError::NotFound(_), _) | (_, None) => visitor.error(e),

@@ -118,9 +118,13 @@ async fn read<S: Send + Sync>(req: Request, state: &S, allowed: Option<&[&str]>)
             continue;
         }
         if name == "file" {
+            // A file part says it is one by its file name (what every browser and HTTP
+            // library sends); a `file` field without one is text where a file belongs.
+            let Some(file_name) = file_name else {
+                return Err(bad_form("a `file` part needs a file name".into()));
+            };
             upload.files.push(NewFile {
-                // A part without a file name is still a file (some clients leave it out).
-                name: file_name.unwrap_or_else(|| "file".into()),
+                name: file_name,
                 bytes: bytes.to_vec(),
             });
         } else {
