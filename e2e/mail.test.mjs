@@ -109,6 +109,12 @@ test("a log on a new ticket, a screenshot in the reply, and the customer's answe
   assert.doesNotMatch(conversation, /schreef Servicedesk/, "the quoted history is cut off");
   assert.equal(await customer.getByRole("link", { name: "after.log" }).count(), 1);
   assert.equal(await customer.getByRole("link", { name: "renew-token.png" }).count(), 1, "the agent's screenshot");
+  // An image is shown as a picture (loaded from the desk, typed by its bytes); a log is not.
+  const picture = customer.locator('img[alt="renew-token.png"]');
+  assert.equal(await picture.count(), 1);
+  await picture.scrollIntoViewIfNeeded();
+  await customer.waitForFunction((alt) => { const img = document.querySelector(`img[alt="${alt}"]`); return img && img.complete && img.naturalWidth === 1; }, "renew-token.png");
+  assert.equal(await customer.locator('img[alt="after.log"]').count(), 0);
   assert.deepEqual(await violations(customer), []);
 
   // A stranger writes to the ticket: quarantined, reviewed by staff, added as a note.

@@ -8,7 +8,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -720,94 +719,6 @@ async fn a_desk_that_never_backed_up_is_told_after_one_recovery_point() {
         mails[0].2
     );
     d.server.stop().await;
-}
-
-/// A real S3-compatible server process: moto's (PyPI `moto[server]`, an implementation of the
-/// S3 API for tests; MinIO and Garage are not in the registries this machine reaches). Its
-/// data lives in memory: a restart loses it, as a lost bucket would.
-struct S3Server {
-    port: u16,
-    child: std::process::Child,
-}
-
-impl S3Server {
-    async fn start(port: u16) -> S3Server {
-        let child = Command::new("python3")
-            .args([
-                "-m",
-                "moto.server",
-                "-H",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("moto[server] is installed (scripts/test installs it)");
-        let server = S3Server { port, child };
-        let client = reqwest::Client::new();
-        eventually(30, "the S3 server", || async {
-            client
-                .put(format!("{}/backups", server.url()))
-                .send()
-                .await
-                .ok()
-                .filter(|r| r.status().is_success())
-        })
-        .await;
-        server
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// The keys under `desk/` in the bucket, with their sizes.
-    async fn objects(&self) -> Vec<(String, u64)> {
-        let listing = reqwest::get(format!("{}/backups?list-type=2&prefix=desk/", self.url()))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let mut objects = Vec::new();
-        for part in listing.split("<Contents>").skip(1) {
-            let key = part
-                .split("<Key>")
-                .nth(1)
-                .and_then(|k| k.split("</Key>").next());
-            let size = part
-                .split("<Size>")
-                .nth(1)
-                .and_then(|s| s.split("</Size>").next());
-            if let (Some(key), Some(size)) = (key, size) {
-                objects.push((key.to_string(), size.parse().unwrap()));
-            }
-        }
-        objects.sort();
-        objects
-    }
-
-    /// The keys under `desk/`.
-    async fn keys(&self) -> Vec<String> {
-        self.objects()
-            .await
-            .into_iter()
-            .map(|(key, _)| key)
-            .collect()
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for S3Server {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }
 
 /// The keys of a backup's copy: its archive and its manifest.

@@ -22,7 +22,8 @@ on_both_databases!(
     files_are_seen_by_whoever_sees_their_comment,
     replies_by_mail_continue_their_ticket,
     files_wait_for_their_check_and_travel_with_mail,
-    the_mailbox_is_read_and_survives_a_dropped_connection
+    the_mailbox_is_read_and_survives_a_dropped_connection,
+    files_live_in_object_storage_when_configured
 );
 
 const BOUNDARY: &str = "sladesk-test-boundary";
@@ -499,6 +500,51 @@ async fn the_mailbox_is_read_and_survives_a_dropped_connection(backend: Backend)
         replies_on(&s, &agent, id, 3).await,
         ["It works again.", "And the export too.", "Thanks!"]
     );
+    s.stop().await;
+}
+
+/// Files kept in S3-compatible object storage (moto's server) instead of the data folder:
+/// the same bytes under their SHA-256 in the bucket, served back whole.
+async fn files_live_in_object_storage_when_configured(backend: Backend) {
+    let s3 = common::S3Server::start(common::free_port()).await;
+    let db = Database::fresh(backend).await;
+    let mut config = test_config(&db.url);
+    config.data_dir = work_dir("s3-files");
+    config.files.storage.url = "s3://backups/files".into();
+    config.files.storage.endpoint = s3.url();
+    config.files.storage.allow_http = true;
+    config.files.storage.access_key_id = "test".into();
+    config.files.storage.secret_access_key = "test".into();
+    let s = Server::start(config).await;
+    let acme = s.organization("Acme", None).await;
+    let customer = s
+        .token("jan@acme.example", Role::Customer, Some(acme))
+        .await;
+    let ticket = s.file_ticket(&customer, None, "Sync stops").await;
+    let id = ticket["id"].as_i64().unwrap();
+    let log = b"2026-12-02 ERROR kept in the bucket\n";
+    let (status, _) = upload(
+        &s,
+        &customer,
+        id,
+        form(&[("body", "The log")], &[("sync.log", log)]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, files) = s
+        .get(&customer, &format!("/api/v1/tickets/{id}/files"))
+        .await;
+    let sha256 = files[0]["sha256"].as_str().unwrap().to_string();
+    let stored = s3.objects_under("files/").await;
+    assert_eq!(
+        stored,
+        vec![(
+            format!("files/{}/{}", &sha256[..2], &sha256[2..]),
+            log.len() as u64
+        )]
+    );
+    let (status, _, bytes) = download(&s, &customer, files[0]["id"].as_i64().unwrap()).await;
+    assert_eq!((status, bytes.as_slice()), (StatusCode::OK, log.as_slice()));
     s.stop().await;
 }
 

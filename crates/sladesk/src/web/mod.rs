@@ -318,6 +318,10 @@ pub fn router(state: AppState) -> Router {
         .route("/tickets", get(portal::list))
         .route("/tickets/{id}", get(portal::show))
         .route("/tickets/{id}/files/{file}", get(portal::file))
+        .route(
+            "/tickets/{id}/files/{file}/preview",
+            get(portal::file_preview),
+        )
         .route("/tickets/{id}/status", post(portal::move_status))
         .route("/tickets/{id}/dispute", post(portal::dispute))
         .route("/tickets/{id}/triage", post(workspace::triage))

@@ -528,6 +528,7 @@ pub(super) async fn ticket_page(
                     context! {
                         id => f.id, name => &f.name, size => file_size(f.size, language),
                         checking => f.state != crate::domain::attachments::FileState::Available,
+                        preview => shows_as_image(f),
                     }
                 })
                 .collect();
@@ -595,6 +596,49 @@ pub(super) async fn ticket_page(
 
 fn file_size(bytes: i64, language: Language) -> String {
     crate::notify::file_size(u64::try_from(bytes).unwrap_or(0), language)
+}
+
+/// Files shown on the ticket page as a picture: raster images (never SVG, which carries
+/// script) of at most 2 MiB.
+fn shows_as_image(file: &crate::domain::attachments::Attachment) -> bool {
+    crate::files::safe_to_show_inline(&file.media_type) && file.size <= 2 * 1024 * 1024
+}
+
+/// A picture of a ticket's files, shown on its page (T5): only what `shows_as_image` allows,
+/// with the type its bytes have, in a sandbox.
+pub async fn file_preview(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Response {
+    let visitor = match Visitor::returning(&state, &headers, Some(&format!("/tickets/{id}"))).await
+    {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    match state.desk.attachment(&visitor.actor, file).await {
+        Ok((found, bytes)) if found.ticket_id == id && shows_as_image(&found) => (
+            [
+                (axum::http::header::CONTENT_TYPE, found.media_type.clone()),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    "inline".to_string(),
+                ),
+                (
+                    axum::http::header::CONTENT_SECURITY_POLICY,
+                    "default-src 'none'; sandbox".to_string(),
+                ),
+                (
+                    axum::http::header::CACHE_CONTROL,
+                    "private, max-age=3600".to_string(),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(_) => visitor.error(DeskError::NotFound(crate::desk::Thing::Attachment)),
+        Err(e) => visitor.error(e),
+    }
 }
 
 /// A file of a ticket, for whoever may see the event it came with (T5), as a download.

@@ -760,3 +760,100 @@ impl Drop for ImapServer {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// A real S3-compatible server process: moto's (PyPI `moto[server]`, an implementation of the
+/// S3 API for tests; MinIO and Garage are not in the registries this machine reaches). Its
+/// data lives in memory: a restart loses it, as a lost bucket would.
+pub struct S3Server {
+    pub port: u16,
+    child: std::process::Child,
+}
+
+impl S3Server {
+    /// Starts it with an empty bucket `backups`.
+    pub async fn start(port: u16) -> S3Server {
+        let child = std::process::Command::new("python3")
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("moto[server] is installed (scripts/test installs it)");
+        let server = S3Server { port, child };
+        let client = reqwest::Client::new();
+        eventually(30, "the S3 server", || async {
+            client
+                .put(format!("{}/backups", server.url()))
+                .send()
+                .await
+                .ok()
+                .filter(|r| r.status().is_success())
+        })
+        .await;
+        server
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The keys under `desk/` in the bucket, with their sizes.
+    pub async fn objects(&self) -> Vec<(String, u64)> {
+        self.objects_under("desk/").await
+    }
+
+    /// The keys under `prefix` in the bucket, with their sizes.
+    pub async fn objects_under(&self, prefix: &str) -> Vec<(String, u64)> {
+        let listing = reqwest::get(format!(
+            "{}/backups?list-type=2&prefix={prefix}",
+            self.url()
+        ))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+        let mut objects = Vec::new();
+        for part in listing.split("<Contents>").skip(1) {
+            let key = part
+                .split("<Key>")
+                .nth(1)
+                .and_then(|k| k.split("</Key>").next());
+            let size = part
+                .split("<Size>")
+                .nth(1)
+                .and_then(|s| s.split("</Size>").next());
+            if let (Some(key), Some(size)) = (key, size) {
+                objects.push((key.to_string(), size.parse().unwrap()));
+            }
+        }
+        objects.sort();
+        objects
+    }
+
+    /// The keys under `desk/`.
+    pub async fn keys(&self) -> Vec<String> {
+        self.objects()
+            .await
+            .into_iter()
+            .map(|(key, _)| key)
+            .collect()
+    }
+
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
