@@ -1272,3 +1272,5 @@ quarantine_release = Add to the ticket as a note
 quarantine_dismiss = Dismiss
 quarantine_empty = Nothing in quarantine.
 quarantine_no_subject = (no subject)
+mail_closed_reply_subject = [{ $number }] The customer reacted on a closed ticket: { $subject }
+mail_closed_reply_body = The customer reacted on closed ticket { $number }. Assess it (T7): reopen the ticket when it is about the original request, or ask for a new ticket when it is not.

@@ -1269,3 +1269,5 @@ quarantine_release = Als notitie aan het ticket toevoegen
 quarantine_dismiss = Verwerpen
 quarantine_empty = Er staat niets in quarantaine.
 quarantine_no_subject = (geen onderwerp)
+mail_closed_reply_subject = [{ $number }] De klant reageerde op een gesloten ticket: { $subject }
+mail_closed_reply_body = De klant reageerde op gesloten ticket { $number }. Beoordeel het (T7): heropen het ticket als het over de oorspronkelijke vraag gaat, of vraag om een nieuw ticket als dat niet zo is.

@@ -763,6 +763,33 @@ async fn replies_by_mail_continue_their_ticket(backend: Backend) {
         && !to.contains("MAILER-DAEMON")
         && !to.contains("eve@")));
 
+    // T7: a reply by mail on a closed ticket is recorded, the ticket stays closed, and the
+    // first line is told to assess it.
+    let (status, _) = s
+        .post(
+            &agent,
+            &format!("/api/v1/tickets/{id}/transitions"),
+            json!({"status": "closed"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let late = format!(
+        "From: jan@acme.example\nSubject: Re: [{number}] Closed\nMessage-ID: <late-9@acme.example>\n\nIt broke again.\n"
+    );
+    assert!(receive(&data, &db, &late).status.success());
+    let (_, now) = s.get(&agent, &format!("/api/v1/tickets/{id}")).await;
+    assert_eq!(now["status"], "closed");
+    let told: Vec<_> = common::outbox(&db)
+        .await
+        .into_iter()
+        .filter(|(to, subject, body)| {
+            to == "eva@vendor.example"
+                && subject.contains(&number)
+                && body.contains("It broke again.")
+        })
+        .collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+
     // Nonsense is refused with exit 2 and a line saying why.
     let nonsense = receive(&data, &db, "this is not a mail");
     assert_eq!(nonsense.status.code(), Some(2), "{}", said(&nonsense));

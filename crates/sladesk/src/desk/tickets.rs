@@ -574,8 +574,17 @@ impl Desk {
         } else {
             let change = TicketChange::CustomerReply {};
             let event = self
-                .append(&mut tx, actor, &ticket, true, Some(body), change)
+                .append(&mut tx, actor, &ticket, true, Some(body.clone()), change)
                 .await?;
+            // T7: a reaction on a closed ticket is assessed by the desk (reopen it, or ask for
+            // a new ticket when it is out of scope): whoever works it is told.
+            if ticket.status == Status::Closed {
+                let t = ticket.clone();
+                self.mail_line(&mut tx, &t, |lang| {
+                    notify::reply_on_closed(&t, &body, lang, &self.public_url)
+                })
+                .await?;
+            }
             self.record_files(&mut tx, &policy, ticket.id, event, &stored, at)
                 .await?;
             if ticket.status == Status::WaitingForCustomer {

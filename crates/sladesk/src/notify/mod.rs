@@ -299,6 +299,23 @@ pub fn staff_reply(
     }
 }
 
+/// T7: the customer reacted on a closed ticket; the desk assesses it (reopen, or a new ticket
+/// when it is out of scope).
+pub fn reply_on_closed(ticket: &Ticket, body: &str, language: Language, public_url: &str) -> Mail {
+    let args = [
+        ("number", ticket_number(ticket.id).into()),
+        ("subject", ticket.subject.clone().into()),
+    ];
+    Mail {
+        subject: tr(language, "mail_closed_reply_subject", &args),
+        body: paragraphs([
+            tr(language, "mail_closed_reply_body", &args),
+            body.to_string(),
+            link(public_url, ticket),
+        ]),
+    }
+}
+
 /// A file's size as people read it: "812 B", "12.3 KiB" ("12,3 KiB" in Dutch).
 pub fn file_size(bytes: u64, language: Language) -> String {
     const KIB: f64 = 1024.0;
