@@ -131,11 +131,16 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// Test settings: fast jobs, quick retries.
+/// Test settings: fast jobs, quick retries, a data folder of the test's own (where files go).
 pub fn test_config(url: &str) -> Config {
     let mut config = Config {
         database_url: url.to_string(),
         listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: std::env::temp_dir().join(format!(
+            "sladesk-data-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        )),
         ..Config::default()
     };
     config.jobs.interval_ms = 200;
