@@ -52,15 +52,17 @@ pub fn parse(raw: &[u8], max_bytes: usize) -> Result<Inbound, MailError> {
         .from()
         .and_then(|a| a.first())
         .and_then(|a| a.address())
-        .map(|a| a.trim().to_lowercase())
+        .map(|a| printable(a.trim()).to_lowercase())
         .filter(|a| a.contains('@'))
         .ok_or(MailError::NoSender)?;
     let message_id = message
         .message_id()
-        .map(|id| id.trim_matches(['<', '>', ' ']).to_string())
+        .map(|id| printable(id.trim_matches(['<', '>', ' '])))
         .filter(|id| !id.is_empty())
         .unwrap_or_else(|| format!("sha256:{}", hex::encode(Sha256::digest(raw))));
-    let subject = message.subject().unwrap_or_default().trim().to_string();
+    let subject = printable(message.subject().unwrap_or_default())
+        .trim()
+        .to_string();
     let mut answers = Vec::new();
     for value in [message.in_reply_to(), message.references()] {
         for id in value.as_text_list().unwrap_or_default().iter().rev() {
@@ -125,10 +127,7 @@ pub fn parse(raw: &[u8], max_bytes: usize) -> Result<Inbound, MailError> {
         }
         _ => None,
     };
-    let text = message
-        .body_text(0)
-        .map(|t| t.into_owned())
-        .unwrap_or_default();
+    let text = printable(&message.body_text(0).unwrap_or_default());
     let files = message
         .attachments()
         .filter(|part| !part.is_message())
@@ -149,6 +148,14 @@ pub fn parse(raw: &[u8], max_bytes: usize) -> Result<Inbound, MailError> {
         files,
         automatic,
     })
+}
+
+/// Text without control characters other than line breaks and tabs: a NUL in an encoded word
+/// would otherwise be refused by PostgreSQL on every delivery, and the MTA would try forever.
+fn printable(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+        .collect()
 }
 
 /// The ticket number a subject names, like `[SD-000123]` or `SD-123`.

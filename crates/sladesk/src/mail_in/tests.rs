@@ -121,6 +121,12 @@ fn nonsense_oversize_and_senderless_mail_is_refused() {
     let id = parse(&raw, MAX).unwrap().message_id;
     assert!(id.starts_with("sha256:"));
     assert_eq!(parse(&raw, MAX).unwrap().message_id, id);
+    // Control characters in encoded words never reach the desk.
+    let nul = mail(
+        "From: a@b.example\nSubject: =?utf-8?q?bad=00subject?=\nMessage-ID: <n@b>",
+        "text",
+    );
+    assert_eq!(parse(&nul, MAX).unwrap().subject, "badsubject");
 }
 
 #[test]
