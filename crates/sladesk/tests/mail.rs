@@ -407,8 +407,7 @@ async fn files_wait_for_their_check_and_travel_with_mail(backend: Backend) {
 
 /// The customer replies on the ticket, waited for (the mailbox is read by the server's job).
 async fn replies_on(s: &Server, token: &str, id: i64, want: usize) -> Vec<String> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    loop {
+    common::eventually(60, &format!("{want} replies by mail"), || async {
         let (_, events) = s.get(token, &format!("/api/v1/tickets/{id}/events")).await;
         let bodies: Vec<String> = events
             .as_array()
@@ -417,15 +416,9 @@ async fn replies_on(s: &Server, token: &str, id: i64, want: usize) -> Vec<String
             .filter(|e| e["kind"] == "customer_reply")
             .map(|e| e["body"].as_str().unwrap().to_string())
             .collect();
-        if bodies.len() >= want {
-            return bodies;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{want} replies by mail; have {bodies:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+        (bodies.len() >= want).then_some(bodies)
+    })
+    .await
 }
 
 async fn the_mailbox_is_read_and_survives_a_dropped_connection(backend: Backend) {
@@ -460,14 +453,10 @@ async fn the_mailbox_is_read_and_survives_a_dropped_connection(backend: Backend)
     // folder (IDLE tells the server at once).
     imap.deliver(&reply(1, "It works again."));
     assert_eq!(replies_on(&s, &agent, id, 1).await, ["It works again."]);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while imap.count("INBOX") > 0 || imap.count("sladesk-done") == 0 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "moved to the done folder"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    common::eventually(30, "the message moved to the done folder", || async {
+        (imap.count("INBOX") == 0 && imap.count("sladesk-done") == 1).then_some(())
+    })
+    .await;
 
     // The IMAP server goes away (every connection drops); mail arrives meanwhile; when it is
     // back, the server logs in again (over TLS again) and reads on.
@@ -481,15 +470,10 @@ async fn the_mailbox_is_read_and_survives_a_dropped_connection(backend: Backend)
             .map(str::to_string)
             .collect()
     };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while logins().len() < 2 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no login after the drop: {}",
-            imap.log()
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    common::eventually(60, "a login after the drop", || async {
+        (logins().len() >= 2).then_some(())
+    })
+    .await;
     assert!(
         logins().iter().all(|l| l.contains(", TLS,")),
         "{:?}",

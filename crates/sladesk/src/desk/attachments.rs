@@ -188,11 +188,8 @@ impl Desk {
         visible_ticket(&mut conn, actor, found.ticket_id)
             .await
             .map_err(|_| not_found())?;
-        if !actor.is_staff() {
-            let public = attachments::of_ticket(&mut conn, found.ticket_id, true).await?;
-            if !public.iter().any(|a| a.id == id) {
-                return Err(not_found());
-            }
+        if !actor.is_staff() && !attachments::on_public_event(&mut conn, id).await? {
+            return Err(not_found());
         }
         drop(conn);
         match found.state {

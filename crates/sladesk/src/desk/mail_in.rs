@@ -217,23 +217,28 @@ impl Desk {
         actor: &Actor,
         id: i64,
     ) -> Result<(ReceivedMail, Vec<u8>), DeskError> {
+        let mail = self.received_mail(actor, id).await?;
+        let raw = self.raw_message(&mail).await?;
+        Ok((mail, raw))
+    }
+
+    /// A received mail that kept its message (a quarantined one), for staff.
+    async fn received_mail(&self, actor: &Actor, id: i64) -> Result<ReceivedMail, DeskError> {
         require_staff(actor)?;
         let mut conn = self.store.read().await?;
-        let mail = inbound::by_id(&mut conn, id)
+        inbound::by_id(&mut conn, id)
             .await?
-            .ok_or(DeskError::NotFound(Thing::ReceivedMail))?;
-        let sha256 = mail
-            .raw_sha256
-            .clone()
-            .ok_or(DeskError::NotFound(Thing::ReceivedMail))?;
-        drop(conn);
-        let raw = self
-            .file_setup
+            .filter(|mail| mail.raw_sha256.is_some())
+            .ok_or(DeskError::NotFound(Thing::ReceivedMail))
+    }
+
+    async fn raw_message(&self, mail: &ReceivedMail) -> Result<Vec<u8>, DeskError> {
+        let sha256 = mail.raw_sha256.as_deref().unwrap_or_default();
+        self.file_setup
             .files
-            .get(&sha256)
+            .get(sha256)
             .await
-            .map_err(|e| DeskError::Fault(e.to_string()))?;
-        Ok((mail, raw))
+            .map_err(|e| DeskError::Fault(e.to_string()))
     }
 
     /// Staff decide on a quarantined mail: `release` puts it on its ticket as an internal note
@@ -246,7 +251,7 @@ impl Desk {
         id: i64,
         release: bool,
     ) -> Result<ReceivedMail, DeskError> {
-        let (mail, raw) = self.quarantined_message(actor, id).await?;
+        let mail = self.received_mail(actor, id).await?;
         let ticket_id = match (release, mail.ticket_id) {
             (true, None) => return Err(Refusal::MailNotQuarantined.into()),
             (_, ticket) => ticket,
@@ -260,6 +265,8 @@ impl Desk {
         tx.commit().await?;
         if let (true, Some(ticket_id)) = (release, ticket_id) {
             let released = async {
+                // Only a release reads the message again; a dismissal never needs it.
+                let raw = self.raw_message(&mail).await?;
                 let parsed = mail_in::parse(&raw, raw.len()).map_err(|e| {
                     DeskError::Fault(format!("a quarantined mail no longer parses: {e}"))
                 })?;

@@ -80,6 +80,17 @@ pub async fn of_ticket(
     rows.iter().map(attachment).collect()
 }
 
+/// Whether the event a file came with is one the customer sees.
+pub async fn on_public_event(conn: &mut Conn, id: i64) -> Result<bool, StoreError> {
+    let public: Option<i64> = sqlx::query_scalar(
+        "SELECT e.public FROM attachments a JOIN ticket_events e ON e.id = a.event_id WHERE a.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(public == Some(1))
+}
+
 /// How many files a ticket holds and their bytes together (refused files count: they were
 /// sent).
 pub async fn held_by_ticket(conn: &mut Conn, ticket_id: i64) -> Result<(i64, i64), StoreError> {

@@ -140,16 +140,15 @@ pub async fn download(
     Id(id): Id,
 ) -> Result<Response> {
     let (file, bytes) = state.desk.attachment(&actor, id).await?;
-    Ok(file_response(&file, bytes))
+    Ok(file_response(&file.name, bytes))
 }
 
 /// A file as a download: bytes to save (`application/octet-stream`, an attachment with its
 /// name, RFC 6266), in a sandbox even if a browser were to show it. What the bytes are (found
 /// from them, never from the sender) is the file's `media_type` in the list; a browser is never
 /// given a type to act on.
-pub fn file_response(file: &Attachment, bytes: Vec<u8>) -> Response {
-    let ascii: String = file
-        .name
+pub fn file_response(name: &str, bytes: Vec<u8>) -> Response {
+    let ascii: String = name
         .chars()
         .map(|c| {
             if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
@@ -159,8 +158,7 @@ pub fn file_response(file: &Attachment, bytes: Vec<u8>) -> Response {
             }
         })
         .collect();
-    let encoded =
-        percent_encoding::utf8_percent_encode(&file.name, percent_encoding::NON_ALPHANUMERIC);
+    let encoded = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC);
     let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
     (
         [

@@ -3,8 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
@@ -39,18 +38,7 @@ pub async fn message(
 
 /// A received message as a download, to open in a mail program (`mail-7.eml`).
 pub fn message_response(id: i64, raw: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"mail-{id}.eml\""),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        raw,
-    )
-        .into_response()
+    super::attachments::file_response(&format!("mail-{id}.eml"), raw)
 }
 
 #[utoipa::path(operation_id = "release_quarantined_mail", post, path = "/api/v1/mail/quarantine/{id}/release", tag = "mail",

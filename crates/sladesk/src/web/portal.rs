@@ -654,7 +654,7 @@ pub async fn file(
     };
     match state.desk.attachment(&visitor.actor, file).await {
         Ok((found, bytes)) if found.ticket_id == id => {
-            super::attachments::file_response(&found, bytes)
+            super::attachments::file_response(&found.name, bytes)
         }
         Ok(_) => visitor.error(DeskError::NotFound(crate::desk::Thing::Attachment)),
         Err(e) => visitor.error(e),
