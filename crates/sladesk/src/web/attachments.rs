@@ -22,7 +22,7 @@ type Result<T> = std::result::Result<T, ApiError>;
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // the document's description of the form; the handler reads the parts
 pub struct CommentWithFiles {
-    /// The reply's or note's text.
+    /// The reply's or note's text (given once).
     #[schema(min_length = 1, max_length = 100000, pattern = r"\S")]
     body: String,
     /// `public` (a reply) or `internal` (staff only); left out: `public`.

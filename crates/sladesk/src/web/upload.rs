@@ -133,6 +133,12 @@ async fn read<S: Send + Sync>(req: Request, state: &S, allowed: Option<&[&str]>)
             if let Some(refused) = super::input::control_character_in(&name, &text) {
                 return Err(refused);
             }
+            // A field given twice is ambiguous: which one was meant?
+            if upload.fields.iter().any(|(n, _)| *n == name) {
+                return Err(bad_form(format!(
+                    "the field `{name}` is given more than once"
+                )));
+            }
             upload.fields.push((name, text));
         }
     }
