@@ -7,6 +7,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// See the workspace's Cargo.toml for why.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     tracing_subscriber::fmt()
