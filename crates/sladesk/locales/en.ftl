@@ -1203,6 +1203,7 @@ cli_exchange_exporting = exporting tickets
 cli_exchange_exported = exported { $organizations } organisations, { $people } people, { $tickets } tickets with { $events } events, { $audit } audit entries, { $availability } availability records
 cli_exchange_checking = checking
 cli_exchange_writing = importing
+cli_exchange_indexing = building the indexes
 cli_exchange_imported = imported: { $written } ({ $events } events); already here: { $already }
 cli_exchange_refused = { $count } lines refused, written to { $path }
 cli_exchange_failed = the import or export failed: { $detail }

@@ -1200,6 +1200,7 @@ cli_exchange_exporting = tickets exporteren
 cli_exchange_exported = geëxporteerd: { $organizations } organisaties, { $people } personen, { $tickets } tickets met { $events } gebeurtenissen, { $audit } auditregels, { $availability } beschikbaarheidsgegevens
 cli_exchange_checking = controleren
 cli_exchange_writing = importeren
+cli_exchange_indexing = indexen opbouwen
 cli_exchange_imported = geïmporteerd: { $written } ({ $events } gebeurtenissen); was er al: { $already }
 cli_exchange_refused = { $count } regels geweigerd, geschreven naar { $path }
 cli_exchange_failed = de import of export mislukte: { $detail }

@@ -13,7 +13,7 @@ use jiff::SignedDuration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sladesk::clock::Clock;
-use sladesk::desk::{ExportScope, ImportOptions, Phase};
+use sladesk::desk::{ExportScope, ImportOptions, Phase, SetAside};
 use sladesk::domain::accounts::Role;
 
 /// The `--data-dir` or `--database` flags of a database.
@@ -247,6 +247,18 @@ async fn answers(s: &Server, tickets: &[i64], component: i64) -> Vec<Value> {
         }
         all.push(events);
     }
+    // Search: on SQLite an import may rebuild the search index at its end.
+    let (status, found) = s.get(&s.admin, "/api/v1/tickets?q=Connector").await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    let mut found: Vec<i64> = found["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap())
+        .collect();
+    found.sort_unstable();
+    assert!(!found.is_empty(), "search finds the connector ticket");
+    all.push(json!(found));
     let month = s
         .desk()
         .clock
@@ -305,7 +317,7 @@ async fn export_to(s: &Server, file: &Path) {
 }
 
 /// Imports a file in-process into a running server's desk, keeping the numbers.
-async fn import_into(s: &Server, file: &Path) -> sladesk::desk::ImportSummary {
+async fn import_into(s: &Server, file: &Path, set_aside: SetAside) -> sladesk::desk::ImportSummary {
     let mut problems = Vec::new();
     let summary = s
         .desk()
@@ -314,6 +326,7 @@ async fn import_into(s: &Server, file: &Path) -> sladesk::desk::ImportSummary {
             &ImportOptions {
                 keep_numbers: true,
                 skip_invalid: None,
+                set_aside,
             },
             &mut |p| problems.push(p.text(sladesk_core::text::Language::En)),
             &|_: Phase, _| {},
@@ -339,7 +352,7 @@ async fn a_desk_goes_from_sqlite_to_postgresql_and_back_with_every_answer_the_sa
     // Into an empty PostgreSQL desk, while it serves.
     let pg_db = Database::fresh(Backend::Postgres).await;
     let pg = server_at(&pg_db, now).await;
-    let summary = import_into(&pg, &first).await;
+    let summary = import_into(&pg, &first, SetAside::Auto).await;
     assert_eq!(summary.written.get("ticket"), Some(&4), "{summary:?}");
     assert_eq!(
         summary.already.get("person"),
@@ -350,7 +363,7 @@ async fn a_desk_goes_from_sqlite_to_postgresql_and_back_with_every_answer_the_sa
     same(&on_postgres, &expected, "on PostgreSQL");
 
     // Importing again changes nothing.
-    let again = import_into(&pg, &first).await;
+    let again = import_into(&pg, &first, SetAside::Auto).await;
     assert!(again.written.is_empty(), "{again:?}");
     assert_eq!(again.already.get("ticket"), Some(&4));
     same(
@@ -375,7 +388,16 @@ async fn a_desk_goes_from_sqlite_to_postgresql_and_back_with_every_answer_the_sa
     pg.stop().await;
     let back_db = Database::fresh(Backend::Sqlite).await;
     let back = server_at(&back_db, now).await;
-    import_into(&back, &second).await;
+    // With the tickets' indexes and search index set aside while it writes, and the report
+    // tallies counted a batch at a time, as a large import does.
+    let before = schema_of_tickets(&back_db.url).await;
+    import_into(&back, &second, SetAside::Always).await;
+    assert_eq!(schema_of_tickets(&back_db.url).await, before);
+    assert_eq!(
+        raw_count(&back_db.url, "SELECT COUNT(*) FROM set_aside").await,
+        0
+    );
+    tallies_as_the_view_counts(&back_db.url).await;
     same(
         &answers(&back, &tickets, component).await,
         &expected,
@@ -420,6 +442,49 @@ fn ticket_line(id: &str, filed: jiff::Timestamp) -> Value {
         {"at": at(30), "kind": "staff_reply", "actor": "s-1", "body": "Looking"},
         {"at": at(90), "kind": "status", "actor": "s-1", "data": {"to": "closed"}},
     ]})
+}
+
+/// What `sql` counts in the desk at `url`, on a connection of its own: unlike [`count`], it
+/// does not open the store (which makes again whatever an import set aside).
+async fn raw_count(url: &str, sql: &str) -> i64 {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
+    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    n
+}
+
+/// SQLite: the indexes and triggers of the tickets, with their SQL.
+async fn schema_of_tickets(url: &str) -> Vec<(String, String)> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
+    let rows = sqlx::query_as(
+        "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'tickets' AND sql IS NOT NULL
+         ORDER BY name",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    rows
+}
+
+/// The report tallies hold what the view `ticket_tallies` counts from the tickets, no more
+/// and no less (what `sladesk report rebuild` would write).
+async fn tallies_as_the_view_counts(url: &str) {
+    let columns = "scope_id, measure, month, priority, policy_version, minutes, band, within";
+    let kept = format!("SELECT {columns}, tickets FROM report_tallies WHERE tickets <> 0");
+    let counted = format!("SELECT {columns}, COUNT(*) FROM ticket_tallies GROUP BY {columns}");
+    for (a, b) in [(&kept, &counted), (&counted, &kept)] {
+        let sql = format!("SELECT COUNT(*) FROM ({a} EXCEPT {b}) AS differing");
+        assert_eq!(raw_count(url, &sql).await, 0, "{a} EXCEPT {b}");
+    }
+    assert!(raw_count(url, "SELECT COUNT(*) FROM report_tallies").await > 0);
 }
 
 /// How many rows `sql` counts in the desk at `url`.
@@ -546,6 +611,12 @@ async fn killed_halfway_and_run_again(backend: Backend) {
     // Make the schema first, so that the poll below can count.
     let status = sladesk().arg("migrate").args(target(&db)).status().unwrap();
     assert!(status.success());
+    let sqlite = backend == Backend::Sqlite;
+    let schema = if sqlite {
+        schema_of_tickets(&db.url).await
+    } else {
+        Vec::new()
+    };
     let mut child = sladesk()
         .arg("import")
         .arg(&file)
@@ -554,12 +625,13 @@ async fn killed_halfway_and_run_again(backend: Backend) {
         .spawn()
         .unwrap();
     let written = "SELECT COUNT(*) FROM external_ids WHERE kind = 'ticket'";
+    // Polled on a connection of its own: opening the store would make the indexes again.
     let at_kill = loop {
-        let n = count(&db.url, written).await;
+        let n = raw_count(&db.url, written).await;
         if n > 0 {
             child.kill().unwrap();
             child.wait().unwrap();
-            break count(&db.url, written).await;
+            break raw_count(&db.url, written).await;
         }
         assert!(
             child.try_wait().unwrap().is_none(),
@@ -568,6 +640,12 @@ async fn killed_halfway_and_run_again(backend: Backend) {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     };
     assert!(at_kill > 0 && at_kill < total as i64, "killed at {at_kill}");
+    if sqlite {
+        // 60,000 tickets into an empty desk: the indexes were set aside, and the kill left
+        // them so; the next to open the store (`count` below) makes them again.
+        assert!(raw_count(&db.url, "SELECT COUNT(*) FROM set_aside").await > 20);
+        assert_ne!(schema_of_tickets(&db.url).await, schema);
+    }
     // What a batch writes lands whole: tickets, their events and their ids together.
     let tickets = count(&db.url, "SELECT COUNT(*) FROM tickets").await;
     assert_eq!(tickets, at_kill);
@@ -575,6 +653,13 @@ async fn killed_halfway_and_run_again(backend: Backend) {
         count(&db.url, "SELECT COUNT(*) FROM ticket_events").await,
         3 * tickets
     );
+    if sqlite {
+        assert_eq!(schema_of_tickets(&db.url).await, schema);
+        assert_eq!(
+            raw_count(&db.url, "SELECT COUNT(*) FROM set_aside").await,
+            0
+        );
+    }
 
     let output = sladesk()
         .arg("import")
@@ -597,6 +682,13 @@ async fn killed_halfway_and_run_again(backend: Backend) {
         count(&db.url, "SELECT COUNT(*) FROM ticket_events").await,
         3 * total as i64
     );
+    tallies_as_the_view_counts(&db.url).await;
+    if sqlite {
+        assert_eq!(schema_of_tickets(&db.url).await, schema);
+        // The search index, rebuilt at the end, holds every ticket.
+        let searched = "SELECT COUNT(*) FROM tickets_fts WHERE tickets_fts MATCH 'stops'";
+        assert_eq!(raw_count(&db.url, searched).await, total as i64);
+    }
     assert_eq!(
         count(
             &db.url,

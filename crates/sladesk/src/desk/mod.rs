@@ -36,7 +36,7 @@ pub use attachments::NewFile;
 pub use availability::{NewComponent, NewExclusion, NewMonitor, NewWindow};
 pub use backups::{BackupSetup, ContinuityOverview, DrillRecord};
 pub use billing::{BillingMonth, NewBooking, NewProposal, ProposalChange, TicketBilling};
-pub use exchange::{ExportScope, ExportSummary, ImportOptions, ImportSummary, Phase};
+pub use exchange::{ExportScope, ExportSummary, ImportOptions, ImportSummary, Phase, SetAside};
 pub use fairuse::{
     CaseDecision, ChartDay, FairUseOverview, Intake, NewCase, SmallCohort, UsageChart, UsageDay,
     UsageValue,

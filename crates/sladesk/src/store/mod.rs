@@ -19,6 +19,7 @@ pub mod preferences;
 pub mod registrations;
 pub mod releases;
 pub mod sessions;
+pub mod set_aside;
 pub mod sso;
 pub mod throttles;
 pub mod tickets;
@@ -153,6 +154,9 @@ impl Store {
                 }
             }
         };
+        // A large import killed before its end left indexes set aside: made again before the
+        // migrations, which may name them.
+        set_aside::restore(&store).await?;
         store.migrate().await?;
         Ok(store)
     }

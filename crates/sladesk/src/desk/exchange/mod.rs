@@ -6,4 +6,4 @@ mod export;
 mod import;
 
 pub use export::{ExportScope, ExportSummary};
-pub use import::{ImportOptions, ImportSummary, Phase};
+pub use import::{ImportOptions, ImportSummary, Phase, SetAside};

@@ -34,6 +34,7 @@ impl Run<'_> {
                     if result.is_ok()
                         && let Line::Ticket(ticket) = &line
                     {
+                        self.tickets_checked += 1;
                         if self.options.keep_numbers {
                             if numbers.len() >= 1_000 {
                                 check_numbers(&mut conn, &numbers, report, &mut bad).await?;

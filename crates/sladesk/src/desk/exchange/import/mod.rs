@@ -45,7 +45,25 @@ pub struct ImportOptions {
     pub keep_numbers: bool,
     /// Import the good lines and write the bad ones to this file, instead of importing nothing.
     pub skip_invalid: Option<PathBuf>,
+    /// SQLite: whether the tickets' secondary indexes and search index are set aside while
+    /// writing and built once at the end (`store::set_aside`).
+    pub set_aside: SetAside,
 }
+
+/// Whether an import on SQLite sets the tickets' indexes aside while it writes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SetAside {
+    /// For a data set of at least [`SET_ASIDE_FROM`] tickets that at least doubles the desk:
+    /// building the indexes again costs in proportion to the whole desk, and keeping them
+    /// row by row in proportion to the data set.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// The fewest tickets in a data set for which `SetAside::Auto` sets the indexes aside.
+pub const SET_ASIDE_FROM: u64 = 10_000;
 
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -64,6 +82,8 @@ pub struct ImportSummary {
 pub enum Phase {
     Checking,
     Writing,
+    /// Building the indexes set aside (SQLite, a large import).
+    Indexing,
 }
 
 /// Lines a transaction holds. SQLite rewrites the index pages a transaction touched at its
@@ -103,7 +123,15 @@ impl Desk {
                 Some(refused) => write_refused(path, &bad, refused)?,
             }
         }
-        run.write(path, &bad, progress).await?;
+        let set_aside = run.set_aside().await?;
+        let written = run.write(path, &bad, progress).await;
+        // Made again whether the writes ended well or not; after a kill -9 the next
+        // `Store::open` does it.
+        if set_aside {
+            progress(Phase::Indexing, u64::MAX);
+            crate::store::set_aside::restore(&self.store).await?;
+        }
+        written?;
         let mut summary = run.summary;
         summary.refused = bad.into_values().collect();
         let mut tx = self.store.write().await?;
@@ -227,6 +255,8 @@ struct Run<'d> {
     batches: u64,
     /// The reader's shared view, told of every organisation, person and version written.
     ahead: Option<Ahead>,
+    /// Ticket lines the check found good.
+    tickets_checked: u64,
 }
 
 impl<'d> Run<'d> {
@@ -255,7 +285,30 @@ impl<'d> Run<'d> {
             summary: ImportSummary::default(),
             batches: 0,
             ahead: None,
+            tickets_checked: 0,
         })
+    }
+
+    /// Sets the tickets' indexes aside if the options and the data set's size say so (SQLite
+    /// only). Whether it did.
+    async fn set_aside(&self) -> Result<bool, ExchangeError> {
+        let store = &self.desk.store;
+        if store.dialect != crate::store::Dialect::Sqlite {
+            return Ok(false);
+        }
+        let wanted = match self.options.set_aside {
+            SetAside::Never => false,
+            SetAside::Always => true,
+            SetAside::Auto => {
+                let mut conn = store.read().await?;
+                let here = store::ticket_count(&mut conn).await?;
+                self.tickets_checked >= SET_ASIDE_FROM && self.tickets_checked >= here
+            }
+        };
+        if wanted {
+            crate::store::set_aside::set_aside(store, self.now.as_second()).await?;
+        }
+        Ok(wanted)
     }
 
     fn known(&self, kind: &'static str, id: &str) -> Option<i64> {

@@ -488,7 +488,16 @@ impl Run<'_> {
         for (event, id) in events.iter_mut().zip(event_ids) {
             event.id = id;
         }
+        // SQLite: the batch's report tallies in a few statements, not a trigger run per ticket.
+        let by_statement = dialect == crate::store::Dialect::Sqlite;
+        if by_statement {
+            store::tallies_by_statement(tx, true).await?;
+        }
         store::insert_tickets(tx, &tickets).await?;
+        if by_statement {
+            store::add_tallies(tx, &ticket_ids).await?;
+            store::tallies_by_statement(tx, false).await?;
+        }
         store::insert_events(tx, &events).await?;
         store::insert_alerts(tx, &alerts).await?;
         store::record_ids(tx, "ticket", &names).await?;
