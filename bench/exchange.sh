@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Import and export benchmark (issue 18), on loopback only. Not a test: prints figures.
-#   bench/exchange.sh [TICKETS]      (default 1,000,000 tickets, 3 events each)
+#   bench/exchange.sh [TICKETS] [uniform|varied]   (default 1,000,000 tickets, 3 events each)
+# uniform: every ticket answered after 25 minutes and closed after 3 hours (few distinct report
+# tallies); varied: answered after 1 to 600 minutes and closed after 700 to 5,700 (many
+# tallies, and breaches), closer to a real desk's history.
 # Writes a data set of TICKETS tickets of 100 organisations (filed, answered, closed: three
 # events each), then: import into an empty SQLite desk, export from it, import into an empty
 # PostgreSQL desk, export from it. Each step's wall time, tickets per second and peak RSS
@@ -9,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
+times=${2:-uniform}
 cargo build --release -q -p sladesk
 bin=$PWD/target/release/sladesk
 work=$(mktemp -d)
@@ -17,10 +21,11 @@ pg_url="postgres://postgres@127.0.0.1:5432/sladesk_exchange_bench"
 psql -q -h 127.0.0.1 -U postgres -d test -c "DROP DATABASE IF EXISTS sladesk_exchange_bench WITH (FORCE)" \
   -c "CREATE DATABASE sladesk_exchange_bench"
 
-python3 - "$n" > "$work/data.jsonl" <<'PY'
+python3 - "$n" "$times" > "$work/data.jsonl" <<'PY'
 import json, sys
 from datetime import datetime, timedelta, timezone
 n = int(sys.argv[1])
+varied = sys.argv[2] == "varied"
 out = sys.stdout
 w = lambda o: out.write(json.dumps(o, separators=(",", ":")) + "\n")
 w({"kind": "header", "format": "sladesk-exchange", "version": 1, "exported_at": "2026-11-30T00:00:00Z"})
@@ -33,15 +38,17 @@ fmt = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")
 for i in range(n):
     filed = start + timedelta(minutes=(i * 7) % 300000)
     o = i % 100
+    answered = timedelta(minutes=1 + (i * 37) % 600) if varied else timedelta(minutes=25)
+    closed = timedelta(minutes=700 + (i * 53) % 5000) if varied else timedelta(hours=3)
     w({"kind": "ticket", "id": f"t{i}", "number": f"#{100000 + i}", "organization": f"o{o}", "requester": f"p{o}",
        "subject": f"Connector {i % 997} stops syncing", "description": "Since this morning the sync fails with a timeout.",
        "created_at": fmt(filed), "events": [
          {"at": fmt(filed), "kind": "created", "actor": f"p{o}", "data": {"type": "incident", "priority": ["low", "normal", "high"][i % 3], "product": "Qixium"}},
-         {"at": fmt(filed + timedelta(minutes=25)), "kind": "staff_reply", "actor": "agent", "body": "We are looking into it."},
-         {"at": fmt(filed + timedelta(hours=3)), "kind": "status", "actor": "agent", "data": {"to": "closed"}}]})
+         {"at": fmt(filed + answered), "kind": "staff_reply", "actor": "agent", "body": "We are looking into it."},
+         {"at": fmt(filed + closed), "kind": "status", "actor": "agent", "data": {"to": "closed"}}]})
 PY
 size=$(du -m "$work/data.jsonl" | cut -f1)
-echo "data set: $n tickets, ${size} MB"
+echo "data set: $n tickets ($times times), ${size} MB"
 
 # step NAME COMMAND…: wall seconds, tickets/s, peak RSS (GNU time), and the peak of the
 # process's anonymous memory (its heap and stacks, sampled from /proc every 0.2 s). RSS also
