@@ -458,18 +458,19 @@ async fn raw_count(url: &str, sql: &str) -> i64 {
     n
 }
 
-/// SQLite: the indexes and triggers of the tickets, with their SQL.
+/// The indexes (and on SQLite the triggers) of the tickets, with their SQL.
 async fn schema_of_tickets(url: &str) -> Vec<(String, String)> {
     use sqlx::Connection;
     sqlx::any::install_default_drivers();
     let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
-    let rows = sqlx::query_as(
+    let sql = if url.starts_with("sqlite") {
         "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'tickets' AND sql IS NOT NULL
-         ORDER BY name",
-    )
-    .fetch_all(&mut conn)
-    .await
-    .unwrap();
+         ORDER BY name"
+    } else {
+        "SELECT indexname::text, indexdef FROM pg_indexes
+         WHERE schemaname = current_schema() AND tablename = 'tickets' ORDER BY indexname"
+    };
+    let rows = sqlx::query_as(sql).fetch_all(&mut conn).await.unwrap();
     conn.close().await.unwrap();
     rows
 }
@@ -612,11 +613,7 @@ async fn killed_halfway_and_run_again(backend: Backend) {
     let status = sladesk().arg("migrate").args(target(&db)).status().unwrap();
     assert!(status.success());
     let sqlite = backend == Backend::Sqlite;
-    let schema = if sqlite {
-        schema_of_tickets(&db.url).await
-    } else {
-        Vec::new()
-    };
+    let schema = schema_of_tickets(&db.url).await;
     let mut child = sladesk()
         .arg("import")
         .arg(&file)
@@ -640,12 +637,10 @@ async fn killed_halfway_and_run_again(backend: Backend) {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     };
     assert!(at_kill > 0 && at_kill < total as i64, "killed at {at_kill}");
-    if sqlite {
-        // 60,000 tickets into an empty desk: the indexes were set aside, and the kill left
-        // them so; the next to open the store (`count` below) makes them again.
-        assert!(raw_count(&db.url, "SELECT COUNT(*) FROM set_aside").await > 20);
-        assert_ne!(schema_of_tickets(&db.url).await, schema);
-    }
+    // 60,000 tickets into an empty desk: the indexes were set aside, and the kill left them
+    // so; the next to open the store (`count` below) makes them again.
+    assert!(raw_count(&db.url, "SELECT COUNT(*) FROM set_aside").await > 20);
+    assert_ne!(schema_of_tickets(&db.url).await, schema);
     // What a batch writes lands whole: tickets, their events and their ids together.
     let tickets = count(&db.url, "SELECT COUNT(*) FROM tickets").await;
     assert_eq!(tickets, at_kill);
@@ -653,13 +648,11 @@ async fn killed_halfway_and_run_again(backend: Backend) {
         count(&db.url, "SELECT COUNT(*) FROM ticket_events").await,
         3 * tickets
     );
-    if sqlite {
-        assert_eq!(schema_of_tickets(&db.url).await, schema);
-        assert_eq!(
-            raw_count(&db.url, "SELECT COUNT(*) FROM set_aside").await,
-            0
-        );
-    }
+    assert_eq!(schema_of_tickets(&db.url).await, schema);
+    assert_eq!(
+        raw_count(&db.url, "SELECT COUNT(*) FROM set_aside").await,
+        0
+    );
 
     let output = sladesk()
         .arg("import")
@@ -683,8 +676,8 @@ async fn killed_halfway_and_run_again(backend: Backend) {
         3 * total as i64
     );
     tallies_as_the_view_counts(&db.url).await;
+    assert_eq!(schema_of_tickets(&db.url).await, schema);
     if sqlite {
-        assert_eq!(schema_of_tickets(&db.url).await, schema);
         // The search index, rebuilt at the end, holds every ticket.
         let searched = "SELECT COUNT(*) FROM tickets_fts WHERE tickets_fts MATCH 'stops'";
         assert_eq!(raw_count(&db.url, searched).await, total as i64);

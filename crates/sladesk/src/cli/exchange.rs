@@ -56,9 +56,10 @@ pub struct ImportArgs {
     /// Where --skip-invalid writes the refused lines [default: the file's name + .refused].
     #[arg(long)]
     refused: Option<PathBuf>,
-    /// SQLite: build the tickets' indexes and search index once at the end instead of row by
-    /// row. auto: for 10,000 tickets or more that at least double the desk. Meanwhile a
-    /// running server's queues are slower and its search does not find the new tickets.
+    /// Build the tickets' indexes (and on SQLite the search index) once at the end instead of
+    /// row by row. auto: for 10,000 tickets or more that at least double the desk. Meanwhile
+    /// a running server's queues are slower, and on SQLite its search does not find the new
+    /// tickets.
     #[arg(long, value_enum, default_value = "auto")]
     defer_indexes: DeferIndexes,
 }

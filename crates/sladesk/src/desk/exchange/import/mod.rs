@@ -45,12 +45,12 @@ pub struct ImportOptions {
     pub keep_numbers: bool,
     /// Import the good lines and write the bad ones to this file, instead of importing nothing.
     pub skip_invalid: Option<PathBuf>,
-    /// SQLite: whether the tickets' secondary indexes and search index are set aside while
-    /// writing and built once at the end (`store::set_aside`).
+    /// Whether the tickets' secondary indexes (and on SQLite the search index) are set aside
+    /// while writing and built once at the end (`store::set_aside`).
     pub set_aside: SetAside,
 }
 
-/// Whether an import on SQLite sets the tickets' indexes aside while it writes.
+/// Whether an import sets the tickets' indexes aside while it writes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum SetAside {
     /// For a data set of at least [`SET_ASIDE_FROM`] tickets that at least doubles the desk:
@@ -82,7 +82,7 @@ pub struct ImportSummary {
 pub enum Phase {
     Checking,
     Writing,
-    /// Building the indexes set aside (SQLite, a large import).
+    /// Building the indexes set aside (a large import).
     Indexing,
 }
 
@@ -289,13 +289,10 @@ impl<'d> Run<'d> {
         })
     }
 
-    /// Sets the tickets' indexes aside if the options and the data set's size say so (SQLite
-    /// only). Whether it did.
+    /// Sets the tickets' indexes aside if the options and the data set's size say so. Whether
+    /// it did.
     async fn set_aside(&self) -> Result<bool, ExchangeError> {
         let store = &self.desk.store;
-        if store.dialect != crate::store::Dialect::Sqlite {
-            return Ok(false);
-        }
         let wanted = match self.options.set_aside {
             SetAside::Never => false,
             SetAside::Always => true,

@@ -1,5 +1,12 @@
--- SQLite sets the tickets' secondary indexes and search triggers aside during a large import,
--- and lets an import count the report tallies a batch at a time (its 0026). PostgreSQL keeps
--- its indexes and already counts the tallies once per statement (0024): nothing changes here;
--- the number keeps both folders' schema versions alike.
-SELECT 1;
+-- What a large import sets aside while it writes (issue 18): the tickets' secondary indexes,
+-- each with its own SQL (`pg_indexes.indexdef`), so that it is made again exactly as it was.
+-- Building an index once from a million rows costs a fraction of keeping it row by row. A
+-- row here means the index is missing: whoever opens the database next (or the import at
+-- its end) makes it again and removes the row in the same transaction. (PostgreSQL already
+-- counts the report tallies once per statement, 0024; SQLite's 0026 also changes those.)
+CREATE TABLE set_aside (
+    name TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    sql TEXT NOT NULL,
+    set_aside_at BIGINT NOT NULL
+);
