@@ -444,12 +444,18 @@ fn ticket_line(id: &str, filed: jiff::Timestamp) -> Value {
     ]})
 }
 
+/// A connection of its own to the desk at `url`, without opening the store.
+async fn raw_connection(url: &str) -> sqlx::AnyConnection {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    sqlx::AnyConnection::connect(url).await.unwrap()
+}
+
 /// What `sql` counts in the desk at `url`, on a connection of its own: unlike [`count`], it
 /// does not open the store (which makes again whatever an import set aside).
 async fn raw_count(url: &str, sql: &str) -> i64 {
     use sqlx::Connection;
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
+    let mut conn = raw_connection(url).await;
     let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
         .fetch_one(&mut conn)
         .await
@@ -461,8 +467,7 @@ async fn raw_count(url: &str, sql: &str) -> i64 {
 /// The indexes (and on SQLite the triggers) of the tickets, with their SQL.
 async fn schema_of_tickets(url: &str) -> Vec<(String, String)> {
     use sqlx::Connection;
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
+    let mut conn = raw_connection(url).await;
     let sql = if url.starts_with("sqlite") {
         "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'tickets' AND sql IS NOT NULL
          ORDER BY name"

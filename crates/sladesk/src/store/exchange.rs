@@ -13,14 +13,6 @@ use crate::domain::tickets::{Ticket, TicketEvent};
 /// parameters for the widest row (a ticket's 31 columns).
 const ROWS_PER_STATEMENT: usize = 500;
 
-/// How many tickets the desk holds.
-pub async fn ticket_count(conn: &mut Conn) -> Result<u64, StoreError> {
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(count.max(0) as u64)
-}
-
 /// The ids here of `external` ids of `kind` an import wrote before; the ones not there yet are
 /// missing from the answer.
 pub async fn known_ids(
@@ -290,43 +282,6 @@ pub async fn insert_alerts(
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (ticket, alert, at) in chunk {
             query = query.bind(*ticket).bind(alert.clone()).bind(*at);
-        }
-        query.execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-/// SQLite: while on, the tickets this transaction inserts are left out of the report tallies
-/// by their trigger (0026), for [`add_tallies`] to count. Turned off again in the same
-/// transaction; nothing else ever sees it on.
-pub async fn tallies_by_statement(conn: &mut Conn, on: bool) -> Result<(), StoreError> {
-    let sql = if on {
-        "INSERT INTO tallies_by_statement (id) VALUES (1)"
-    } else {
-        "DELETE FROM tallies_by_statement"
-    };
-    sqlx::query(sql).execute(&mut *conn).await?;
-    Ok(())
-}
-
-/// SQLite: adds the tickets `ids` to the report tallies, a few hundred to a statement, through
-/// the view the trigger reads (0015): each counts exactly as its trigger would have counted it.
-pub async fn add_tallies(conn: &mut Conn, ids: &[i64]) -> Result<(), StoreError> {
-    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-        let sql = format!(
-            "INSERT INTO report_tallies
-                 (scope_id, measure, month, priority, policy_version, minutes, band, within, tickets)
-             SELECT scope_id, measure, month, priority, policy_version, minutes, band, within,
-                    COUNT(*)
-             FROM ticket_tallies WHERE ticket_id IN ({})
-             GROUP BY scope_id, measure, month, priority, policy_version, minutes, band, within
-             ON CONFLICT (scope_id, measure, month, priority, policy_version, minutes, band, within)
-             DO UPDATE SET tickets = report_tallies.tickets + excluded.tickets",
-            Marks::of(conn).list(chunk.len(), 1)
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            query = query.bind(*id);
         }
         query.execute(&mut *conn).await?;
     }

@@ -400,6 +400,44 @@ pub async fn recount_tallies(conn: &mut Conn) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// SQLite: while on, the tickets this transaction inserts are left out of the report tallies
+/// by their trigger (0026), for [`add_tallies`] to count. Turned off again in the same
+/// transaction; nothing else ever sees it on.
+pub async fn tallies_by_statement(conn: &mut Conn, on: bool) -> Result<(), StoreError> {
+    let sql = if on {
+        "INSERT INTO tallies_by_statement (id) VALUES (1)"
+    } else {
+        "DELETE FROM tallies_by_statement"
+    };
+    sqlx::query(sql).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// SQLite: adds the tickets `ids` to the report tallies, 500 to a statement (well under
+/// SQLite's parameter limit), through `ticket_tallies` as [`recount_tallies`] does: each
+/// counts exactly as its trigger would have counted it.
+pub async fn add_tallies(conn: &mut Conn, ids: &[i64]) -> Result<(), StoreError> {
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "INSERT INTO report_tallies
+                 (scope_id, measure, month, priority, policy_version, minutes, band, within, tickets)
+             SELECT scope_id, measure, month, priority, policy_version, minutes, band, within,
+                    COUNT(*)
+             FROM ticket_tallies WHERE ticket_id IN ({})
+             GROUP BY scope_id, measure, month, priority, policy_version, minutes, band, within
+             ON CONFLICT (scope_id, measure, month, priority, policy_version, minutes, band, within)
+             DO UPDATE SET tickets = report_tallies.tickets + excluded.tickets",
+            vec!["?"; chunk.len()].join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Up to `limit` tickets after `after` (by id), for rewriting their outcomes; only those
 /// without one when `missing_only`.
 pub async fn tickets_after(

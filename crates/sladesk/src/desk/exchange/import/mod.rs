@@ -298,8 +298,9 @@ impl<'d> Run<'d> {
             SetAside::Always => true,
             SetAside::Auto => {
                 let mut conn = store.read().await?;
-                let here = store::ticket_count(&mut conn).await?;
-                self.tickets_checked >= SET_ASIDE_FROM && self.tickets_checked >= here
+                let here = crate::store::tickets::count_tickets(&mut conn).await?;
+                self.tickets_checked >= SET_ASIDE_FROM
+                    && self.tickets_checked >= u64::try_from(here).unwrap_or(0)
             }
         };
         if wanted {

@@ -1,6 +1,7 @@
 //! The second reading: the good lines written, a batch per transaction.
 
 use super::*;
+use crate::store::tickets::outcomes;
 
 impl Run<'_> {
     /// The second reading: the good lines written, a batch per transaction.
@@ -491,12 +492,12 @@ impl Run<'_> {
         // SQLite: the batch's report tallies in a few statements, not a trigger run per ticket.
         let by_statement = dialect == crate::store::Dialect::Sqlite;
         if by_statement {
-            store::tallies_by_statement(tx, true).await?;
+            outcomes::tallies_by_statement(tx, true).await?;
         }
         store::insert_tickets(tx, &tickets).await?;
         if by_statement {
-            store::add_tallies(tx, &ticket_ids).await?;
-            store::tallies_by_statement(tx, false).await?;
+            outcomes::add_tallies(tx, &ticket_ids).await?;
+            outcomes::tallies_by_statement(tx, false).await?;
         }
         store::insert_events(tx, &events).await?;
         store::insert_alerts(tx, &alerts).await?;
